@@ -1,0 +1,124 @@
+"""The one error tree. Every failure a client can see is one of these.
+
+    GatewayError                      500 internal_error
+    ├── InvalidRequest                400 invalid_request
+    │   └── MalformedJSON             400 malformed_json
+    ├── AuthenticationFailed          401 authentication_failed
+    ├── PermissionDenied              403 permission_denied
+    ├── NotFound                      404 not_found
+    │   └── ModelNotFound             404 model_not_found
+    ├── RequestTooLarge               413 request_too_large
+    ├── RateLimited                   429 rate_limited        (retry_after)
+    └── UpstreamError                 502 upstream_error      (the upstream failed us)
+        ├── UpstreamUnreachable       502 upstream_unreachable
+        ├── UpstreamTimeout           504 upstream_timeout
+        ├── UpstreamOverloaded        529 overloaded
+        └── UpstreamRejected          the upstream's own status (an error answer it gave)
+
+Each dialect's `error.render` draws one as that dialect's error body, choosing the
+error type from `status`; each `error.parse` turns an upstream's error body back
+into one. Messages are written for the person reading them in their tool and never
+contain a secret.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class GatewayError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        param: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+        self.param = param
+        if status is not None:
+            # Instance override, for errors that carry an upstream's status.
+            self.status = status  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status}, {self.message!r})"
+
+
+class InvalidRequest(GatewayError):
+    status = 400
+    code = "invalid_request"
+
+
+class MalformedJSON(InvalidRequest):
+    code = "malformed_json"
+
+
+class AuthenticationFailed(GatewayError):
+    status = 401
+    code = "authentication_failed"
+
+
+class PermissionDenied(GatewayError):
+    status = 403
+    code = "permission_denied"
+
+
+class NotFound(GatewayError):
+    status = 404
+    code = "not_found"
+
+
+class ModelNotFound(NotFound):
+    code = "model_not_found"
+
+
+class RequestTooLarge(GatewayError):
+    status = 413
+    code = "request_too_large"
+
+
+class RateLimited(GatewayError):
+    status = 429
+    code = "rate_limited"
+
+
+class UpstreamError(GatewayError):
+    status = 502
+    code = "upstream_error"
+
+
+class UpstreamUnreachable(UpstreamError):
+    code = "upstream_unreachable"
+
+
+class UpstreamTimeout(UpstreamError):
+    status = 504
+    code = "upstream_timeout"
+
+
+class UpstreamOverloaded(UpstreamError):
+    status = 529
+    code = "overloaded"
+
+
+class UpstreamRejected(UpstreamError):
+    """An error answer from the upstream, kept at the upstream's status."""
+
+    code = "upstream_rejected"
+
+
+def from_status(status: int, message: str, *, retry_after: float | None = None) -> GatewayError:
+    """The error class an HTTP status means, for parsers of upstream error bodies."""
+    if status == 429:
+        return RateLimited(message, retry_after=retry_after)
+    if status == 529:
+        return UpstreamOverloaded(message, retry_after=retry_after)
+    if status == 413:
+        return RequestTooLarge(message)
+    return UpstreamRejected(message, status=status, retry_after=retry_after)
