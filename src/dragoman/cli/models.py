@@ -1,0 +1,66 @@
+"""`dragoman models`: every model the gateway serves, and what serves it."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from dragoman.cli.common import ConfigProblem, console, home_options, json_option, load_settings, print_json
+from dragoman.config import ConfigError
+from dragoman.providers.upstream import build_upstreams
+from dragoman.routing.registry import Entry, Registry
+
+
+@click.command()
+@click.option("--provider", help="Only the models of this provider (its [providers.NAME] name).")
+@home_options
+@json_option
+def models(provider: str | None, home: str | None, config_file: str | None, as_json: bool) -> None:
+    """List the models clients can ask for."""
+    settings = load_settings(home, config_file)
+    try:
+        registry = Registry(build_upstreams(settings), settings.models)
+    except ConfigError as error:
+        raise ConfigProblem(str(error)) from None
+    entries = [entry for entry in registry.entries() if provider in (None, entry.upstream.name)]
+    if as_json:
+        print_json([_row(entry) for entry in entries])
+    elif not entries:
+        console.print("No models yet. Add a [providers.NAME] table to the file `dragoman config path` prints.")
+    else:
+        console.print(_table(entries))
+
+
+def _row(entry: Entry) -> dict[str, object]:
+    info = entry.info
+    return {
+        "id": entry.id,
+        "provider": entry.upstream.name,
+        "upstream_model": entry.alias_of or entry.id,
+        "dialect": entry.upstream.dialect,
+        "context_window": info.context_window,
+        "max_output_tokens": info.max_output_tokens,
+        "tools": info.tools,
+        "vision": info.vision,
+        "reasoning": info.reasoning,
+        "alias_of": entry.alias_of,
+    }
+
+
+def _table(entries: list[Entry]) -> Table:
+    table = Table("model", "provider", "dialect", "context", "output", "capabilities")
+    for entry in entries:
+        info = entry.info
+        name = f"{entry.id} [dim]-> {entry.alias_of}[/]" if entry.alias_of else entry.id
+        capabilities = ", ".join(
+            label for label, has in (("tools", info.tools), ("vision", info.vision), ("reasoning", info.reasoning)) if has
+        )
+        table.add_row(
+            name,
+            entry.upstream.name,
+            entry.upstream.dialect,
+            f"{info.context_window:,}" if info.context_window else "-",
+            f"{info.max_output_tokens:,}" if info.max_output_tokens else "-",
+            capabilities,
+        )
+    return table

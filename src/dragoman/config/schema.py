@@ -1,0 +1,71 @@
+"""The configuration schema. Unknown keys are errors, so a typo never passes silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from dragoman.config.binds import Bind, parse_bind
+
+DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProviderConfig(_Strict):
+    """One upstream account or endpoint: a `[providers.NAME]` table."""
+
+    kind: str
+    dialect: DialectName | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    api_key_env: str | None = None
+    models: list[str] = Field(default_factory=list)
+    headers: dict[str, str] = Field(default_factory=dict)
+    connect_timeout: Annotated[float, Field(gt=0)] = 10.0
+    read_timeout: Annotated[float, Field(gt=0)] = 600.0
+
+
+class ModelsConfig(_Strict):
+    aliases: dict[str, str] = Field(default_factory=dict)
+    fallback: str | None = None
+
+
+class Settings(_Strict):
+    bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
+    api_keys: list[SecretStr] = Field(default_factory=list)
+    home: Path = Path("~/.dragoman")
+    database_url: str | None = None
+    log_level: LogLevel = "info"
+    log_format: Literal["text", "json"] = "text"
+    max_body_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024
+    keepalive_seconds: Annotated[float, Field(gt=0)] = 15.0
+    shutdown_grace_seconds: Annotated[float, Field(ge=0)] = 10.0
+    providers: dict[str, ProviderConfig] = Field(default_factory=dict)
+    models: ModelsConfig = Field(default_factory=ModelsConfig)
+
+    @field_validator("bind", mode="before")
+    @classmethod
+    def _parse_binds(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            return [parse_bind(item) if isinstance(item, str) else item for item in value]
+        return value
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "dragoman.db"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    def key_values(self) -> list[str]:
+        """The local API keys in clear, for the comparison in `server.local_auth` only."""
+        return [key.get_secret_value() for key in self.api_keys]

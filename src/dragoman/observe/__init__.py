@@ -1,0 +1,1 @@
+"""Seeing what dragoman does: logs (with secrets masked), and later traces and metrics."""

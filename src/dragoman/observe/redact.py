@@ -1,0 +1,54 @@
+"""Masking secrets in any text that leaves the process: logs, error messages.
+
+Known secrets (local keys, provider keys, tokens) are registered by value when they are
+loaded; well-known key and token shapes are masked even when nobody registered them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MASK = "***"
+
+_SHAPES = re.compile(
+    r"(?:"
+    r"sk-[A-Za-z0-9_\-]{12,}"  # OpenAI / Anthropic keys
+    r"|AIza[0-9A-Za-z_\-]{20,}"  # Google API keys
+    r"|xai-[A-Za-z0-9_\-]{12,}"  # xAI keys
+    r"|ya29\.[0-9A-Za-z_\-.]{12,}"  # Google OAuth access tokens
+    r"|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*"  # JWTs
+    r"|(?<=Bearer )[A-Za-z0-9_\-.~+/=]{8,}"  # whatever follows Bearer
+    r")"
+)
+
+_known: set[str] = set()
+_known_pattern: re.Pattern[str] | None = None
+
+
+def register(secrets: Iterable[str]) -> None:
+    """Mask these exact values from now on (values under 6 characters are ignored:
+    masking them would garble ordinary text)."""
+    global _known_pattern
+    added = {secret for secret in secrets if secret and len(secret) >= 6} - _known
+    if not added:
+        return
+    _known.update(added)
+    ordered = sorted(_known, key=len, reverse=True)
+    _known_pattern = re.compile("|".join(re.escape(secret) for secret in ordered))
+
+
+def redact(text: str) -> str:
+    """`text` with every known secret and every key-shaped string replaced by `***`."""
+    if _known_pattern is not None:
+        text = _known_pattern.sub(MASK, text)
+    return _SHAPES.sub(MASK, text)
+
+
+def mask(secret: str | None) -> str:
+    """A secret shown to its owner: enough to recognise it, never enough to use it."""
+    if not secret:
+        return ""
+    if len(secret) <= 8:
+        return MASK
+    return f"{secret[:4]}{MASK}{secret[-4:]}"

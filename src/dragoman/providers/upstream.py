@@ -1,0 +1,92 @@
+"""A configured upstream: a provider kind plus one account's endpoint, key and models."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dragoman.config import ConfigError, ProviderConfig, Settings
+from dragoman.observe import redact
+from dragoman.providers import discover
+from dragoman.providers.spec import DIALECT_AUTH, DIALECT_HEADERS, ModelInfo, ProviderSpec
+
+
+@dataclass(slots=True)
+class Upstream:
+    name: str
+    spec: ProviderSpec
+    dialect: str
+    base_url: str
+    api_key: str | None = field(repr=False)
+    models: tuple[ModelInfo, ...]
+    headers: dict[str, str]
+    connect_timeout: float = 10.0
+    read_timeout: float = 600.0
+
+    def request_headers(self) -> dict[str, str]:
+        """Headers for every request to this upstream: static ones, then the key."""
+        headers = {**DIALECT_HEADERS.get(self.dialect, {}), **self.spec.headers, **self.headers}
+        style = DIALECT_AUTH[self.dialect] if self.spec.auth == "by_dialect" else self.spec.auth
+        if self.api_key and style == "bearer":
+            headers["authorization"] = f"Bearer {self.api_key}"
+        elif self.api_key and style in ("x-api-key", "x-goog-api-key"):
+            headers[style] = self.api_key
+        return headers
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def build_upstreams(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Upstream]:
+    """Every `[providers.NAME]` table as an `Upstream`, in the order configured."""
+    upstreams = [_build(name, config, environ) for name, config in settings.providers.items()]
+    redact.register(upstream.api_key for upstream in upstreams if upstream.api_key)
+    return upstreams
+
+
+def _build(name: str, config: ProviderConfig, environ: Mapping[str, str]) -> Upstream:
+    where = f"providers.{name}"
+    specs = discover()
+    spec = specs.get(config.kind)
+    if spec is None:
+        raise ConfigError(f"{where}.kind: unknown kind {config.kind!r} (known: {', '.join(sorted(specs))})")
+    dialect = config.dialect or spec.default_dialect
+    if dialect not in spec.dialects:
+        raise ConfigError(f"{where}.dialect: {config.kind} speaks {', '.join(spec.dialects)}, not {dialect}")
+    base_url = (config.base_url or spec.base_url or "").rstrip("/")
+    if not base_url:
+        raise ConfigError(f"{where}.base_url: required for kind {config.kind}")
+    api_key = _api_key(where, config, spec, environ)
+    models = spec.models + tuple(ModelInfo(model) for model in config.models if model not in _ids(spec))
+    if config.models:
+        models = tuple(model for model in models if model.id in config.models)
+    return Upstream(
+        name=name,
+        spec=spec,
+        dialect=dialect,
+        base_url=base_url,
+        api_key=api_key,
+        models=models,
+        headers=dict(config.headers),
+        connect_timeout=config.connect_timeout,
+        read_timeout=config.read_timeout,
+    )
+
+
+def _api_key(where: str, config: ProviderConfig, spec: ProviderSpec, environ: Mapping[str, str]) -> str | None:
+    if config.api_key is not None:
+        return config.api_key.get_secret_value()
+    variable = config.api_key_env or spec.api_key_env
+    if variable and environ.get(variable):
+        return environ[variable]
+    if config.api_key_env:
+        raise ConfigError(f"{where}.api_key_env: the variable {config.api_key_env} is not set")
+    if spec.needs_key:
+        hint = f" or set {spec.api_key_env}" if spec.api_key_env else ""
+        raise ConfigError(f"{where}: no API key (add api_key or api_key_env{hint})")
+    return None
+
+
+def _ids(spec: ProviderSpec) -> set[str]:
+    return {model.id for model in spec.models}

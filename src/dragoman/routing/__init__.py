@@ -1,0 +1,1 @@
+"""Which upstream serves a model: the registry, aliases, and (later) account choice."""

@@ -1,0 +1,88 @@
+"""The model registry: one list of every model every upstream serves.
+
+Resolving a client's model name, in order: `provider/model` selects a provider
+explicitly; an alias is rewritten; the id is looked up across upstreams in configured
+order (the first is the primary, the others its fallbacks); an unknown id goes to the
+configured fallback model, if any, else it is an error listing what is served.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dragoman.config import ModelsConfig
+from dragoman.ir.errors import ModelNotFound
+from dragoman.ir.models import ModelCard, ModelInfo
+from dragoman.providers.upstream import Upstream
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One way to serve a request: this upstream, under this model id."""
+
+    upstream: Upstream
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A row of the model list: an id a client can ask for, and what serves it."""
+
+    id: str
+    upstream: Upstream
+    info: ModelInfo
+    alias_of: str | None = None
+
+
+class Registry:
+    def __init__(self, upstreams: list[Upstream], models: ModelsConfig) -> None:
+        self.upstreams = upstreams
+        self._aliases = dict(models.aliases)
+        self._fallback = models.fallback
+        self._by_name = {upstream.name: upstream for upstream in upstreams}
+        self._routes: dict[str, list[Route]] = {}
+        self._info: dict[str, tuple[Upstream, ModelInfo]] = {}
+        for upstream in upstreams:
+            for info in upstream.models:
+                self._routes.setdefault(info.id, []).append(Route(upstream, info.id))
+                self._info.setdefault(info.id, (upstream, info))
+
+    def resolve(self, name: str) -> list[Route]:
+        """The routes for a client's model name, best first. Raises ModelNotFound."""
+        routes = self._explicit(name) or self._routes.get(self._aliases.get(name, name))
+        if routes:
+            return routes
+        if self._fallback and self._fallback in self._routes:
+            return self._routes[self._fallback]
+        raise ModelNotFound(self._not_found_message(name))
+
+    def entries(self) -> list[Entry]:
+        """Every servable id: real models first, then aliases, each with what serves it."""
+        rows = [Entry(model_id, upstream, info) for model_id, (upstream, info) in self._info.items()]
+        for alias, target in self._aliases.items():
+            if target in self._info:
+                upstream, info = self._info[target]
+                rows.append(Entry(alias, upstream, info, alias_of=target))
+        return rows
+
+    def cards(self) -> list[ModelCard]:
+        return [ModelCard(entry.id, entry.upstream.name, entry.info) for entry in self.entries()]
+
+    def model_ids(self) -> list[str]:
+        return [entry.id for entry in self.entries()]
+
+    def _explicit(self, name: str) -> list[Route] | None:
+        prefix, slash, model = name.partition("/")
+        upstream = self._by_name.get(prefix) if slash else None
+        if upstream is None:
+            return None
+        return [Route(upstream, self._aliases.get(model, model))]
+
+    def _not_found_message(self, name: str) -> str:
+        served = self.model_ids()
+        if not served:
+            return (
+                f"model {name!r} is not served: no provider is configured yet. "
+                "Add a [providers.NAME] table to the file `dragoman config path` prints."
+            )
+        return f"model {name!r} is not served here. Models served: {', '.join(served)}"

@@ -1,0 +1,60 @@
+"""Opening the database: engine, private files, schema brought up to date."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from dragoman.store.migrations import migrate
+
+
+@dataclass(slots=True)
+class Database:
+    engine: AsyncEngine
+    version: int
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def prepare_home(home: Path) -> None:
+    """Create the home folder private to its owner (0700), or tighten it if it exists."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)
+
+
+async def open_database(url: str) -> Database:
+    """Connect, migrate, and for SQLite make the file (and its journals) 0600."""
+    parsed = make_url(url)
+    sqlite_file = Path(parsed.database) if parsed.get_backend_name() == "sqlite" and parsed.database else None
+    if sqlite_file is not None:
+        _create_private(sqlite_file)
+    engine = create_async_engine(url)
+    if sqlite_file is not None:
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    try:
+        async with engine.begin() as connection:
+            version = await migrate(connection)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return Database(engine=engine, version=version)
+
+
+def _create_private(path: Path) -> None:
+    # SQLite gives its -wal and -shm files the mode of the database file itself.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.touch(mode=0o600, exist_ok=True)
+    os.chmod(path, 0o600)
+
+
+def _sqlite_pragmas(connection: object, _record: object) -> None:
+    cursor = connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

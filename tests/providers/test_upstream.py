@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from dragoman.config import ConfigError, load
+from dragoman.providers.upstream import build_upstreams
+
+
+def build(provider: dict[str, object], environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    settings = load(overrides={"providers": {"p": provider}})
+    return build_upstreams(settings, environ=environ or {})[0]
+
+
+def test_openai_key_from_its_standard_variable_sent_as_bearer() -> None:
+    upstream = build({"kind": "openai"}, {"OPENAI_API_KEY": "sk-from-env-0001"})
+    assert upstream.request_headers()["authorization"] == "Bearer sk-from-env-0001"
+    assert upstream.base_url == "https://api.openai.com/v1"
+    assert upstream.dialect == "openai_responses"
+
+
+def test_anthropic_sends_x_api_key_and_version() -> None:
+    headers = build({"kind": "anthropic", "api_key": "sk-ant-1"}).request_headers()
+    assert headers["x-api-key"] == "sk-ant-1"
+    assert headers["anthropic-version"] == "2023-06-01"
+    assert "authorization" not in headers
+
+
+def test_compatible_kind_authenticates_like_its_dialect() -> None:
+    upstream = build({"kind": "openai_compatible", "dialect": "gemini", "base_url": "http://x/v1beta", "api_key": "k"})
+    assert upstream.request_headers() == {"x-goog-api-key": "k"}
+
+
+def test_missing_key_names_the_table_and_the_variable() -> None:
+    with pytest.raises(ConfigError, match=r"providers\.p: no API key .*OPENAI_API_KEY"):
+        build({"kind": "openai"})
+
+
+def test_unknown_kind_lists_known_kinds() -> None:
+    with pytest.raises(ConfigError, match=r"providers\.p\.kind: unknown kind 'nope' \(known: .*openai"):
+        build({"kind": "nope"})
+
+
+def test_a_dialect_the_kind_cannot_speak() -> None:
+    with pytest.raises(ConfigError, match="providers.p.dialect"):
+        build({"kind": "anthropic", "api_key": "k", "dialect": "gemini"})
+
+
+def test_api_key_env_must_be_set() -> None:
+    with pytest.raises(ConfigError, match="MY_KEY is not set"):
+        build({"kind": "openai", "api_key_env": "MY_KEY"})
+
+
+def test_configured_models_restrict_and_extend_the_builtin_list() -> None:
+    upstream = build({"kind": "openai", "api_key": "k", "models": ["gpt-5.5", "my-finetune"]})
+    assert [model.id for model in upstream.models] == ["gpt-5.5", "my-finetune"]
+    assert upstream.models[0].context_window
