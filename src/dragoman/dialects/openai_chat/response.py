@@ -1,0 +1,204 @@
+"""A whole (non-streamed) Chat completion: upstream body -> `ir.Response`, and
+`ir.Response` -> the body a Chat client receives. Also the usage and finish-reason
+conversions the stream shares."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from dragoman.dialects.openai_chat import wire
+from dragoman.dialects.openai_chat.error import from_payload
+from dragoman.ir.errors import UpstreamError
+from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StopReason, UsageUpdate
+from dragoman.ir.ids import new_id
+from dragoman.ir.messages import Part, Text, Thinking, ToolCall
+from dragoman.ir.request import Request
+from dragoman.ir.response import Response, accumulate
+from dragoman.ir.usage import Usage
+
+_STOP_REASONS: dict[str, StopReason] = {
+    "stop": "end_turn",
+    "length": "max_tokens",
+    "tool_calls": "tool_use",
+    "function_call": "tool_use",
+    "content_filter": "refusal",
+    "error": "error",
+}
+_FINISH_REASONS: dict[StopReason, wire.FinishReason] = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "pause_turn": "stop",
+    "error": "stop",
+    "max_tokens": "length",
+    "context_window": "length",
+    "tool_use": "tool_calls",
+    "refusal": "content_filter",
+}
+
+
+def stop_reason(finish_reason: object, *, has_tool_calls: bool) -> StopReason:
+    reason = _STOP_REASONS.get(finish_reason, "end_turn") if isinstance(finish_reason, str) else "end_turn"
+    # Some servers end a tool-calling turn with "stop".
+    return "tool_use" if reason == "end_turn" and has_tool_calls else reason
+
+
+def finish_reason(reason: StopReason | None, *, has_tool_calls: bool) -> wire.FinishReason:
+    if reason in (None, "end_turn") and has_tool_calls:
+        return "tool_calls"
+    return _FINISH_REASONS.get(reason or "end_turn", "stop")
+
+
+def parse_usage(value: object) -> Usage | None:
+    """IR usage of a Chat `usage` object: prompt includes cached, completion reasoning."""
+    if not isinstance(value, dict):
+        return None
+    prompt = _details(value, "prompt_tokens_details")
+    completion = _details(value, "completion_tokens_details")
+    # DeepSeek reports cache hits at the top level instead.
+    cache_read = _count(prompt, "cached_tokens") or _count(value, "prompt_cache_hit_tokens")
+    return Usage(
+        input_tokens=_count(value, "prompt_tokens"),
+        output_tokens=_count(value, "completion_tokens"),
+        cache_read_tokens=cache_read,
+        cache_write_tokens=_count(prompt, "cache_write_tokens"),
+        reasoning_tokens=_count(completion, "reasoning_tokens"),
+    )
+
+
+def _details(value: dict[str, Any], key: str) -> dict[str, Any]:
+    details = value.get(key)
+    return details if isinstance(details, dict) else {}
+
+
+def _count(value: dict[str, Any], key: str) -> int:
+    count = value.get(key)
+    return count if isinstance(count, int) and not isinstance(count, bool) else 0
+
+
+def render_usage(usage: Usage) -> wire.Usage:
+    prompt: wire.PromptTokensDetails = {"cached_tokens": usage.cache_read_tokens}
+    if usage.cache_write_tokens:
+        prompt["cache_write_tokens"] = usage.cache_write_tokens
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+        "prompt_tokens_details": prompt,
+        "completion_tokens_details": {"reasoning_tokens": usage.reasoning_tokens},
+    }
+
+
+def parse(body: object, *, origin: str) -> Response:
+    """The IR of an upstream's Chat completion body (decoded JSON, or its bytes)."""
+    if isinstance(body, bytes | str):
+        try:
+            body = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            raise UpstreamError("the upstream answered with a body that is not JSON") from None
+    if not isinstance(body, dict):
+        raise UpstreamError("the upstream answered with a body that is not a chat completion")
+    if body.get("error") is not None:
+        raise from_payload(body["error"])
+    return accumulate(_events(body, origin))
+
+
+def _events(body: dict[str, Any], origin: str) -> Iterator[Event]:
+    yield Start(id=_string(body.get("id")), model=_string(body.get("model")))
+    choices = body.get("choices")
+    choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
+    message = choice.get("message")
+    parts = _message_parts(message if isinstance(message, dict) else {}, origin)
+    for index, part in enumerate(parts):
+        yield from _part_events(index, part)
+    usage = parse_usage(body.get("usage"))
+    if usage is not None:
+        yield UsageUpdate(usage)
+    has_calls = any(isinstance(part, ToolCall) for part in parts)
+    reason = stop_reason(choice.get("finish_reason"), has_tool_calls=has_calls)
+    if reason == "end_turn" and isinstance(message, dict) and message.get("refusal"):
+        reason = "refusal"
+    yield Stop(reason)
+
+
+def _message_parts(message: dict[str, Any], origin: str) -> list[Part]:
+    parts: list[Part] = []
+    reasoning = reasoning_text(message)
+    if reasoning:
+        parts.append(Thinking(reasoning, origin=origin))
+    text = _string(message.get("content")) + _string(message.get("refusal"))
+    if text:
+        parts.append(Text(text))
+    calls = message.get("tool_calls")
+    for call in calls if isinstance(calls, list) else []:
+        if isinstance(call, dict):
+            parts.append(_tool_call(call))
+    legacy = message.get("function_call")
+    if isinstance(legacy, dict):
+        parts.append(ToolCall(new_id("call_"), _string(legacy.get("name")), _string(legacy.get("arguments"))))
+    return parts
+
+
+def reasoning_text(message: dict[str, Any]) -> str:
+    """`reasoning_content` (DeepSeek, vLLM) or `reasoning` (OpenRouter, newer vLLM)."""
+    return _string(message.get("reasoning_content")) or _string(message.get("reasoning"))
+
+
+def _tool_call(call: dict[str, Any]) -> ToolCall:
+    call_id = _string(call.get("id")) or new_id("call_")
+    custom = call.get("custom")
+    if isinstance(custom, dict):
+        arguments = orjson.dumps({"input": _string(custom.get("input"))}).decode()
+        return ToolCall(call_id, _string(custom.get("name")), arguments)
+    function = call.get("function")
+    function = function if isinstance(function, dict) else {}
+    return ToolCall(call_id, _string(function.get("name")), _string(function.get("arguments")))
+
+
+def _part_events(index: int, part: Part) -> Iterator[Event]:
+    if isinstance(part, ToolCall):
+        yield PartStart(index, ToolCall(part.id, part.name, ""))
+        text = part.arguments
+    else:
+        yield PartStart(index, Thinking("", origin=part.origin) if isinstance(part, Thinking) else Text(""))
+        text = part.text if isinstance(part, Text | Thinking) else ""
+    if text:
+        yield PartDelta(index, text=text)
+    yield PartStop(index)
+
+
+def _string(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def render(response: Response, request: Request) -> wire.Completion:
+    """The Chat completion body a client receives; `model` is the name it asked for."""
+    calls = response.tool_calls()
+    message: wire.Message = {"role": "assistant", "content": response.text() or None, "refusal": None}
+    reasoning = "".join(part.text for part in response.parts if isinstance(part, Thinking))
+    if reasoning:
+        message["reasoning_content"] = reasoning
+    if calls:
+        message["tool_calls"] = [_render_call(call) for call in calls]
+    choice: wire.Choice = {
+        "index": 0,
+        "message": message,
+        "logprobs": None,
+        "finish_reason": finish_reason(response.stop_reason, has_tool_calls=bool(calls)),
+    }
+    return {
+        "id": response.id or new_id("chatcmpl-"),
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.model,
+        "choices": [choice],
+        "usage": render_usage(response.usage),
+    }
+
+
+def _render_call(call: ToolCall) -> wire.ToolCall:
+    function: wire.FunctionCall = {"name": call.name, "arguments": call.arguments or "{}"}
+    return {"id": call.id, "type": "function", "function": function}

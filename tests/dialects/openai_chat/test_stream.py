@@ -1,0 +1,365 @@
+"""Chat streams: upstream chunks -> IR events, and IR events -> the chunks a client receives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+
+from dragoman import sse
+from dragoman.dialects.openai_chat.stream import Parser, Renderer
+from dragoman.ir.errors import RateLimited, UpstreamError
+from dragoman.ir.events import (
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+)
+from dragoman.ir.messages import Image, Text, Thinking, ToolCall
+from dragoman.ir.request import Request
+from dragoman.ir.response import accumulate
+from dragoman.ir.usage import Usage
+
+
+def chunk(delta: dict[str, Any] | None = None, finish: str | None = None, **extra: Any) -> str:
+    choices = [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]
+    return orjson.dumps({"id": "chatcmpl-1", "model": "gpt-4o", "choices": choices, **extra}).decode()
+
+
+def parse(*data: str, close: bool = True) -> list[Event]:
+    parser = Parser("openai")
+    events: list[Event] = []
+    for item in data:
+        events += parser.feed(sse.Event(data=item))
+    return events + (parser.close() if close else [])
+
+
+# -- Parser ------------------------------------------------------------------------------
+
+
+def test_text_stream_with_usage() -> None:
+    usage = {
+        "prompt_tokens": 9,
+        "completion_tokens": 2,
+        "total_tokens": 11,
+        "prompt_tokens_details": {"cached_tokens": 4},
+    }
+    events = parse(
+        chunk({"role": "assistant", "content": ""}),
+        chunk({"content": "Hel"}),
+        chunk({"content": "lo"}),
+        chunk({}, "stop"),
+        chunk(None, usage=usage),
+        "[DONE]",
+    )
+    assert events == [
+        Start("chatcmpl-1", "gpt-4o"),
+        PartStart(0, Text("")),
+        PartDelta(0, "Hel"),
+        PartDelta(0, "lo"),
+        PartStop(0),
+        UsageUpdate(Usage(input_tokens=9, output_tokens=2, cache_read_tokens=4)),
+        Stop("end_turn"),
+    ]
+
+
+def test_reasoning_then_text_are_separate_parts() -> None:
+    events = parse(
+        chunk({"role": "assistant", "reasoning_content": "think"}),
+        chunk({"reasoning": "ing"}),
+        chunk({"content": "answer"}),
+        chunk({"reasoning_content": "more"}),
+        chunk({}, "stop"),
+        "[DONE]",
+    )
+    response = accumulate(events)
+    assert response.parts == [
+        Thinking("thinking", origin="openai"),
+        Text("answer"),
+        Thinking("more", origin="openai"),
+    ]
+    assert [type(event).__name__ for event in events].count("PartStop") == 3
+
+
+def test_interleaved_parallel_tool_calls() -> None:
+    def call(index: int, **fields: Any) -> dict[str, Any]:
+        return {"tool_calls": [{"index": index, **fields}]}
+
+    events = parse(
+        chunk({"role": "assistant", "content": None}),
+        chunk(call(0, id="call_a", type="function", function={"name": "read", "arguments": ""})),
+        chunk(call(1, id="call_b", type="function", function={"name": "list", "arguments": '{"d'})),
+        chunk(call(0, function={"arguments": '{"p":'})),
+        chunk(call(1, function={"arguments": '":1}'})),
+        chunk(call(0, function={"arguments": '"x"}'})),
+        chunk({}, "tool_calls"),
+        "[DONE]",
+    )
+    assert events[1:3] == [PartStart(0, ToolCall("call_a", "read")), PartStart(1, ToolCall("call_b", "list"))]
+    response = accumulate(events)
+    assert response.parts == [ToolCall("call_a", "read", '{"p":"x"}'), ToolCall("call_b", "list", '{"d":1}')]
+    assert response.stop_reason == "tool_use"
+
+
+def test_text_before_calls_is_closed_when_calls_start() -> None:
+    events = parse(
+        chunk({"content": "Checking."}),
+        chunk({"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": "{}"}}]}),
+        chunk({}, "tool_calls"),
+        "[DONE]",
+    )
+    assert events[3:5] == [PartStop(0), PartStart(1, ToolCall("c", "f"))]
+
+
+def test_calls_without_index_and_legacy_function_call() -> None:
+    events = parse(
+        chunk({"tool_calls": [{"id": "a", "function": {"name": "f", "arguments": "{"}}]}),
+        chunk({"tool_calls": [{"function": {"arguments": "}"}}]}),
+        chunk({"tool_calls": [{"id": "b", "function": {"name": "g", "arguments": "{}"}}]}),
+        chunk({"function_call": {"name": "old", "arguments": "{}"}}),
+        chunk({}, "stop"),
+        "[DONE]",
+    )
+    calls = accumulate(events).tool_calls()
+    assert [(call.id, call.name, call.arguments) for call in calls[:2]] == [
+        ("a", "f", "{}"),
+        ("b", "g", "{}"),
+    ]
+    assert (calls[2].name, calls[2].arguments) == ("old", "{}")
+    assert accumulate(events).stop_reason == "tool_use"
+
+
+@pytest.mark.parametrize(
+    ("finish", "expected"),
+    [
+        ("stop", "end_turn"),
+        ("length", "max_tokens"),
+        ("content_filter", "refusal"),
+        ("tool_calls", "tool_use"),
+    ],
+)
+def test_finish_reasons(finish: str, expected: str) -> None:
+    assert parse(chunk({"content": "x"}), chunk({}, finish), "[DONE]")[-1] == Stop(expected)  # type: ignore[arg-type]
+
+
+def test_refusal_delta() -> None:
+    response = accumulate(parse(chunk({"refusal": "No."}), chunk({}, "stop"), "[DONE]"))
+    assert (response.text(), response.stop_reason) == ("No.", "refusal")
+
+
+def test_usage_on_the_finish_chunk() -> None:
+    usage = {"prompt_tokens": 3, "completion_tokens": 1, "completion_tokens_details": {"reasoning_tokens": 1}}
+    events = parse(chunk({"content": "x"}), chunk({}, "stop", usage=usage), "[DONE]")
+    assert UsageUpdate(Usage(input_tokens=3, output_tokens=1, reasoning_tokens=1)) in events
+
+
+def test_finished_stream_without_done_is_complete() -> None:
+    events = parse(chunk({"content": "x"}), chunk({}, "stop"))
+    assert events[-1] == Stop("end_turn")
+
+
+def test_stream_cut_before_finish_is_an_error() -> None:
+    events = parse(chunk({"content": "x"}))
+    assert isinstance(events[-1], StreamError)
+    assert isinstance(events[-1].error, UpstreamError)
+
+
+def test_in_stream_error() -> None:
+    events = parse(
+        chunk({"content": "x"}),
+        orjson.dumps(
+            {"error": {"message": "Rate limit", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}
+        ).decode(),
+        chunk({"content": "ignored"}),
+    )
+    assert isinstance(events[-1], StreamError)
+    assert isinstance(events[-1].error, RateLimited)
+    assert events[-1].error.message == "Rate limit"
+
+
+@pytest.mark.parametrize("data", ["not json", "[1]"])
+def test_malformed_chunk_is_an_error(data: str) -> None:
+    events = parse(data)
+    assert len(events) == 1 and isinstance(events[0], StreamError)
+
+
+def test_nothing_after_done() -> None:
+    parser = Parser("o")
+    parser.feed(sse.Event(chunk({}, "stop")))
+    assert parser.feed(sse.Event("[DONE]"))[-1] == Stop("end_turn")
+    assert parser.feed(sse.Event(chunk({"content": "late"}))) == []
+    assert parser.close() == []
+
+
+def test_other_choices_are_ignored() -> None:
+    data = orjson.dumps(
+        {"id": "i", "model": "m", "choices": [{"index": 1, "delta": {"content": "B"}}]}
+    ).decode()
+    assert accumulate(parse(data, chunk({"content": "A"}), chunk({}, "stop"), "[DONE]")).text() == "A"
+
+
+# -- Renderer ----------------------------------------------------------------------------
+
+
+def frames(data: bytes) -> list[Any]:
+    """The decoded `data:` payloads of a rendered stream."""
+    decoder = sse.Decoder()
+    events = decoder.feed(data) + decoder.flush()
+    return [event.data if event.data == "[DONE]" else orjson.loads(event.data) for event in events]
+
+
+def render(events: list[Event], request: Request) -> bytes:
+    renderer = Renderer(request)
+    return b"".join(renderer.render(event) for event in events)
+
+
+EVENTS: list[Event] = [
+    Start("up-1", "upstream-model"),
+    PartStart(0, Thinking("", origin="anthropic")),
+    PartDelta(0, "hmm"),
+    PartDelta(0, signature="sig"),
+    PartStop(0),
+    PartStart(1, Text("")),
+    PartDelta(1, "Hi"),
+    PartStop(1),
+    PartStart(2, ToolCall("call_a", "read")),
+    PartStart(3, ToolCall("call_b", "list")),
+    PartDelta(2, '{"p":1}'),
+    PartStop(2),
+    PartStop(3),
+    UsageUpdate(Usage(input_tokens=5, output_tokens=3, cache_read_tokens=1, reasoning_tokens=2)),
+    Stop("tool_use"),
+]
+
+
+def test_exact_chunk_order_with_usage() -> None:
+    out = frames(render(EVENTS, Request(model="alias", stream=True, include_usage=True)))
+    assert out[-1] == "[DONE]"
+    chunks = out[:-1]
+    assert {(c["id"], c["model"], c["object"], c["created"]) for c in chunks} == {
+        ("up-1", "alias", "chat.completion.chunk", chunks[0]["created"])
+    }
+    assert all("usage" in c for c in chunks)
+    deltas = [(c["choices"][0]["delta"], c["choices"][0]["finish_reason"]) for c in chunks[:-1]]
+    assert deltas == [
+        ({"role": "assistant", "content": ""}, None),
+        ({"reasoning_content": "hmm"}, None),
+        ({"content": "Hi"}, None),
+        (
+            {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_a",
+                        "type": "function",
+                        "function": {"name": "read", "arguments": ""},
+                    }
+                ]
+            },
+            None,
+        ),
+        (
+            {
+                "tool_calls": [
+                    {
+                        "index": 1,
+                        "id": "call_b",
+                        "type": "function",
+                        "function": {"name": "list", "arguments": ""},
+                    }
+                ]
+            },
+            None,
+        ),
+        ({"tool_calls": [{"index": 0, "function": {"arguments": '{"p":1}'}}]}, None),
+        ({"tool_calls": [{"index": 1, "function": {"arguments": "{}"}}]}, None),
+        ({}, "tool_calls"),
+    ]
+    assert all(c["usage"] is None for c in chunks[:-1])
+    assert chunks[-1]["choices"] == []
+    assert chunks[-1]["usage"] == {
+        "prompt_tokens": 5,
+        "completion_tokens": 3,
+        "total_tokens": 8,
+        "prompt_tokens_details": {"cached_tokens": 1},
+        "completion_tokens_details": {"reasoning_tokens": 2},
+    }
+
+
+def test_no_usage_chunk_unless_asked() -> None:
+    out = frames(render(EVENTS, Request(model="alias", stream=True)))
+    assert out[-1] == "[DONE]"
+    assert out[-2]["choices"][0]["finish_reason"] == "tool_calls"
+    assert all("usage" not in c and c["choices"] for c in out[:-1])
+
+
+def test_text_only_stream_bytes() -> None:
+    events: list[Event] = [Start("", "m"), PartStart(0, Text("")), PartDelta(0, "OK"), PartStop(0), Stop()]
+    out = frames(render(events, Request(model="gpt-4o-mini", stream=True)))
+    assert out[0]["id"].startswith("chatcmpl-") and out[0]["id"] == out[-2]["id"]
+    assert [c["choices"][0]["delta"] for c in out[:-1]] == [
+        {"role": "assistant", "content": ""},
+        {"content": "OK"},
+        {},
+    ]
+    assert out[-2]["choices"][0]["finish_reason"] == "stop"
+
+
+def test_error_mid_stream() -> None:
+    events: list[Event] = [
+        Start("i", "m"),
+        PartStart(0, Text("")),
+        PartDelta(0, "par"),
+        StreamError(RateLimited("slow down")),
+    ]
+    out = frames(render([*events, PartDelta(0, "more"), Stop()], Request(model="m", stream=True)))
+    assert out[-2:] == [
+        {
+            "error": {
+                "message": "slow down",
+                "type": "rate_limit_error",
+                "param": None,
+                "code": "rate_limit_exceeded",
+            }
+        },
+        "[DONE]",
+    ]
+    assert len(out) == 4
+
+
+def test_error_before_anything() -> None:
+    out = frames(render([StreamError(UpstreamError("down"))], Request(model="m", stream=True)))
+    assert out[0]["error"]["message"] == "down" and out[1] == "[DONE]"
+
+
+def test_parts_chat_cannot_carry_are_dropped() -> None:
+    events: list[Event] = [
+        Start("i", "m"),
+        PartStart(0, Thinking("", signature="opaque", redacted=True)),
+        PartStop(0),
+        PartStart(1, Image(url="https://x.test/i.png")),
+        PartStop(1),
+        Stop(),
+    ]
+    out = frames(render(events, Request(model="m", stream=True)))
+    assert [c["choices"][0]["delta"] for c in out[:-1]] == [{"role": "assistant", "content": ""}, {}]
+
+
+def test_keepalive_is_a_comment() -> None:
+    data = Renderer(Request(model="m")).keepalive()
+    assert data.startswith(b":") and data.endswith(b"\n\n")
+    assert sse.Decoder().feed(data) == []
+
+
+def test_named_error_event() -> None:
+    parser = Parser("o")
+    events = parser.feed(
+        sse.Event(data='{"message": "overloaded", "type": "overloaded_error"}', event="error")
+    )
+    assert len(events) == 1 and isinstance(events[0], StreamError)
+    assert events[0].error.message == "overloaded" and events[0].error.status == 529
