@@ -24,6 +24,7 @@ def show(home: str | None, config_file: str | None, as_json: bool) -> None:
     """Print the effective configuration (file, environment, defaults), secrets masked."""
     settings = load_settings(home, config_file)
     data = _masked(settings.model_dump())
+    data["bind"] = [str(bind) for bind in settings.bind]
     data["config_file"] = str(config_path(config_file, home_dir(home)))
     if as_json:
         print_json(data)
@@ -46,6 +47,6 @@ def _masked(value: Any) -> Any:
         return {key: _masked(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_masked(item) for item in value]
-    if hasattr(value, "__dataclass_fields__") or hasattr(value, "__fspath__"):
+    if hasattr(value, "__fspath__"):
         return str(value)
     return value

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
+from collections.abc import Iterator
 
 import click
 import uvicorn
@@ -19,7 +22,7 @@ DIALECT_ROUTES = {
     "OpenAI Chat": "POST /v1/chat/completions",
     "OpenAI Responses": "POST /v1/responses",
     "Anthropic": "POST /v1/messages",
-    "Gemini": "POST /v1beta/models/{model}:generateContent | :streamGenerateContent",
+    "Gemini": "POST /v1beta/models/{model}:generateContent, :streamGenerateContent",
     "Models": "GET /v1/models, GET /v1beta/models",
 }
 
@@ -56,8 +59,8 @@ def serve(
         raise ConfigProblem(str(error)) from None
     sockets = [_listen(item) for item in settings.bind]
     configure(settings.log_level, settings.log_format)
-    err_console.print(banner(settings, gateway.registry))
-    server = uvicorn.Server(
+    err_console.print(banner(settings, gateway.registry), soft_wrap=True)
+    server = _Server(
         uvicorn.Config(
             create_app(gateway),
             log_config=None,
@@ -68,6 +71,18 @@ def serve(
         )
     )
     server.run(sockets=sockets)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGINT/SIGTERM once it has shut down, which makes a clean stop
+    look like a crash (exit -15, or click's "Aborted!"). A stop is how serve ends, so
+    the signals only start the graceful shutdown here, and the command exits 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, self.handle_exit)
+        yield
 
 
 def refuse_open_binds(settings: Settings) -> None:
@@ -90,7 +105,7 @@ def banner(settings: Settings, registry: Registry) -> Group:
     else:
         lines.append(
             Text.from_markup(
-                "  [yellow]No models yet.[/] Add a [providers.NAME] table to "
+                "  [yellow]No models yet.[/] Add a \\[providers.NAME] table to "
                 f"{settings.home / 'config.toml'}, then restart."
             )
         )

@@ -1,0 +1,1 @@
+"""The ASGI application: routes per client dialect, the relay pipeline, local auth."""

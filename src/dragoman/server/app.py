@@ -1,0 +1,59 @@
+"""Building the ASGI application from settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response
+
+from dragoman.config import Settings
+from dragoman.ir.errors import NotFound
+from dragoman.observe import redact
+from dragoman.providers.upstream import build_upstreams
+from dragoman.routing.registry import Registry
+from dragoman.server.errors import error_response
+from dragoman.server.gateway import Gateway
+from dragoman.server.middleware import ExchangeMiddleware
+from dragoman.server.model_list import asker
+from dragoman.server.routes import routes
+from dragoman.store import open_database
+from dragoman.store.db import prepare_home
+
+
+def build_gateway(settings: Settings, environ: Mapping[str, str] = os.environ) -> Gateway:
+    """The shared state: raises ConfigError for a provider that cannot be built."""
+    upstreams = build_upstreams(settings, environ)
+    return Gateway(settings=settings, registry=Registry(upstreams, settings.models))
+
+
+def create_app(gateway: Gateway) -> Starlette:
+    settings = gateway.settings
+    redact.register(settings.key_values())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        prepare_home(settings.home)
+        gateway.database = await open_database(settings.effective_database_url)
+        try:
+            yield
+        finally:
+            await gateway.aclose()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(ExchangeMiddleware)],
+        lifespan=lifespan,
+        exception_handlers={404: _not_found, 405: _not_found},
+    )
+    app.state.gateway = gateway
+    app.state.local_keys = [key.encode() for key in settings.key_values()]
+    return app
+
+
+async def _not_found(http: HttpRequest, exc: Exception) -> Response:
+    return error_response(NotFound(f"no such endpoint: {http.method} {http.url.path}"), asker(http))

@@ -1,0 +1,45 @@
+"""Count-tokens endpoints (Anthropic `/v1/messages/count_tokens`, Gemini `:countTokens`).
+
+The model must be served (so a typo is caught here too); the count is dragoman's local
+estimate (`ir.tokens`), which clients use to decide when to compact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse, Response
+
+from dragoman import dialects
+from dragoman.dialects.anthropic import count_tokens as anthropic_count
+from dragoman.ir.errors import InvalidRequest
+from dragoman.ir.tokens import estimate
+from dragoman.server.body import read_json
+from dragoman.server.exchange import exchange_of
+from dragoman.server.gateway import Gateway
+
+
+async def anthropic(http: HttpRequest) -> Response:
+    gateway: Gateway = http.app.state.gateway
+    request = anthropic_count.parse(await read_json(http, gateway.settings.max_body_bytes))
+    exchange_of(http.scope).model = request.model
+    gateway.registry.resolve(request.model)
+    return JSONResponse(anthropic_count.render(estimate(request)))
+
+
+async def gemini(http: HttpRequest, model: str) -> Response:
+    gateway: Gateway = http.app.state.gateway
+    body = await read_json(http, gateway.settings.max_body_bytes)
+    exchange_of(http.scope).model = model
+    gateway.registry.resolve(model)
+    request = dialects.get("gemini").request.parse(_generate_request(body), model=model)
+    return JSONResponse({"totalTokens": estimate(request)})
+
+
+def _generate_request(body: Any) -> Any:
+    """countTokens takes `contents` directly or a whole `generateContentRequest`."""
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object")
+    inner = body.get("generateContentRequest") or body.get("generate_content_request")
+    return inner if isinstance(inner, dict) else body

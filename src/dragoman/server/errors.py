@@ -1,0 +1,39 @@
+"""Errors at the edge: any exception becomes the client's dialect's error body.
+
+Only `GatewayError` messages reach a client, and those are written for clients. Any
+other exception is logged here with its traceback (secrets masked by the log filter)
+and the client gets a generic message with the request id to quote.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+import orjson
+from starlette.responses import Response
+
+from dragoman import dialects
+from dragoman.ir.errors import GatewayError
+from dragoman.observe.log import request_id
+from dragoman.observe.redact import redact
+
+log = logging.getLogger("dragoman.server")
+
+
+def as_gateway_error(error: BaseException) -> GatewayError:
+    if isinstance(error, GatewayError):
+        return error
+    log.error("unexpected error while handling the request", exc_info=error)
+    return GatewayError(f"internal error in dragoman (request id {request_id.get()}); see the dragoman log")
+
+
+def error_response(error: BaseException, dialect: str) -> Response:
+    """The HTTP response a client of `dialect` expects for this error."""
+    gateway_error = as_gateway_error(error)
+    gateway_error.message = redact(gateway_error.message)
+    status, body = dialects.get(dialect).error.render(gateway_error)
+    headers = {}
+    if gateway_error.retry_after is not None:
+        headers["retry-after"] = str(max(0, math.ceil(gateway_error.retry_after)))
+    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type="application/json")

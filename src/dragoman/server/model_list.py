@@ -1,0 +1,46 @@
+"""`GET /v1/models` and friends, answered in the shape of whoever asks.
+
+`/v1/models` is shared by OpenAI, Anthropic and google-genai (whose default api
+version is v1): the `anthropic-version` header marks Anthropic SDKs, a Gemini key
+(`x-goog-api-key`, `?key=`) marks Google's.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse, Response
+
+from dragoman.dialects import DIALECTS
+from dragoman.ir.errors import ModelNotFound
+from dragoman.server.gateway import Gateway
+
+
+def asker(http: HttpRequest) -> str:
+    """The dialect whose shape this model-list request expects."""
+    if http.url.path.startswith("/v1beta/"):
+        return "gemini"
+    if "anthropic-version" in http.headers:
+        return "anthropic"
+    if "x-goog-api-key" in http.headers or "key" in http.query_params:
+        return "gemini"
+    return "openai_chat"
+
+
+def _shape(http: HttpRequest):  # type: ignore[no-untyped-def]
+    return importlib.import_module(f"{DIALECTS[asker(http)]}.models")
+
+
+async def listing(http: HttpRequest) -> Response:
+    gateway: Gateway = http.app.state.gateway
+    return JSONResponse(_shape(http).render_list(gateway.registry.cards()))
+
+
+async def one(http: HttpRequest) -> Response:
+    gateway: Gateway = http.app.state.gateway
+    wanted = http.path_params["model"].removeprefix("models/")
+    for card in gateway.registry.cards():
+        if card.id == wanted:
+            return JSONResponse(_shape(http).render_one(card))
+    raise ModelNotFound(f"model {wanted!r} is not served here. Models served: {', '.join(gateway.registry.model_ids())}")

@@ -1,0 +1,189 @@
+"""THE pipeline: client request -> IR -> upstream -> IR events -> client response.
+
+    parse       client dialect's request.parse            (body -> ir.Request)
+    resolve     routing.Registry.resolve                  (model name -> upstream + id)
+    render      upstream dialect's request.render         (ir.Request -> upstream body)
+    send        providers.http.UpstreamClients            (errors before any byte -> HTTP error)
+    parse       upstream dialect's stream.Parser          (SSE -> ir events), or
+                response.parse + ir.replay                (JSON -> ir events)
+    render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
+                ir.Accumulator + response.render          (ir events -> one JSON body)
+
+The relay adapts when the upstream streams and the client did not ask for it (or the
+reverse), by looking at what the upstream actually sent. During upstream silence it
+sends the client dialect's keep-alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import orjson
+from starlette.responses import Response, StreamingResponse
+
+from dragoman import dialects, sse
+from dragoman.dialects import Dialect
+from dragoman.ir import Event, PartStart, Request, StreamError, ToolCall, replay
+from dragoman.ir.errors import GatewayError, UpstreamError
+from dragoman.ir.names import constrain
+from dragoman.ir.response import Accumulator
+from dragoman.providers.http import iter_body
+from dragoman.routing.registry import Route
+from dragoman.server.exchange import Exchange
+from dragoman.server.gateway import Gateway
+
+log = logging.getLogger("dragoman.relay")
+
+SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+
+
+async def relay(gateway: Gateway, client: Dialect, request: Request, exchange: Exchange) -> Response:
+    """Serve one parsed request: pick the route, call the upstream, answer the client."""
+    exchange.model, exchange.stream = request.model, request.stream
+    route = gateway.registry.resolve(request.model)[0]
+    exchange.provider, exchange.upstream_model = route.upstream.name, route.model
+    exits = AsyncExitStack()
+    try:
+        events = await _open_upstream(gateway, route, request, exits)
+    except BaseException:
+        await exits.aclose()
+        raise
+    if request.stream:
+        body = _client_stream(client.stream.Renderer(request), events, exits)
+        return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
+    async with exits:
+        response = await _fold(events)
+    return Response(orjson.dumps(client.response.render(response, request)), media_type="application/json")
+
+
+async def _open_upstream(
+    gateway: Gateway, route: Route, request: Request, exits: AsyncExitStack
+) -> AsyncIterator[Event | None]:
+    """Send the request; return its events once the upstream has said yes.
+
+    Any failure up to here (unreachable, timeout, an error status) is raised, so the
+    client gets a real HTTP error and a later failover can still try elsewhere.
+    """
+    upstream = route.upstream
+    target = dialects.get(upstream.dialect)
+    name_rule = getattr(target.request, "TOOL_NAMES", None)
+    renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
+    body = target.request.render(renamed, model=route.model, origin=upstream.name)
+    url = upstream.url(target.request.upstream_path(route.model, request.stream))
+    headers = {**upstream.request_headers(), "content-type": "application/json"}
+    content = orjson.dumps(body)
+    response = await exits.enter_async_context(
+        gateway.clients.stream(upstream, "POST", url, content=content, headers=headers)
+    )
+    if response.status_code >= 400:
+        error_body = await _read_all(upstream, response)
+        raise target.error.parse(response.status_code, error_body, response.headers)
+    if response.headers.get("content-type", "").startswith("text/event-stream"):
+        events = _stream_events(gateway, route, target, response)
+    else:
+        answer = _json(await _read_all(upstream, response), upstream.name)
+        events = _aiter(replay(target.response.parse(answer, origin=upstream.name)))
+    return _restore_names(events, client_names) if client_names else events
+
+
+async def _stream_events(
+    gateway: Gateway, route: Route, target: Dialect, response: httpx.Response
+) -> AsyncIterator[Event | None]:
+    """The upstream's stream as IR events; `None` marks a silence worth a keep-alive."""
+    decoder = sse.Decoder()
+    parser = target.stream.Parser(route.upstream.name)
+    chunks = _with_ticks(iter_body(route.upstream, response), gateway.settings.keepalive_seconds)
+    try:
+        async for chunk in chunks:
+            if chunk is None:
+                yield None
+                continue
+            for message in decoder.feed(chunk):
+                for event in parser.feed(message):
+                    yield event
+        for message in decoder.flush():
+            for event in parser.feed(message):
+                yield event
+        for event in parser.close():
+            yield event
+    except GatewayError as error:
+        yield StreamError(error)
+
+
+async def _restore_names(
+    events: AsyncIterator[Event | None], client_names: dict[str, str]
+) -> AsyncIterator[Event | None]:
+    """Tool calls renamed for the upstream (`ir.names`) carry the client's names again."""
+    async for event in events:
+        if isinstance(event, PartStart) and isinstance(event.part, ToolCall):
+            name = client_names.get(event.part.name)
+            if name is not None:
+                event = PartStart(event.index, replace(event.part, name=name))
+        yield event
+
+
+async def _client_stream(renderer: Any, events: AsyncIterator[Event | None], exits: AsyncExitStack) -> AsyncIterator[bytes]:
+    async with exits:
+        try:
+            async for event in events:
+                chunk = renderer.keepalive() if event is None else renderer.render(event)
+                if chunk:
+                    yield chunk
+        except GatewayError as error:
+            yield renderer.render(StreamError(error))
+
+
+async def _fold(events: AsyncIterator[Event | None]) -> Any:
+    accumulator = Accumulator()
+    async for event in events:
+        if event is not None:
+            accumulator.feed(event)
+    return accumulator.finish()
+
+
+async def _with_ticks(chunks: AsyncIterator[bytes], interval: float) -> AsyncIterator[bytes | None]:
+    """`chunks`, with a `None` after every `interval` seconds of silence.
+
+    The pending read is never cancelled by a tick: cancelling it would close the stream.
+    """
+    iterator = chunks.__aiter__()
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(iterator.__anext__())
+            done, _ = await asyncio.wait((pending,), timeout=interval)
+            if not done:
+                yield None
+                continue
+            try:
+                chunk = pending.result()
+            except StopAsyncIteration:
+                return
+            pending = None
+            yield chunk
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+
+
+async def _read_all(upstream: Any, response: httpx.Response) -> bytes:
+    return b"".join([chunk async for chunk in iter_body(upstream, response)])
+
+
+def _json(body: bytes, name: str) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise UpstreamError(f"{name} answered with something that is not JSON") from None
+
+
+async def _aiter(events: Any) -> AsyncIterator[Event | None]:
+    for event in events:
+        yield event

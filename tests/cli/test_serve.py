@@ -1,0 +1,88 @@
+"""`dragoman serve` as a user runs it: a real process, real sockets, real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from dragoman.cli import cli
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 20.0) -> httpx.Response:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited early: {process.communicate()}")
+        try:
+            return httpx.get(url + "/healthz", timeout=1.0)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not become healthy")
+
+
+@pytest.fixture
+def serve(dragoman_home: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    try:
+        yield process, f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_starts_on_embedded_defaults_and_stops_on_sigterm(
+    serve: tuple[subprocess.Popen[str], str], dragoman_home: Path
+) -> None:
+    process, url = serve
+    assert wait_healthy(url, process).json() == {"status": "ok", "models": 0}
+    assert (dragoman_home / "dragoman.db").stat().st_mode & 0o777 == 0o600
+    assert dragoman_home.stat().st_mode & 0o777 == 0o700
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0
+    assert url in stderr
+    assert "POST /v1/messages" in stderr
+    assert "No models yet. Add a [providers.NAME] table" in stderr
+    assert "Application shutdown complete" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_refuses_a_public_bind_without_a_key() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--bind", "0.0.0.0:4800"])
+    assert result.exit_code == 2
+    assert "refusing to listen on 0.0.0.0:4800 without an API key" in result.output
+    assert "--api-key" in result.output
+
+
+def test_a_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--bind", f"127.0.0.1:{port}"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
