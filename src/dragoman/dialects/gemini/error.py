@@ -1,0 +1,123 @@
+"""Gemini's google.rpc error envelope <-> GatewayError.
+
+    {"error": {"code": 429, "message": "...", "status": "RESOURCE_EXHAUSTED",
+               "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "34s"}]}}
+
+The wait before a retry comes from a `retry-after` header, a RetryInfo detail, or a
+"Please retry in 34.07s" in the message, in that order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from dragoman.dialects.gemini import wire
+from dragoman.ir.errors import GatewayError, from_status
+
+_RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+_RETRY_IN_MESSAGE = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$")
+
+STATUS_NAMES: dict[int, str] = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    413: "INVALID_ARGUMENT",
+    429: "RESOURCE_EXHAUSTED",
+    499: "CANCELLED",
+    500: "INTERNAL",
+    501: "NOT_IMPLEMENTED",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+# Gemini has no 529. An oversized body keeps 413 (Google's front end answers it so too),
+# with INVALID_ARGUMENT as its status name.
+_RENDERED_STATUS: dict[int, int] = {529: 503}
+_CODES: dict[str, int] = {name: code for code, name in STATUS_NAMES.items() if code not in (413, 502)}
+_KEY_INVALID = "API_KEY_INVALID"  # Gemini says 400 for a bad key; it is an auth failure
+
+
+def parse(status: int, body: bytes, headers: Mapping[str, str]) -> GatewayError:
+    """An upstream's error answer."""
+    try:
+        data: Any = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        text = body.decode("utf-8", errors="replace").strip()[:500]
+        return from_status(status, text or f"Gemini answered HTTP {status}", retry_after=_header(headers))
+    if isinstance(data, list) and data:
+        data = data[0]  # the JSON-array stream form wraps errors in a list
+    error = data.get("error") if isinstance(data, dict) else None
+    return from_object(error if isinstance(error, dict) else {}, status, retry_after=_header(headers))
+
+
+def from_object(
+    error: dict[str, Any], status: int | None = None, *, retry_after: float | None = None
+) -> GatewayError:
+    """The GatewayError for a google.rpc Status object (also sent inside streams)."""
+    if status is None:
+        code = error.get("code")
+        status = code if isinstance(code, int) else _CODES.get(str(error.get("status")), 500)
+    message = error.get("message")
+    message = message if isinstance(message, str) and message else f"Gemini answered HTTP {status}"
+    details = error.get("details")
+    details = details if isinstance(details, list) else []
+    if retry_after is None:
+        retry_after = _retry_delay(details) or _retry_in_message(message)
+    if any(isinstance(d, dict) and d.get("reason") == _KEY_INVALID for d in details):
+        status = 401
+    return from_status(status, message, retry_after=retry_after)
+
+
+def _header(headers: Mapping[str, str]) -> float | None:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            try:
+                return float(value)
+            except ValueError:
+                return None  # an HTTP date: rare from Google, and the body says it too
+    return None
+
+
+def _retry_delay(details: list[Any]) -> float | None:
+    for detail in details:
+        if isinstance(detail, dict) and detail.get("@type") == _RETRY_INFO:
+            match = _DURATION.match(str(detail.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    return None
+
+
+def _retry_in_message(message: str) -> float | None:
+    match = _RETRY_IN_MESSAGE.search(message)
+    if match is None:
+        return None
+    value = float(match.group(1))
+    return value / 1000 if match.group(2).lower() == "ms" else value
+
+
+def render(error: GatewayError) -> tuple[int, wire.ErrorBody]:
+    """The error a Gemini client receives: HTTP status and google.rpc body."""
+    status = _RENDERED_STATUS.get(error.status, error.status)
+    body: wire.Status = {"code": status, "message": error.message, "status": status_name(status)}
+    if status == 429 and error.retry_after is not None:
+        body["details"] = [{"@type": _RETRY_INFO, "retryDelay": _duration(error.retry_after)}]
+    return status, {"error": body}
+
+
+def status_name(status: int) -> str:
+    if status in STATUS_NAMES:
+        return STATUS_NAMES[status]
+    return "INTERNAL" if status >= 500 else "FAILED_PRECONDITION"
+
+
+def _duration(seconds: float) -> str:
+    """A google.protobuf.Duration in JSON: "34s", "34.07s"."""
+    text = f"{max(0.0, seconds):.3f}".rstrip("0").rstrip(".")
+    return f"{text}s"
