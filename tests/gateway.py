@@ -1,0 +1,66 @@
+"""A real dragoman, served on loopback by uvicorn in a thread, wired to the fakes.
+
+Each upstream dialect's fake is a provider named `up_<dialect>`, serving the models in
+`UPSTREAM_MODELS`; a client reaches any upstream dialect by asking for its model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from dragoman.config import load
+from dragoman.server.app import build_gateway, create_app
+from tests.fakes.fixtures import FakeUpstreams
+from tests.fakes.server import bind
+
+UPSTREAM_MODELS: dict[str, list[str]] = {
+    "openai_chat": ["gpt-4.1"],
+    "openai_responses": ["gpt-5"],
+    "anthropic": ["claude-sonnet-4-6"],
+    "gemini": ["gemini-2.5-flash", "gemini-3-pro-preview"],
+}
+
+MODEL_OF = {dialect: models[0] for dialect, models in UPSTREAM_MODELS.items()}
+
+
+def providers_for(fakes: FakeUpstreams, **extra: Any) -> dict[str, dict[str, Any]]:
+    return {
+        f"up_{dialect}": {
+            "kind": "openai_compatible",
+            "dialect": dialect,
+            "base_url": fakes[dialect].base_url,
+            "api_key": fakes[dialect].key,
+            "models": models,
+            **extra,
+        }
+        for dialect, models in UPSTREAM_MODELS.items()
+    }
+
+
+@contextmanager
+def serve_gateway(fakes: FakeUpstreams, **settings: Any) -> Iterator[str]:
+    """A running dragoman's root URL (e.g. http://127.0.0.1:PORT)."""
+    settings.setdefault("providers", providers_for(fakes))
+    gateway = build_gateway(load(overrides=settings), environ={})
+    sock = bind(0)
+    config = uvicorn.Config(create_app(gateway), lifespan="on", log_config=None, timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the gateway did not start")
+            time.sleep(0.005)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

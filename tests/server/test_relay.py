@@ -1,0 +1,110 @@
+"""The relay against real (fake) upstreams: failures before and after the first byte,
+keep-alives during silence, and stream / non-stream adaptation."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import orjson
+import pytest
+
+from dragoman import sse
+from tests.fakes import Failure, Reply
+from tests.fakes.fixtures import FakeUpstreams
+from tests.gateway import MODEL_OF, providers_for, serve_gateway
+
+CHAT = {"model": MODEL_OF["anthropic"], "messages": [{"role": "user", "content": "hi"}]}
+
+
+@pytest.fixture
+def gateway(fakes: FakeUpstreams) -> Iterator[str]:
+    with serve_gateway(fakes, keepalive_seconds=0.2) as url:
+        yield url
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_upstream_is_502(fakes: FakeUpstreams) -> None:
+    providers = {"dead": {"kind": "openai_compatible", "base_url": f"http://127.0.0.1:{closed_port()}/v1", "models": ["m"]}}
+    with serve_gateway(fakes, providers=providers) as url:
+        response = httpx.post(url + "/v1/chat/completions", json={**CHAT, "model": "m"})
+    assert response.status_code == 502
+    assert "dead is unreachable" in response.json()["error"]["message"]
+
+
+def test_an_upstream_that_never_answers_is_504(fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="late", delay_before_first_byte=3))
+    providers = providers_for(fakes, read_timeout=0.3)
+    with serve_gateway(fakes, providers=providers) as url:
+        started = time.monotonic()
+        response = httpx.post(url + "/v1/chat/completions", json=CHAT, timeout=10)
+    assert response.status_code == 504
+    assert time.monotonic() - started < 2.5
+    assert "did not answer in time" in response.json()["error"]["message"]
+
+
+def test_an_upstream_429_keeps_retry_after(gateway: str, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(error=Failure(429, "slow down", retry_after=17)))
+    response = httpx.post(gateway + "/v1/chat/completions", json=CHAT)
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "17"
+    assert "slow down" in response.json()["error"]["message"]
+
+
+def test_an_upstream_error_reaches_each_client_dialect(gateway: str, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(error=Failure(429, "slow down", retry_after=3)))
+    response = httpx.post(
+        gateway + "/v1/messages",
+        json={**CHAT, "max_tokens": 10},
+        headers={"anthropic-version": "2023-06-01"},
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["type"] == "rate_limit_error"
+
+
+def test_keepalives_flow_during_upstream_silence(gateway: str, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="slow answer", chunks=2, chunk_delay=0.7))
+    with httpx.stream("POST", gateway + "/v1/chat/completions", json={**CHAT, "stream": True}) as response:
+        raw = b"".join(response.iter_raw())
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert b": " in raw  # an SSE comment: the Chat dialect's keep-alive
+    decoder = sse.Decoder()
+    events = decoder.feed(raw) + decoder.flush()
+    text = "".join(
+        choice["delta"].get("content") or ""
+        for event in events
+        if event.data != "[DONE]"
+        for choice in orjson.loads(event.data)["choices"]
+    )
+    assert text == "slow answer"
+    assert events[-1].data == "[DONE]"
+
+
+def test_a_stream_cut_by_the_upstream_ends_with_an_in_stream_error(gateway: str, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="a b c d e f", chunks=6, drop_after_chunks=4))
+    with httpx.stream(
+        "POST",
+        gateway + "/v1/messages",
+        json={**CHAT, "max_tokens": 10, "stream": True},
+        headers={"anthropic-version": "2023-06-01"},
+    ) as response:
+        raw = b"".join(response.iter_raw())
+    assert response.status_code == 200
+    assert b"event: error" in raw
+    assert b"message_stop" not in raw
+
+
+def test_a_streaming_client_is_served_from_a_whole_upstream_answer(gateway: str, fakes: FakeUpstreams) -> None:
+    """Asked for a stream, the upstream may answer with one JSON body anyway: the relay adapts."""
+    fakes.openai_chat.script(Reply(text="whole"))
+    body = {"model": MODEL_OF["openai_chat"], "messages": [{"role": "user", "content": "hi"}], "stream": False}
+    with httpx.stream("POST", gateway + "/v1/chat/completions", json=body) as response:
+        whole = response.read()
+    assert orjson.loads(whole)["choices"][0]["message"]["content"] == "whole"
