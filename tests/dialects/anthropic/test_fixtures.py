@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from dragoman.dialects.anthropic import count_tokens, request
+from tests.captures import CAPTURES
 from tests.fakes.anthropic_validate import Check, betas_of, validate
 
-FIXTURES = Path(__file__).parents[4] / "shared" / "fixtures" / "client-requests"
+FIXTURES = CAPTURES
 MESSAGES = sorted(FIXTURES.glob("claude-code/*anthropic.messages*.json")) + sorted(
     FIXTURES.glob("python-sdks/*anthropic.messages*.json")
 )

@@ -1,6 +1,6 @@
 """Every captured Gemini client request parses, and renders back with nothing lost.
 
-The captures live in the shared folder beside the repository (shared/fixtures/
+The captures are copied into tests/fixtures/ (from shared/fixtures/
 client-requests). Rendering may merge consecutive same-role turns and normalise
 schema type names; everything else must come back as the client sent it.
 """
@@ -17,8 +17,8 @@ import pytest
 from dragoman.dialects.gemini.request import parse, render
 from dragoman.dialects.gemini.schema import to_json_schema
 from dragoman.ir import Message
+from tests.captures import CAPTURES
 
-CAPTURES = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "client-requests"
 FILES = sorted(
     path
     for folder in ("gemini-cli", "python-sdks")

@@ -18,11 +18,9 @@ from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Document, Image, Message, Text, Thinking, ToolCall, ToolResult
 from dragoman.ir.request import Reasoning, Request, ResponseFormat
 from dragoman.ir.tools import Tool, ToolChoice
+from tests.captures import CAPTURES
 
-FIXTURES = [
-    Path(__file__).parents[3] / "tests" / "fixtures" / "client-requests",
-    Path("/work/shared/fixtures/client-requests"),
-]
+FIXTURES = [CAPTURES]
 
 
 def _fixtures() -> list[Path]:
