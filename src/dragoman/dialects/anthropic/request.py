@@ -22,6 +22,7 @@ from dragoman.dialects.anthropic import thinking, tools, turns
 from dragoman.dialects.anthropic.content import parse_content, render_text
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Message, Text
+from dragoman.ir.names import rule
 from dragoman.ir.request import Request, ResponseFormat, link_tool_results
 
 _KNOWN_FIELDS = frozenset(
@@ -43,6 +44,8 @@ _KNOWN_FIELDS = frozenset(
     }
 )
 _ROLES = frozenset({"user", "assistant", "system"})
+# Anthropic rejects tool names outside this; the relay renames others (ir.names).
+TOOL_NAMES = rule("a-zA-Z0-9_-", 64)
 _MIN_THINKING_TOP_P = 0.95
 
 

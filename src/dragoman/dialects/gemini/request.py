@@ -31,10 +31,13 @@ from dragoman.dialects.gemini.fields import expect_list, expect_object, expect_s
 from dragoman.dialects.gemini.parts import PartReader, client_signature
 from dragoman.dialects.gemini.tools import parse_tool_config, parse_tools, render_tool_config, render_tools
 from dragoman.ir.messages import Message, Part, Text, Thinking, ToolCall, ToolResult
+from dragoman.ir.names import rule
 from dragoman.ir.reasoning import keep_for
 from dragoman.ir.request import Request
 
 SKIP_SIGNATURE = "skip_thought_signature_validator"
+# Gemini function names allow dots, colons and dashes too; the relay renames others (ir.names).
+TOOL_NAMES = rule("a-zA-Z0-9_.:-", 64)
 
 _ROLES: dict[str, str] = {"user": "user", "model": "assistant", "function": "user", "tool": "user"}
 _HANDLED = ("contents", "systemInstruction", "tools", "toolConfig", "generationConfig", "model")

@@ -27,10 +27,13 @@ from dragoman.dialects.openai_chat.tools import (
     render_tools,
 )
 from dragoman.ir.errors import InvalidRequest
+from dragoman.ir.names import rule
 from dragoman.ir.reasoning import effort_for_budget
 from dragoman.ir.request import Effort, Reasoning, Request, ResponseFormat
 
 DIALECT = "openai_chat"
+# OpenAI rejects function names outside this; the relay renames others (ir.names).
+TOOL_NAMES = rule("a-zA-Z0-9_-", 64)
 _EFFORTS: tuple[str, ...] = get_args(Effort)
 # OpenAI accepts at most four stop sequences.
 _MAX_STOP = 4
