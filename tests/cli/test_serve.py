@@ -16,6 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from dragoman.cli import cli
+from tests.fakes import Reply
+from tests.fakes.fixtures import FakeUpstreams
 
 
 def free_port() -> int:
@@ -86,3 +88,39 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         result = CliRunner().invoke(cli, ["serve", "--bind", f"127.0.0.1:{port}"])
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+def test_sigterm_lets_an_in_flight_stream_finish(dragoman_home: Path, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="one two three four", chunks=4, chunk_delay=0.4))
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(
+        '[providers.up]\nkind = "anthropic"\n'
+        f'base_url = "{fakes.anthropic.base_url}"\napi_key = "{fakes.anthropic.key}"\n'
+        'models = ["claude-sonnet-4-6"]\n'
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process)
+        body = {"model": "claude-sonnet-4-6", "stream": True, "messages": [{"role": "user", "content": "count"}]}
+        with httpx.stream("POST", url + "/v1/chat/completions", json=body, timeout=10) as response:
+            chunks = response.iter_raw()
+            first = next(chunks)
+            process.send_signal(signal.SIGTERM)
+            rest = b"".join(chunks)
+        raw = first + rest
+        assert b"[DONE]" in raw
+        assert raw.count(b'"content"') >= 4
+        _, stderr = process.communicate(timeout=15)
+        assert process.returncode == 0, stderr
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()

@@ -108,3 +108,44 @@ def test_a_streaming_client_is_served_from_a_whole_upstream_answer(gateway: str,
     with httpx.stream("POST", gateway + "/v1/chat/completions", json=body) as response:
         whole = response.read()
     assert orjson.loads(whole)["choices"][0]["message"]["content"] == "whole"
+
+
+CLIENT_REQUESTS = {
+    "openai_chat": ("/v1/chat/completions", {**CHAT}),
+    "openai_responses": ("/v1/responses", {"model": CHAT["model"], "input": "hi"}),
+    "anthropic": ("/v1/messages", {**CHAT, "max_tokens": 10}),
+    "gemini": (f"/v1beta/models/{CHAT['model']}:generateContent", {"contents": [{"parts": [{"text": "hi"}]}]}),
+}
+STATUS_NAMES = {429: "RESOURCE_EXHAUSTED", 502: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+ERROR_TYPES = {
+    "openai_chat": {429: "rate_limit_error", 502: "server_error", 504: "server_error"},
+    "anthropic": {429: "rate_limit_error", 502: "api_error", 504: "timeout_error"},
+}
+
+
+def error_kind(dialect: str, body: dict[str, object]) -> object:
+    error = body["error"]
+    assert isinstance(error, dict)
+    return error["status"] if dialect == "gemini" else error["type"]
+
+
+@pytest.mark.parametrize("dialect", sorted(CLIENT_REQUESTS))
+def test_upstream_failures_reach_every_client_dialect_in_its_shape(dialect: str, fakes: FakeUpstreams) -> None:
+    path, body = CLIENT_REQUESTS[dialect]
+    fakes.anthropic.script(
+        Reply(error=Failure(429, "slow down", retry_after=9)),
+        Reply(text="late", delay_before_first_byte=3),
+    )
+    dead = {"kind": "openai_compatible", "base_url": f"http://127.0.0.1:{closed_port()}/v1", "models": ["dead-model"]}
+    providers = {**providers_for(fakes, read_timeout=0.3), "dead": dead}
+    expected = ERROR_TYPES.get(dialect, ERROR_TYPES["openai_chat"])
+    with serve_gateway(fakes, providers=providers) as url:
+        limited = httpx.post(url + path, json=body, headers={"anthropic-version": "2023-06-01"})
+        slow = httpx.post(url + path, json=body, headers={"anthropic-version": "2023-06-01"}, timeout=10)
+        gone_path = path.replace(CHAT["model"], "dead-model")
+        gone = httpx.post(url + gone_path, json={**body, "model": "dead-model"} if "model" in body else body)
+    for response, status in ((limited, 429), (slow, 504), (gone, 502)):
+        assert response.status_code == status, response.text
+        wanted = STATUS_NAMES[status] if dialect == "gemini" else expected[status]
+        assert error_kind(dialect, response.json()) == wanted
+    assert limited.headers["retry-after"] == "9"
