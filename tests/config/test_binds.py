@@ -21,7 +21,9 @@ def test_parse(text: str, host: str, port: int, loopback: bool) -> None:
     assert (bind.host, bind.port, bind.is_loopback) == (host, port, loopback)
 
 
-@pytest.mark.parametrize("text", ["4800", "127.0.0.1", "127.0.0.1:port", "127.0.0.1:0", "127.0.0.1:70000", ":80"])
+@pytest.mark.parametrize(
+    "text", ["4800", "127.0.0.1", "127.0.0.1:port", "127.0.0.1:0", "127.0.0.1:70000", ":80"]
+)
 def test_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_bind(text)

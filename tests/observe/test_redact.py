@@ -15,7 +15,9 @@ def test_registered_secrets_are_masked_anywhere_in_text() -> None:
 
 
 def test_key_shapes_are_masked_without_registration() -> None:
-    text = "sk-ant-api03-abcdefghijklmnop AIzaSyA1234567890abcdefghijk Bearer abcdefgh12345 xai-abcdefghijklmnop"
+    text = (
+        "sk-ant-api03-abcdefghijklmnop AIzaSyA1234567890abcdefghijk Bearer abcdefgh12345 xai-abcdefghijklmnop"
+    )
     masked = redact.redact(text)
     for secret in ("abcdefghijklmnop", "AIzaSyA1234567890", "abcdefgh12345"):
         assert secret not in masked

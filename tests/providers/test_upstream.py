@@ -26,7 +26,9 @@ def test_anthropic_sends_x_api_key_and_version() -> None:
 
 
 def test_compatible_kind_authenticates_like_its_dialect() -> None:
-    upstream = build({"kind": "openai_compatible", "dialect": "gemini", "base_url": "http://x/v1beta", "api_key": "k"})
+    upstream = build(
+        {"kind": "openai_compatible", "dialect": "gemini", "base_url": "http://x/v1beta", "api_key": "k"}
+    )
     assert upstream.request_headers() == {"x-goog-api-key": "k"}
 
 
