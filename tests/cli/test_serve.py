@@ -109,7 +109,11 @@ def test_sigterm_lets_an_in_flight_stream_finish(dragoman_home: Path, fakes: Fak
     try:
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, process)
-        body = {"model": "claude-sonnet-4-6", "stream": True, "messages": [{"role": "user", "content": "count"}]}
+        body = {
+            "model": "claude-sonnet-4-6",
+            "stream": True,
+            "messages": [{"role": "user", "content": "count"}],
+        }
         with httpx.stream("POST", url + "/v1/chat/completions", json=body, timeout=10) as response:
             chunks = response.iter_raw()
             first = next(chunks)

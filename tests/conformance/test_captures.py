@@ -56,9 +56,17 @@ def inventory(request: Request, back: dict[str, str] | None = None) -> Inventory
     results = [part for part in parts if isinstance(part, ToolResult)]
     inner = [item for result in results for item in result.content]
     return Inventory(
-        texts=[part.text for part in [*request.system, *parts, *inner] if isinstance(part, Text) and part.text.strip()],
+        texts=[
+            part.text
+            for part in [*request.system, *parts, *inner]
+            if isinstance(part, Text) and part.text.strip()
+        ],
         tools={back.get(tool.name, tool.name) for tool in request.tools if tool.type != "native"},
-        calls=[(back.get(part.name, part.name), part.arguments_object()) for part in parts if isinstance(part, ToolCall)],
+        calls=[
+            (back.get(part.name, part.name), part.arguments_object())
+            for part in parts
+            if isinstance(part, ToolCall)
+        ],
         results=[_result_text(result) for result in results],
         images=sum(isinstance(part, Image) for part in [*parts, *inner]),
     )

@@ -32,7 +32,13 @@ def closed_port() -> int:
 
 
 def test_an_unreachable_upstream_is_502(fakes: FakeUpstreams) -> None:
-    providers = {"dead": {"kind": "openai_compatible", "base_url": f"http://127.0.0.1:{closed_port()}/v1", "models": ["m"]}}
+    providers = {
+        "dead": {
+            "kind": "openai_compatible",
+            "base_url": f"http://127.0.0.1:{closed_port()}/v1",
+            "models": ["m"],
+        }
+    }
     with serve_gateway(fakes, providers=providers) as url:
         response = httpx.post(url + "/v1/chat/completions", json={**CHAT, "model": "m"})
     assert response.status_code == 502
@@ -87,7 +93,9 @@ def test_keepalives_flow_during_upstream_silence(gateway: str, fakes: FakeUpstre
     assert events[-1].data == "[DONE]"
 
 
-def test_a_stream_cut_by_the_upstream_ends_with_an_in_stream_error(gateway: str, fakes: FakeUpstreams) -> None:
+def test_a_stream_cut_by_the_upstream_ends_with_an_in_stream_error(
+    gateway: str, fakes: FakeUpstreams
+) -> None:
     fakes.anthropic.script(Reply(text="a b c d e f", chunks=6, drop_after_chunks=4))
     with httpx.stream(
         "POST",
@@ -101,10 +109,16 @@ def test_a_stream_cut_by_the_upstream_ends_with_an_in_stream_error(gateway: str,
     assert b"message_stop" not in raw
 
 
-def test_a_streaming_client_is_served_from_a_whole_upstream_answer(gateway: str, fakes: FakeUpstreams) -> None:
+def test_a_streaming_client_is_served_from_a_whole_upstream_answer(
+    gateway: str, fakes: FakeUpstreams
+) -> None:
     """Asked for a stream, the upstream may answer with one JSON body anyway: the relay adapts."""
     fakes.openai_chat.script(Reply(text="whole"))
-    body = {"model": MODEL_OF["openai_chat"], "messages": [{"role": "user", "content": "hi"}], "stream": False}
+    body = {
+        "model": MODEL_OF["openai_chat"],
+        "messages": [{"role": "user", "content": "hi"}],
+        "stream": False,
+    }
     with httpx.stream("POST", gateway + "/v1/chat/completions", json=body) as response:
         whole = response.read()
     assert orjson.loads(whole)["choices"][0]["message"]["content"] == "whole"
@@ -114,7 +128,10 @@ CLIENT_REQUESTS = {
     "openai_chat": ("/v1/chat/completions", {**CHAT}),
     "openai_responses": ("/v1/responses", {"model": CHAT["model"], "input": "hi"}),
     "anthropic": ("/v1/messages", {**CHAT, "max_tokens": 10}),
-    "gemini": (f"/v1beta/models/{CHAT['model']}:generateContent", {"contents": [{"parts": [{"text": "hi"}]}]}),
+    "gemini": (
+        f"/v1beta/models/{CHAT['model']}:generateContent",
+        {"contents": [{"parts": [{"text": "hi"}]}]},
+    ),
 }
 STATUS_NAMES = {429: "RESOURCE_EXHAUSTED", 502: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
 ERROR_TYPES = {
@@ -130,13 +147,19 @@ def error_kind(dialect: str, body: dict[str, object]) -> object:
 
 
 @pytest.mark.parametrize("dialect", sorted(CLIENT_REQUESTS))
-def test_upstream_failures_reach_every_client_dialect_in_its_shape(dialect: str, fakes: FakeUpstreams) -> None:
+def test_upstream_failures_reach_every_client_dialect_in_its_shape(
+    dialect: str, fakes: FakeUpstreams
+) -> None:
     path, body = CLIENT_REQUESTS[dialect]
     fakes.anthropic.script(
         Reply(error=Failure(429, "slow down", retry_after=9)),
         Reply(text="late", delay_before_first_byte=3),
     )
-    dead = {"kind": "openai_compatible", "base_url": f"http://127.0.0.1:{closed_port()}/v1", "models": ["dead-model"]}
+    dead = {
+        "kind": "openai_compatible",
+        "base_url": f"http://127.0.0.1:{closed_port()}/v1",
+        "models": ["dead-model"],
+    }
     providers = {**providers_for(fakes, read_timeout=0.3), "dead": dead}
     expected = ERROR_TYPES.get(dialect, ERROR_TYPES["openai_chat"])
     with serve_gateway(fakes, providers=providers) as url:

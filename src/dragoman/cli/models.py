@@ -26,7 +26,9 @@ def models(provider: str | None, home: str | None, config_file: str | None, as_j
     if as_json:
         print_json([_row(entry) for entry in entries])
     elif not entries:
-        console.print("No models yet. Add a [providers.NAME] table to the file `dragoman config path` prints.")
+        console.print(
+            "No models yet. Add a [providers.NAME] table to the file `dragoman config path` prints."
+        )
     else:
         console.print(_table(entries))
 
@@ -53,7 +55,9 @@ def _table(entries: list[Entry]) -> Table:
         info = entry.info
         name = f"{entry.id} [dim]-> {entry.alias_of}[/]" if entry.alias_of else entry.id
         capabilities = ", ".join(
-            label for label, has in (("tools", info.tools), ("vision", info.vision), ("reasoning", info.reasoning)) if has
+            label
+            for label, has in (("tools", info.tools), ("vision", info.vision), ("reasoning", info.reasoning))
+            if has
         )
         table.add_row(
             name,

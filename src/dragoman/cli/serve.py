@@ -48,7 +48,12 @@ def serve(
 ) -> None:
     """Run the gateway until interrupted (Ctrl-C or SIGTERM finish in-flight requests)."""
     settings = load_settings(
-        home, config_file, bind=bind, api_keys=list(api_keys) or None, log_level=log_level, log_format=log_format
+        home,
+        config_file,
+        bind=bind,
+        api_keys=list(api_keys) or None,
+        log_level=log_level,
+        log_format=log_format,
     )
     refuse_open_binds(settings)
     from dragoman.server.app import build_gateway, create_app  # the server's imports only when serving
@@ -97,7 +102,9 @@ def refuse_open_binds(settings: Settings) -> None:
 
 
 def banner(settings: Settings, registry: Registry) -> Group:
-    lines = [Text.from_markup(f"[bold green]dragoman[/] listening on {', '.join(b.url for b in settings.bind)}")]
+    lines = [
+        Text.from_markup(f"[bold green]dragoman[/] listening on {', '.join(b.url for b in settings.bind)}")
+    ]
     lines += [Text.from_markup(f"  [cyan]{name:<17}[/]{route}") for name, route in DIALECT_ROUTES.items()]
     served = registry.model_ids()
     if served:

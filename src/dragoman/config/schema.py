@@ -27,8 +27,13 @@ class ProviderConfig(_Strict):
     api_key_env: str | None = None
     models: list[str] = Field(default_factory=list)
     headers: dict[str, str] = Field(default_factory=dict)
+    # Long reasoning streams go quiet for minutes: the read timeout is the longest
+    # silence allowed between two bytes, the total timeout the longest whole exchange.
     connect_timeout: Annotated[float, Field(gt=0)] = 10.0
     read_timeout: Annotated[float, Field(gt=0)] = 600.0
+    total_timeout: Annotated[float, Field(gt=0)] | None = 3600.0
+    proxy: str | None = None
+    http2: bool = True
 
 
 class ModelsConfig(_Strict):
@@ -46,6 +51,10 @@ class Settings(_Strict):
     max_body_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024
     keepalive_seconds: Annotated[float, Field(gt=0)] = 15.0
     shutdown_grace_seconds: Annotated[float, Field(ge=0)] = 10.0
+    proxy: str | None = None
+    detect_ollama: bool = True
+    ollama_url: str = "http://127.0.0.1:11434"
+    model_refresh_seconds: Annotated[float, Field(gt=0)] = 600.0
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
 

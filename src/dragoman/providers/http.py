@@ -41,7 +41,9 @@ class UpstreamClients:
         except httpx.TimeoutException:
             raise UpstreamTimeout(f"{upstream.name} did not answer in time ({_where(url)})") from None
         except httpx.TransportError as error:
-            raise UpstreamUnreachable(f"{upstream.name} is unreachable at {_where(url)}: {_reason(error)}") from None
+            raise UpstreamUnreachable(
+                f"{upstream.name} is unreachable at {_where(url)}: {_reason(error)}"
+            ) from None
         try:
             yield response
         finally:

@@ -4,9 +4,11 @@ each model it serves. Each provider folder exports one `SPEC`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from dragoman.ir.models import ModelInfo
+from dragoman.ir.request import Request
 
 AuthStyle = Literal["bearer", "x-api-key", "x-goog-api-key", "none", "by_dialect"]
 
@@ -23,9 +25,19 @@ DIALECT_HEADERS: dict[str, dict[str, str]] = {
 }
 
 
+# A provider's last word on a rendered request body: (body, request) -> body.
+RequestFixup = Callable[[dict[str, Any], Request], dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderSpec:
-    """A kind of upstream. `dialects` lists what it can speak, the first by default."""
+    """A kind of upstream. `dialects` lists what it can speak, the first by default.
+
+    `forward_headers` are client headers passed on when the client speaks the
+    upstream's dialect (e.g. `anthropic-beta`). `fix_request` adjusts the rendered
+    body for this upstream's quirks (see the folder's quirks.py). `models_path` is
+    where the upstream lists its models live, if it does.
+    """
 
     kind: str
     dialects: tuple[str, ...]
@@ -35,6 +47,9 @@ class ProviderSpec:
     headers: dict[str, str] = field(default_factory=dict)
     models: tuple[ModelInfo, ...] = ()
     needs_key: bool = True
+    forward_headers: tuple[str, ...] = ()
+    fix_request: RequestFixup | None = None
+    models_path: str | None = None
 
     @property
     def default_dialect(self) -> str:

@@ -74,7 +74,9 @@ def _build(name: str, config: ProviderConfig, environ: Mapping[str, str]) -> Ups
     )
 
 
-def _api_key(where: str, config: ProviderConfig, spec: ProviderSpec, environ: Mapping[str, str]) -> str | None:
+def _api_key(
+    where: str, config: ProviderConfig, spec: ProviderSpec, environ: Mapping[str, str]
+) -> str | None:
     if config.api_key is not None:
         return config.api_key.get_secret_value()
     variable = config.api_key_env or spec.api_key_env

@@ -43,4 +43,6 @@ async def one(http: HttpRequest) -> Response:
     for card in gateway.registry.cards():
         if card.id == wanted:
             return JSONResponse(_shape(http).render_one(card))
-    raise ModelNotFound(f"model {wanted!r} is not served here. Models served: {', '.join(gateway.registry.model_ids())}")
+    raise ModelNotFound(
+        f"model {wanted!r} is not served here. Models served: {', '.join(gateway.registry.model_ids())}"
+    )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
@@ -27,30 +27,36 @@ import httpx
 import orjson
 from starlette.responses import Response, StreamingResponse
 
-from dragoman import dialects, sse
+from dragoman import sse
 from dragoman.dialects import Dialect
 from dragoman.ir import Event, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError
-from dragoman.ir.names import constrain
 from dragoman.ir.response import Accumulator
 from dragoman.providers.http import iter_body
 from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
+from dragoman.server.upstream_call import prepare
 
 log = logging.getLogger("dragoman.relay")
 
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
-async def relay(gateway: Gateway, client: Dialect, request: Request, exchange: Exchange) -> Response:
+async def relay(
+    gateway: Gateway,
+    client: Dialect,
+    request: Request,
+    exchange: Exchange,
+    client_headers: Mapping[str, str] | None = None,
+) -> Response:
     """Serve one parsed request: pick the route, call the upstream, answer the client."""
     exchange.model, exchange.stream = request.model, request.stream
     route = gateway.registry.resolve(request.model)[0]
     exchange.provider, exchange.upstream_model = route.upstream.name, route.model
     exits = AsyncExitStack()
     try:
-        events = await _open_upstream(gateway, route, request, exits)
+        events = await _open_upstream(gateway, route, request, exits, client_headers)
     except BaseException:
         await exits.aclose()
         raise
@@ -63,7 +69,11 @@ async def relay(gateway: Gateway, client: Dialect, request: Request, exchange: E
 
 
 async def _open_upstream(
-    gateway: Gateway, route: Route, request: Request, exits: AsyncExitStack
+    gateway: Gateway,
+    route: Route,
+    request: Request,
+    exits: AsyncExitStack,
+    client_headers: Mapping[str, str] | None,
 ) -> AsyncIterator[Event | None]:
     """Send the request; return its events once the upstream has said yes.
 
@@ -71,15 +81,10 @@ async def _open_upstream(
     client gets a real HTTP error and a later failover can still try elsewhere.
     """
     upstream = route.upstream
-    target = dialects.get(upstream.dialect)
-    name_rule = getattr(target.request, "TOOL_NAMES", None)
-    renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
-    body = target.request.render(renamed, model=route.model, origin=upstream.name)
-    url = upstream.url(target.request.upstream_path(route.model, request.stream))
-    headers = {**upstream.request_headers(), "content-type": "application/json"}
-    content = orjson.dumps(body)
+    call = prepare(route, request, client_headers)
+    target = call.target
     response = await exits.enter_async_context(
-        gateway.clients.stream(upstream, "POST", url, content=content, headers=headers)
+        gateway.clients.stream(upstream, "POST", call.url, content=call.content, headers=call.headers)
     )
     if response.status_code >= 400:
         error_body = await _read_all(upstream, response)
@@ -89,7 +94,7 @@ async def _open_upstream(
     else:
         answer = _json(await _read_all(upstream, response), upstream.name)
         events = _aiter(replay(target.response.parse(answer, origin=upstream.name)))
-    return _restore_names(events, client_names) if client_names else events
+    return _restore_names(events, call.client_names) if call.client_names else events
 
 
 async def _stream_events(
@@ -128,7 +133,9 @@ async def _restore_names(
         yield event
 
 
-async def _client_stream(renderer: Any, events: AsyncIterator[Event | None], exits: AsyncExitStack) -> AsyncIterator[bytes]:
+async def _client_stream(
+    renderer: Any, events: AsyncIterator[Event | None], exits: AsyncExitStack
+) -> AsyncIterator[bytes]:
     async with exits:
         try:
             async for event in events:

@@ -27,9 +27,7 @@ LATEST = len(MIGRATIONS)
 
 
 async def current_version(connection: AsyncConnection) -> int:
-    exists = await connection.run_sync(
-        lambda sync: sync.dialect.has_table(sync, schema_version.name)
-    )
+    exists = await connection.run_sync(lambda sync: sync.dialect.has_table(sync, schema_version.name))
     if not exists:
         return 0
     row = (await connection.execute(select(schema_version.c.version))).first()
@@ -46,7 +44,5 @@ async def migrate(connection: AsyncConnection) -> int:
         )
     for number in range(version, LATEST):
         await MIGRATIONS[number](connection)
-        await connection.execute(
-            update(schema_version).values(version=number + 1, applied_by=__version__)
-        )
+        await connection.execute(update(schema_version).values(version=number + 1, applied_by=__version__))
     return LATEST
