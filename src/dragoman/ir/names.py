@@ -64,9 +64,7 @@ def _valid(name: str, name_rule: NameRule, taken: set[str]) -> str:
 def _rename_message(message: Message, renames: dict[str, str]) -> Message:
     parts = []
     for part in message.parts:
-        if isinstance(part, ToolCall) and part.name in renames:
-            part = replace(part, name=renames[part.name])
-        elif isinstance(part, ToolResult) and part.name in renames:
+        if isinstance(part, ToolCall | ToolResult) and part.name in renames:
             part = replace(part, name=renames[part.name])
         parts.append(part)
     return replace(message, parts=parts)

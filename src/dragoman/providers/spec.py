@@ -3,8 +3,8 @@ each model it serves. Each provider folder exports one `SPEC`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dragoman.ir.models import ModelInfo

@@ -385,3 +385,10 @@ def test_bad_input_names_the_field(body: Any, path: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
         parse(body)
     assert caught.value.message.startswith(path)
+
+
+def test_url_safe_inline_data_becomes_standard_base64() -> None:
+    """google-genai encodes bytes URL-safe; other providers only take the standard alphabet."""
+    blob = {"mimeType": "image/png", "data": "ab-_cd-_"}
+    part = parse({"contents": [user({"inlineData": blob})]}).messages[0].parts[0]
+    assert part == Image(media_type="image/png", data="ab+/cd+/")

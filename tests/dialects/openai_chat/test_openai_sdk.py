@@ -18,7 +18,7 @@ from dragoman.dialects.openai_chat import error as chat_error
 from dragoman.dialects.openai_chat import response as chat_response
 from dragoman.dialects.openai_chat.stream import Renderer
 from dragoman.ir.errors import GatewayError, ModelNotFound, RateLimited, UpstreamError
-from dragoman.ir.events import Event, PartDelta, PartStart, Start, StreamError
+from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError
 from dragoman.ir.messages import Text, Thinking, ToolCall
 from dragoman.ir.request import Request
 from dragoman.ir.response import Response, replay
@@ -125,6 +125,32 @@ def test_stream_helper_accumulates_the_same_message() -> None:
     assert final.choices[0].finish_reason == "tool_calls"
     assert final.usage.total_tokens == 70
 
+
+
+def test_stream_helper_reads_interleaved_parallel_calls() -> None:
+    """An upstream that streams two calls at once: the helper still gets each call whole."""
+    events: list[Event] = [
+        Start("chatcmpl-xyz", MODEL),
+        PartStart(0, ToolCall("call_a", "read")),
+        PartStart(1, ToolCall("call_b", "read")),
+        PartDelta(0, '{"path":'),
+        PartDelta(1, '{"path":"b.txt"}'),
+        PartDelta(0, '"a.txt"}'),
+        PartStop(0),
+        PartStop(1),
+        Stop("tool_use"),
+    ]
+    # With strict tools the helper JSON-parses each call's arguments once it takes the call as done.
+    schema = {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"], "additionalProperties": False}
+    tools = [{"type": "function", "function": {"name": "read", "parameters": schema, "strict": True}}]
+    messages = [{"role": "user", "content": "go"}]
+    with streaming(events).chat.completions.stream(model=MODEL, messages=messages, tools=tools) as s:
+        final = s.get_final_completion()
+    calls = final.choices[0].message.tool_calls
+    assert [(call.id, call.function.parsed_arguments) for call in calls] == [
+        ("call_a", {"path": "a.txt"}),
+        ("call_b", {"path": "b.txt"}),
+    ]
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())

@@ -263,6 +263,7 @@ def test_exact_chunk_order_with_usage() -> None:
             },
             None,
         ),
+        ({"tool_calls": [{"index": 0, "function": {"arguments": '{"p":1}'}}]}, None),
         (
             {
                 "tool_calls": [
@@ -276,7 +277,6 @@ def test_exact_chunk_order_with_usage() -> None:
             },
             None,
         ),
-        ({"tool_calls": [{"index": 0, "function": {"arguments": '{"p":1}'}}]}, None),
         ({"tool_calls": [{"index": 1, "function": {"arguments": "{}"}}]}, None),
         ({}, "tool_calls"),
     ]
@@ -363,3 +363,52 @@ def test_named_error_event() -> None:
     )
     assert len(events) == 1 and isinstance(events[0], StreamError)
     assert events[0].error.message == "overloaded" and events[0].error.status == 529
+
+
+def _calls_in_order(out: list[Any]) -> list[tuple[int, str]]:
+    """(call slot, what arrived) for every tool call fragment, in wire order."""
+    return [
+        (call["index"], call.get("id") or call["function"]["arguments"])
+        for c in out
+        if c != "[DONE]" and c.get("choices")
+        for call in c["choices"][0]["delta"].get("tool_calls", [])
+    ]
+
+
+def test_interleaved_tool_calls_reach_the_client_one_after_another() -> None:
+    """OpenAI streams each call whole; the SDK's stream helper takes a new call as the end of the last."""
+    events: list[Event] = [
+        Start("up-1", "m"),
+        PartStart(0, ToolCall("call_a", "read")),
+        PartStart(1, ToolCall("call_b", "list")),
+        PartStart(2, ToolCall("call_c", "stat")),
+        PartDelta(0, '{"p":'),
+        PartDelta(1, '{"q":'),
+        PartDelta(2, '{"r":3}'),
+        PartStop(2),
+        PartDelta(1, "2}"),
+        PartDelta(0, "1}"),
+        PartStop(0),
+        PartStop(1),
+        Stop("tool_use"),
+    ]
+    out = frames(render(events, Request(model="m", stream=True)))
+    assert _calls_in_order(out) == [
+        (0, "call_a"), (0, '{"p":'), (0, "1}"),
+        (1, "call_b"), (1, '{"q":'), (1, "2}"),
+        (2, "call_c"), (2, '{"r":3}'),
+    ]  # fmt: skip
+    assert out[-2]["choices"][0]["finish_reason"] == "tool_calls"
+
+
+def test_held_tool_calls_are_released_before_an_in_stream_error() -> None:
+    events: list[Event] = [
+        Start("up-1", "m"),
+        PartStart(0, ToolCall("call_a", "read")),
+        PartStart(1, ToolCall("call_b", "list")),
+        PartDelta(1, "{}"),
+        StreamError(UpstreamError("cut")),
+    ]
+    out = frames(render(events, Request(model="m", stream=True)))
+    assert _calls_in_order(out) == [(0, "call_a"), (1, "call_b"), (1, "{}")]
+    assert "error" in out[-2]

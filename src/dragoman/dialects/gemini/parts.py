@@ -30,6 +30,7 @@ SignatureReader = Callable[[str], Signature]
 # The id a call with no `id` gets, from its JSON path.
 CallIds = Callable[[str], str]
 
+_URL_SAFE = str.maketrans("-_", "+/")
 _WRAPPED_PREFIX = "ZGdtMX"  # base64 of "dgm1~..." always starts so
 _METADATA = frozenset(
     {
@@ -166,11 +167,19 @@ def _text(reader: PartReader | None, value: object, path: str) -> Text | None:
 def _inline_data(reader: PartReader | None, value: object, path: str) -> Image | Document:
     blob = expect_object(value, path)
     media_type = optional_str(get(blob, "mimeType"), f"{path}.mimeType")
-    data = expect_str(blob.get("data"), f"{path}.data")
+    data = standard_base64(expect_str(blob.get("data"), f"{path}.data"))
     if media_type and media_type.startswith("image/"):
         return Image(media_type=media_type, data=data)
     title = optional_str(get(blob, "displayName"), f"{path}.displayName")
     return Document(media_type=media_type, data=data, title=title)
+
+
+def standard_base64(data: str) -> str:
+    """Gemini takes either base64 alphabet (google-genai sends the URL-safe one); the IR and
+    every other provider want the standard one, padded."""
+    if "-" in data or "_" in data:
+        data = data.translate(_URL_SAFE)
+    return data + "=" * (-len(data) % 4)
 
 
 def _file_data(reader: PartReader | None, value: object, path: str) -> Image | Document:

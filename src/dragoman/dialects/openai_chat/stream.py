@@ -20,6 +20,7 @@ import orjson
 
 from dragoman import sse
 from dragoman.dialects.openai_chat import wire
+from dragoman.dialects.openai_chat.call_order import CallOrder
 from dragoman.dialects.openai_chat.error import from_payload
 from dragoman.dialects.openai_chat.error import render as render_error
 from dragoman.dialects.openai_chat.response import (
@@ -224,6 +225,7 @@ class Renderer:
         # IR index of a tool call -> its `index` among this message's tool calls.
         self._slots: dict[int, int] = {}
         self._has_arguments: set[int] = set()
+        self._call_order = CallOrder()
         self._usage = Usage()
 
     def keepalive(self) -> bytes:
@@ -256,7 +258,7 @@ class Renderer:
                 "type": "function",
                 "function": {"name": part.name, "arguments": ""},
             }
-            return self._role_chunk() + self._chunk({"tool_calls": [call]})
+            return self._role_chunk() + self._call_order.start(event.index, self._chunk({"tool_calls": [call]}))
         if isinstance(part, Text):
             self._kinds[event.index] = "text"
         elif isinstance(part, Thinking) and not part.redacted:
@@ -273,7 +275,7 @@ class Renderer:
             return b""
         if kind == "tool":
             self._has_arguments.add(event.index)
-            return self._arguments(event.index, event.text)
+            return self._call_order.add(event.index, self._arguments(event.index, event.text))
         field = "content" if kind == "text" else "reasoning_content"
         return self._role_chunk() + self._chunk({field: event.text})
 
@@ -282,11 +284,14 @@ class Renderer:
         return self._chunk({"tool_calls": [call]})
 
     def _part_stop(self, event: PartStop) -> bytes:
-        if self._kinds.get(event.index) == "tool" and event.index not in self._has_arguments:
+        if self._kinds.get(event.index) != "tool":
+            return b""
+        last = b""
+        if event.index not in self._has_arguments:
             # A call with no arguments at all: clients JSON-parse what they got.
             self._has_arguments.add(event.index)
-            return self._arguments(event.index, "{}")
-        return b""
+            last = self._arguments(event.index, "{}")
+        return self._call_order.end(event.index, last)
 
     def _usage_update(self, event: UsageUpdate) -> bytes:
         self._usage = self._usage.merge(event.usage)
@@ -295,7 +300,7 @@ class Renderer:
     def _stop(self, event: Stop) -> bytes:
         self._closed = True
         reason = finish_reason(event.reason, has_tool_calls=bool(self._slots))
-        out = self._role_chunk() + self._chunk({}, reason)
+        out = self._call_order.flush() + self._role_chunk() + self._chunk({}, reason)
         if self._request.include_usage:
             out += self._envelope([], render_usage(self._usage))
         return out + _DONE
@@ -303,7 +308,7 @@ class Renderer:
     def _error(self, event: StreamError) -> bytes:
         self._closed = True
         _, body = render_error(event.error)
-        return sse.encode(orjson.dumps(body)) + _DONE
+        return self._call_order.flush() + sse.encode(orjson.dumps(body)) + _DONE
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> bytes:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
