@@ -65,6 +65,10 @@ class Registry:
                 rows.append(Entry(alias, upstream, info, alias_of=target))
         return rows
 
+    def upstream(self, name: str) -> Upstream | None:
+        """The upstream configured under this name (`[providers.NAME]` or an account label)."""
+        return self._by_name.get(name)
+
     def cards(self) -> list[ModelCard]:
         return [ModelCard(entry.id, entry.upstream.name, entry.info) for entry in self.entries()]
 
