@@ -10,6 +10,8 @@ from typing import Any, Literal
 from dragoman.ir.models import ModelInfo
 from dragoman.ir.request import Request
 
+__all__ = ["DIALECT_AUTH", "DIALECT_HEADERS", "AuthStyle", "ModelInfo", "ProviderSpec", "RequestFixup"]
+
 AuthStyle = Literal["bearer", "x-api-key", "x-goog-api-key", "none", "by_dialect"]
 
 # How each dialect's own vendor expects an API key, for kinds that speak any dialect.
