@@ -4,7 +4,7 @@ pipeline, kept pure so the relay and `dragoman test` build it the same way."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -32,7 +32,8 @@ def prepare(route: Route, request: Request, client_headers: Mapping[str, str] | 
     renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
     body = target.request.render(renamed, model=route.model, origin=upstream.name)
     if upstream.spec.fix_request is not None:
-        body = upstream.spec.fix_request(body, renamed)
+        # Quirks depend on the model actually called, not the alias the client used.
+        body = upstream.spec.fix_request(body, replace(renamed, model=route.model))
     headers = {**upstream.request_headers(), "content-type": "application/json"}
     if client_headers and request.source == upstream.dialect:
         # Vendor feature flags (anthropic-beta) only mean something in their own dialect.

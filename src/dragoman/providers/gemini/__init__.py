@@ -1,7 +1,11 @@
-"""Google's public Generative Language API with an API key."""
+"""Google's public Generative Language API (`/v1beta`) with an API key sent as
+`x-goog-api-key`."""
 
 from dragoman.providers.gemini.models import MODELS
+from dragoman.providers.gemini.quirks import fix_request
 from dragoman.providers.spec import ProviderSpec
+
+__all__ = ["SPEC"]
 
 SPEC = ProviderSpec(
     kind="gemini",
@@ -10,4 +14,7 @@ SPEC = ProviderSpec(
     auth="x-goog-api-key",
     api_key_env="GEMINI_API_KEY",
     models=MODELS,
+    fix_request=fix_request,
+    # GET /models (paged by pageToken), read by dialects/gemini/models.py.
+    models_path="/models",
 )

@@ -1,0 +1,48 @@
+"""A fake xAI Responses upstream: OpenAI's Responses fake (bearer auth, same wire), plus
+what xAI refuses (upstreams.md §6): fields it has no use for, and a reasoning effort on a
+model that takes none or at a level it does not offer."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from tests.fakes import OpenAIResponsesFake, Rejected
+from tests.fakes.script import RecordedRequest
+
+REFUSED = ("stop", "previous_response_id", "prompt_cache_retention", "safety_identifier", "stream_options")
+# Written from xAI's reasoning guide, not from dragoman's table.
+EFFORT_LEVELS = {"grok-4.5": {"low", "medium", "high"}, "grok-4.3": {"none", "low", "medium", "high"}}
+
+
+class XAIFake(OpenAIResponsesFake):
+    default_key: ClassVar[str] = "xai-test-fake-key"
+    default_models: ClassVar[tuple[str, ...]] = ("grok-4.5", "grok-4.3", "grok-4.20-reasoning")
+
+    def _validate(self, body: Any, record: RecordedRequest) -> None:
+        if isinstance(body, dict):
+            _refuse_fields(body)
+            _check_effort(body)
+        super()._validate(body, record)
+
+
+def _refuse_fields(body: dict[str, Any]) -> None:
+    for name in REFUSED:
+        if name in body:
+            raise Rejected(f"Argument not supported: {name}", param=name)
+    if body.get("service_tier") not in (None, "default"):
+        raise Rejected("Argument not supported: service_tier", param="service_tier")
+    if "tool_choice" in body and not body.get("tools"):
+        raise Rejected("tool_choice is only allowed when tools are specified", param="tool_choice")
+
+
+def _check_effort(body: dict[str, Any]) -> None:
+    reasoning = body.get("reasoning") or {}
+    if "effort" not in reasoning:
+        return
+    levels = EFFORT_LEVELS.get(body.get("model", ""))
+    if levels is None:
+        raise Rejected(
+            f"Model {body.get('model')} does not support parameter reasoningEffort.", param="reasoning"
+        )
+    if reasoning["effort"] not in levels:
+        raise Rejected(f"Invalid reasoning effort {reasoning['effort']!r}", param="reasoning.effort")
