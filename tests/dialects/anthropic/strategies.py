@@ -116,6 +116,8 @@ def reasonings(draw: st.DrawFn, max_tokens: int) -> Reasoning | None:
     if kind == "disabled":
         return Reasoning(enabled=False, effort=effort)
     budget = draw(st.integers(1024, max_tokens - 1)) if kind == "enabled" else None
+    if kind == "enabled" and display is None:
+        display = True  # what an `enabled` budget shows when the client names no display
     return Reasoning(enabled=True, effort=effort, budget_tokens=budget, include_thoughts=display)
 
 

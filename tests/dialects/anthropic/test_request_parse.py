@@ -269,8 +269,13 @@ def test_tool_choice(choice: dict[str, Any], expected: ToolChoice, parallel: boo
     [
         (
             {"thinking": {"type": "enabled", "budget_tokens": 2048}},
-            Reasoning(enabled=True, budget_tokens=2048),
+            Reasoning(enabled=True, budget_tokens=2048, include_thoughts=True),
         ),
+        (
+            {"thinking": {"type": "enabled", "budget_tokens": 2048, "display": "omitted"}},
+            Reasoning(enabled=True, budget_tokens=2048, include_thoughts=False),
+        ),
+        ({"thinking": {"type": "adaptive"}}, Reasoning(enabled=True)),
         (
             {"thinking": {"type": "adaptive", "display": "omitted"}, "output_config": {"effort": "medium"}},
             Reasoning(enabled=True, effort="medium", include_thoughts=False),

@@ -137,6 +137,17 @@ def test_an_anthropic_client_keeps_adaptive_thinking_display_and_effort() -> Non
     assert body["output_config"] == {"effort": "medium"}
 
 
+def test_an_enabled_budget_sends_display_only_to_omit_thinking() -> None:
+    """Summarized is what `enabled` shows anyway; models older than `display` refuse the field."""
+    shown = Reasoning(enabled=True, budget_tokens=2048, include_thoughts=True)
+    assert render(source="anthropic", reasoning=shown)["thinking"] == {
+        "type": "enabled",
+        "budget_tokens": 2048,
+    }
+    hidden = Reasoning(enabled=True, budget_tokens=2048, include_thoughts=False)
+    assert render(source="anthropic", reasoning=hidden)["thinking"]["display"] == "omitted"
+
+
 def test_thinking_drops_temperature_and_top_k_and_low_top_p() -> None:
     on = Reasoning(enabled=True, budget_tokens=2048)
     body = render(reasoning=on, temperature=0.3, top_k=5, top_p=0.5)

@@ -126,7 +126,6 @@ def test_stream_helper_accumulates_the_same_message() -> None:
     assert final.usage.total_tokens == 70
 
 
-
 def test_stream_helper_reads_interleaved_parallel_calls() -> None:
     """An upstream that streams two calls at once: the helper still gets each call whole."""
     events: list[Event] = [
@@ -141,7 +140,12 @@ def test_stream_helper_reads_interleaved_parallel_calls() -> None:
         Stop("tool_use"),
     ]
     # With strict tools the helper JSON-parses each call's arguments once it takes the call as done.
-    schema = {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"path": {"type": "string"}},
+        "required": ["path"],
+        "additionalProperties": False,
+    }
     tools = [{"type": "function", "function": {"name": "read", "parameters": schema, "strict": True}}]
     messages = [{"role": "user", "content": "go"}]
     with streaming(events).chat.completions.stream(model=MODEL, messages=messages, tools=tools) as s:
@@ -151,6 +155,7 @@ def test_stream_helper_reads_interleaved_parallel_calls() -> None:
         ("call_a", {"path": "a.txt"}),
         ("call_b", {"path": "b.txt"}),
     ]
+
 
 @settings(max_examples=60, deadline=None)
 @given(st.data())

@@ -76,6 +76,10 @@ def parse_reasoning(thinking: Any, effort: Any) -> Reasoning | None:
     if isinstance(display, str):
         # Displays newer than this code ("updates", ...) all show some thinking.
         reasoning.include_thoughts = _DISPLAYS.get(display, True)
+    elif thinking["type"] == "enabled":
+        # Every model that takes an `enabled` budget shows summarized thinking by default, so
+        # the client expects thinking text back, whichever upstream answers.
+        reasoning.include_thoughts = True
     return reasoning
 
 
@@ -124,7 +128,9 @@ def _config(reasoning: Reasoning | None, *, native: bool) -> dict[str, Any] | No
         if budget is None and not reasoning.enabled:
             return None
         config = {"type": "adaptive"} if budget is None else {"type": "enabled", "budget_tokens": budget}
-        if reasoning.include_thoughts is not None:
+        # Summarized is what `enabled` shows anyway, and older models know no `display`.
+        shown_anyway = budget is not None and reasoning.include_thoughts
+        if reasoning.include_thoughts is not None and not shown_anyway:
             config["display"] = "summarized" if reasoning.include_thoughts else "omitted"
         return config
     if budget is None and not reasoning.enabled and reasoning.effort is None:

@@ -176,10 +176,10 @@ def _inline_data(reader: PartReader | None, value: object, path: str) -> Image |
 
 def standard_base64(data: str) -> str:
     """Gemini takes either base64 alphabet (google-genai sends the URL-safe one); the IR and
-    every other provider want the standard one, padded."""
+    every other provider want the standard one."""
     if "-" in data or "_" in data:
-        data = data.translate(_URL_SAFE)
-    return data + "=" * (-len(data) % 4)
+        return data.translate(_URL_SAFE)
+    return data
 
 
 def _file_data(reader: PartReader | None, value: object, path: str) -> Image | Document:

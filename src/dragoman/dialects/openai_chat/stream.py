@@ -258,7 +258,9 @@ class Renderer:
                 "type": "function",
                 "function": {"name": part.name, "arguments": ""},
             }
-            return self._role_chunk() + self._call_order.start(event.index, self._chunk({"tool_calls": [call]}))
+            return self._role_chunk() + self._call_order.start(
+                event.index, self._chunk({"tool_calls": [call]})
+            )
         if isinstance(part, Text):
             self._kinds[event.index] = "text"
         elif isinstance(part, Thinking) and not part.redacted:
