@@ -1,0 +1,56 @@
+"""Fake OpenAI Responses upstream: POST /v1/responses, GET /v1/models.
+
+Reasoning: a Reply with `thinking` yields a reasoning item; its summary carries the
+thinking text only when the request asks `reasoning.summary`, and `encrypted_content` (a
+token this fake remembers) only with `include: ["reasoning.encrypted_content"]`. A scripted
+mid-stream Failure ends the stream with `response.failed` for a 5xx status, else an `error`
+event.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from tests.fakes.openai_base import OpenAIFake
+from tests.fakes.openai_responses_render import Rendering
+from tests.fakes.openai_responses_validate import validate
+from tests.fakes.respond import Frames, sse
+from tests.fakes.script import RecordedRequest, Reply
+
+
+class OpenAIResponsesFake(OpenAIFake):
+    dialect: ClassVar[str] = "openai_responses"
+
+    def __init__(self, key: str | None = None, models: list[str] | None = None) -> None:
+        self.stored_reasoning: set[str] = set()
+        super().__init__(key, models)
+
+    def reset(self) -> None:
+        super().reset()
+        self.stored_reasoning.clear()
+
+    def routes(self) -> list[Route]:
+        return [Route("/v1/responses", self._responses, methods=["POST"]), *self.model_routes()]
+
+    async def _responses(self, request: Request) -> Frames:
+        return await self.handle(request, self._validate, self._answer)
+
+    def _validate(self, body: Any, record: RecordedRequest) -> None:
+        validate(body, self)
+
+    def _answer(self, body: dict[str, Any], record: RecordedRequest, reply: Reply) -> Frames:
+        rendering = Rendering(body, reply, self.issue_signature)
+        if body.get("store", True) is not False:
+            self.stored_reasoning.update(i["id"] for i in rendering.items if i["type"] == "reasoning")
+        if body.get("stream") is not True:
+            return self.whole(rendering.response(), reply)
+        failure, failed = None, False
+        if reply.error is not None:
+            error = self.as_rejected(reply.error)
+            failure = {"code": self.code_for(error) or error.kind, "message": error.message}
+            failed = reply.error.status >= 500
+        events = rendering.events(failure, failed)
+        return self.frames([sse(payload, name) for name, payload in events], reply)
