@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from dragoman import sse
-from tests.fakes import Failure, Reply
+from tests.fakes import Call, Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import MODEL_OF, providers_for, serve_gateway
 
@@ -172,3 +172,31 @@ def test_upstream_failures_reach_every_client_dialect_in_its_shape(
         wanted = STATUS_NAMES[status] if dialect == "gemini" else expected[status]
         assert error_kind(dialect, response.json()) == wanted
     assert limited.headers["retry-after"] == "9"
+
+
+def test_tool_names_an_upstream_rejects_are_renamed_there_and_restored_for_the_client(
+    gateway: str, fakes: FakeUpstreams
+) -> None:
+    """Gemini allows dots in function names, OpenAI does not: the upstream sees a valid
+    name, the client gets its own name back."""
+    fakes.openai_chat.script(Reply(tool_calls=[Call("fs_read", {"path": "a.txt"})]))
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": "read a.txt"}]}],
+        "tools": [
+            {
+                "functionDeclarations": [
+                    {
+                        "name": "fs.read",
+                        "description": "Read a file",
+                        "parameters": {"type": "object", "properties": {"path": {"type": "string"}}},
+                    }
+                ]
+            }
+        ],
+    }
+    response = httpx.post(gateway + f"/v1beta/models/{MODEL_OF['openai_chat']}:generateContent", json=body)
+    assert response.status_code == 200, response.text
+    assert [tool["function"]["name"] for tool in fakes.openai_chat.last_json["tools"]] == ["fs_read"]
+    [part] = response.json()["candidates"][0]["content"]["parts"]
+    assert part["functionCall"]["name"] == "fs.read"
+    assert part["functionCall"]["args"] == {"path": "a.txt"}
