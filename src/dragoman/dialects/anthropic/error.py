@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from dragoman.dialects.retry import retry_after
 from dragoman.ir import errors
 from dragoman.ir.errors import GatewayError
 
@@ -54,7 +55,7 @@ def render(error: GatewayError) -> tuple[int, dict[str, Any]]:
 def parse(status: int, body: bytes, headers: Mapping[str, str]) -> GatewayError:
     """The error an upstream's error answer means, keeping its message and retry-after."""
     message = _message(body) or f"the upstream answered HTTP {status}"
-    return errors.from_status(status, message, retry_after=_retry_after(headers))
+    return errors.from_status(status, message, retry_after=retry_after(headers))
 
 
 def from_type(kind: str | None, message: str) -> GatewayError:
@@ -90,14 +91,4 @@ def _message(body: bytes) -> str | None:
         return message
     if isinstance(error, str):
         return error
-    return None
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return max(0.0, float(value))
-            except ValueError:
-                return None  # an HTTP date: rare from Anthropic, and not worth a parser
     return None

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from dragoman.dialects.gemini import wire
+from dragoman.dialects.retry import retry_after
 from dragoman.ir.errors import GatewayError, from_status
 
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
@@ -50,11 +51,11 @@ def parse(status: int, body: bytes, headers: Mapping[str, str]) -> GatewayError:
         data: Any = orjson.loads(body)
     except orjson.JSONDecodeError:
         text = body.decode("utf-8", errors="replace").strip()[:500]
-        return from_status(status, text or f"Gemini answered HTTP {status}", retry_after=_header(headers))
+        return from_status(status, text or f"Gemini answered HTTP {status}", retry_after=retry_after(headers))
     if isinstance(data, list) and data:
         data = data[0]  # the JSON-array stream form wraps errors in a list
     error = data.get("error") if isinstance(data, dict) else None
-    return from_object(error if isinstance(error, dict) else {}, status, retry_after=_header(headers))
+    return from_object(error if isinstance(error, dict) else {}, status, retry_after=retry_after(headers))
 
 
 def from_object(
@@ -73,16 +74,6 @@ def from_object(
     if any(isinstance(d, dict) and d.get("reason") == _KEY_INVALID for d in details):
         status = 401
     return from_status(status, message, retry_after=retry_after)
-
-
-def _header(headers: Mapping[str, str]) -> float | None:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            try:
-                return float(value)
-            except ValueError:
-                return None  # an HTTP date: rare from Google, and the body says it too
-    return None
 
 
 def _retry_delay(details: list[Any]) -> float | None:

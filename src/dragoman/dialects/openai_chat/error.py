@@ -7,15 +7,13 @@ servers send `data: {"error": {...}}` before closing, with the same inner shape.
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
 
 from dragoman.dialects.openai_chat import wire
+from dragoman.dialects.retry import retry_after
 from dragoman.ir.errors import GatewayError, ModelNotFound, UpstreamError, from_status
 
 # status -> (type, code); a code of None means the error's own code.
@@ -118,29 +116,3 @@ def _message(payload: Any, detail: object) -> str | None:
 def _text(body: bytes) -> str:
     # Non-JSON bodies (proxy HTML pages, plain text) are kept short.
     return body[:500].decode("utf-8", errors="replace").strip()
-
-
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
-    lowered = {key.lower(): value for key, value in headers.items()}
-    milliseconds = _number(lowered.get("retry-after-ms"))
-    if milliseconds is not None:
-        return milliseconds / 1000
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    seconds = _number(value)
-    if seconds is not None:
-        return seconds
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        number = float(value) if value is not None else math.nan
-    except ValueError:
-        return None
-    return max(0.0, number) if math.isfinite(number) else None

@@ -8,16 +8,14 @@ reads both. Those carry no HTTP status, so the code says what it would have been
 
 from __future__ import annotations
 
-import math
 import re
-import time
 from collections.abc import Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import orjson
 
 from dragoman.dialects.openai_responses import wire
+from dragoman.dialects.retry import retry_after
 from dragoman.ir.errors import GatewayError, ModelNotFound, UpstreamError, from_status
 
 # status -> error type a client sees
@@ -148,31 +146,3 @@ def _message(payload: Any, detail: Any) -> str | None:
 def _text(body: bytes) -> str:
     # A proxy's HTML page or plain text, kept short.
     return body[:500].decode("utf-8", errors="replace").strip()
-
-
-def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait, from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
-    lowered = {key.lower(): value for key, value in headers.items()}
-    milliseconds = _seconds(lowered.get("retry-after-ms"))
-    if milliseconds is not None:
-        return milliseconds / 1000
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    seconds = _seconds(value)
-    if seconds is not None:
-        return seconds
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def _seconds(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return max(0.0, number) if math.isfinite(number) else None
