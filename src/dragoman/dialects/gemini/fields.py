@@ -12,19 +12,35 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from dragoman.ir.errors import InvalidRequest
+from dragoman.dialects import fields
+from dragoman.dialects.fields import (
+    expect_list,
+    expect_object,
+    expect_str,
+    invalid,
+    json_name,
+    optional_bool,
+    optional_float,
+    optional_str,
+)
+
+__all__ = [
+    "camel",
+    "expect_list",
+    "expect_object",
+    "expect_str",
+    "get",
+    "invalid",
+    "json_name",
+    "leftovers",
+    "optional_bool",
+    "optional_float",
+    "optional_int",
+    "optional_str",
+    "snake",
+]
 
 _HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
-
-_JSON_NAMES: dict[type, str] = {
-    dict: "object",
-    list: "list",
-    str: "string",
-    int: "number",
-    float: "number",
-    bool: "boolean",
-    type(None): "null",
-}
 
 
 @cache
@@ -54,58 +70,8 @@ def leftovers(obj: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
     return {camel(key): value for key, value in obj.items() if camel(key) not in names}
 
 
-def json_name(value: object) -> str:
-    return _JSON_NAMES.get(type(value), type(value).__name__)
-
-
-def invalid(path: str, problem: str) -> InvalidRequest:
-    return InvalidRequest(f"{path}: {problem}", param=path)
-
-
-def expect_object(value: object, path: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise invalid(path, f"expected an object, got {json_name(value)}")
-    return value
-
-
-def expect_list(value: object, path: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise invalid(path, f"expected a list, got {json_name(value)}")
-    return value
-
-
-def expect_str(value: object, path: str) -> str:
-    if not isinstance(value, str):
-        raise invalid(path, f"expected a string, got {json_name(value)}")
-    return value
-
-
-def optional_str(value: object, path: str) -> str | None:
-    return None if value is None else expect_str(value, path)
-
-
 def optional_int(value: object, path: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     if isinstance(value, str) and value.lstrip("-").isdigit():
         # Proto JSON writes int64 fields as strings.
         return int(value)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise invalid(path, f"expected an integer, got {json_name(value)}")
-    return value
-
-
-def optional_float(value: object, path: str) -> float | None:
-    if value is None:
-        return None
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise invalid(path, f"expected a number, got {json_name(value)}")
-    return float(value)
-
-
-def optional_bool(value: object, path: str) -> bool | None:
-    if value is None or isinstance(value, bool):
-        return value
-    raise invalid(path, f"expected a boolean, got {json_name(value)}")
+    return fields.optional_int(value, path)

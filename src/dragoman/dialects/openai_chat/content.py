@@ -12,8 +12,7 @@ import mimetypes
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dragoman.dialects.openai_chat import wire
-from dragoman.dialects.openai_chat.fields import (
+from dragoman.dialects.fields import (
     expect_object,
     expect_str,
     invalid,
@@ -21,6 +20,7 @@ from dragoman.dialects.openai_chat.fields import (
     optional_object,
     optional_str,
 )
+from dragoman.dialects.openai_chat import wire
 from dragoman.ir.media import data_url, parse_data_url
 from dragoman.ir.messages import Document, Image, Text
 

@@ -13,6 +13,14 @@ from typing import Any
 
 import orjson
 
+from dragoman.dialects.fields import (
+    expect_list,
+    expect_object,
+    expect_str,
+    invalid,
+    optional_object,
+    optional_str,
+)
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.content import (
     ASSISTANT_PARTS,
@@ -22,14 +30,6 @@ from dragoman.dialects.openai_chat.content import (
     parse_content,
     render_content,
     text_parts,
-)
-from dragoman.dialects.openai_chat.fields import (
-    expect_list,
-    expect_object,
-    expect_str,
-    invalid,
-    optional_object,
-    optional_str,
 )
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Document, Image, Message, Part, Text, Thinking, ToolCall, ToolResult

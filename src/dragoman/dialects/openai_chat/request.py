@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from dragoman.dialects.openai_chat import wire
-from dragoman.dialects.openai_chat.fields import (
+from dragoman.dialects.fields import (
     expect_list,
     expect_object,
     expect_str,
@@ -17,6 +16,7 @@ from dragoman.dialects.openai_chat.fields import (
     optional_object,
     optional_str,
 )
+from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.messages import parse_messages, render_messages
 from dragoman.dialects.openai_chat.tools import (
     parse_function_call,

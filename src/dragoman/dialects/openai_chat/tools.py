@@ -9,8 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dragoman.dialects.openai_chat import wire
-from dragoman.dialects.openai_chat.fields import (
+from dragoman.dialects.fields import (
     expect_list,
     expect_object,
     expect_str,
@@ -20,6 +19,7 @@ from dragoman.dialects.openai_chat.fields import (
     optional_object,
     optional_str,
 )
+from dragoman.dialects.openai_chat import wire
 from dragoman.ir.tools import Tool, ToolChoice
 
 logger = logging.getLogger("dragoman.dialects")
