@@ -70,4 +70,6 @@ def dragoman_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(name)
     home = tmp_path / "dragoman-home"
     monkeypatch.setenv("DRAGOMAN_HOME", str(home))
+    # A developer's running Ollama must not change what tests see; Ollama tests opt in.
+    monkeypatch.setenv("DRAGOMAN_DETECT_OLLAMA", "false")
     return home

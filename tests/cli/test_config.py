@@ -16,7 +16,7 @@ def run(*args: str) -> tuple[int, str]:
 
 def test_version() -> None:
     assert run("version") == (0, f"dragoman {__version__}\n")
-    code, output = run("version", "--json")
+    _code, output = run("version", "--json")
     assert orjson.loads(output) == {"version": __version__}
 
 
@@ -28,7 +28,8 @@ def test_config_path_follows_home(dragoman_home: Path) -> None:
 def test_config_show_masks_every_secret(dragoman_home: Path) -> None:
     dragoman_home.mkdir(parents=True)
     (dragoman_home / "config.toml").write_text(
-        'api_keys = ["local-secret-0001"]\n[providers.oai]\nkind = "openai"\napi_key = "sk-proj-abcdef123456"\n'
+        'api_keys = ["local-secret-0001"]\n'
+        '[providers.oai]\nkind = "openai"\napi_key = "sk-proj-abcdef123456"\n'
     )
     code, output = run("config", "show", "--json")
     assert code == 0

@@ -43,7 +43,7 @@ def test_unknown_kind_lists_known_kinds() -> None:
 
 
 def test_a_dialect_the_kind_cannot_speak() -> None:
-    with pytest.raises(ConfigError, match="providers.p.dialect"):
+    with pytest.raises(ConfigError, match=r"providers\.p\.dialect"):
         build({"kind": "anthropic", "api_key": "k", "dialect": "gemini"})
 
 

@@ -73,7 +73,7 @@ def test_an_invalid_request_is_400_naming_the_problem(
 ) -> None:
     response = post(make_client(), dialect, b"[1, 2]")
     assert response.status_code == 400
-    kind, message = error_of(dialect, response.json())
+    _kind, message = error_of(dialect, response.json())
     assert message
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from dragoman import __version__
+from dragoman.cli.accounts import accounts
+from dragoman.cli.check import test
 from dragoman.cli.common import json_option, print_json
 from dragoman.cli.config import config
 from dragoman.cli.models import models
@@ -34,6 +36,8 @@ def version(as_json: bool) -> None:
 cli.add_command(serve)
 cli.add_command(config)
 cli.add_command(models)
+cli.add_command(accounts)
+cli.add_command(test)
 
 
 def main() -> None:

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import click
 from rich.table import Table
 
 from dragoman.cli.common import ConfigProblem, console, home_options, json_option, load_settings, print_json
-from dragoman.config import ConfigError
-from dragoman.providers.upstream import build_upstreams
+from dragoman.config import ConfigError, Settings
+from dragoman.providers.http import UpstreamClients
+from dragoman.routing.catalog import load_catalog
 from dragoman.routing.registry import Entry, Registry
 
 
 @click.command()
-@click.option("--provider", help="Only the models of this provider (its [providers.NAME] name).")
+@click.option(
+    "--provider", help="Only the models of this provider (its [providers.NAME] name or account label)."
+)
+@click.option("--live", is_flag=True, help="Also ask each upstream which models it lists now.")
 @home_options
 @json_option
-def models(provider: str | None, home: str | None, config_file: str | None, as_json: bool) -> None:
+def models(
+    provider: str | None, live: bool, home: str | None, config_file: str | None, as_json: bool
+) -> None:
     """List the models clients can ask for."""
     settings = load_settings(home, config_file)
     try:
-        registry = Registry(build_upstreams(settings), settings.models)
+        registry = asyncio.run(_registry(settings, live))
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
     entries = [entry for entry in registry.entries() if provider in (None, entry.upstream.name)]
@@ -27,10 +35,24 @@ def models(provider: str | None, home: str | None, config_file: str | None, as_j
         print_json([_row(entry) for entry in entries])
     elif not entries:
         console.print(
-            "No models yet. Add a [providers.NAME] table to the file `dragoman config path` prints."
+            "No models yet. Add a [providers.NAME] table to the file `dragoman config path` prints, "
+            "or run `dragoman accounts add --provider KIND`."
         )
     else:
         console.print(_table(entries))
+
+
+async def _registry(settings: Settings, live: bool) -> Registry:
+    """The registry `dragoman serve` would start with; with `live`, as it is once the
+    upstreams' own lists are read (an upstream that cannot be reached keeps its own)."""
+    catalog = await load_catalog(settings)
+    if live:
+        clients = UpstreamClients()
+        try:
+            await catalog.live.refresh(clients, catalog.sources())
+        finally:
+            await clients.aclose()
+    return catalog.registry()
 
 
 def _row(entry: Entry) -> dict[str, object]:

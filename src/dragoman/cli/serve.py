@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import signal
 import socket
@@ -56,14 +57,15 @@ def serve(
         log_format=log_format,
     )
     refuse_open_binds(settings)
-    from dragoman.server.app import build_gateway, create_app  # the server's imports only when serving
+    from dragoman.server.app import create_app, load_gateway  # the server's imports only when serving
 
+    configure(settings.log_level, settings.log_format)
     try:
-        gateway = build_gateway(settings)
+        # Accounts and a local Ollama are read now, so the banner lists their models.
+        gateway = asyncio.run(load_gateway(settings))
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
     sockets = [_listen(item) for item in settings.bind]
-    configure(settings.log_level, settings.log_format)
     err_console.print(banner(settings, gateway.registry), soft_wrap=True)
     server = _Server(
         uvicorn.Config(
@@ -113,7 +115,8 @@ def banner(settings: Settings, registry: Registry) -> Group:
         lines.append(
             Text.from_markup(
                 "  [yellow]No models yet.[/] Add a \\[providers.NAME] table to "
-                f"{settings.home / 'config.toml'}, then restart."
+                f"{settings.home / 'config.toml'} (then restart), or run "
+                "`dragoman accounts add --provider KIND`."
             )
         )
     auth = "clients must send an API key" if settings.api_keys else "no API key required (loopback only)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -11,10 +12,31 @@ from dragoman.config.binds import Bind, parse_bind
 
 DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_proxy(value: str | None) -> str | None:
+    """A proxy URL httpx can use, or a ValueError saying why not.
+
+    The URL may carry credentials, so no message repeats it.
+    """
+    if not value:
+        return value
+    scheme, separator, _ = value.partition("://")
+    if not separator or scheme.lower() not in PROXY_SCHEMES:
+        raise ValueError(f"a proxy URL starts with {', '.join(s + '://' for s in PROXY_SCHEMES)}")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading the port is what validates it
+    except ValueError:
+        raise ValueError("not a valid URL (e.g. http://proxy.example:3128)") from None
+    if not parts.hostname:
+        raise ValueError("the proxy URL names no host (e.g. http://proxy.example:3128)")
+    return value
 
 
 class ProviderConfig(_Strict):
@@ -32,8 +54,11 @@ class ProviderConfig(_Strict):
     connect_timeout: Annotated[float, Field(gt=0)] = 10.0
     read_timeout: Annotated[float, Field(gt=0)] = 600.0
     total_timeout: Annotated[float, Field(gt=0)] | None = 3600.0
+    # None: the global `proxy`; "": none at all, even when a global one is set.
     proxy: str | None = None
     http2: bool = True
+
+    _check_proxy = field_validator("proxy")(check_proxy)
 
 
 class ModelsConfig(_Strict):
@@ -66,6 +91,8 @@ class Settings(_Strict):
         if isinstance(value, list):
             return [parse_bind(item) if isinstance(item, str) else item for item in value]
         return value
+
+    _check_proxy = field_validator("proxy")(check_proxy)
 
     @property
     def sqlite_path(self) -> Path:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.observe import redact
@@ -23,6 +24,12 @@ class Upstream:
     headers: dict[str, str]
     connect_timeout: float = 10.0
     read_timeout: float = 600.0
+    # An explicit `models = [...]` is the whole list: live lists never add to it.
+    fixed_models: bool = False
+    # The whole exchange, stream included; None for no bound.
+    total_timeout: float | None = 3600.0
+    proxy: str | None = field(default=None, repr=False)
+    http2: bool = True
 
     def request_headers(self) -> dict[str, str]:
         """Headers for every request to this upstream: static ones, then the key."""
@@ -40,24 +47,28 @@ class Upstream:
 
 def build_upstreams(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Upstream]:
     """Every `[providers.NAME]` table as an `Upstream`, in the order configured."""
-    upstreams = [_build(name, config, environ) for name, config in settings.providers.items()]
-    redact.register(upstream.api_key for upstream in upstreams if upstream.api_key)
-    return upstreams
+    return [
+        build_upstream(name, config, environ, proxy=settings.proxy)
+        for name, config in settings.providers.items()
+    ]
 
 
-def _build(name: str, config: ProviderConfig, environ: Mapping[str, str]) -> Upstream:
-    where = f"providers.{name}"
-    specs = discover()
-    spec = specs.get(config.kind)
-    if spec is None:
-        raise ConfigError(f"{where}.kind: unknown kind {config.kind!r} (known: {', '.join(sorted(specs))})")
-    dialect = config.dialect or spec.default_dialect
-    if dialect not in spec.dialects:
-        raise ConfigError(f"{where}.dialect: {config.kind} speaks {', '.join(spec.dialects)}, not {dialect}")
-    base_url = (config.base_url or spec.base_url or "").rstrip("/")
-    if not base_url:
-        raise ConfigError(f"{where}.base_url: required for kind {config.kind}")
+def build_upstream(
+    name: str,
+    config: ProviderConfig,
+    environ: Mapping[str, str] = os.environ,
+    *,
+    where: str | None = None,
+    proxy: str | None = None,
+) -> Upstream:
+    """One upstream from its settings, whatever they come from (a config table, an
+    account row). `where` names the source in errors, `proxy` is the global proxy;
+    raises ConfigError."""
+    where = where or f"providers.{name}"
+    spec, dialect, base_url = check_provider(config, where)
     api_key = _api_key(where, config, spec, environ)
+    if api_key:
+        redact.register([api_key])
     models = spec.models + tuple(ModelInfo(model) for model in config.models if model not in _ids(spec))
     if config.models:
         models = tuple(model for model in models if model.id in config.models)
@@ -71,7 +82,27 @@ def _build(name: str, config: ProviderConfig, environ: Mapping[str, str]) -> Ups
         headers=dict(config.headers),
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
+        fixed_models=bool(config.models),
+        total_timeout=config.total_timeout,
+        proxy=_proxy(config.proxy, proxy),
+        http2=config.http2,
     )
+
+
+def check_provider(config: ProviderConfig, where: str) -> tuple[ProviderSpec, str, str]:
+    """The kind's spec, the dialect and the base URL these settings give; ConfigError
+    naming `where` when the kind is unknown, the dialect foreign or the URL missing."""
+    specs = discover()
+    spec = specs.get(config.kind)
+    if spec is None:
+        raise ConfigError(f"{where}.kind: unknown kind {config.kind!r} (known: {', '.join(sorted(specs))})")
+    dialect = config.dialect or spec.default_dialect
+    if dialect not in spec.dialects:
+        raise ConfigError(f"{where}.dialect: {config.kind} speaks {', '.join(spec.dialects)}, not {dialect}")
+    base_url = (config.base_url or spec.base_url or "").rstrip("/")
+    if not base_url:
+        raise ConfigError(f"{where}.base_url: required for kind {config.kind}")
+    return spec, dialect, base_url
 
 
 def _api_key(
@@ -88,6 +119,20 @@ def _api_key(
         hint = f" or set {spec.api_key_env}" if spec.api_key_env else ""
         raise ConfigError(f"{where}: no API key (add api_key or api_key_env{hint})")
     return None
+
+
+def _proxy(own: str | None, shared: str | None) -> str | None:
+    """The provider's proxy, else the global one; "" means direct, whatever is global."""
+    for url in (own, shared):
+        redact.register(_credentials(url))
+    chosen = shared if own is None else own
+    return chosen or None
+
+
+def _credentials(proxy: str | None) -> Iterable[str]:
+    """A proxy URL's password, as written and percent-decoded, to keep out of logs."""
+    password = urlsplit(proxy).password if proxy else None
+    return (password, unquote(password)) if password else ()
 
 
 def _ids(spec: ProviderSpec) -> set[str]:

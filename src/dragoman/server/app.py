@@ -15,7 +15,7 @@ from dragoman.config import Settings
 from dragoman.ir.errors import NotFound
 from dragoman.observe import redact
 from dragoman.providers.upstream import build_upstreams
-from dragoman.routing.registry import Registry
+from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server.errors import error_response
 from dragoman.server.gateway import Gateway
 from dragoman.server.middleware import ExchangeMiddleware
@@ -26,9 +26,17 @@ from dragoman.store.db import prepare_home
 
 
 def build_gateway(settings: Settings, environ: Mapping[str, str] = os.environ) -> Gateway:
-    """The shared state: raises ConfigError for a provider that cannot be built."""
-    upstreams = build_upstreams(settings, environ)
-    return Gateway(settings=settings, registry=Registry(upstreams, settings.models))
+    """The shared state from the config alone: accounts and a local Ollama join when the
+    app starts. Raises ConfigError for a provider that cannot be built."""
+    catalog = Catalog(settings, build_upstreams(settings, environ), environ)
+    return Gateway(settings=settings, registry=catalog.registry(), catalog=catalog)
+
+
+async def load_gateway(settings: Settings, environ: Mapping[str, str] = os.environ) -> Gateway:
+    """The shared state with the accounts and a local Ollama already in the registry
+    (for the banner `dragoman serve` prints before it starts). Raises ConfigError."""
+    catalog = await load_catalog(settings, environ)
+    return Gateway(settings=settings, registry=catalog.registry(), catalog=catalog)
 
 
 def create_app(gateway: Gateway) -> Starlette:
@@ -40,6 +48,7 @@ def create_app(gateway: Gateway) -> Starlette:
         prepare_home(settings.home)
         gateway.database = await open_database(settings.effective_database_url)
         try:
+            await gateway.start()
             yield
         finally:
             await gateway.aclose()

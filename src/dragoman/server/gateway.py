@@ -1,4 +1,8 @@
-"""What every request handler shares: settings, the model registry, upstream clients."""
+"""What every request handler shares: settings, the model registry, upstream clients.
+
+`registry` is replaced whole while serving (accounts added, live lists read): a handler
+reads `gateway.registry` once per request and keeps what it got.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,11 @@ from dataclasses import dataclass, field
 
 from dragoman.config import Settings
 from dragoman.providers.http import UpstreamClients
+from dragoman.routing.catalog import Catalog
+from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
 from dragoman.store import Database
+from dragoman.store.accounts import AccountStore
 
 
 @dataclass(slots=True)
@@ -16,8 +23,27 @@ class Gateway:
     registry: Registry
     clients: UpstreamClients = field(default_factory=UpstreamClients)
     database: Database | None = None
+    catalog: Catalog | None = None
+    refresher: Refresher | None = None
+
+    async def start(self) -> None:
+        """With the database open: serve the stored accounts and a local Ollama (unless
+        `load_gateway` read them already), then keep the registry current in the background."""
+        if self.catalog is None or self.database is None:
+            return
+        store = AccountStore(self.database.engine)
+        if not self.catalog.loaded:
+            await self.catalog.load(store)
+            self.publish(self.catalog.registry())
+        self.refresher = Refresher(self.catalog, store, self.clients, self.publish)
+        self.refresher.start()
+
+    def publish(self, registry: Registry) -> None:
+        self.registry = registry
 
     async def aclose(self) -> None:
+        if self.refresher is not None:
+            await self.refresher.stop()
         await self.clients.aclose()
         if self.database is not None:
             await self.database.close()

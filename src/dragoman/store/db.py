@@ -46,6 +46,15 @@ async def open_database(url: str) -> Database:
     return Database(engine=engine, version=version)
 
 
+async def open_existing(url: str) -> Database | None:
+    """The database if it exists (for commands that only read), else None: a SQLite file
+    is never created just to find it empty."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+        return None
+    return await open_database(url)
+
+
 def _create_private(path: Path) -> None:
     # SQLite gives its -wal and -shm files the mode of the database file itself.
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import JSON, Column, Float, Integer, MetaData, String, Table, Text, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dragoman import __version__
@@ -22,7 +22,37 @@ async def _v1_version_table(connection: AsyncConnection) -> None:
     await connection.execute(insert(schema_version).values(id=1, version=0, applied_by=__version__))
 
 
-MIGRATIONS: list[Migration] = [_v1_version_table]
+async def _v2_accounts(connection: AsyncConnection) -> None:
+    # The table as this migration shipped it, frozen here: `tables.accounts` may grow
+    # later, and its new columns belong to the later migration that adds them.
+    frozen = Table(
+        "accounts",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("provider", String(64), nullable=False),
+        Column("label", String(128), nullable=False, unique=True),
+        Column("auth", String(16), nullable=False),
+        Column("api_key", Text),
+        Column("api_key_env", String(256)),
+        Column("base_url", Text),
+        Column("dialect", String(32)),
+        Column("models", JSON, nullable=False),
+        Column("access_token", Text),
+        Column("refresh_token", Text),
+        Column("expires_at", Float),
+        Column("account_id", String(256)),
+        Column("email", String(320)),
+        Column("plan", String(64)),
+        Column("scopes", JSON, nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("refreshed_at", Float),
+        Column("extra", JSON, nullable=False),
+        sqlite_autoincrement=True,
+    )
+    await connection.run_sync(lambda sync: frozen.create(sync))
+
+
+MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts]
 LATEST = len(MIGRATIONS)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy import JSON, Column, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -12,4 +12,33 @@ schema_version = Table(
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False),
     Column("applied_by", String(64), nullable=False),
+)
+
+# One row per upstream account. API-key rows fill the api_key* columns; OAuth rows
+# (subscription logins) fill the token columns. `label` is the upstream's name: the
+# prefix clients use (`label/model`) and the path of its native pass-through.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("provider", String(64), nullable=False),
+    Column("label", String(128), nullable=False, unique=True),
+    Column("auth", String(16), nullable=False),
+    Column("api_key", Text),
+    Column("api_key_env", String(256)),
+    Column("base_url", Text),
+    Column("dialect", String(32)),
+    Column("models", JSON, nullable=False),
+    Column("access_token", Text),
+    Column("refresh_token", Text),
+    Column("expires_at", Float),
+    Column("account_id", String(256)),
+    Column("email", String(320)),
+    Column("plan", String(64)),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("refreshed_at", Float),
+    Column("extra", JSON, nullable=False),
+    # Ids are never reused, so "creation order" and a removed id stay unambiguous.
+    sqlite_autoincrement=True,
 )

@@ -1,0 +1,128 @@
+"""Live model lists: what each upstream says it serves, fetched in the background.
+
+An upstream has a live list when its kind has a `models_path` and the configuration did
+not fix its models (`models = [...]`). The list is read in the upstream's dialect
+(`dialects/<d>/models.py`: `LIST_QUERY`, `parse_list`, `next_page`), page by page, and
+merged over the built-in one: the live list says which ids exist, the built-in list
+fills the limits and capabilities the live one leaves out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from dataclasses import replace
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from dragoman import dialects
+from dragoman.ir.errors import GatewayError, UpstreamError
+from dragoman.ir.models import ModelInfo
+from dragoman.observe.redact import redact
+from dragoman.providers.http import UpstreamClients, iter_body
+from dragoman.providers.upstream import Upstream
+
+log = logging.getLogger("dragoman.routing.live")
+
+LIST_SECONDS = 30.0
+MAX_PAGES = 20
+
+
+def wants_live(upstream: Upstream) -> bool:
+    return upstream.spec.models_path is not None and not upstream.fixed_models
+
+
+async def fetch(clients: UpstreamClients, upstream: Upstream) -> tuple[ModelInfo, ...]:
+    """Every model the upstream lists now. Raises GatewayError or ValueError."""
+    shape = _shape(upstream.dialect)
+    query: dict[str, str] | None = dict(shape.LIST_QUERY)
+    found: dict[str, ModelInfo] = {}
+    async with asyncio.timeout(LIST_SECONDS):
+        for _ in range(MAX_PAGES):
+            body = await _get(clients, upstream, query or {})
+            for info in shape.parse_list(body):
+                found.setdefault(info.id, info)
+            query = shape.next_page(body)
+            if query is None:
+                break
+    return tuple(found.values())
+
+
+def merge(upstream: Upstream, live: tuple[ModelInfo, ...] | None) -> Upstream:
+    """`upstream` serving its live list too: built-in models first, then the new ones."""
+    if live is None or upstream.fixed_models:
+        return upstream
+    listed = {info.id: info for info in live}
+    known = [_enrich(info, listed[info.id]) if info.id in listed else info for info in upstream.models]
+    known_ids = {info.id for info in upstream.models}
+    return replace(upstream, models=(*known, *(info for info in live if info.id not in known_ids)))
+
+
+def _enrich(builtin: ModelInfo, live: ModelInfo) -> ModelInfo:
+    # The upstream's word on limits is the account's truth; the built-in one fills gaps.
+    return replace(
+        builtin,
+        context_window=live.context_window or builtin.context_window,
+        max_output_tokens=live.max_output_tokens or builtin.max_output_tokens,
+        vision=builtin.vision or live.vision,
+        reasoning=builtin.reasoning or live.reasoning,
+        display_name=live.display_name or builtin.display_name,
+    )
+
+
+class LiveLists:
+    """The last list each upstream gave, by upstream name; a failure keeps the last one
+    and is logged once at warning, then at debug until the upstream answers again."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, tuple[ModelInfo, ...]] = {}
+        self._failing: set[str] = set()
+
+    async def refresh(self, clients: UpstreamClients, upstreams: list[Upstream]) -> bool:
+        """Fetch every live list at once; True when any list changed."""
+        results = await asyncio.gather(*(self._one(clients, up) for up in upstreams if wants_live(up)))
+        return any(results)
+
+    def forget(self, keep: set[str]) -> None:
+        """Drop the lists of upstreams that are gone (a removed account)."""
+        for name in set(self.models) - keep:
+            del self.models[name]
+        self._failing &= keep
+
+    async def _one(self, clients: UpstreamClients, upstream: Upstream) -> bool:
+        try:
+            models = await fetch(clients, upstream)
+        except Exception as error:  # a bad list must never stop the others, nor serving
+            self._failed(upstream.name, error)
+            return False
+        self._failing.discard(upstream.name)
+        changed = self.models.get(upstream.name) != models
+        self.models[upstream.name] = models
+        return changed
+
+    def _failed(self, name: str, error: Exception) -> None:
+        level = logging.DEBUG if name in self._failing else logging.WARNING
+        self._failing.add(name)
+        reason = error.message if isinstance(error, GatewayError) else str(error) or type(error).__name__
+        log.log(level, "the model list of %s could not be read: %s", name, redact(reason))
+
+
+async def _get(clients: UpstreamClients, upstream: Upstream, query: dict[str, str]) -> Any:
+    url = upstream.url(upstream.spec.models_path or "") + (f"?{urlencode(query)}" if query else "")
+    headers = upstream.request_headers()
+    async with clients.stream(upstream, "GET", url, content=None, headers=headers) as response:
+        body = b"".join([chunk async for chunk in iter_body(upstream, response)])
+    if response.status_code >= 400:
+        raise dialects.get(upstream.dialect).error.parse(response.status_code, body, response.headers)
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise UpstreamError(f"{upstream.name} listed its models in something that is not JSON") from None
+
+
+def _shape(dialect: str) -> ModuleType:
+    return importlib.import_module(f"{dialects.DIALECTS[dialect]}.models")

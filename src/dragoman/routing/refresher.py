@@ -1,0 +1,104 @@
+"""Keeping a running gateway's registry current, without a restart.
+
+Accounts added or removed with `dragoman accounts` are seen within a few seconds (a
+cheap read of the small accounts table); live model lists are read after start and
+every `model_refresh_seconds`, and at once for an upstream that just appeared. Each
+change builds a new registry and hands it over whole through `publish`: a request sees
+the old registry or the new one, never half of each, and never waits for either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from dragoman.providers.http import UpstreamClients
+from dragoman.routing.catalog import Catalog
+from dragoman.routing.registry import Registry
+from dragoman.store.accounts import Account, AccountStore
+
+log = logging.getLogger("dragoman.routing")
+
+ACCOUNT_POLL_SECONDS = 2.0
+
+
+class Refresher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: AccountStore,
+        clients: UpstreamClients,
+        publish: Callable[[Registry], None],
+        poll_seconds: float = ACCOUNT_POLL_SECONDS,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.clients = clients
+        self.publish = publish
+        self.poll_seconds = poll_seconds
+        self._new_upstreams = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._watch_accounts(), name="dragoman-accounts"),
+            asyncio.create_task(self._refresh_lists(), name="dragoman-model-lists"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    async def _watch_accounts(self) -> None:
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            try:
+                accounts = await self.store.list()
+            except Exception as error:  # a locked or vanished database: try again later
+                log.debug("the accounts could not be read: %s", error)
+                continue
+            if accounts == self.catalog.accounts:
+                continue
+            try:
+                self._accounts_changed(accounts)
+            except Exception:  # a bug here must not end the watch for the rest of the run
+                log.exception("the changed accounts could not be served")
+
+    def _accounts_changed(self, accounts: list[Account]) -> None:
+        before = {upstream.name for upstream in self.catalog.sources()}
+        self.catalog.set_accounts(accounts)
+        now = {upstream.name for upstream in self.catalog.sources()}
+        self.publish(self.catalog.registry())
+        log.info("accounts changed: %s", _describe(now - before, before - now))
+        if now - before:
+            self._new_upstreams.set()
+
+    async def _refresh_lists(self) -> None:
+        everything = True
+        while True:
+            upstreams = self.catalog.sources()
+            if not everything:
+                upstreams = [up for up in upstreams if up.name not in self.catalog.live.models]
+            if await self.catalog.live.refresh(self.clients, upstreams):
+                self.publish(self.catalog.registry())
+            everything = await self._next_round()
+
+    async def _next_round(self) -> bool:
+        """Wait for the next refresh; True when it is the periodic one (every list),
+        False when new upstreams woke it (only theirs)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.catalog.settings.model_refresh_seconds):
+                await self._new_upstreams.wait()
+                self._new_upstreams.clear()
+                return False
+        return True
+
+
+def _describe(added: set[str], removed: set[str]) -> str:
+    parts = [f"now serving {', '.join(sorted(added))}"] if added else []
+    parts += [f"no longer serving {', '.join(sorted(removed))}"] if removed else []
+    return "; ".join(parts) or "same upstreams, new settings"

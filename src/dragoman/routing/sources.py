@@ -1,0 +1,86 @@
+"""Where upstreams come from besides the config file: the accounts table and a local
+Ollama found at start. Each goes through `providers.upstream.build_upstream`, as a
+`[providers.NAME]` table does, so an account is checked exactly like one."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+
+from pydantic import ValidationError
+
+from dragoman.config import ConfigError, ProviderConfig, Settings
+from dragoman.ir.models import ModelInfo
+from dragoman.providers.ollama import SPEC as OLLAMA
+from dragoman.providers.ollama.detect import api_base, probe
+from dragoman.providers.upstream import Upstream, build_upstream
+from dragoman.store.accounts import Account
+
+log = logging.getLogger("dragoman.routing")
+
+# How each kind of account becomes provider settings. Subscription logins (OAuth) add
+# theirs here; until then such rows are kept but not served.
+ACCOUNT_CONFIGS: dict[str, Callable[[Account], ProviderConfig]] = {
+    "api_key": lambda account: ProviderConfig(
+        kind=account.provider,
+        dialect=account.dialect,  # type: ignore[arg-type]  # checked by pydantic
+        base_url=account.base_url,
+        api_key=account.api_key,  # type: ignore[arg-type]  # pydantic wraps it in SecretStr
+        api_key_env=account.api_key_env,
+        models=list(account.models),
+    ),
+}
+
+
+def account_config(account: Account) -> ProviderConfig:
+    """The provider settings an account stands for; ConfigError if it has none."""
+    to_config = ACCOUNT_CONFIGS.get(account.auth)
+    if to_config is None:
+        raise ConfigError(f"account {account.label}: {account.auth} accounts are not served yet")
+    try:
+        return to_config(account)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in error.errors())
+        raise ConfigError(f"account {account.label}: {problems}") from None
+
+
+def account_upstream(account: Account, settings: Settings, environ: Mapping[str, str]) -> Upstream:
+    """One account as an upstream named by its label. Raises ConfigError."""
+    where = f"account {account.label}"
+    return build_upstream(account.label, account_config(account), environ, where=where, proxy=settings.proxy)
+
+
+def account_upstreams(
+    accounts: list[Account], settings: Settings, environ: Mapping[str, str] = os.environ
+) -> list[Upstream]:
+    """The accounts that can be served, in creation order. A broken one (its key
+    variable unset, say) is left out with a warning, never stopping the others."""
+    upstreams = []
+    for account in accounts:
+        try:
+            upstreams.append(account_upstream(account, settings, environ))
+        except ConfigError as error:
+            log.warning("%s; it is not served", error)
+    return upstreams
+
+
+async def detect_ollama(
+    settings: Settings, environ: Mapping[str, str] = os.environ
+) -> tuple[Upstream, tuple[ModelInfo, ...]] | None:
+    """A local Ollama as the upstream "ollama", and the models it has, if it answers.
+    The models are its first live list: later refreshes replace them."""
+    models = await probe(settings.ollama_url)
+    if models is None:
+        return None
+    config = ProviderConfig(kind=OLLAMA.kind, base_url=api_base(settings.ollama_url))
+    # A local server: never through the global proxy.
+    upstream = build_upstream(OLLAMA.kind, config, environ, where="ollama", proxy="")
+    log.info("found Ollama at %s with %d models", settings.ollama_url, len(models))
+    return upstream, tuple(models)
+
+
+def wants_ollama(settings: Settings) -> bool:
+    """Whether to look for a local Ollama: asked for, and none configured by hand."""
+    configured = any(config.kind == OLLAMA.kind for config in settings.providers.values())
+    return settings.detect_ollama and not configured and OLLAMA.kind not in settings.providers

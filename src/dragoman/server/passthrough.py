@@ -1,0 +1,227 @@
+"""Native pass-through: `/{provider}/{path}` forwarded as it is to that provider.
+
+A client that already speaks a provider's own API (any endpoint and method: files,
+batches, embeddings, ...) reaches it through dragoman with dragoman's local key. Nothing
+is translated; the request goes out as sent except that
+
+- the client's local key is removed (the `authorization`, `x-api-key` and `x-goog-api-key`
+  headers and the `key` query parameter) and the provider's stored credential and
+  configured headers are added; only the dialect's default version header (e.g.
+  `anthropic-version`) yields to the client's own;
+- hop-by-hop headers and `host` are dropped, and `accept-encoding: identity` is asked for
+  when the client did not say what it accepts.
+
+The answer comes back with the upstream's status and headers (minus hop-by-hop, `date`
+and `server`, which the serving layer writes) and its body bytes as sent: still
+compressed if they were, flushed as they arrive. A failure mid-body cuts the connection,
+as the upstream's own cut would.
+
+URL rule: the path after the provider name is appended to the provider's `base_url`.
+When `base_url` ends with an API version segment (v1, v1beta, v1internal, v2alpha, ...)
+and the path starts with that same segment (alone, or followed by `/` or by the `:` of a
+custom method), the segment is not repeated:
+
+    https://api.anthropic.com/v1 + /anthropic/v1/messages -> https://api.anthropic.com/v1/messages
+    https://api.openai.com/v1    + /openai/v1/responses   -> https://api.openai.com/v1/responses
+    https://api.openai.com/v1    + /openai/files          -> https://api.openai.com/v1/files
+    https://x.googleapis.com/v1internal + /ca/v1internal:generateContent
+                                             -> https://x.googleapis.com/v1internal:generateContent
+
+The path keeps its percent-encoding and the query string its order (minus `key`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from urllib.parse import quote, unquote_plus, urlsplit
+
+import httpx
+from starlette.requests import Request as HttpRequest
+from starlette.responses import Response, StreamingResponse
+from starlette.types import Send
+
+from dragoman.ir.errors import GatewayError, NotFound, RequestTooLarge
+from dragoman.providers.http import iter_body
+from dragoman.providers.spec import DIALECT_HEADERS
+from dragoman.providers.upstream import Upstream
+from dragoman.server import local_auth
+from dragoman.server.errors import error_response
+from dragoman.server.exchange import Exchange, exchange_of
+from dragoman.server.gateway import Gateway
+from dragoman.server.model_list import asker
+
+log = logging.getLogger("dragoman.passthrough")
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+_VERSION = re.compile(r"v\d+(?:[a-z]+\d*)?")
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+_CLIENT_KEYS = frozenset({"authorization", "x-api-key", "x-goog-api-key"})
+_NOT_FORWARDED = _HOP_BY_HOP | _CLIENT_KEYS | {"host", "expect"}
+_NOT_RETURNED = _HOP_BY_HOP | {"date", "server"}
+
+
+async def passthrough(http: HttpRequest) -> Response:
+    """The route handler: key check, provider lookup, then the request forwarded."""
+    gateway: Gateway = http.app.state.gateway
+    name = http.path_params["provider"]
+    upstream = gateway.registry.upstream(name)
+    exchange = exchange_of(http.scope)
+    exchange.dialect = "passthrough"
+    # A known provider's clients speak its API, so its errors come in that API's shape.
+    dialect = upstream.dialect if upstream is not None else asker(http)
+    try:
+        local_auth.check(http, http.app.state.local_keys)
+        if upstream is None:
+            raise NotFound(_unknown(gateway, http, name))
+        exchange.provider = name
+        return await _forward(gateway, upstream, http, exchange)
+    except Exception as error:
+        return error_response(error, dialect)
+
+
+async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exchange: Exchange) -> Response:
+    url = upstream_url(upstream.base_url, _client_path(http), _without_key(http.scope["query_string"]))
+    # No model is named here; the access log's `provider/model` then reads `provider/v1/files`.
+    exchange.upstream_model = urlsplit(url).path.lstrip("/")
+    content = _request_body(http, gateway.settings.max_body_bytes, exchange)
+    exits = AsyncExitStack()
+    try:
+        response = await exits.enter_async_context(
+            gateway.clients.stream(
+                upstream, http.method, url, content=content, headers=outbound_headers(http, upstream)
+            )
+        )
+    except BaseException:
+        await exits.aclose()
+        raise
+    exchange.stream = response.headers.get("content-type", "").startswith("text/event-stream")
+    answer = _Verbatim(_answer(upstream, response, exits), status_code=response.status_code)
+    answer.raw_headers = returned_headers(response)
+    return answer
+
+
+def upstream_url(base_url: str, path: str, query: str = "") -> str:
+    """Where a pass-through request goes; see the URL rule in the module docstring."""
+    version = base_url.rpartition("/")[2]
+    repeated = path == version or path.startswith((f"{version}/", f"{version}:"))
+    if repeated and _VERSION.fullmatch(version):
+        url = base_url + path[len(version) :]
+    else:
+        url = f"{base_url}/{path}" if path else base_url
+    return f"{url}?{query}" if query else url
+
+
+def outbound_headers(http: HttpRequest, upstream: Upstream) -> list[tuple[str, str]]:
+    """The client's headers without its key and hop-by-hop ones, plus the stored credential."""
+    dropped = _NOT_FORWARDED | _connection_tokens(http.headers.get("connection", ""))
+    client = [(name, value) for name, value in http.headers.items() if name not in dropped]
+    present = {name for name, _ in client}
+    defaults = DIALECT_HEADERS.get(upstream.dialect, {})
+    stored = {name.lower(): value for name, value in upstream.request_headers().items()}
+    added = {name: value for name, value in stored.items() if name not in defaults or name not in present}
+    headers = [(name, value) for name, value in client if name not in added]
+    if "accept-encoding" not in present:
+        # Otherwise httpx would ask for gzip on the client's behalf, and it would get it.
+        headers.append(("accept-encoding", "identity"))
+    return headers + list(added.items())
+
+
+def returned_headers(response: httpx.Response) -> list[tuple[bytes, bytes]]:
+    """The upstream's response headers a client may see, lower-cased as ASGI wants."""
+    dropped = _NOT_RETURNED | _connection_tokens(response.headers.get("connection", ""))
+    headers = [(name.lower(), value) for name, value in response.headers.raw]
+    return [(name, value) for name, value in headers if name.decode("latin-1") not in dropped]
+
+
+class _Verbatim(StreamingResponse):
+    """The upstream's answer, chunk by chunk; a failure mid-body leaves it unfinished."""
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        try:
+            async for chunk in self.body_iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except GatewayError as error:
+            # No byte can be added to a verbatim body, so the client learns of the failure
+            # the way it would from the upstream itself: the connection ends early.
+            log.warning("pass-through answer cut short: %s", error.message)
+            return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _answer(
+    upstream: Upstream, response: httpx.Response, exits: AsyncExitStack
+) -> AsyncIterator[bytes]:
+    async with exits:
+        async for chunk in iter_body(upstream, response, raw=True):
+            yield chunk
+
+
+def _request_body(http: HttpRequest, limit: int, exchange: Exchange) -> bytes | AsyncIterator[bytes]:
+    """The client's body, streamed on and counted; 413 past `limit`, declared or actual."""
+    declared = http.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise RequestTooLarge(_too_large(int(declared), limit))
+    if declared in (None, "0") and "transfer-encoding" not in http.headers:
+        return b""
+    return _limited(http, limit, exchange)
+
+
+async def _limited(http: HttpRequest, limit: int, exchange: Exchange) -> AsyncIterator[bytes]:
+    async for chunk in http.stream():
+        exchange.bytes_in += len(chunk)
+        if exchange.bytes_in > limit:
+            raise RequestTooLarge(_too_large(exchange.bytes_in, limit))
+        if chunk:
+            yield chunk
+
+
+def _client_path(http: HttpRequest) -> str:
+    """The path after the provider name, percent-encoded as the client sent it."""
+    raw = http.scope.get("raw_path") or b""
+    parts = raw.decode("latin-1").split("/", 2)
+    if raw.startswith(b"/") and len(parts) == 3:
+        return parts[2]
+    return quote(http.path_params["path"])
+
+
+def _without_key(query: bytes) -> str:
+    """The query string as sent, without the `key` parameter that carried the local key."""
+    parts = query.decode("latin-1").split("&")
+    return "&".join(part for part in parts if part and unquote_plus(part.partition("=")[0]) != "key")
+
+
+def _connection_tokens(value: str) -> frozenset[str]:
+    # Headers named in `Connection` are hop-by-hop too (RFC 9110, 7.6.1).
+    return frozenset(token.strip().lower() for token in value.split(",") if token.strip())
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the request body ({size:,} bytes) is over this gateway's limit of {limit:,} bytes "
+        "(max_body_bytes in config.toml)"
+    )
+
+
+def _unknown(gateway: Gateway, http: HttpRequest, name: str) -> str:
+    configured = ", ".join(upstream.name for upstream in gateway.registry.upstreams) or "none"
+    return (
+        f"no such endpoint: {http.method} {http.url.path} (for a pass-through, the first path "
+        f"segment names a configured provider; {name!r} is not one. Configured: {configured})"
+    )

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import stat
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from dragoman.store import Database, open_database
+from dragoman.store.accounts import Account, AccountError, AccountStore
+from dragoman.store.db import prepare_home
+from dragoman.store.migrations import MIGRATIONS, migrate
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    prepare_home(tmp_path / "home")
+    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'home' / 'dragoman.db'}")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def store(database: Database) -> AccountStore:
+    return AccountStore(database.engine)
+
+
+async def test_an_api_key_account_round_trips(store: AccountStore) -> None:
+    added = await store.add(
+        Account(
+            "openai_compatible",
+            label="vllm",
+            api_key="sk-local-000111222",
+            base_url="http://h/v1",
+            dialect="openai_chat",
+            models=("qwen3", "llama"),
+        )
+    )
+    assert added.id > 0 and added.created_at > 0
+    [listed] = await store.list()
+    assert listed == added
+    assert listed.models == ("qwen3", "llama") and listed.api_key == "sk-local-000111222"
+    assert await store.get("vllm") == added
+    assert await store.get(added.id) == added
+    assert await store.get(str(added.id)) == added
+
+
+async def test_an_oauth_account_keeps_its_tokens_and_profile(store: AccountStore) -> None:
+    added = await store.add(
+        Account(
+            "codex",
+            auth="oauth",
+            access_token="at-123456789",
+            refresh_token="rt-987654321",
+            expires_at=1_900_000_000.0,
+            account_id="acct-1",
+            email="me@example.com",
+            plan="plus",
+            scopes=("openid", "offline_access"),
+            extra={"id_token": "eyJ.x.y"},
+        )
+    )
+    stored = await store.get(added.id)
+    assert stored is not None
+    assert (stored.access_token, stored.refresh_token, stored.expires_at) == (
+        "at-123456789",
+        "rt-987654321",
+        1.9e9,
+    )
+    assert (stored.email, stored.plan, stored.scopes, stored.extra) == (
+        "me@example.com",
+        "plus",
+        ("openid", "offline_access"),
+        {"id_token": "eyJ.x.y"},
+    )
+
+
+async def test_labels_default_to_the_kind_then_numbered(store: AccountStore) -> None:
+    labels = [(await store.add(Account("openai", api_key="k"))).label for _ in range(3)]
+    assert labels == ["openai", "openai-2", "openai-3"]
+    assert (await store.add(Account("anthropic", api_key="k"), reserved={"anthropic"})).label == "anthropic-2"
+
+
+async def test_a_taken_or_reserved_label_is_refused(store: AccountStore) -> None:
+    await store.add(Account("openai", label="work", api_key="k"))
+    with pytest.raises(AccountError, match="'work' is already taken"):
+        await store.add(Account("anthropic", label="work", api_key="k"))
+    with pytest.raises(AccountError, match="'mine' is already taken"):
+        await store.add(Account("anthropic", label="mine", api_key="k"), reserved={"mine"})
+
+
+@pytest.mark.parametrize("label", ["a/b", "with space", "123", "-lead"])
+async def test_a_label_that_cannot_name_an_upstream_is_refused(store: AccountStore, label: str) -> None:
+    with pytest.raises(AccountError, match="cannot name an upstream"):
+        await store.add(Account("openai", label=label, api_key="k"))
+
+
+async def test_remove_by_id_or_label_and_ids_are_never_reused(store: AccountStore) -> None:
+    first = await store.add(Account("openai", api_key="k"))
+    second = await store.add(Account("openai", api_key="k"))
+    assert await store.remove(str(second.id)) == second
+    assert await store.remove("openai") == first
+    assert await store.remove("openai") is None and await store.list() == []
+    third = await store.add(Account("openai", api_key="k"))
+    assert third.id > second.id
+
+
+async def test_secrets_never_reach_a_repr(store: AccountStore) -> None:
+    added = await store.add(
+        Account(
+            "openai",
+            api_key="sk-secret-key-0001",
+            access_token="at-secret-0002",
+            refresh_token="rt-secret-0003",
+            extra={"id_token": "it-secret-0004"},
+        )
+    )
+    shown = repr(added) + str(await store.list())
+    for secret in ("sk-secret-key-0001", "at-secret-0002", "rt-secret-0003", "it-secret-0004"):
+        assert secret not in shown
+    assert "openai" in shown
+
+
+async def test_the_database_stays_private_with_accounts_in_it(store: AccountStore, tmp_path: Path) -> None:
+    await store.add(Account("openai", api_key="sk-secret-key-0001"))
+    files = list((tmp_path / "home").iterdir())
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+async def test_a_version_1_database_gains_the_accounts_table(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    old = await open_database(url)
+    async with old.engine.begin() as connection:
+        await connection.execute(text("DROP TABLE accounts"))
+        await connection.execute(text("UPDATE schema_version SET version = 1"))
+    await old.close()
+    database = await open_database(url)
+    try:
+        assert database.version == len(MIGRATIONS)
+        assert await AccountStore(database.engine).list() == []
+        async with database.engine.begin() as connection:
+            assert await migrate(connection) == len(MIGRATIONS)
+    finally:
+        await database.close()
