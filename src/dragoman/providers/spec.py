@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from dragoman.ir.models import ModelInfo
 from dragoman.ir.request import Request
+from dragoman.providers.subscription import AccountRuntime, OAuthSpec
 
 __all__ = ["DIALECT_AUTH", "DIALECT_HEADERS", "AuthStyle", "ModelInfo", "ProviderSpec", "RequestFixup"]
 
@@ -52,6 +53,9 @@ class ProviderSpec:
     forward_headers: tuple[str, ...] = ()
     fix_request: RequestFixup | None = None
     models_path: str | None = None
+    # Subscription kinds (logins instead of keys): see providers/subscription.py.
+    oauth: OAuthSpec | None = None
+    runtime: AccountRuntime | None = None
 
     @property
     def default_dialect(self) -> str:
