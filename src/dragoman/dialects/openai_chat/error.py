@@ -57,19 +57,19 @@ def _fallback(status: int) -> tuple[str, str | None]:
 
 def parse(status: int, body: bytes, headers: Mapping[str, str]) -> GatewayError:
     """The error an upstream's non-2xx Chat answer means."""
-    payload = _json(body)
+    payload = decode(body)
     detail = payload.get("error") if isinstance(payload, dict) else None
-    message = _message(payload, detail) or _text(body) or f"the upstream answered HTTP {status}"
+    message = message_of(payload, detail) or short_text(body) or f"the upstream answered HTTP {status}"
     error = from_status(status, message, retry_after=retry_after(headers))
-    return _refine(error, detail)
+    return refine(error, detail)
 
 
 def from_payload(detail: object, *, status: int | None = None) -> GatewayError:
     """The error of an in-stream `{"error": {...}}`, which has no HTTP status of its own."""
-    message = _message(None, detail) or "the upstream reported an error mid-stream"
+    message = message_of(None, detail) or "the upstream reported an error mid-stream"
     status = status or _stream_status(detail)
     error = from_status(status, message) if status else UpstreamError(message)
-    return _refine(error, detail)
+    return refine(error, detail)
 
 
 def _stream_status(detail: object) -> int | None:
@@ -82,7 +82,7 @@ def _stream_status(detail: object) -> int | None:
     return _STATUS_BY_TYPE.get(error_type) if isinstance(error_type, str) else None
 
 
-def _refine(error: GatewayError, detail: object) -> GatewayError:
+def refine(error: GatewayError, detail: object) -> GatewayError:
     if not isinstance(detail, dict):
         return error
     if detail.get("code") == "model_not_found" or (error.status == 404 and "model" in error.message.lower()):
@@ -93,14 +93,14 @@ def _refine(error: GatewayError, detail: object) -> GatewayError:
     return error
 
 
-def _json(body: bytes) -> Any:
+def decode(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return None
 
 
-def _message(payload: Any, detail: object) -> str | None:
+def message_of(payload: Any, detail: object) -> str | None:
     """The human message, wherever this server put it."""
     if isinstance(detail, str):
         return detail
@@ -113,6 +113,6 @@ def _message(payload: Any, detail: object) -> str | None:
     return None
 
 
-def _text(body: bytes) -> str:
+def short_text(body: bytes) -> str:
     # Non-JSON bodies (proxy HTML pages, plain text) are kept short.
     return body[:500].decode("utf-8", errors="replace").strip()

@@ -12,11 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
-
+from dragoman.dialects.openai_chat import error as chat_error
 from dragoman.dialects.openai_responses import wire
-from dragoman.dialects.retry import retry_after
-from dragoman.ir.errors import GatewayError, ModelNotFound, UpstreamError, from_status
+from dragoman.ir.errors import GatewayError, UpstreamError, from_status
 
 # status -> error type a client sees
 _TYPES: dict[int, str] = {
@@ -68,23 +66,23 @@ def render(error: GatewayError) -> tuple[int, wire.ErrorBody]:
 
 def parse(status: int, body: bytes, headers: Mapping[str, str]) -> GatewayError:
     """The error an upstream's non-2xx answer means."""
-    payload = _json(body)
-    detail = payload.get("error") if isinstance(payload, dict) else None
-    message = _message(payload, detail) or _text(body) or f"the upstream answered HTTP {status}"
-    wait = retry_after(headers)
-    if wait is None:
-        wait = _body_retry_after(detail, message)
-    return _refine(from_status(status, message, retry_after=wait), detail)
+    error = chat_error.parse(status, body, headers)
+    if error.retry_after is None:
+        payload = chat_error.decode(body)
+        detail = payload.get("error") if isinstance(payload, dict) else None
+        error.retry_after = _body_retry_after(detail, error.message)
+    return error
 
 
 def from_event(value: Any) -> GatewayError:
     """The error of an in-stream `error` event or of `response.failed`'s `response.error`."""
     detail = value.get("error") if isinstance(value, dict) and isinstance(value.get("error"), dict) else value
-    message = _message(None, detail) or "the upstream reported an error mid-stream"
+    message = chat_error.message_of(None, detail) or "the upstream reported an error mid-stream"
     status = _event_status(detail)
     if status is None:
-        return _refine(UpstreamError(message), detail)
-    return _refine(from_status(status, message, retry_after=_body_retry_after(detail, message)), detail)
+        return chat_error.refine(UpstreamError(message), detail)
+    wait = _body_retry_after(detail, message)
+    return chat_error.refine(from_status(status, message, retry_after=wait), detail)
 
 
 def _event_status(detail: Any) -> int | None:
@@ -100,16 +98,6 @@ def _event_status(detail: Any) -> int | None:
     return None
 
 
-def _refine(error: GatewayError, detail: Any) -> GatewayError:
-    if not isinstance(detail, dict):
-        return error
-    if detail.get("code") == "model_not_found":
-        error = ModelNotFound(error.message)
-    if isinstance(detail.get("param"), str):
-        error.param = detail["param"]
-    return error
-
-
 def _body_retry_after(detail: Any, message: str) -> float | None:
     """The wait a body states: Codex's `resets_in_seconds`, or "try again in Ns"."""
     if isinstance(detail, dict):
@@ -121,28 +109,3 @@ def _body_retry_after(detail: Any, message: str) -> float | None:
         return None
     value = float(match.group(1))
     return value / 1000 if match.group(2).lower() == "ms" else value
-
-
-def _json(body: bytes) -> Any:
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-
-
-def _message(payload: Any, detail: Any) -> str | None:
-    """The human message, wherever this server put it (Codex uses `detail`)."""
-    if isinstance(detail, str) and detail:
-        return detail
-    candidates = [detail.get("message") if isinstance(detail, dict) else None]
-    if isinstance(payload, dict):
-        candidates += [payload.get("message"), payload.get("detail")]
-    for candidate in candidates:
-        if isinstance(candidate, str) and candidate:
-            return candidate
-    return None
-
-
-def _text(body: bytes) -> str:
-    # A proxy's HTML page or plain text, kept short.
-    return body[:500].decode("utf-8", errors="replace").strip()
