@@ -60,14 +60,16 @@ def test_an_account_that_cannot_be_built_is_left_out_with_a_warning(caplog: pyte
     built.set_accounts(
         [
             Account("anthropic", label="nokey", api_key_env="MISSING_VAR"),
-            Account("codex", label="sub", auth="oauth", access_token="at-000000000"),
+            Account("openai", label="sub", auth="oauth", access_token="at-000000000"),
+            Account("codex", label="login", auth="oauth", access_token="at-111111111", id=7),
             account("fine", "m"),
         ]
     )
-    assert [up.name for up in built.sources()] == ["fine"]
+    assert [up.name for up in built.sources()] == ["login", "fine"]
+    assert built.sources()[0].account_id == 7 and built.sources()[0].api_key is None
     messages = " | ".join(record.getMessage() for record in caplog.records)
     assert "account nokey.api_key_env: the variable MISSING_VAR is not set" in messages
-    assert "account sub: oauth accounts are not served yet" in messages
+    assert "account sub: openai has no subscription login" in messages
     assert "at-000000000" not in messages
 
 

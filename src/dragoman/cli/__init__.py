@@ -9,8 +9,10 @@ from dragoman.cli.accounts import accounts
 from dragoman.cli.check import test
 from dragoman.cli.common import json_option, print_json
 from dragoman.cli.config import config
+from dragoman.cli.login import import_, login, logout
 from dragoman.cli.models import models
 from dragoman.cli.serve import serve
+from dragoman.cli.status import refresh, status
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -38,6 +40,11 @@ cli.add_command(config)
 cli.add_command(models)
 cli.add_command(accounts)
 cli.add_command(test)
+cli.add_command(login)
+cli.add_command(logout)
+cli.add_command(import_)
+cli.add_command(status)
+cli.add_command(refresh)
 
 
 def main() -> None:

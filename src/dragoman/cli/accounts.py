@@ -138,6 +138,11 @@ def _check(kind: str, dialect: str | None, base_url: str | None) -> tuple[Provid
         spec, resolved, _ = check_provider(config, where="account")
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
+    if spec.oauth is not None:
+        raise click.UsageError(
+            f"{kind} is a subscription login, not a key: run `dragoman login --provider {kind}` "
+            f"(or `dragoman import {kind}`)"
+        )
     return spec, resolved
 
 

@@ -18,6 +18,8 @@ import orjson
 from rich.markup import escape
 
 from dragoman import sse
+from dragoman.auth.refresh import TokenKeeper
+from dragoman.auth.store import CredentialStore
 from dragoman.cli.common import ConfigProblem, console, home_options, json_option, load_settings, print_json
 from dragoman.config import ConfigError, Settings
 from dragoman.dialects import Dialect
@@ -31,6 +33,8 @@ from dragoman.routing.catalog import load_catalog
 from dragoman.routing.live import fetch, wants_live
 from dragoman.routing.registry import Route
 from dragoman.server.upstream_call import prepare
+from dragoman.store import open_database
+from dragoman.store.accounts import Account
 
 PROMPT = "Reply with OK"
 MAX_TOKENS = 32
@@ -103,7 +107,8 @@ async def _run(settings: Settings, name: str, model: str | None) -> Outcome:
     clients = UpstreamClients()
     try:
         chosen = model or await _first_model(clients, upstream)
-        return await check(clients, upstream, chosen)
+        account = await _fresh_login(settings, clients, upstream) if upstream.account_id is not None else None
+        return await check(clients, upstream, chosen, account)
     finally:
         await clients.aclose()
 
@@ -122,10 +127,26 @@ async def _first_model(clients: UpstreamClients, upstream: Upstream) -> str:
     raise click.ClickException(f"{upstream.name} names no models: give --model")
 
 
-async def check(clients: UpstreamClients, upstream: Upstream, model: str) -> Outcome:
-    """Ask `upstream` to reply OK with `model`; never raises for the upstream's failures."""
+async def _fresh_login(settings: Settings, clients: UpstreamClients, upstream: Upstream) -> Account:
+    """A subscription upstream's account with a fresh token (refreshed if need be)."""
+    database = await open_database(settings.effective_database_url)
+    keeper = TokenKeeper(CredentialStore(database.engine), settings)
+    try:
+        return await keeper.ready(upstream, clients.client(upstream))
+    except GatewayError as error:
+        raise click.ClickException(_reason(error)) from None
+    finally:
+        await keeper.aclose()
+        await database.close()
+
+
+async def check(
+    clients: UpstreamClients, upstream: Upstream, model: str, account: Account | None = None
+) -> Outcome:
+    """Ask `upstream` to reply OK with `model` (as `account`, for a subscription login);
+    never raises for the upstream's failures."""
     request = Request(model=model, messages=[Message("user", [Text(PROMPT)])], max_tokens=MAX_TOKENS)
-    call = prepare(Route(upstream, model), request)
+    call = prepare(Route(upstream, model), request, account=account)
     outcome = Outcome(upstream.name, model, upstream.dialect, call.url)
     started = perf_counter()
     try:

@@ -61,6 +61,25 @@ class ProviderConfig(_Strict):
     _check_proxy = field_validator("proxy")(check_proxy)
 
 
+class OAuthConfig(_Strict):
+    """`[oauth.<kind>]`: where a subscription kind's OAuth server and backend live.
+
+    Every key is optional and replaces the kind's built-in URL (tests point them at
+    fake servers; a proxying setup may point them elsewhere). `redirect_port` changes
+    the loopback port of browser logins: the provider only accepts its registered
+    port, so this is for fakes (0 picks a free port).
+    """
+
+    authorize_url: str | None = None
+    token_url: str | None = None
+    device_url: str | None = None
+    device_token_url: str | None = None
+    revoke_url: str | None = None
+    verification_url: str | None = None
+    base_url: str | None = None
+    redirect_port: Annotated[int, Field(ge=0, le=65535)] | None = None
+
+
 class ModelsConfig(_Strict):
     aliases: dict[str, str] = Field(default_factory=dict)
     fallback: str | None = None
@@ -82,6 +101,7 @@ class Settings(_Strict):
     model_refresh_seconds: Annotated[float, Field(gt=0)] = 600.0
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
+    oauth: dict[str, OAuthConfig] = Field(default_factory=dict)
 
     @field_validator("bind", mode="before")
     @classmethod
@@ -93,6 +113,17 @@ class Settings(_Strict):
         return value
 
     _check_proxy = field_validator("proxy")(check_proxy)
+
+    @field_validator("oauth")
+    @classmethod
+    def _known_logins(cls, value: dict[str, OAuthConfig]) -> dict[str, OAuthConfig]:
+        from dragoman.providers import discover  # the provider folders, only when [oauth] is used
+
+        known = sorted(kind for kind, spec in discover().items() if spec.oauth is not None)
+        for kind in value:
+            if kind not in known:
+                raise ValueError(f"{kind!r} has no subscription login (known: {', '.join(known)})")
+        return value
 
     @property
     def sqlite_path(self) -> Path:

@@ -11,7 +11,16 @@ from dragoman.ir.models import ModelInfo
 from dragoman.ir.request import Request
 from dragoman.providers.subscription import AccountRuntime, OAuthSpec
 
-__all__ = ["DIALECT_AUTH", "DIALECT_HEADERS", "AuthStyle", "ModelInfo", "ProviderSpec", "RequestFixup"]
+__all__ = [
+    "DIALECT_AUTH",
+    "DIALECT_HEADERS",
+    "AuthStyle",
+    "ModelInfo",
+    "PathFor",
+    "ProviderSpec",
+    "RequestFixup",
+    "ToolRenamer",
+]
 
 AuthStyle = Literal["bearer", "x-api-key", "x-goog-api-key", "none", "by_dialect"]
 
@@ -30,6 +39,11 @@ DIALECT_HEADERS: dict[str, dict[str, str]] = {
 
 # A provider's last word on a rendered request body: (body, request) -> body.
 RequestFixup = Callable[[dict[str, Any], Request], dict[str, Any]]
+# A provider's own tool-name rule, applied after its dialect's (ir.names): the request
+# with names replaced, and {upstream name: the name it replaced}.
+ToolRenamer = Callable[[Request], tuple[Request, dict[str, str]]]
+# Where a kind's generation endpoint is, when not where its dialect puts it: (model, stream) -> path.
+PathFor = Callable[[str, bool], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +51,11 @@ class ProviderSpec:
     """A kind of upstream. `dialects` lists what it can speak, the first by default.
 
     `forward_headers` are client headers passed on when the client speaks the
-    upstream's dialect (e.g. `anthropic-beta`). `fix_request` adjusts the rendered
-    body for this upstream's quirks (see the folder's quirks.py). `models_path` is
-    where the upstream lists its models live, if it does.
+    upstream's dialect (e.g. `anthropic-beta`), merged as a comma list with any value
+    `headers` sets. `fix_request` adjusts the rendered body for this upstream's quirks
+    (see the folder's quirks.py). `rename_tools` and `upstream_path` are for backends
+    stricter than their dialect's vendor (tool names) or at another path. `models_path`
+    is where the upstream lists its models live, if it does.
     """
 
     kind: str
@@ -52,6 +68,8 @@ class ProviderSpec:
     needs_key: bool = True
     forward_headers: tuple[str, ...] = ()
     fix_request: RequestFixup | None = None
+    rename_tools: ToolRenamer | None = None
+    upstream_path: PathFor | None = None
     models_path: str | None = None
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None

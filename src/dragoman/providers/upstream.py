@@ -30,6 +30,9 @@ class Upstream:
     total_timeout: float | None = 3600.0
     proxy: str | None = field(default=None, repr=False)
     http2: bool = True
+    # The stored account of a subscription login: its token is added per request
+    # (dragoman.auth), never kept here.
+    account_id: int | None = None
 
     def request_headers(self) -> dict[str, str]:
         """Headers for every request to this upstream: static ones, then the key."""
@@ -60,12 +63,18 @@ def build_upstream(
     *,
     where: str | None = None,
     proxy: str | None = None,
+    account_id: int | None = None,
 ) -> Upstream:
     """One upstream from its settings, whatever they come from (a config table, an
-    account row). `where` names the source in errors, `proxy` is the global proxy;
-    raises ConfigError."""
+    account row). `where` names the source in errors, `proxy` is the global proxy,
+    `account_id` the stored login of a subscription kind; raises ConfigError."""
     where = where or f"providers.{name}"
     spec, dialect, base_url = check_provider(config, where)
+    if spec.oauth is not None and account_id is None:
+        raise ConfigError(
+            f"{where}.kind: {spec.kind} is a subscription login, not a key: run "
+            f"`dragoman login --provider {spec.kind}` (or `dragoman import {spec.kind}`)"
+        )
     api_key = _api_key(where, config, spec, environ)
     if api_key:
         redact.register([api_key])
@@ -86,6 +95,7 @@ def build_upstream(
         total_timeout=config.total_timeout,
         proxy=_proxy(config.proxy, proxy),
         http2=config.http2,
+        account_id=account_id,
     )
 
 

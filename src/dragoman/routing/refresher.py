@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
@@ -61,7 +62,7 @@ class Refresher:
             except Exception as error:  # a locked or vanished database: try again later
                 log.debug("the accounts could not be read: %s", error)
                 continue
-            if accounts == self.catalog.accounts:
+            if _serving(accounts) == _serving(self.catalog.accounts):
                 continue
             try:
                 self._accounts_changed(accounts)
@@ -96,6 +97,17 @@ class Refresher:
                 self._new_upstreams.clear()
                 return False
         return True
+
+
+def _serving(accounts: list[Account]) -> list[Account]:
+    """What of the accounts decides the upstreams: not a login's tokens and bookkeeping,
+    which change with every refresh and are read per request (dragoman.auth)."""
+    return [
+        replace(account, access_token=None, refresh_token=None, expires_at=None, refreshed_at=None, extra={})
+        if account.auth == "oauth"
+        else account
+        for account in accounts
+    ]
 
 
 def _describe(added: set[str], removed: set[str]) -> str:

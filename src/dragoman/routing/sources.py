@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.ir.models import ModelInfo
+from dragoman.providers import discover
 from dragoman.providers.ollama import SPEC as OLLAMA
 from dragoman.providers.ollama.detect import api_base, probe
 from dragoman.providers.upstream import Upstream, build_upstream
@@ -19,8 +20,8 @@ from dragoman.store.accounts import Account
 
 log = logging.getLogger("dragoman.routing")
 
-# How each kind of account becomes provider settings. Subscription logins (OAuth) add
-# theirs here; until then such rows are kept but not served.
+# How each kind of account becomes provider settings. A subscription login (OAuth)
+# carries no key: its token is fetched fresh for each request (dragoman.auth.refresh).
 ACCOUNT_CONFIGS: dict[str, Callable[[Account], ProviderConfig]] = {
     "api_key": lambda account: ProviderConfig(
         kind=account.provider,
@@ -28,6 +29,12 @@ ACCOUNT_CONFIGS: dict[str, Callable[[Account], ProviderConfig]] = {
         base_url=account.base_url,
         api_key=account.api_key,  # type: ignore[arg-type]  # pydantic wraps it in SecretStr
         api_key_env=account.api_key_env,
+        models=list(account.models),
+    ),
+    "oauth": lambda account: ProviderConfig(
+        kind=account.provider,
+        dialect=account.dialect,  # type: ignore[arg-type]  # checked by pydantic
+        base_url=account.base_url,
         models=list(account.models),
     ),
 }
@@ -48,7 +55,19 @@ def account_config(account: Account) -> ProviderConfig:
 def account_upstream(account: Account, settings: Settings, environ: Mapping[str, str]) -> Upstream:
     """One account as an upstream named by its label. Raises ConfigError."""
     where = f"account {account.label}"
-    return build_upstream(account.label, account_config(account), environ, where=where, proxy=settings.proxy)
+    config = account_config(account)
+    if account.auth != "oauth":
+        return build_upstream(account.label, config, environ, where=where, proxy=settings.proxy)
+    spec = discover().get(account.provider)
+    if spec is not None and spec.oauth is None:
+        raise ConfigError(f"{where}: {account.provider} has no subscription login")
+    # `[oauth.<kind>] base_url` moves every login of the kind (tests: to a fake backend).
+    override = settings.oauth.get(account.provider)
+    if override is not None and override.base_url:
+        config = config.model_copy(update={"base_url": override.base_url})
+    return build_upstream(
+        account.label, config, environ, where=where, proxy=settings.proxy, account_id=account.id
+    )
 
 
 def account_upstreams(

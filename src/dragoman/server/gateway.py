@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dragoman.auth.refresh import TokenKeeper
+from dragoman.auth.store import CredentialStore
 from dragoman.config import Settings
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
@@ -25,10 +27,14 @@ class Gateway:
     database: Database | None = None
     catalog: Catalog | None = None
     refresher: Refresher | None = None
+    # Fresh tokens for subscription accounts; there once the database is open.
+    auth: TokenKeeper | None = None
 
     async def start(self) -> None:
         """With the database open: serve the stored accounts and a local Ollama (unless
         `load_gateway` read them already), then keep the registry current in the background."""
+        if self.database is not None and self.auth is None:
+            self.auth = TokenKeeper(CredentialStore(self.database.engine), self.settings)
         if self.catalog is None or self.database is None:
             return
         store = AccountStore(self.database.engine)
@@ -44,6 +50,8 @@ class Gateway:
     async def aclose(self) -> None:
         if self.refresher is not None:
             await self.refresher.stop()
+        if self.auth is not None:
+            await self.auth.aclose()
         await self.clients.aclose()
         if self.database is not None:
             await self.database.close()

@@ -90,6 +90,9 @@ async def passthrough(http: HttpRequest) -> Response:
         if upstream is None:
             raise NotFound(_unknown(gateway, http, name))
         exchange.provider = name
+        if upstream.account_id is not None:
+            # A login's token only goes with requests dragoman shaped for its backend.
+            raise NotFound(f"{name} is a subscription login: use it through the dialect endpoints (/v1/...)")
         return await _forward(gateway, upstream, http, exchange)
     except Exception as error:
         return error_response(error, dialect)

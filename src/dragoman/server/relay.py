@@ -3,7 +3,8 @@
     parse       client dialect's request.parse            (body -> ir.Request)
     resolve     routing.Registry.resolve                  (model name -> upstream + id)
     render      upstream dialect's request.render         (ir.Request -> upstream body)
-    send        providers.http.UpstreamClients            (errors before any byte -> HTTP error)
+    send        server.send, providers.http               (errors before any byte -> HTTP error;
+                                                          a login: fresh token, one retry on 401)
     parse       upstream dialect's stream.Parser          (SSE -> ir events), or
                 response.parse + ir.replay                (JSON -> ir events)
     render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
@@ -36,7 +37,7 @@ from dragoman.providers.http import iter_body
 from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
-from dragoman.server.upstream_call import prepare
+from dragoman.server.send import send
 
 log = logging.getLogger("dragoman.relay")
 
@@ -81,14 +82,15 @@ async def _open_upstream(
     client gets a real HTTP error and a later failover can still try elsewhere.
     """
     upstream = route.upstream
-    call = prepare(route, request, client_headers)
+    call, response = await send(gateway, route, request, exits, client_headers)
     target = call.target
-    response = await exits.enter_async_context(
-        gateway.clients.stream(upstream, "POST", call.url, content=call.content, headers=call.headers)
-    )
     if response.status_code >= 400:
         error_body = await _read_all(upstream, response)
-        raise target.error.parse(response.status_code, error_body, response.headers)
+        error = target.error.parse(response.status_code, error_body, response.headers)
+        # The access line only has the status; some clients print neither cause nor
+        # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
+        log.warning("%s answered %d: %s", upstream.name, response.status_code, error.message)
+        raise error
     if response.headers.get("content-type", "").startswith("text/event-stream"):
         events = _stream_events(gateway, route, target, response)
     else:
@@ -176,8 +178,16 @@ async def _with_ticks(chunks: AsyncIterator[bytes], interval: float) -> AsyncIte
             pending = None
             yield chunk
     finally:
-        if pending is not None and not pending.done():
+        if pending is not None:
             pending.cancel()
+            # A read that ended just as the client left (Codex hangs up at response.completed)
+            # must still be collected, or asyncio logs its StopAsyncIteration as lost.
+            pending.add_done_callback(_collect)
+
+
+def _collect(read: asyncio.Future[bytes]) -> None:
+    if not read.cancelled():
+        read.exception()
 
 
 async def _read_all(upstream: Any, response: httpx.Response) -> bytes:

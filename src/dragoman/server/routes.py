@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from dragoman import dialects
 from dragoman.ir.errors import NotFound
-from dragoman.server import count_tokens, local_auth, model_list, passthrough
+from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
@@ -87,6 +87,8 @@ def routes() -> list[BaseRoute]:
         Route("/v1/models/{target:path}", _guarded("gemini", _gemini), methods=["POST"]),
         Route("/v1beta/models/{target:path}", _guarded("gemini", _gemini), methods=["POST"]),
         Route("/v1beta/models/{model:path}", _guarded("gemini", model_list.one), methods=["GET"]),
+        Route("/v1/status", _guarded(model_list.asker, auth_api.status), methods=["GET"]),
+        Route("/v1/auth/refresh", _guarded(model_list.asker, auth_api.refresh), methods=["POST"]),
         # Last, so that it never shadows an endpoint above: `/{provider}/...` is anything.
         Route("/{provider}/{path:path}", passthrough.passthrough, methods=passthrough.METHODS),
     ]

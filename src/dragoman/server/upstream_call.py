@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import orjson
 
@@ -12,7 +13,9 @@ from dragoman import dialects
 from dragoman.dialects import Dialect
 from dragoman.ir import Request
 from dragoman.ir.names import constrain
+from dragoman.providers.subscription import AccountRuntime
 from dragoman.routing.registry import Route
+from dragoman.store.accounts import Account
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,26 +28,61 @@ class UpstreamCall:
     client_names: dict[str, str]
 
 
-def prepare(route: Route, request: Request, client_headers: Mapping[str, str] | None = None) -> UpstreamCall:
+def prepare(
+    route: Route,
+    request: Request,
+    client_headers: Mapping[str, str] | None = None,
+    account: Account | None = None,
+) -> UpstreamCall:
+    """The call for `request`; `account` is the fresh login of a subscription upstream."""
     upstream = route.upstream
+    runtime = upstream.spec.runtime if account is not None else None
+    if runtime is not None and runtime.stream_only and not request.stream:
+        # The relay folds the stream for this client, as for any upstream that streams.
+        request = replace(request, stream=True)
     target = dialects.get(upstream.dialect)
     name_rule = getattr(target.request, "TOOL_NAMES", None)
     renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
+    if upstream.spec.rename_tools is not None:
+        renamed, again = upstream.spec.rename_tools(renamed)
+        client_names = {**client_names, **{new: client_names.get(old, old) for new, old in again.items()}}
     body = target.request.render(renamed, model=route.model, origin=upstream.name)
     if upstream.spec.fix_request is not None:
         # Quirks depend on the model actually called, not the alias the client used.
         body = upstream.spec.fix_request(body, replace(renamed, model=route.model))
+    if runtime is not None and account is not None:
+        body = runtime.wrap(body, route.model, account)
     headers = {**upstream.request_headers(), "content-type": "application/json"}
+    path_for = upstream.spec.upstream_path or target.request.upstream_path
     if client_headers and request.source == upstream.dialect:
         # Vendor feature flags (anthropic-beta) only mean something in their own dialect.
         for name in upstream.spec.forward_headers:
             value = client_headers.get(name)
             if value:
-                headers[name] = value
+                headers[name] = merge_list(headers.get(name), value)
+    if runtime is not None and account is not None:
+        headers.update(login_headers(runtime, account, body))
     return UpstreamCall(
-        url=upstream.url(target.request.upstream_path(route.model, request.stream)),
+        url=upstream.url(path_for(route.model, request.stream)),
         headers=headers,
         content=orjson.dumps(body),
         target=target,
         client_names=client_names,
     )
+
+
+def login_headers(runtime: AccountRuntime, account: Account, body: dict[str, Any]) -> dict[str, str]:
+    """A subscription account's headers: the runtime's, then its access token."""
+    headers = {name.lower(): value for name, value in runtime.headers(account).items()}
+    headers.update({name.lower(): value for name, value in runtime.call_headers(account, body).items()})
+    headers["authorization"] = f"Bearer {account.access_token}"
+    return headers
+
+
+def merge_list(own: str | None, client: str) -> str:
+    """A comma-list header (`anthropic-beta`) with the provider's own values first, then
+    the client's, each once: a kind that needs a flag keeps it whatever the client sends."""
+    if not own:
+        return client
+    values = [value.strip() for value in f"{own},{client}".split(",")]
+    return ",".join(dict.fromkeys(value for value in values if value))

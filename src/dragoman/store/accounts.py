@@ -1,4 +1,5 @@
-"""Upstream accounts kept in the database: API keys now, subscription logins (OAuth) later.
+"""Upstream accounts kept in the database: API keys, and subscription logins (OAuth) whose
+token columns `dragoman.auth.store` writes.
 
 An account's `label` is its upstream name, unique across accounts: clients write
 `label/model` to choose it. Secrets (`api_key`, tokens, `extra`) never appear in a repr.
@@ -80,11 +81,11 @@ class AccountStore:
         elsewhere (configured providers), refused as labels and skipped by the default."""
         async with self._engine.begin() as connection:
             taken = set((await connection.execute(select(accounts.c.label))).scalars()) | set(reserved)
-            label = check_label(account.label) if account.label else _free_label(account.provider, taken)
+            label = check_label(account.label) if account.label else free_label(account.provider, taken)
             if label in taken:
                 raise AccountError(f"the name {label!r} is already taken: choose another --label")
             stored = replace(account, label=label, id=0, created_at=time.time())
-            values = _values(stored)
+            values = account_values(stored)
             try:
                 result = await connection.execute(insert(accounts).values(values))
             except IntegrityError:
@@ -96,13 +97,13 @@ class AccountStore:
         """Every account, oldest first."""
         async with self._engine.connect() as connection:
             rows = (await connection.execute(select(accounts).order_by(accounts.c.id))).mappings()
-            return [_account(row) for row in rows]
+            return [account_from_row(row) for row in rows]
 
     async def get(self, key: str | int) -> Account | None:
         """The account with this id (an int, or a string of digits) or this label."""
         async with self._engine.connect() as connection:
             row = (await connection.execute(select(accounts).where(_match(key)))).mappings().first()
-        return _account(row) if row is not None else None
+        return account_from_row(row) if row is not None else None
 
     async def remove(self, key: str | int) -> Account | None:
         """Delete the account with this id or label; returns it, or None if there was none."""
@@ -111,7 +112,7 @@ class AccountStore:
             if row is None:
                 return None
             await connection.execute(delete(accounts).where(accounts.c.id == row["id"]))
-        return _account(row)
+        return account_from_row(row)
 
 
 def _match(key: str | int) -> Any:
@@ -120,7 +121,7 @@ def _match(key: str | int) -> Any:
     return accounts.c.label == key
 
 
-def _free_label(provider: str, taken: Collection[str]) -> str:
+def free_label(provider: str, taken: Collection[str]) -> str:
     """`provider`, else `provider-2`, `provider-3`, ...: the first name nobody uses."""
     label, number = provider, 1
     while label in taken:
@@ -129,14 +130,14 @@ def _free_label(provider: str, taken: Collection[str]) -> str:
     return check_label(label)
 
 
-def _values(account: Account) -> dict[str, Any]:
+def account_values(account: Account) -> dict[str, Any]:
     values = {name: getattr(account, name) for name in _COLUMNS if name != "id"}
     values["models"] = list(account.models)
     values["scopes"] = list(account.scopes)
     return values
 
 
-def _account(row: RowMapping) -> Account:
+def account_from_row(row: RowMapping) -> Account:
     values = {name: row[name] for name in _COLUMNS}
     values["models"] = tuple(row["models"] or ())
     values["scopes"] = tuple(row["scopes"] or ())

@@ -3,15 +3,21 @@
     {"error": {"code": 429, "message": "...", "status": "RESOURCE_EXHAUSTED",
                "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "34s"}]}}
 
-The wait before a retry comes from a `retry-after` header, a RetryInfo detail, or a
-"Please retry in 34.07s" in the message, in that order.
+The wait before a retry comes from a `retry-after` header, a RetryInfo detail, the
+quota reset Code Assist names in its ErrorInfo (`quotaResetDelay`, `quotaResetTimeStamp`),
+or a "Please retry in 34.07s" in the message, in that order. A daily quota
+(a QuotaFailure `quotaId`, or an ErrorInfo `quota_limit`, containing PerDay or Daily)
+that names no time waits until midnight Pacific time, when Google resets them.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
@@ -20,8 +26,14 @@ from dragoman.dialects.retry import retry_after
 from dragoman.ir.errors import GatewayError, from_status
 
 _RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
+_ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
+_QUOTA_FAILURE = "type.googleapis.com/google.rpc.QuotaFailure"
 _RETRY_IN_MESSAGE = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?)\s*(ms|s)\b", re.IGNORECASE)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)s$")
+# Go-style durations in ErrorInfo metadata: "2.46s", "1h2m3.5s", "900ms".
+_GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+_DAILY = ("PerDay", "Daily")
 
 STATUS_NAMES: dict[int, str] = {
     400: "INVALID_ARGUMENT",
@@ -70,7 +82,8 @@ def from_object(
     details = error.get("details")
     details = details if isinstance(details, list) else []
     if retry_after is None:
-        retry_after = _retry_delay(details) or _retry_in_message(message)
+        retry_after = _retry_delay(details) or _quota_reset(details) or _retry_in_message(message)
+        retry_after = retry_after or _daily_reset(details)
     if any(isinstance(d, dict) and d.get("reason") == _KEY_INVALID for d in details):
         status = 401
     return from_status(status, message, retry_after=retry_after)
@@ -83,6 +96,60 @@ def _retry_delay(details: list[Any]) -> float | None:
             if match:
                 return float(match.group(1))
     return None
+
+
+def _quota_reset(details: list[Any]) -> float | None:
+    """Seconds until the quota Code Assist says is exhausted comes back."""
+    for metadata in _error_metadata(details):
+        delay = _go_duration(str(metadata.get("quotaResetDelay", "")))
+        if delay is not None:
+            return delay
+        try:
+            reset = datetime.fromisoformat(str(metadata.get("quotaResetTimeStamp")))
+        except ValueError:
+            continue
+        if reset.tzinfo is not None:
+            return max(0.0, reset.timestamp() - time.time())
+    return None
+
+
+def _daily_reset(details: list[Any]) -> float | None:
+    """Seconds until midnight Pacific time, if a daily quota was hit."""
+    quota_ids = [
+        str(violation.get("quotaId", ""))
+        for failure in _of_type(details, _QUOTA_FAILURE)
+        for violation in failure.get("violations") or ()
+        if isinstance(violation, dict)
+    ]
+    limits = [str(metadata.get("quota_limit", "")) for metadata in _error_metadata(details)]
+    if not any(word in name for name in quota_ids + limits for word in _DAILY):
+        return None
+    today = datetime.fromtimestamp(time.time(), _pacific())
+    midnight = (today + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.timestamp() - today.timestamp()
+
+
+def _error_metadata(details: list[Any]) -> list[dict[str, Any]]:
+    infos = _of_type(details, _ERROR_INFO)
+    return [info["metadata"] for info in infos if isinstance(info.get("metadata"), dict)]
+
+
+def _of_type(details: list[Any], kind: str) -> list[dict[str, Any]]:
+    return [detail for detail in details if isinstance(detail, dict) and detail.get("@type") == kind]
+
+
+def _go_duration(text: str) -> float | None:
+    pieces = _GO_DURATION.findall(text)
+    if not pieces or "".join(number + unit for number, unit in pieces) != text:
+        return None
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in pieces)
+
+
+def _pacific() -> tzinfo:
+    try:
+        return ZoneInfo("America/Los_Angeles")
+    except ZoneInfoNotFoundError:  # no time zone database (Windows without tzdata)
+        return timezone(timedelta(hours=-8))
 
 
 def _retry_in_message(message: str) -> float | None:

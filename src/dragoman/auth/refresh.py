@@ -1,0 +1,211 @@
+"""Fresh tokens for every request to a subscription account.
+
+`TokenKeeper.ready(upstream)` gives the account with an access token good for at least
+`MARGIN` more seconds, refreshing it first when needed, and runs the kind's one-time
+`setup` before its first request. After an upstream 401, `recover` refreshes once
+unless another coroutine or process already did.
+
+Refreshes are single-flight per account: the in-process lock makes the 49 other
+requests of a burst wait for the first one's refresh and reuse it; the file lock does
+the same for other dragoman processes sharing the home folder. Under both locks the
+stored row is read again before refreshing, so a rotating refresh token is never sent
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from dragoman.auth import tokens
+from dragoman.auth.endpoints import oauth_for, subscription_spec
+from dragoman.auth.locks import AccountLocks, LockTimeout
+from dragoman.auth.store import AUTH_ERROR, AccountGone, CredentialStore
+from dragoman.config import ConfigError, Settings
+from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
+from dragoman.providers.subscription import AccountRuntime, UsageWindow
+from dragoman.providers.upstream import Upstream
+from dragoman.store.accounts import Account
+
+log = logging.getLogger("dragoman.auth")
+
+# Refresh this long before the access token expires, so no request carries a token
+# that dies on the way.
+MARGIN = 300.0
+# A token of unknown expiry is refreshed after this long (OpenAI's CLI waits 8 days).
+STALE_AFTER = 8 * 86400.0
+# Usage windows seen in responses are written to the database at most this often.
+USAGE_SAVE_SECONDS = 60.0
+SETUP_AT = "setup_at"
+
+
+def due(account: Account, now: float | None = None) -> bool:
+    """Whether the access token should be refreshed before it is used."""
+    now = time.time() if now is None else now
+    if account.expires_at is not None:
+        return account.expires_at - now < MARGIN
+    return now - (account.refreshed_at or account.created_at) > STALE_AFTER
+
+
+def expired(account: Account, now: float | None = None) -> bool:
+    now = time.time() if now is None else now
+    return account.expires_at is not None and account.expires_at <= now
+
+
+def _needs(account: Account, failed: str | None) -> bool:
+    """After a 401 with `failed`: only if that token is still the stored one."""
+    return account.access_token == failed if failed is not None else due(account)
+
+
+class TokenKeeper:
+    def __init__(
+        self, store: CredentialStore, settings: Settings, client: httpx.AsyncClient | None = None
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.locks = AccountLocks(settings.home)
+        self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
+        self._cache: dict[int, Account] = {}
+        self._client = client or tokens.new_client(settings.proxy)
+        self._saved_windows: dict[int, float] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def ready(self, upstream: Upstream, client: httpx.AsyncClient) -> Account:
+        """The upstream's account, token fresh and one-time setup done."""
+        assert upstream.account_id is not None, f"{upstream.name} is not a subscription account"
+        account = await self.fresh(upstream.account_id)
+        runtime = upstream.spec.runtime
+        if runtime is None or SETUP_AT in account.extra or type(runtime).setup is AccountRuntime.setup:
+            return account
+        return await self._setup(account.id, runtime, client, upstream.base_url)
+
+    async def fresh(self, account_id: int) -> Account:
+        """The account with a token good for at least MARGIN seconds."""
+        account = self._cache.get(account_id) or await self._load(account_id)
+        return await self.refresh(account_id) if due(account) else account
+
+    async def recover(self, account_id: int, failed_token: str | None) -> Account:
+        """After the upstream refused `failed_token`: a newer token, refreshed if need be."""
+        return await self.refresh(account_id, failed=failed_token or "")
+
+    async def refresh(self, account_id: int, *, force: bool = False, failed: str | None = None) -> Account:
+        """Refresh unless someone did already (`force`: refresh anyway)."""
+        async with self.locks.local(account_id):
+            cached = self._cache.get(account_id)
+            if cached is not None and not force and not _needs(cached, failed):
+                return cached
+            try:
+                async with self.locks.across_processes(account_id):
+                    stored = await self._load(account_id)
+                    if force or _needs(stored, failed):
+                        # Asked for a refresh (`force`) or refused, a failure is the answer.
+                        stored = await self._renew(stored, usable=failed is None and not force)
+            except LockTimeout as error:
+                raise UpstreamTimeout(f"the login of account {account_id} is locked: {error}") from None
+            self._cache[account_id] = stored
+            return stored
+
+    async def refresh_each(self, accounts: list[Account]) -> list[dict[str, Any]]:
+        """Refresh every account now, one after another; what happened to each."""
+        outcomes = []
+        for account in accounts:
+            try:
+                fresh = await self.refresh(account.id, force=True)
+            except GatewayError as error:
+                outcomes.append({"label": account.label, "ok": False, "error": error.message})
+                continue
+            outcomes.append({"label": account.label, "ok": True, "expires_at": fresh.expires_at})
+        return outcomes
+
+    def forget(self, account_id: int) -> None:
+        self._cache.pop(account_id, None)
+
+    def observe(self, upstream: Upstream, headers: httpx.Headers) -> None:
+        """Note the usage windows a response's headers carry (written now and then)."""
+        runtime, account_id = upstream.spec.runtime, upstream.account_id
+        windows = runtime.rate_limits(headers) if runtime is not None and account_id is not None else None
+        if not windows or account_id is None:
+            return
+        now = time.time()
+        self.windows[account_id] = (now, windows)
+        if now - self._saved_windows.get(account_id, 0.0) >= USAGE_SAVE_SECONDS:
+            self._saved_windows[account_id] = now
+            self._spawn(self._save_usage(account_id, {"seen_at": now, "windows": windows}))
+
+    async def aclose(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._client.aclose()
+
+    async def _load(self, account_id: int) -> Account:
+        account = await self.store.get(account_id)
+        if account is None:
+            self._cache.pop(account_id, None)
+            raise UpstreamError(f"account {account_id} was removed (logged out) while in use")
+        self._cache[account_id] = account
+        return account
+
+    async def _renew(self, account: Account, *, usable: bool) -> Account:
+        """Refresh `account` (the lock held). `usable`: its token has not been refused,
+        so a transient failure may leave it in use until it expires."""
+        if not account.refresh_token:
+            raise AuthenticationFailed(_relogin(account, "it has no refresh token"))
+        try:
+            spec = subscription_spec(account.provider)
+            answer = await tokens.refresh(self._client, oauth_for(spec, self.settings), account.refresh_token)
+        except ConfigError as error:
+            raise UpstreamError(str(error)) from None
+        except tokens.OAuthError as error:
+            if error.permanent:
+                await self._note_failure(account, error.message)
+                raise AuthenticationFailed(_relogin(account, error.message)) from None
+            if usable and not expired(account):
+                log.warning("%s: token refresh failed, using the current token: %s", account.label, error)
+                return account
+            raise UpstreamError(
+                f"the login of {account.label} could not be refreshed: {error.message}"
+            ) from None
+        log.info("%s: token refreshed", account.label)
+        try:
+            return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {})
+        except AccountGone:
+            raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
+
+    async def _setup(
+        self, account_id: int, runtime: AccountRuntime, client: httpx.AsyncClient, base_url: str
+    ) -> Account:
+        async with self.locks.hold(account_id):
+            account = await self._load(account_id)
+            if SETUP_AT in account.extra:
+                return account
+            result = await runtime.setup(account, client, base_url)
+            account = await self.store.merge_extra(account_id, {**result, SETUP_AT: time.time()})
+            self._cache[account_id] = account
+            return account
+
+    async def _note_failure(self, account: Account, reason: str) -> None:
+        with contextlib.suppress(AccountGone):
+            await self.store.merge_extra(account.id, {AUTH_ERROR: reason})
+
+    async def _save_usage(self, account_id: int, usage: dict[str, Any]) -> None:
+        try:
+            await self.store.merge_extra(account_id, {"usage": usage})
+        except Exception as error:  # bookkeeping only: never a request's failure
+            log.debug("the usage of account %s could not be saved: %s", account_id, error)
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _relogin(account: Account, reason: str) -> str:
+    return (
+        f"the {account.provider} login {account.label} needs a new login ({reason}): "
+        f"run `dragoman login --provider {account.provider}`"
+    )

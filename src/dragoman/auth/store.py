@@ -1,0 +1,161 @@
+"""Subscription credentials on the accounts table.
+
+Each write is one transaction: a login's row (new, or the same account's tokens
+replaced), a refresh's tokens with its bookkeeping, a merge into `extra`. A process
+killed mid-write leaves the previous credential whole (SQLite rolls the open
+transaction back). Every token read or written is registered for masking first.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Collection
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from dragoman.observe import redact
+from dragoman.store.accounts import (
+    Account,
+    AccountError,
+    account_from_row,
+    account_values,
+    check_label,
+)
+from dragoman.store.tables import accounts
+
+# What a token response may change on a row (see auth.tokens.token_facts).
+TOKEN_COLUMNS = ("access_token", "refresh_token", "expires_at", "account_id", "email", "plan", "scopes")
+
+# Where a refresh that only a new login can fix leaves its reason (cleared by that login).
+AUTH_ERROR = "auth_error"
+
+_NOT_IN_LABELS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class AccountGone(LookupError):
+    """The account was removed (logged out) while it was being used."""
+
+
+def secret_values(account: Account) -> list[str]:
+    return [value for value in (account.access_token, account.refresh_token) if value]
+
+
+def remember(account: Account) -> Account:
+    """`account`, its tokens registered for masking."""
+    redact.register(secret_values(account))
+    return account
+
+
+class CredentialStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def get(self, account_id: int) -> Account | None:
+        async with self.engine.connect() as connection:
+            found = await _read(connection, account_id)
+        return remember(found) if found is not None else None
+
+    async def logins(self, provider: str | None = None) -> list[Account]:
+        """The subscription accounts (of one provider), oldest first."""
+        query = select(accounts).where(accounts.c.auth == "oauth").order_by(accounts.c.id)
+        if provider is not None:
+            query = query.where(accounts.c.provider == provider)
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(query)).mappings()
+            return [remember(account_from_row(row)) for row in rows]
+
+    async def save_login(self, draft: Account, reserved: Collection[str] = ()) -> tuple[Account, bool]:
+        """Store a login: the same account's row gets the new tokens (its label kept),
+        another account gets a row of its own. Returns (account, whether it is new)."""
+        remember(draft)
+        now = time.time()
+        async with self.engine.begin() as connection:
+            rows = (await connection.execute(select(accounts))).mappings().all()
+            existing = [account_from_row(row) for row in rows]
+            same = next((old for old in existing if _same_login(old, draft)), None)
+            if same is not None:
+                known = {name: getattr(draft, name) for name in TOKEN_COLUMNS if getattr(draft, name)}
+                values = {
+                    **known,
+                    "expires_at": draft.expires_at,
+                    "scopes": list(draft.scopes or same.scopes),
+                }
+                extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k != AUTH_ERROR}
+                values.update(refreshed_at=now, extra=extra)
+                await connection.execute(update(accounts).where(accounts.c.id == same.id).values(values))
+                return await _must_read(connection, same.id), False
+            label = _label(draft, {old.label for old in existing} | set(reserved))
+            stored = replace(draft, auth="oauth", label=label, id=0, created_at=now, refreshed_at=now)
+            result = await connection.execute(insert(accounts).values(account_values(stored)))
+            [new_id] = result.inserted_primary_key or (0,)
+        return replace(stored, id=int(new_id)), True
+
+    async def save_tokens(self, account_id: int, facts: dict[str, Any], extra: dict[str, Any]) -> Account:
+        """A refresh's outcome: new tokens (an unsent refresh token keeps the old one),
+        `refreshed_at`, and `extra` merged in, all or nothing."""
+        values: dict[str, Any] = {name: facts[name] for name in TOKEN_COLUMNS if name in facts}
+        if "scopes" in values:
+            values["scopes"] = list(values["scopes"])
+        values["refreshed_at"] = time.time()
+        redact.register(str(facts[name]) for name in ("access_token", "refresh_token") if facts.get(name))
+        extra = {**{name: value for name, value in facts.items() if name not in TOKEN_COLUMNS}, **extra}
+        return await self._write(account_id, values, extra, drop=(AUTH_ERROR,))
+
+    async def merge_extra(
+        self, account_id: int, extra: dict[str, Any], drop: Collection[str] = ()
+    ) -> Account:
+        return await self._write(account_id, {}, extra, drop)
+
+    async def _write(
+        self, account_id: int, values: dict[str, Any], extra: dict[str, Any], drop: Collection[str] = ()
+    ) -> Account:
+        async with self.engine.begin() as connection:
+            current = await _read(connection, account_id)
+            if current is None:
+                raise AccountGone(f"account {account_id} no longer exists")
+            merged = {key: value for key, value in {**current.extra, **extra}.items() if key not in drop}
+            statement = update(accounts).where(accounts.c.id == account_id)
+            await connection.execute(statement.values({**values, "extra": merged}))
+            return remember(await _must_read(connection, account_id))
+
+
+async def _read(connection: AsyncConnection, account_id: int) -> Account | None:
+    row = (await connection.execute(select(accounts).where(accounts.c.id == account_id))).mappings().first()
+    return account_from_row(row) if row is not None else None
+
+
+async def _must_read(connection: AsyncConnection, account_id: int) -> Account:
+    found = await _read(connection, account_id)
+    if found is None:
+        raise AccountGone(f"account {account_id} no longer exists")
+    return found
+
+
+def _same_login(old: Account, draft: Account) -> bool:
+    """The same person's account at the same provider: by account id, else by email."""
+    if old.auth != "oauth" or old.provider != draft.provider:
+        return False
+    if old.account_id and draft.account_id:
+        return old.account_id == draft.account_id
+    return bool(old.email and draft.email and old.email.lower() == draft.email.lower())
+
+
+def _label(draft: Account, taken: set[str]) -> str:
+    """The draft's own label, else `<provider>-<email name or account id>`, made unique."""
+    if draft.label:
+        label = check_label(draft.label)
+        if label in taken:
+            raise AccountError(f"the name {label!r} is already taken: choose another --label")
+        return label
+    who = (draft.email or "").partition("@")[0] or (draft.account_id or "")[:12]
+    base = f"{draft.provider}-{_NOT_IN_LABELS.sub('-', who).strip('-._')}" if who else draft.provider
+    base = check_label(base[:100].rstrip("-._") or draft.provider)
+    label, number = base, 1
+    while label in taken:
+        number += 1
+        label = f"{base}-{number}"
+    return label

@@ -1,0 +1,54 @@
+"""The gateway's own subscription endpoints, behind the local key:
+
+    GET  /v1/status        every subscription account: plan, expiry, health, usage, risk
+    POST /v1/auth/refresh  refresh now (?provider=KIND or ?account=ID_OR_LABEL narrows it)
+
+No answer carries a token.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse, Response
+
+from dragoman.auth.refresh import TokenKeeper
+from dragoman.auth.status import status_row
+from dragoman.ir.errors import NotFound, UpstreamError
+from dragoman.observe.redact import redact
+from dragoman.server.gateway import Gateway
+from dragoman.store.accounts import Account
+
+
+async def status(http: HttpRequest) -> Response:
+    keeper = _keeper(http)
+    rows = []
+    for account in await _chosen(keeper, http):
+        seen_at, windows = keeper.windows.get(account.id, (None, None))
+        rows.append(status_row(account, windows, seen_at))
+    return JSONResponse({"accounts": rows})
+
+
+async def refresh(http: HttpRequest) -> Response:
+    keeper = _keeper(http)
+    outcomes = await keeper.refresh_each(await _chosen(keeper, http))
+    for outcome in outcomes:
+        if "error" in outcome:
+            outcome["error"] = redact(outcome["error"])
+    return JSONResponse({"refreshed": outcomes})
+
+
+def _keeper(http: HttpRequest) -> TokenKeeper:
+    gateway: Gateway = http.app.state.gateway
+    if gateway.auth is None:
+        raise UpstreamError("the database is not open: no subscription accounts are served")
+    return gateway.auth
+
+
+async def _chosen(keeper: TokenKeeper, http: HttpRequest) -> list[Account]:
+    provider, key = http.query_params.get("provider"), http.query_params.get("account")
+    logins = await keeper.store.logins(provider or None)
+    if key:
+        logins = [login for login in logins if key in (login.label, str(login.id))]
+        if not logins:
+            raise NotFound(f"no subscription account {key!r}")
+    return logins

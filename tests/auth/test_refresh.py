@@ -1,0 +1,222 @@
+"""Fresh tokens: before expiry, after a 401, single-flight across coroutines and
+processes, and what a failed refresh leaves behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from dragoman.auth.refresh import MARGIN, TokenKeeper, due
+from dragoman.auth.status import health
+from dragoman.auth.store import AUTH_ERROR, CredentialStore
+from dragoman.config import ProviderConfig, Settings, load
+from dragoman.ir.errors import AuthenticationFailed, UpstreamError
+from dragoman.providers import discover
+from dragoman.providers.subscription import AccountRuntime
+from dragoman.providers.upstream import build_upstream
+from dragoman.store import open_database
+from dragoman.store.accounts import Account
+from tests.subscriptions import Subscription, store_login, stored_logins
+
+
+def settings_for(sub: Subscription) -> Settings:
+    return load(overrides={"oauth": sub.settings()})
+
+
+@asynccontextmanager
+async def keeper_for(sub: Subscription) -> AsyncIterator[TokenKeeper]:
+    settings = settings_for(sub)
+    database = await open_database(settings.effective_database_url)
+    keeper = TokenKeeper(CredentialStore(database.engine), settings)
+    try:
+        yield keeper
+    finally:
+        await keeper.aclose()
+        await database.close()
+
+
+async def set_expiry(keeper: TokenKeeper, account: Account, expires_at: float) -> None:
+    async with keeper.store.engine.begin() as connection:
+        from sqlalchemy import update
+
+        from dragoman.store.tables import accounts
+
+        await connection.execute(
+            update(accounts).where(accounts.c.id == account.id).values(expires_at=expires_at)
+        )
+
+
+def test_due_means_within_the_margin_or_stale() -> None:
+    now = 1_000_000.0
+    assert due(Account(provider="codex", expires_at=now + MARGIN - 1), now)
+    assert not due(Account(provider="codex", expires_at=now + MARGIN + 60), now)
+    assert due(Account(provider="codex", created_at=now - 9 * 86400), now)
+    assert not due(Account(provider="codex", created_at=now - 86400, refreshed_at=now - 86400), now)
+
+
+async def test_a_token_near_its_expiry_is_refreshed_first_and_a_fresh_one_is_not(codex: Subscription) -> None:
+    account = await asyncio.to_thread(store_login, Path(os.environ["DRAGOMAN_HOME"]), codex)
+    async with keeper_for(codex) as keeper:
+        same = await keeper.fresh(account.id)
+        assert same.access_token == account.access_token and codex.oauth.refreshes == 0
+        await set_expiry(keeper, account, time.time() + MARGIN / 2)
+        keeper.forget(account.id)
+        renewed = await keeper.fresh(account.id)
+    assert codex.oauth.refreshes == 1
+    assert renewed.access_token != account.access_token and renewed.refresh_token != account.refresh_token
+    assert renewed.expires_at is not None and renewed.expires_at > time.time() + MARGIN
+    [stored] = await asyncio.to_thread(stored_logins, Path(os.environ["DRAGOMAN_HOME"]))
+    assert stored.access_token == renewed.access_token and stored.refreshed_at is not None
+
+
+async def test_after_a_401_the_token_is_refreshed_once_unless_someone_did_already(
+    codex: Subscription,
+) -> None:
+    account = await asyncio.to_thread(store_login, Path(os.environ["DRAGOMAN_HOME"]), codex)
+    async with keeper_for(codex) as keeper:
+        first, second = await asyncio.gather(
+            keeper.recover(account.id, account.access_token), keeper.recover(account.id, account.access_token)
+        )
+        assert codex.oauth.refreshes == 1 and first.access_token == second.access_token
+        await keeper.recover(account.id, "a token nobody has any more")
+    assert codex.oauth.refreshes == 1 and codex.oauth.reuses == 0
+
+
+async def test_fifty_requests_on_an_expired_token_make_one_refresh(codex: Subscription) -> None:
+    account = await asyncio.to_thread(store_login, Path(os.environ["DRAGOMAN_HOME"]), codex, expired=True)
+    codex.oauth.refresh_delay = 0.3
+    async with keeper_for(codex) as keeper:
+        results = await asyncio.gather(*(keeper.fresh(account.id) for _ in range(50)))
+    assert codex.oauth.refreshes == 1 and codex.oauth.reuses == 0
+    assert len({result.access_token for result in results}) == 1
+
+
+PROCESS = textwrap.dedent(
+    """
+    import asyncio, sys
+    from dragoman.auth.refresh import TokenKeeper
+    from dragoman.auth.store import CredentialStore
+    from dragoman.config import load
+    from dragoman.store import open_database
+
+    async def main():
+        settings = load()
+        database = await open_database(settings.effective_database_url)
+        keeper = TokenKeeper(CredentialStore(database.engine), settings)
+        print("ready", flush=True)
+        sys.stdin.readline()  # both processes start together
+        tokens = await asyncio.gather(*(keeper.fresh(int(sys.argv[1])) for _ in range(25)))
+        print(len({t.access_token for t in tokens}), tokens[0].access_token, flush=True)
+        await keeper.aclose()
+        await database.close()
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_two_processes_sharing_the_home_make_one_refresh(dragoman_home: Path, codex: Subscription) -> None:
+    account = store_login(dragoman_home, codex, expired=True)
+    (dragoman_home / "config.toml").write_text(codex.toml())
+    codex.oauth.refresh_delay = 0.5
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-c", PROCESS, str(account.id)]
+    processes = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        for _ in range(2)
+    ]
+    outputs = []
+    try:
+        for process in processes:
+            assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        for process in processes:
+            out, _ = process.communicate(timeout=60)
+            assert process.returncode == 0
+            outputs.append(out.split())
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert codex.oauth.refreshes == 1 and codex.oauth.reuses == 0
+    assert [distinct for distinct, _ in outputs] == ["1", "1"]
+    assert outputs[0][1] == outputs[1][1], "both processes use the one refreshed token"
+    [stored] = stored_logins(dragoman_home)
+    assert stored.access_token == outputs[0][1]
+
+
+async def test_a_spent_refresh_token_asks_for_a_new_login(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex, expired=True)
+    assert account.refresh_token is not None
+    codex.oauth.revoked.append(account.refresh_token)
+    async with keeper_for(codex) as keeper:
+        with pytest.raises(AuthenticationFailed, match="dragoman login --provider codex"):
+            await keeper.fresh(account.id)
+    [stored] = await asyncio.to_thread(stored_logins, home)
+    assert AUTH_ERROR in stored.extra and health(stored) == "login needed"
+    renewed = await asyncio.to_thread(store_login, home, codex)
+    assert renewed.id == account.id and AUTH_ERROR not in renewed.extra and health(renewed) == "ok"
+
+
+async def test_an_unreachable_oauth_server_keeps_a_token_that_still_works(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex)
+    async with keeper_for(codex) as keeper:
+        await set_expiry(keeper, account, time.time() + 60)
+        codex.oauth.stop()
+        kept = await keeper.fresh(account.id)
+        assert kept.access_token == account.access_token
+        await set_expiry(keeper, account, time.time() - 1)
+        keeper.forget(account.id)
+        with pytest.raises(UpstreamError, match="could not be refreshed"):
+            await keeper.fresh(account.id)
+
+
+async def test_a_refresh_asked_for_reports_an_unreachable_oauth_server(codex: Subscription) -> None:
+    account = await asyncio.to_thread(store_login, Path(os.environ["DRAGOMAN_HOME"]), codex)
+    async with keeper_for(codex) as keeper:
+        codex.oauth.stop()
+        [outcome] = await keeper.refresh_each([account])
+    assert outcome["ok"] is False and "could not be refreshed" in outcome["error"]
+
+
+class CountingSetup(AccountRuntime):
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def setup(self, account: Account, client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
+        self.calls += 1
+        await asyncio.sleep(0.05)
+        return {"project": f"project-of-{account.email}"}
+
+
+async def test_setup_runs_once_per_account_and_is_stored(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex)
+    runtime = CountingSetup()
+    upstream = build_upstream(account.label, ProviderConfig(kind="codex"), account_id=account.id)
+    upstream = replace(upstream, spec=replace(upstream.spec, runtime=runtime))
+    async with keeper_for(codex) as keeper, httpx.AsyncClient() as client:
+        ready = await asyncio.gather(*(keeper.ready(upstream, client) for _ in range(10)))
+        assert runtime.calls == 1 and all(a.extra["project"] == "project-of-alice@example.com" for a in ready)
+    async with keeper_for(codex) as keeper, httpx.AsyncClient() as client:
+        await keeper.ready(upstream, client)
+    assert runtime.calls == 1, "the stored result is used by the next process"
+    assert discover()["codex"].runtime is not runtime
