@@ -3,15 +3,21 @@ keep-alives during silence, and stream / non-stream adaptation."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import httpx
 import orjson
 import pytest
 
 from dragoman import sse
+from dragoman.observe.log import RedactingFilter
+from dragoman.server.relay import _with_ticks
 from tests.fakes import Call, Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import MODEL_OF, providers_for, serve_gateway
@@ -62,6 +68,21 @@ def test_an_upstream_429_keeps_retry_after(gateway: str, fakes: FakeUpstreams) -
     assert response.status_code == 429
     assert response.headers["retry-after"] == "17"
     assert "slow down" in response.json()["error"]["message"]
+
+
+def test_an_upstream_error_answer_is_logged_with_its_cause_and_request_id(
+    gateway: str, fakes: FakeUpstreams, caplog: pytest.LogCaptureFixture
+) -> None:
+    fakes.anthropic.script(Reply(error=Failure(500, "the upstream is on fire")))
+    caplog.handler.addFilter(RedactingFilter())  # what adds request ids to dragoman's log lines
+    with caplog.at_level(logging.WARNING, logger="dragoman.relay"):
+        response = httpx.post(
+            gateway + "/v1/chat/completions", json=CHAT, headers={"x-request-id": "req-500"}
+        )
+    assert response.status_code == 500
+    [record] = [r for r in caplog.records if r.name == "dragoman.relay"]
+    assert record.getMessage() == "up_anthropic answered 500: the upstream is on fire"
+    assert record.request_id == "req-500"  # type: ignore[attr-defined]
 
 
 def test_an_upstream_error_reaches_each_client_dialect(gateway: str, fakes: FakeUpstreams) -> None:
@@ -200,3 +221,28 @@ def test_tool_names_an_upstream_rejects_are_renamed_there_and_restored_for_the_c
     [part] = response.json()["candidates"][0]["content"]["parts"]
     assert part["functionCall"]["name"] == "fs.read"
     assert part["functionCall"]["args"] == {"path": "a.txt"}
+
+
+async def test_a_read_ending_as_the_client_hangs_up_is_not_reported_lost() -> None:
+    """Codex hangs up at response.completed, often just as the upstream's stream ends: the
+    pending read then finishes with StopAsyncIteration that nobody awaits any more."""
+    lost: list[dict[str, Any]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: lost.append(context))
+    release = asyncio.Event()
+
+    async def upstream() -> AsyncIterator[bytes]:
+        yield b"data: last\n\n"
+        await release.wait()
+
+    ticks = _with_ticks(upstream(), interval=30)
+    assert await ticks.__anext__() == b"data: last\n\n"
+    reader = asyncio.ensure_future(ticks.__anext__())
+    await asyncio.sleep(0)
+    release.set()  # the upstream ends ...
+    reader.cancel()  # ... in the same instant as the client goes away
+    await asyncio.gather(reader, return_exceptions=True)
+    del reader, ticks
+    await asyncio.sleep(0)
+    gc.collect()
+    await asyncio.sleep(0)
+    assert lost == []

@@ -189,6 +189,8 @@ stop_reasons = st.sampled_from(
 @st.composite
 def responses(draw: st.DrawFn) -> Response:
     parts = draw(response_parts)
+    while parts and isinstance(parts[-1], Thinking) and not all(isinstance(p, Thinking) for p in parts):
+        parts.pop()  # an Anthropic message never ends with thinking after what it said
     reason = draw(stop_reasons)
     if any(isinstance(part, ToolCall) for part in parts) and reason == "end_turn":
         reason = "tool_use"  # the dialect reports a tool turn as such

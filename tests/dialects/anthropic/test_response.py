@@ -136,3 +136,15 @@ def test_render_fills_a_missing_id_and_model() -> None:
     assert rendered["id"].startswith("msg_")
     assert rendered["model"] == "asked"
     assert rendered["content"][0]["id"].startswith("toolu_")
+
+
+def test_render_never_ends_a_message_with_thinking() -> None:
+    """Gemini signs the last text of an answer (a signature-only thinking after it in the IR);
+    Claude Code prints the last block as the answer, so that thinking is left out."""
+    signed = Response(
+        parts=[Thinking("plan", "S1", origin="g"), Text("done"), Thinking("", "S2", origin="g")]
+    )
+    content = response.render(signed, Request(model="m"))["content"]
+    assert [block["type"] for block in content] == ["thinking", "text"]
+    alone = response.render(Response(parts=[Thinking("", "S3", origin="g")]), Request(model="m"))["content"]
+    assert [block["type"] for block in alone] == ["thinking"]

@@ -222,3 +222,41 @@ def test_missing_ids_and_models_are_filled_in() -> None:
     assert pairs[0][1]["message"]["id"].startswith("msg_")
     assert pairs[0][1]["message"]["model"] == "asked-for"
     assert pairs[2][1]["content_block"]["id"].startswith("toolu_")
+
+
+SIGNED_TEXT: tuple[Event, ...] = (
+    # Gemini signs the last text part of an answer: the IR has a signature-only thinking after it.
+    Start("m", "gemini-3-pro-preview"),
+    PartStart(0, Text("")),
+    PartDelta(0, text="Hi"),
+    PartStop(0),
+    PartStart(1, Thinking(origin="gemini")),
+    PartDelta(1, signature="SIG"),
+    PartStop(1),
+)
+
+
+def blocks(pairs: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, str]]:
+    return [(p["index"], p["content_block"]["type"]) for name, p in pairs if name == "content_block_start"]
+
+
+def test_a_message_never_ends_with_a_thinking_block() -> None:
+    """Claude Code prints the last block as its answer: a trailing thinking would blank it."""
+    pairs = run(*SIGNED_TEXT, Stop())
+    assert blocks(pairs) == [(0, "text")]
+    assert names(pairs)[-2:] == ["message_delta", "message_stop"]
+
+
+def test_a_thinking_after_text_goes_out_once_a_part_follows_it() -> None:
+    pairs = run(
+        *SIGNED_TEXT,
+        PartStart(2, ToolCall("call_1", "Read")),
+        PartDelta(2, text="{}"),
+        PartStop(2),
+        Stop("tool_use"),
+    )
+    assert blocks(pairs) == [(0, "text"), (1, "thinking"), (2, "tool_use")]
+    [signature] = [
+        p["delta"]["signature"] for n, p in pairs if p.get("delta", {}).get("type") == "signature_delta"
+    ]
+    assert signature == "dgm1~gemini~~SIG"

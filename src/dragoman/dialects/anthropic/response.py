@@ -62,7 +62,8 @@ def parse_block(block: Any, origin: str) -> Part | None:
 
 def render(response: Response, request: Request) -> dict[str, Any]:
     """The `Message` body a client receives."""
-    content = [block for block in map(render_block, response.parts) if block is not None]
+    parts = _without_trailing_thinking(response.parts)
+    content = [block for block in map(render_block, parts) if block is not None]
     return {
         "id": response.id or new_id("msg_"),
         "type": "message",
@@ -73,6 +74,16 @@ def render(response: Response, request: Request) -> dict[str, Any]:
         "stop_sequence": response.stop_sequence,
         "usage": render_usage(response.usage),
     }
+
+
+def _without_trailing_thinking(parts: list[Part]) -> list[Part]:
+    """An Anthropic message never ends with thinking (Claude Code prints the last block):
+    thinking after the text or tool calls, a Gemini signature on the last text, is left out."""
+    end = len(parts)
+    if any(not isinstance(part, Thinking) for part in parts):
+        while isinstance(parts[end - 1], Thinking):
+            end -= 1
+    return parts[:end]
 
 
 def render_block(part: Part) -> dict[str, Any] | None:

@@ -14,6 +14,11 @@ while another is open (parallel tool calls) is held back, with its deltas, until
 open one stops. A thinking block's signature goes out as one `signature_delta` just
 before its stop, wrapped with its origin (`ir.reasoning.wrap_signature`). A
 `StreamError` becomes `event: error` and ends the stream.
+
+An Anthropic message never ends with a thinking block, and Claude Code prints the last
+block as its answer. A thinking part that starts after text or a tool call (Gemini signs
+the last text part of an answer, which the IR models as a signature-only Thinking after
+it) is held until another part follows it, and dropped if none does.
 """
 
 from __future__ import annotations
@@ -57,6 +62,8 @@ class Renderer:
         self._signatures: dict[int, str] = {}
         self._wire: dict[int, int] = {}  # IR index -> wire index
         self._skipped: set[int] = set()
+        self._trailing: list[PartStart | PartDelta | PartStop] = []  # thinking held at the tail
+        self._tail: set[int] = set()  # the IR indexes of that thinking
         self._tool_calls = False
 
     def render(self, event: Event) -> bytes:
@@ -104,11 +111,19 @@ class Renderer:
     def _part_event(self, event: PartStart | PartDelta | PartStop) -> bytes:
         if event.index in self._skipped:
             return b""
+        if event.index in self._tail:
+            self._trailing.append(event)
+            return b""
         if isinstance(event, PartStart):
             if not isinstance(event.part, _STREAMED):
                 self._skipped.add(event.index)
                 return b""
             out = self._begin()
+            if self._trails(event.part):
+                self._tail.add(event.index)
+                self._trailing.append(event)
+                return out
+            out += self._follow_trailing()
             if self._open is not None:
                 self._held[event.index] = [event]
                 return out
@@ -176,15 +191,32 @@ class Renderer:
         """Send held parts in order until one of them is still open."""
         out = b""
         while self._held and self._open is None:
-            index = next(iter(self._held))
-            for event in self._held.pop(index):
-                if isinstance(event, PartStart):
-                    out += self._open_block(event)
-                elif isinstance(event, PartDelta):
-                    out += self._delta(event)
-                else:
-                    out += self._close_block(index)
+            out += self._replay(self._held.pop(next(iter(self._held))))
         return out
+
+    def _replay(self, events: list[PartStart | PartDelta | PartStop]) -> bytes:
+        out = b""
+        for event in events:
+            if isinstance(event, PartStart):
+                out += self._open_block(event)
+            elif isinstance(event, PartDelta):
+                out += self._delta(event)
+            else:
+                out += self._close_block(event.index)
+        return out
+
+    def _trails(self, part: Part) -> bool:
+        """Whether `part` is a thinking that follows what the message already said."""
+        if not isinstance(part, Thinking) or self._open is not None:
+            return False
+        if self._trailing and not isinstance(self._trailing[-1], PartStop):
+            return False  # the thinking held before it is still growing
+        return any(not isinstance(said, Thinking) for said in self._parts.values())
+
+    def _follow_trailing(self) -> bytes:
+        """A part follows the held thinking: that goes out first, where it belongs."""
+        held, self._trailing, self._tail = self._trailing, [], set()
+        return self._replay(held)
 
     def _close_all(self) -> bytes:
         out = b""
