@@ -102,10 +102,15 @@ async def iter_body(
     """
     chunks = (response.aiter_raw() if raw else response.aiter_bytes()).__aiter__()
     deadline = response.extensions.get(DEADLINE)
+    clock = asyncio.get_running_loop().time
     while True:
         try:
-            # Entered per chunk, not around the loop: each read may run in a different task.
-            async with asyncio.timeout_at(deadline):
+            if deadline is not None and deadline - clock() < upstream.read_timeout:
+                # Only near the deadline can a read outlast it: httpx's read timeout
+                # bounds every other read, so the timer is paid for only then.
+                async with asyncio.timeout_at(deadline):
+                    chunk = await anext(chunks)
+            else:
                 chunk = await anext(chunks)
         except StopAsyncIteration:
             return

@@ -17,7 +17,6 @@ sends the client dialect's keep-alive.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack
@@ -38,8 +37,12 @@ from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
 from dragoman.server.send import send
+from dragoman.server.ticking import with_ticks
 
 log = logging.getLogger("dragoman.relay")
+
+# The events of one upstream network chunk (or of a whole answer).
+Batch = list[Event]
 
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
@@ -75,7 +78,7 @@ async def _open_upstream(
     request: Request,
     exits: AsyncExitStack,
     client_headers: Mapping[str, str] | None,
-) -> AsyncIterator[Event | None]:
+) -> AsyncIterator[Batch | None]:
     """Send the request; return its events once the upstream has said yes.
 
     Any failure up to here (unreachable, timeout, an error status) is raised, so the
@@ -95,99 +98,70 @@ async def _open_upstream(
         events = _stream_events(gateway, route, target, response)
     else:
         answer = _json(await _read_all(upstream, response), upstream.name)
-        events = _aiter(replay(target.response.parse(answer, origin=upstream.name)))
+        events = _whole(replay(target.response.parse(answer, origin=upstream.name)))
     return _restore_names(events, call.client_names) if call.client_names else events
 
 
 async def _stream_events(
     gateway: Gateway, route: Route, target: Dialect, response: httpx.Response
-) -> AsyncIterator[Event | None]:
-    """The upstream's stream as IR events; `None` marks a silence worth a keep-alive."""
+) -> AsyncIterator[Batch | None]:
+    """The upstream's stream as batches of IR events, one batch per network chunk so the
+    client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
     decoder = sse.Decoder()
     parser = target.stream.Parser(route.upstream.name)
-    chunks = _with_ticks(iter_body(route.upstream, response), gateway.settings.keepalive_seconds)
+    chunks = with_ticks(iter_body(route.upstream, response), gateway.settings.keepalive_seconds)
     try:
         async for chunk in chunks:
             if chunk is None:
                 yield None
                 continue
-            for message in decoder.feed(chunk):
-                for event in parser.feed(message):
-                    yield event
-        for message in decoder.flush():
-            for event in parser.feed(message):
-                yield event
-        for event in parser.close():
-            yield event
+            batch = [event for message in decoder.feed(chunk) for event in parser.feed(message)]
+            if batch:
+                yield batch
+        tail = [event for message in decoder.flush() for event in parser.feed(message)]
+        yield tail + parser.close()
     except GatewayError as error:
-        yield StreamError(error)
+        yield [StreamError(error)]
 
 
 async def _restore_names(
-    events: AsyncIterator[Event | None], client_names: dict[str, str]
-) -> AsyncIterator[Event | None]:
+    batches: AsyncIterator[Batch | None], client_names: dict[str, str]
+) -> AsyncIterator[Batch | None]:
     """Tool calls renamed for the upstream (`ir.names`) carry the client's names again."""
-    async for event in events:
-        if isinstance(event, PartStart) and isinstance(event.part, ToolCall):
-            name = client_names.get(event.part.name)
-            if name is not None:
-                event = PartStart(event.index, replace(event.part, name=name))
-        yield event
+    async for batch in batches:
+        yield None if batch is None else [_client_name(event, client_names) for event in batch]
+
+
+def _client_name(event: Event, client_names: dict[str, str]) -> Event:
+    if isinstance(event, PartStart) and isinstance(event.part, ToolCall):
+        name = client_names.get(event.part.name)
+        if name is not None:
+            return PartStart(event.index, replace(event.part, name=name))
+    return event
 
 
 async def _client_stream(
-    renderer: Any, events: AsyncIterator[Event | None], exits: AsyncExitStack
+    renderer: Any, batches: AsyncIterator[Batch | None], exits: AsyncExitStack
 ) -> AsyncIterator[bytes]:
     async with exits:
         try:
-            async for event in events:
-                chunk = renderer.keepalive() if event is None else renderer.render(event)
+            async for batch in batches:
+                if batch is None:
+                    chunk = renderer.keepalive()
+                else:
+                    chunk = b"".join([renderer.render(event) for event in batch])
                 if chunk:
                     yield chunk
         except GatewayError as error:
             yield renderer.render(StreamError(error))
 
 
-async def _fold(events: AsyncIterator[Event | None]) -> Any:
+async def _fold(batches: AsyncIterator[Batch | None]) -> Any:
     accumulator = Accumulator()
-    async for event in events:
-        if event is not None:
+    async for batch in batches:
+        for event in batch or ():
             accumulator.feed(event)
     return accumulator.finish()
-
-
-async def _with_ticks(chunks: AsyncIterator[bytes], interval: float) -> AsyncIterator[bytes | None]:
-    """`chunks`, with a `None` after every `interval` seconds of silence.
-
-    The pending read is never cancelled by a tick: cancelling it would close the stream.
-    """
-    iterator = chunks.__aiter__()
-    pending: asyncio.Future[bytes] | None = None
-    try:
-        while True:
-            if pending is None:
-                pending = asyncio.ensure_future(iterator.__anext__())
-            done, _ = await asyncio.wait((pending,), timeout=interval)
-            if not done:
-                yield None
-                continue
-            try:
-                chunk = pending.result()
-            except StopAsyncIteration:
-                return
-            pending = None
-            yield chunk
-    finally:
-        if pending is not None:
-            pending.cancel()
-            # A read that ended just as the client left (Codex hangs up at response.completed)
-            # must still be collected, or asyncio logs its StopAsyncIteration as lost.
-            pending.add_done_callback(_collect)
-
-
-def _collect(read: asyncio.Future[bytes]) -> None:
-    if not read.cancelled():
-        read.exception()
 
 
 async def _read_all(upstream: Any, response: httpx.Response) -> bytes:
@@ -201,6 +175,5 @@ def _json(body: bytes, name: str) -> Any:
         raise UpstreamError(f"{name} answered with something that is not JSON") from None
 
 
-async def _aiter(events: Any) -> AsyncIterator[Event | None]:
-    for event in events:
-        yield event
+async def _whole(events: Any) -> AsyncIterator[Batch | None]:
+    yield list(events)
