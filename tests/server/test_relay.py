@@ -217,3 +217,40 @@ def test_tool_names_an_upstream_rejects_are_renamed_there_and_restored_for_the_c
     [part] = response.json()["candidates"][0]["content"]["parts"]
     assert part["functionCall"]["name"] == "fs.read"
     assert part["functionCall"]["args"] == {"path": "a.txt"}
+
+
+def shared_model(fakes: FakeUpstreams) -> dict[str, dict[str, object]]:
+    """Two providers serving one model id: the first configured is tried first."""
+    providers = providers_for(fakes)
+    first, second = providers["up_anthropic"], providers["up_openai_chat"]
+    return {"first": {**first, "models": ["shared"]}, "second": {**second, "models": ["shared"]}}
+
+
+@pytest.mark.parametrize("failure", [Failure(500, "boom"), Failure(429, "slow down", retry_after=30)])
+def test_a_failing_first_provider_falls_over_to_the_next_serving_the_model(
+    fakes: FakeUpstreams, failure: Failure
+) -> None:
+    fakes.anthropic.script(Reply(error=failure))
+    fakes.openai_chat.script(Reply(text="from the fallback"))
+    with serve_gateway(fakes, providers=shared_model(fakes)) as url:
+        response = httpx.post(url + "/v1/chat/completions", json={**CHAT, "model": "shared"})
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "from the fallback"
+    assert len(fakes.anthropic.requests) == 1 and len(fakes.openai_chat.requests) == 1
+
+
+def test_a_request_the_first_provider_calls_invalid_is_not_sent_elsewhere(fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(error=Failure(400, "bad request")))
+    with serve_gateway(fakes, providers=shared_model(fakes)) as url:
+        response = httpx.post(url + "/v1/chat/completions", json={**CHAT, "model": "shared"})
+    assert response.status_code == 400
+    assert fakes.openai_chat.requests == []
+
+
+def test_when_every_provider_fails_the_last_error_is_returned(fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(error=Failure(500, "first down")))
+    fakes.openai_chat.script(Reply(error=Failure(503, "second down")))
+    with serve_gateway(fakes, providers=shared_model(fakes)) as url:
+        response = httpx.post(url + "/v1/chat/completions", json={**CHAT, "model": "shared"})
+    assert response.status_code == 503
+    assert "second down" in response.json()["error"]["message"]

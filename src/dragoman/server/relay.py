@@ -56,20 +56,45 @@ async def relay(
 ) -> Response:
     """Serve one parsed request: pick the route, call the upstream, answer the client."""
     exchange.model, exchange.stream = request.model, request.stream
-    route = gateway.registry.resolve(request.model)[0]
-    exchange.provider, exchange.upstream_model = route.upstream.name, route.model
-    exits = AsyncExitStack()
-    try:
-        events = await _open_upstream(gateway, route, request, exits, client_headers)
-    except BaseException:
-        await exits.aclose()
-        raise
+    events, exits = await _first_answer(gateway, request, exchange, client_headers)
     if request.stream:
         body = _client_stream(client.stream.Renderer(request), events, exits)
         return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
     async with exits:
         response = await _fold(events)
     return Response(orjson.dumps(client.response.render(response, request)), media_type="application/json")
+
+
+async def _first_answer(
+    gateway: Gateway, request: Request, exchange: Exchange, client_headers: Mapping[str, str] | None
+) -> tuple[AsyncIterator[Batch | None], AsyncExitStack]:
+    """The first route that accepts the request, trying the model's fallbacks in order.
+
+    Nothing has reached the client yet, so a route that is down, overloaded or rate
+    limited is passed over for the next one serving the same model; an error that
+    says the request itself is wrong is returned at once.
+    """
+    routes = gateway.registry.resolve(request.model)
+    for number, route in enumerate(routes, start=1):
+        exchange.provider, exchange.upstream_model = route.upstream.name, route.model
+        exits = AsyncExitStack()
+        try:
+            return await _open_upstream(gateway, route, request, exits, client_headers), exits
+        except GatewayError as error:
+            await exits.aclose()
+            if number == len(routes) or not _worth_another_route(error):
+                raise
+            log.warning(
+                "%s failed (%s); trying %s", route.upstream.name, error.code, routes[number].upstream.name
+            )
+        except BaseException:
+            await exits.aclose()
+            raise
+    raise AssertionError("resolve() returns at least one route")
+
+
+def _worth_another_route(error: GatewayError) -> bool:
+    return error.status == 429 or error.status >= 500
 
 
 async def _open_upstream(
