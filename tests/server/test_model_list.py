@@ -32,25 +32,24 @@ EXPECTED = {"gpt-4.1", "gpt-5", "claude-sonnet-4-6", "gemini-2.5-flash", ALIAS}
 
 
 def test_openai_shape(gateway: str) -> None:
-    client = openai.OpenAI(base_url=gateway + "/v1", api_key="any")
-    models = client.models.list()
+    with openai.OpenAI(base_url=gateway + "/v1", api_key="any") as client:
+        models = list(client.models.list())
     assert {model.id for model in models} == EXPECTED
     assert {model.owned_by for model in models if model.id == ALIAS} == {"up_openai_chat"}
 
 
 def test_anthropic_shape(gateway: str) -> None:
-    client = anthropic.Anthropic(base_url=gateway, api_key="any")
-    page = client.models.list()
+    with anthropic.Anthropic(base_url=gateway, api_key="any") as client:
+        page = client.models.list()
     assert {model.id for model in page.data} == EXPECTED
     assert all(model.type == "model" for model in page.data)
 
 
 def test_gemini_shape_on_v1beta_and_on_v1_with_a_gemini_key(gateway: str) -> None:
     for version in ("v1beta", "v1"):
-        client = genai.Client(
-            api_key="any", http_options=types.HttpOptions(base_url=gateway, api_version=version)
-        )
-        names = {model.name for model in client.models.list()}
+        options = types.HttpOptions(base_url=gateway, api_version=version)
+        with genai.Client(api_key="any", http_options=options) as client:
+            names = {model.name for model in client.models.list()}
         assert names == {f"models/{model}" for model in EXPECTED}, version
 
 
