@@ -12,7 +12,8 @@ import pytest
 from dragoman.config import ConfigError, load
 from dragoman.ir.errors import UpstreamTimeout, UpstreamUnreachable
 from dragoman.observe.redact import redact
-from dragoman.providers.http import UpstreamClients, client_options, iter_body
+from dragoman.providers.http import UpstreamClients, iter_body
+from dragoman.providers.httpx_pool import client_options
 from dragoman.providers.upstream import Upstream, build_upstreams
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -125,7 +126,7 @@ class TokenKeeper:
     def forget(self, account_id: int) -> None:
         self._cache.pop(account_id, None)
 
-    def observe(self, upstream: Upstream, headers: httpx.Headers) -> None:
+    def observe(self, upstream: Upstream, headers: Mapping[str, str]) -> None:
         """Note the usage windows a response's headers carry (written now and then)."""
         runtime, account_id = upstream.spec.runtime, upstream.account_id
         windows = runtime.rate_limits(headers) if runtime is not None and account_id is not None else None

@@ -8,12 +8,12 @@ path to that upstream works: address, key, headers, quirks and the dialect.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from time import perf_counter
 from typing import Any
 
 import click
-import httpx
 import orjson
 from rich.markup import escape
 
@@ -27,7 +27,7 @@ from dragoman.ir import Message, Request, Text
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.response import Response, accumulate
 from dragoman.observe.redact import redact
-from dragoman.providers.http import UpstreamClients, iter_body
+from dragoman.providers.http import UpstreamClients, UpstreamResponse, read_all
 from dragoman.providers.upstream import Upstream
 from dragoman.routing.catalog import load_catalog
 from dragoman.routing.live import fetch, wants_live
@@ -153,7 +153,7 @@ async def check(
         async with clients.stream(
             upstream, "POST", call.url, content=call.content, headers=call.headers
         ) as sent:
-            body = b"".join([chunk async for chunk in iter_body(upstream, sent)])
+            body = await read_all(upstream, sent)
         outcome.latency_ms = round((perf_counter() - started) * 1000, 1)
         outcome.status, outcome.rate_limits = sent.status_code, _rate_limits(sent.headers)
         if sent.status_code >= 400:
@@ -166,7 +166,7 @@ async def check(
     return outcome
 
 
-def _answer(target: Dialect, sent: httpx.Response, body: bytes, origin: str) -> Response:
+def _answer(target: Dialect, sent: UpstreamResponse, body: bytes, origin: str) -> Response:
     """The whole answer, read as the relay reads it: a stream if the upstream streamed."""
     if sent.headers.get("content-type", "").startswith("text/event-stream"):
         decoder, parser = sse.Decoder(), target.stream.Parser(origin)
@@ -180,7 +180,7 @@ def _answer(target: Dialect, sent: httpx.Response, body: bytes, origin: str) -> 
         raise UpstreamError(f"{origin} answered with something that is not JSON") from None
 
 
-def _rate_limits(headers: httpx.Headers) -> dict[str, str]:
+def _rate_limits(headers: Mapping[str, str]) -> dict[str, str]:
     return {
         name.lower(): value for name, value in headers.items() if name.lower().startswith(RATE_LIMIT_PREFIXES)
     }

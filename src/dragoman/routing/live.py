@@ -23,7 +23,7 @@ from dragoman import dialects
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.models import ModelInfo
 from dragoman.observe.redact import redact
-from dragoman.providers.http import UpstreamClients, iter_body
+from dragoman.providers.http import UpstreamClients, read_all
 from dragoman.providers.upstream import Upstream
 
 log = logging.getLogger("dragoman.routing.live")
@@ -115,7 +115,7 @@ async def _get(clients: UpstreamClients, upstream: Upstream, query: dict[str, st
     url = upstream.url(upstream.spec.models_path or "") + (f"?{urlencode(query)}" if query else "")
     headers = upstream.request_headers()
     async with clients.stream(upstream, "GET", url, content=None, headers=headers) as response:
-        body = b"".join([chunk async for chunk in iter_body(upstream, response)])
+        body = await read_all(upstream, response)
     if response.status_code >= 400:
         raise dialects.get(upstream.dialect).error.parse(response.status_code, body, response.headers)
     try:

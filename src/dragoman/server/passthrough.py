@@ -38,13 +38,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from urllib.parse import quote, unquote_plus, urlsplit
 
-import httpx
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Send
 
 from dragoman.ir.errors import GatewayError, NotFound, RequestTooLarge
-from dragoman.providers.http import iter_body
+from dragoman.providers.http import UpstreamResponse, iter_body
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
 from dragoman.server import local_auth
@@ -107,7 +106,12 @@ async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exch
     try:
         response = await exits.enter_async_context(
             gateway.clients.stream(
-                upstream, http.method, url, content=content, headers=outbound_headers(http, upstream)
+                upstream,
+                http.method,
+                url,
+                content=content,
+                headers=outbound_headers(http, upstream),
+                raw=True,
             )
         )
     except BaseException:
@@ -140,15 +144,15 @@ def outbound_headers(http: HttpRequest, upstream: Upstream) -> list[tuple[str, s
     added = {name: value for name, value in stored.items() if name not in defaults or name not in present}
     headers = [(name, value) for name, value in client if name not in added]
     if "accept-encoding" not in present:
-        # Otherwise httpx would ask for gzip on the client's behalf, and it would get it.
+        # Otherwise the HTTP client would ask for gzip on the client's behalf, and it would get it.
         headers.append(("accept-encoding", "identity"))
     return headers + list(added.items())
 
 
-def returned_headers(response: httpx.Response) -> list[tuple[bytes, bytes]]:
+def returned_headers(response: UpstreamResponse) -> list[tuple[bytes, bytes]]:
     """The upstream's response headers a client may see, lower-cased as ASGI wants."""
     dropped = _NOT_RETURNED | _connection_tokens(response.headers.get("connection", ""))
-    headers = [(name.lower(), value) for name, value in response.headers.raw]
+    headers = [(name.lower(), value) for name, value in response.raw_headers()]
     return [(name, value) for name, value in headers if name.decode("latin-1") not in dropped]
 
 
@@ -169,10 +173,10 @@ class _Verbatim(StreamingResponse):
 
 
 async def _answer(
-    upstream: Upstream, response: httpx.Response, exits: AsyncExitStack
+    upstream: Upstream, response: UpstreamResponse, exits: AsyncExitStack
 ) -> AsyncIterator[bytes]:
     async with exits:
-        async for chunk in iter_body(upstream, response, raw=True):
+        async for chunk in iter_body(upstream, response):
             yield chunk
 
 

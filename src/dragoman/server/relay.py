@@ -23,7 +23,6 @@ from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
 
-import httpx
 import orjson
 from starlette.responses import Response, StreamingResponse
 
@@ -32,7 +31,7 @@ from dragoman.dialects import Dialect
 from dragoman.ir import Event, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.response import Accumulator
-from dragoman.providers.http import iter_body
+from dragoman.providers.http import UpstreamResponse, iter_body, read_all
 from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
@@ -113,7 +112,7 @@ async def _open_upstream(
     call, response = await send(gateway, route, request, exits, client_headers)
     target = call.target
     if response.status_code >= 400:
-        error_body = await _read_all(upstream, response)
+        error_body = await read_all(upstream, response)
         error = target.error.parse(response.status_code, error_body, response.headers)
         # The access line only has the status; some clients print neither cause nor
         # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
@@ -122,13 +121,13 @@ async def _open_upstream(
     if response.headers.get("content-type", "").startswith("text/event-stream"):
         events = _stream_events(gateway, route, target, response)
     else:
-        answer = _json(await _read_all(upstream, response), upstream.name)
+        answer = _json(await read_all(upstream, response), upstream.name)
         events = _whole(replay(target.response.parse(answer, origin=upstream.name)))
     return _restore_names(events, call.client_names) if call.client_names else events
 
 
 async def _stream_events(
-    gateway: Gateway, route: Route, target: Dialect, response: httpx.Response
+    gateway: Gateway, route: Route, target: Dialect, response: UpstreamResponse
 ) -> AsyncIterator[Batch | None]:
     """The upstream's stream as batches of IR events, one batch per network chunk so the
     client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
@@ -187,10 +186,6 @@ async def _fold(batches: AsyncIterator[Batch | None]) -> Any:
         for event in batch or ():
             accumulator.feed(event)
     return accumulator.finish()
-
-
-async def _read_all(upstream: Any, response: httpx.Response) -> bytes:
-    return b"".join([chunk async for chunk in iter_body(upstream, response)])
 
 
 def _json(body: bytes, name: str) -> Any:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 
-import httpx
-
 from dragoman.ir import Request
 from dragoman.ir.errors import UpstreamError
+from dragoman.providers.http import UpstreamResponse
 from dragoman.routing.registry import Route
 from dragoman.server.gateway import Gateway
 from dragoman.server.upstream_call import UpstreamCall, prepare
@@ -28,7 +27,7 @@ async def send(
     request: Request,
     exits: AsyncExitStack,
     client_headers: Mapping[str, str] | None = None,
-) -> tuple[UpstreamCall, httpx.Response]:
+) -> tuple[UpstreamCall, UpstreamResponse]:
     """The call made and the upstream's response (headers read, body not yet); its
     connection is released when `exits` closes."""
     account = await login_of(gateway, route)
@@ -60,7 +59,7 @@ async def login_of(gateway: Gateway, route: Route) -> Account | None:
 
 async def _post(
     gateway: Gateway, route: Route, call: UpstreamCall, attempt: AsyncExitStack
-) -> httpx.Response:
+) -> UpstreamResponse:
     try:
         stream = gateway.clients.stream(
             route.upstream, "POST", call.url, content=call.content, headers=call.headers

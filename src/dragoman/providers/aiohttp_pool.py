@@ -1,0 +1,150 @@
+"""The aiohttp pool: HTTP/1.1 keep-alive to every upstream reached directly.
+
+One session and connector for all upstreams (the connector keeps a pool per host, and
+one TLS context serves them all). The session behaves as a gateway must, not as a
+browser: no cookie jar (one client's cookies must never ride on another's request),
+no redirects followed (the client sees the upstream's 3xx), no proxy taken from the
+environment. Timeouts come from each upstream's table; the total deadline is the
+caller's (see `http.iter_body`), so both pools bound an exchange the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import aiohttp
+from yarl import URL
+
+from dragoman.ir.errors import GatewayError, UpstreamTimeout, UpstreamUnreachable
+from dragoman.providers import failures
+from dragoman.providers.upstream import Upstream
+
+if TYPE_CHECKING:
+    from dragoman.providers.http import Content, Headers
+
+# Some upstreams send long headers (rate-limit sets, request ids, cookies); aiohttp's
+# default of 8 KiB per line would turn one into a dropped connection.
+MAX_HEADER_BYTES = 64 * 1024
+
+
+class AiohttpResponse:
+    """An aiohttp response seen as an `UpstreamResponse`."""
+
+    __slots__ = ("_response", "_upstream", "deadline", "headers", "status_code")
+
+    def __init__(self, upstream: Upstream, response: aiohttp.ClientResponse, deadline: float | None):
+        self.status_code = response.status
+        self.headers: Mapping[str, str] = response.headers
+        self.deadline = deadline
+        self._upstream, self._response = upstream, response
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        return list(self._response.raw_headers)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        content = self._response.content
+        try:
+            while chunk := await content.readany():
+                yield chunk
+        except aiohttp.ServerTimeoutError:
+            raise UpstreamTimeout(failures.silent(self._upstream)) from None
+        except (aiohttp.ClientError, OSError) as error:
+            raise UpstreamUnreachable(failures.dropped(self._upstream, error)) from None
+
+
+class AiohttpPool:
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        upstream: Upstream,
+        method: str,
+        url: str,
+        *,
+        content: Content,
+        headers: Headers,
+        raw: bool,
+        deadline: float | None,
+    ) -> AsyncIterator[AiohttpResponse]:
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await self._send(upstream, method, url, content, headers, raw)
+        except aiohttp.ServerTimeoutError:
+            raise UpstreamTimeout(failures.no_answer(upstream, url)) from None
+        except TimeoutError:
+            raise UpstreamTimeout(failures.over_total(upstream)) from None
+        except (aiohttp.ClientError, OSError) as error:
+            raise _body_failure(error) or UpstreamUnreachable(
+                failures.unreachable(upstream, url, error)
+            ) from None
+        try:
+            yield AiohttpResponse(upstream, response, deadline)
+        finally:
+            # A body read to its end frees the connection for the next request; one left
+            # half read cannot be reused, so it is closed.
+            if response.content.at_eof():
+                response.release()
+            else:
+                response.close()
+
+    async def _send(
+        self, upstream: Upstream, method: str, url: str, content: Content, headers: Headers, raw: bool
+    ) -> aiohttp.ClientResponse:
+        return await self._client().request(
+            method,
+            # The URL is sent as written: a pass-through keeps the client's percent-encoding.
+            URL(url, encoded=True),
+            data=content or None,
+            headers=headers,
+            # aiohttp would label a body sent without a type octet-stream; the upstream
+            # gets the client's label or none, as from any plain HTTP client.
+            skip_auto_headers=("Content-Type",),
+            allow_redirects=False,
+            auto_decompress=not raw,
+            timeout=self._timeout(upstream),
+        )
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=False,
+                max_line_size=MAX_HEADER_BYTES,
+                max_field_size=MAX_HEADER_BYTES,
+            )
+        return self._session
+
+    def _timeout(self, upstream: Upstream) -> aiohttp.ClientTimeout:
+        key = (upstream.connect_timeout, upstream.read_timeout)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            # `connect` includes the wait for a free connection, `sock_read` is the
+            # longest silence between two reads (and before the headers).
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=upstream.connect_timeout, sock_read=upstream.read_timeout
+            )
+            self._timeouts[key] = timeout
+        return timeout
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _body_failure(error: BaseException) -> Exception | None:
+    """The gateway's own error raised while the request body was being produced (a body
+    over the size limit), which aiohttp reports as a connection failure it caused."""
+    cause = error.__cause__
+    while cause is not None:
+        if isinstance(cause, GatewayError):
+            return cause
+        cause = cause.__cause__
+    return None

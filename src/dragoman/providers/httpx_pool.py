@@ -1,0 +1,101 @@
+"""The httpx pool: HTTP/2 towards https upstreams, and every upstream behind a proxy.
+
+One `httpx.AsyncClient` per upstream, built from its configuration: HTTP/2 where TLS can
+negotiate it (unless `http2 = false`), an optional proxy (http, https, socks5, socks5h),
+connect and read timeouts. It also serves the exchanges that are not relayed (a login's
+one-time setup), which want httpx's client object itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+
+from dragoman.ir.errors import UpstreamTimeout, UpstreamUnreachable
+from dragoman.providers import failures
+from dragoman.providers.http import Content, Headers, uses_http2
+from dragoman.providers.upstream import Upstream
+
+
+def client_options(upstream: Upstream) -> dict[str, Any]:
+    """The `httpx.AsyncClient` arguments for this upstream."""
+    return {
+        "timeout": httpx.Timeout(upstream.read_timeout, connect=upstream.connect_timeout),
+        "limits": httpx.Limits(max_connections=None, max_keepalive_connections=64),
+        "http2": uses_http2(upstream),
+        "proxy": upstream.proxy,
+        # Only the configuration decides the route out, never a stray HTTPS_PROXY.
+        "trust_env": False,
+    }
+
+
+class HttpxResponse:
+    """An httpx response seen as an `UpstreamResponse`."""
+
+    def __init__(self, upstream: Upstream, response: httpx.Response, raw: bool, deadline: float | None):
+        self.status_code = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+        self.deadline = deadline
+        self._upstream, self._response, self._raw = upstream, response, raw
+
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        return list(self._response.headers.raw)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        body = self._response.aiter_raw() if self._raw else self._response.aiter_bytes()
+        try:
+            async for chunk in body:
+                yield chunk
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(failures.silent(self._upstream)) from None
+        except httpx.TransportError as error:
+            raise UpstreamUnreachable(failures.dropped(self._upstream, error)) from None
+
+
+class HttpxPool:
+    def __init__(self) -> None:
+        self._clients: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, upstream: Upstream) -> httpx.AsyncClient:
+        client = self._clients.get(upstream.name)
+        if client is None:
+            client = httpx.AsyncClient(**client_options(upstream))
+            self._clients[upstream.name] = client
+        return client
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        upstream: Upstream,
+        method: str,
+        url: str,
+        *,
+        content: Content,
+        headers: Headers,
+        raw: bool,
+        deadline: float | None,
+    ) -> AsyncIterator[HttpxResponse]:
+        client = self.client(upstream)
+        request = client.build_request(method, url, content=content, headers=headers)
+        try:
+            async with asyncio.timeout_at(deadline):
+                response = await client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(failures.no_answer(upstream, url)) from None
+        except TimeoutError:
+            raise UpstreamTimeout(failures.over_total(upstream)) from None
+        except httpx.TransportError as error:
+            raise UpstreamUnreachable(failures.unreachable(upstream, url, error)) from None
+        try:
+            yield HttpxResponse(upstream, response, raw, deadline)
+        finally:
+            await response.aclose()
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
