@@ -16,6 +16,7 @@ from dragoman.ir.errors import NotFound
 from dragoman.observe import redact
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
+from dragoman.server import heap
 from dragoman.server.errors import error_response
 from dragoman.server.gateway import Gateway
 from dragoman.server.middleware import ExchangeMiddleware
@@ -49,6 +50,7 @@ def create_app(gateway: Gateway) -> Starlette:
         gateway.database = await open_database(settings.effective_database_url)
         try:
             await gateway.start()
+            heap.settle()
             yield
         finally:
             await gateway.aclose()
