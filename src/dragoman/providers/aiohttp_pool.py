@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -44,6 +43,14 @@ class AiohttpResponse:
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         return list(self._response.raw_headers)
 
+    async def aclose(self) -> None:
+        # A body read to its end frees the connection for the next request; one left
+        # half read cannot be reused, so it is closed.
+        if self._response.content.at_eof():
+            self._response.release()
+        else:
+            self._response.close()
+
     async def chunks(self) -> AsyncIterator[bytes]:
         content = self._response.content
         try:
@@ -60,8 +67,7 @@ class AiohttpPool:
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float, float], aiohttp.ClientTimeout] = {}
 
-    @asynccontextmanager
-    async def stream(
+    async def open(
         self,
         upstream: Upstream,
         method: str,
@@ -71,7 +77,7 @@ class AiohttpPool:
         headers: Headers,
         raw: bool,
         deadline: float | None,
-    ) -> AsyncIterator[AiohttpResponse]:
+    ) -> AiohttpResponse:
         try:
             async with asyncio.timeout_at(deadline):
                 response = await self._send(upstream, method, url, content, headers, raw)
@@ -83,15 +89,7 @@ class AiohttpPool:
             raise _body_failure(error) or UpstreamUnreachable(
                 failures.unreachable(upstream, url, error)
             ) from None
-        try:
-            yield AiohttpResponse(upstream, response, deadline)
-        finally:
-            # A body read to its end frees the connection for the next request; one left
-            # half read cannot be reused, so it is closed.
-            if response.content.at_eof():
-                response.release()
-            else:
-                response.close()
+        return AiohttpResponse(upstream, response, deadline)
 
     async def _send(
         self, upstream: Upstream, method: str, url: str, content: Content, headers: Headers, raw: bool

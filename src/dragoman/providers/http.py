@@ -58,6 +58,10 @@ class UpstreamResponse(Protocol):
         it with a GatewayError."""
         ...
 
+    async def aclose(self) -> None:
+        """Give the connection back (a body read to its end) or close it (one left unread)."""
+        ...
+
 
 class UpstreamClients:
     """The connection pools of every upstream, created on first use."""
@@ -71,8 +75,7 @@ class UpstreamClients:
         that are not relayed (a login's one-time setup, token endpoints)."""
         return self._httpx_pool().client(upstream)
 
-    @asynccontextmanager
-    async def stream(
+    async def open(
         self,
         upstream: Upstream,
         method: str,
@@ -81,8 +84,9 @@ class UpstreamClients:
         content: Content,
         headers: Headers,
         raw: bool = False,
-    ) -> AsyncIterator[UpstreamResponse]:
+    ) -> UpstreamResponse:
         """The upstream's response, headers read and body not yet; transport errors mapped.
+        The caller must `aclose()` it.
 
         The body comes decoded, or with `raw` as sent (still compressed if it was).
         `content` may be an async iterable, sent as it is produced; an exception it
@@ -90,10 +94,20 @@ class UpstreamClients:
         """
         deadline = _deadline(upstream)
         pool = self._httpx_pool() if _needs_httpx(upstream) else self._aiohttp
-        async with pool.stream(
+        return await pool.open(
             upstream, method, url, content=content, headers=headers, raw=raw, deadline=deadline
-        ) as response:
+        )
+
+    @asynccontextmanager
+    async def stream(
+        self, upstream: Upstream, method: str, url: str, *, content: Content, headers: Headers
+    ) -> AsyncIterator[UpstreamResponse]:
+        """`open` as a context manager, for exchanges read whole where they are sent."""
+        response = await self.open(upstream, method, url, content=content, headers=headers)
+        try:
             yield response
+        finally:
+            await response.aclose()
 
     async def aclose(self) -> None:
         await self._aiohttp.aclose()

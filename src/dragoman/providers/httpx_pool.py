@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -45,6 +44,9 @@ class HttpxResponse:
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         return list(self._response.headers.raw)
 
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
     async def chunks(self) -> AsyncIterator[bytes]:
         body = self._response.aiter_raw() if self._raw else self._response.aiter_bytes()
         try:
@@ -67,8 +69,7 @@ class HttpxPool:
             self._clients[upstream.name] = client
         return client
 
-    @asynccontextmanager
-    async def stream(
+    async def open(
         self,
         upstream: Upstream,
         method: str,
@@ -78,7 +79,7 @@ class HttpxPool:
         headers: Headers,
         raw: bool,
         deadline: float | None,
-    ) -> AsyncIterator[HttpxResponse]:
+    ) -> HttpxResponse:
         client = self.client(upstream)
         request = client.build_request(method, url, content=content, headers=headers)
         try:
@@ -90,10 +91,7 @@ class HttpxPool:
             raise UpstreamTimeout(failures.over_total(upstream)) from None
         except httpx.TransportError as error:
             raise UpstreamUnreachable(failures.unreachable(upstream, url, error)) from None
-        try:
-            yield HttpxResponse(upstream, response, raw, deadline)
-        finally:
-            await response.aclose()
+        return HttpxResponse(upstream, response, raw, deadline)
 
     async def aclose(self) -> None:
         for client in self._clients.values():

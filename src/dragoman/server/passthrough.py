@@ -102,21 +102,11 @@ async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exch
     # No model is named here; the access log's `provider/model` then reads `provider/v1/files`.
     exchange.upstream_model = urlsplit(url).path.lstrip("/")
     content = _request_body(http, gateway.settings.max_body_bytes, exchange)
+    response = await gateway.clients.open(
+        upstream, http.method, url, content=content, headers=outbound_headers(http, upstream), raw=True
+    )
     exits = AsyncExitStack()
-    try:
-        response = await exits.enter_async_context(
-            gateway.clients.stream(
-                upstream,
-                http.method,
-                url,
-                content=content,
-                headers=outbound_headers(http, upstream),
-                raw=True,
-            )
-        )
-    except BaseException:
-        await exits.aclose()
-        raise
+    exits.push_async_callback(response.aclose)
     exchange.stream = response.headers.get("content-type", "").startswith("text/event-stream")
     answer = _Verbatim(_answer(upstream, response, exits), status_code=response.status_code)
     answer.raw_headers = returned_headers(response)

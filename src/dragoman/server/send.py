@@ -32,16 +32,14 @@ async def send(
     connection is released when `exits` closes."""
     account = await login_of(gateway, route)
     call = prepare(route, request, client_headers, account)
-    attempt = AsyncExitStack()
-    response = await _post(gateway, route, call, attempt)
+    response = await _post(gateway, route, call)
     if account is not None and response.status_code == 401:
-        await attempt.aclose()  # the refused answer is dropped unread
+        await response.aclose()  # the refused answer is dropped unread
         assert gateway.auth is not None
         account = await gateway.auth.recover(account.id, account.access_token)
         call = prepare(route, request, client_headers, account)
-        attempt = AsyncExitStack()
-        response = await _post(gateway, route, call, attempt)
-    await exits.enter_async_context(attempt)
+        response = await _post(gateway, route, call)
+    exits.push_async_callback(response.aclose)
     if account is not None and gateway.auth is not None:
         gateway.auth.observe(route.upstream, response.headers)
     return call, response
@@ -57,14 +55,7 @@ async def login_of(gateway: Gateway, route: Route) -> Account | None:
     return await gateway.auth.ready(upstream, gateway.clients.client(upstream))
 
 
-async def _post(
-    gateway: Gateway, route: Route, call: UpstreamCall, attempt: AsyncExitStack
-) -> UpstreamResponse:
-    try:
-        stream = gateway.clients.stream(
-            route.upstream, "POST", call.url, content=call.content, headers=call.headers
-        )
-        return await attempt.enter_async_context(stream)
-    except BaseException:
-        await attempt.aclose()
-        raise
+async def _post(gateway: Gateway, route: Route, call: UpstreamCall) -> UpstreamResponse:
+    return await gateway.clients.open(
+        route.upstream, "POST", call.url, content=call.content, headers=call.headers
+    )
