@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import aiohttp
 from yarl import URL
@@ -51,10 +51,30 @@ class AiohttpResponse:
         else:
             self._response.close()
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    def chunks(self) -> AsyncIterator[bytes]:
+        # Without an interval no tick is ever yielded.
+        return cast(AsyncIterator[bytes], self.ticking_chunks(None))
+
+    async def ticking_chunks(self, interval: float | None) -> AsyncIterator[bytes | None]:
+        # aiohttp's reader keeps what arrives in its buffer whether or not anyone waits,
+        # so a wait can be given up at each tick: no pump task is needed.
         content = self._response.content
         try:
-            while chunk := await content.readany():
+            while True:
+                chunk = content.read_nowait()
+                if not chunk:
+                    if content.at_eof():
+                        return
+                    try:
+                        async with asyncio.timeout(interval):
+                            chunk = await content.readany()
+                    except aiohttp.ServerTimeoutError:
+                        raise
+                    except TimeoutError:
+                        yield None
+                        continue
+                    if not chunk:
+                        return
                 yield chunk
         except aiohttp.ServerTimeoutError:
             raise UpstreamTimeout(failures.silent(self._upstream)) from None

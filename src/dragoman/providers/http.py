@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from dragoman.ir.errors import UpstreamTimeout
 from dragoman.providers.aiohttp_pool import AiohttpPool
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from dragoman.providers.httpx_pool import HttpxPool
 
+T = TypeVar("T")
 Content = bytes | AsyncIterable[bytes] | None
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 
@@ -56,6 +57,11 @@ class UpstreamResponse(Protocol):
     def chunks(self) -> AsyncIterator[bytes]:
         """The body as it arrives; a silence over `read_timeout` or a cut connection end
         it with a GatewayError."""
+        ...
+
+    def ticking_chunks(self, interval: float) -> AsyncIterator[bytes | None]:
+        """`chunks()`, and `None` after every `interval` seconds of silence (time for a
+        keep-alive) without disturbing the read in progress."""
         ...
 
     async def aclose(self) -> None:
@@ -137,7 +143,21 @@ async def iter_body(upstream: Upstream, response: UpstreamResponse) -> AsyncIter
     A read timeout, a cut connection and the exchange's total deadline all end it with a
     GatewayError.
     """
-    chunks = response.chunks()
+    async for chunk in _bounded(upstream, response, response.chunks()):
+        yield chunk
+
+
+def iter_ticking(
+    upstream: Upstream, response: UpstreamResponse, interval: float
+) -> AsyncIterator[bytes | None]:
+    """`iter_body`, with `None` after every `interval` seconds of silence."""
+    return _bounded(upstream, response, response.ticking_chunks(interval))
+
+
+async def _bounded(
+    upstream: Upstream, response: UpstreamResponse, chunks: AsyncIterator[T]
+) -> AsyncIterator[T]:
+    """`chunks`, ended with UpstreamTimeout at the exchange's total deadline."""
     deadline = response.deadline
     clock = asyncio.get_running_loop().time
     while True:

@@ -17,6 +17,7 @@ import httpx
 from dragoman.ir.errors import UpstreamTimeout, UpstreamUnreachable
 from dragoman.providers import failures
 from dragoman.providers.http import Content, Headers, uses_http2
+from dragoman.providers.ticking import with_ticks
 from dragoman.providers.upstream import Upstream
 
 
@@ -46,6 +47,9 @@ class HttpxResponse:
 
     async def aclose(self) -> None:
         await self._response.aclose()
+
+    def ticking_chunks(self, interval: float) -> AsyncIterator[bytes | None]:
+        return with_ticks(self.chunks(), interval)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         body = self._response.aiter_raw() if self._raw else self._response.aiter_bytes()

@@ -32,17 +32,15 @@ The path keeps its percent-encoding and the query string its order (minus `key`)
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AsyncExitStack
 from urllib.parse import quote, unquote_plus, urlsplit
 
 from starlette.requests import Request as HttpRequest
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Send
+from starlette.responses import Response
 
-from dragoman.ir.errors import GatewayError, NotFound, RequestTooLarge
+from dragoman.ir.errors import NotFound, RequestTooLarge
 from dragoman.providers.http import UpstreamResponse, iter_body
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
@@ -51,8 +49,7 @@ from dragoman.server.errors import error_response
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.model_list import asker
-
-log = logging.getLogger("dragoman.passthrough")
+from dragoman.server.streamed import StreamedResponse
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -108,7 +105,7 @@ async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exch
     exits = AsyncExitStack()
     exits.push_async_callback(response.aclose)
     exchange.stream = response.headers.get("content-type", "").startswith("text/event-stream")
-    answer = _Verbatim(_answer(upstream, response, exits), status_code=response.status_code)
+    answer = StreamedResponse(_answer(upstream, response, exits), status_code=response.status_code)
     answer.raw_headers = returned_headers(response)
     return answer
 
@@ -146,25 +143,9 @@ def returned_headers(response: UpstreamResponse) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, value in headers if name.decode("latin-1") not in dropped]
 
 
-class _Verbatim(StreamingResponse):
-    """The upstream's answer, chunk by chunk; a failure mid-body leaves it unfinished."""
-
-    async def stream_response(self, send: Send) -> None:
-        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        try:
-            async for chunk in self.body_iterator:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        except GatewayError as error:
-            # No byte can be added to a verbatim body, so the client learns of the failure
-            # the way it would from the upstream itself: the connection ends early.
-            log.warning("pass-through answer cut short: %s", error.message)
-            return
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-
 async def _answer(
     upstream: Upstream, response: UpstreamResponse, exits: AsyncExitStack
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     async with exits:
         async for chunk in iter_body(upstream, response):
             yield chunk

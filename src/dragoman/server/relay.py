@@ -18,25 +18,25 @@ sends the client dialect's keep-alive.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
 
 import orjson
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from dragoman import sse
 from dragoman.dialects import Dialect
 from dragoman.ir import Event, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.response import Accumulator
-from dragoman.providers.http import UpstreamResponse, iter_body, read_all
+from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all
 from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
 from dragoman.server.send import send
-from dragoman.server.ticking import with_ticks
+from dragoman.server.streamed import StreamedResponse
 
 log = logging.getLogger("dragoman.relay")
 
@@ -58,7 +58,7 @@ async def relay(
     events, exits = await _first_answer(gateway, request, exchange, client_headers)
     if request.stream:
         body = _client_stream(client.stream.Renderer(request), events, exits)
-        return StreamingResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
+        return StreamedResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
     async with exits:
         response = await _fold(events)
     return Response(orjson.dumps(client.response.render(response, request)), media_type="application/json")
@@ -133,7 +133,7 @@ async def _stream_events(
     client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
     decoder = sse.Decoder()
     parser = target.stream.Parser(route.upstream.name)
-    chunks = with_ticks(iter_body(route.upstream, response), gateway.settings.keepalive_seconds)
+    chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
     try:
         async for chunk in chunks:
             if chunk is None:
@@ -166,7 +166,7 @@ def _client_name(event: Event, client_names: dict[str, str]) -> Event:
 
 async def _client_stream(
     renderer: Any, batches: AsyncIterator[Batch | None], exits: AsyncExitStack
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     async with exits:
         try:
             async for batch in batches:

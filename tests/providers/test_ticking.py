@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dragoman.server.ticking import with_ticks
+from dragoman.providers.ticking import with_ticks
 
 
 async def test_items_pass_through_in_order_and_the_stream_ends() -> None:

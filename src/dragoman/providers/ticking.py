@@ -1,9 +1,11 @@
 """An async stream with a tick (`None`) after every `interval` seconds of silence.
 
 The relay needs keep-alives while an upstream thinks, without cancelling the read in
-progress (that would close the stream). One pump task per stream reads ahead into a
-small queue; the consumer takes what is there without waiting, and only when the
-queue is empty waits on it with a timeout, which is safe to cancel.
+progress (that would close the stream). For a source whose reads cannot be cancelled
+safely (httpx's body iterator), one pump task per stream reads ahead into a small
+queue; the consumer takes what is there without waiting, and only when the queue is
+empty waits on it with a timeout, which is safe to cancel. (aiohttp's buffered reader
+can be waited on with a timeout directly: see `aiohttp_pool`.)
 """
 
 from __future__ import annotations

@@ -1,0 +1,87 @@
+"""A response body sent chunk by chunk as it is produced, given up when the client leaves.
+
+Starlette's StreamingResponse runs an anyio task group per response under ASGI 2.3
+(uvicorn's level) to notice a disconnect; that cost was a large share of a streamed
+request. Here one plain task waits for the disconnect and, if it comes first, cancels
+the sending: the body's own cleanup then closes the upstream connection, so an
+abandoned answer stops costing upstream tokens at once.
+
+A GatewayError raised by the body (a pass-through upstream cut mid-body) ends the
+response early: no byte can be added to a body already under way, so the client
+learns of the failure the way it would from the upstream itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Mapping
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from dragoman.ir.errors import GatewayError
+
+log = logging.getLogger("dragoman.server")
+
+
+class StreamedResponse(Response):
+    def __init__(
+        self,
+        body: AsyncGenerator[bytes, None],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> None:
+        self.body_chunks = body
+        self.status_code = status_code
+        self.media_type = media_type
+        self.background = None
+        self.init_headers(headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watch = _DisconnectWatch(receive)
+        try:
+            await self._send_body(send)
+        except asyncio.CancelledError:
+            if not watch.fired:
+                raise
+            # Our own cancel: the client is gone, which is how a stream may end.
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
+        except GatewayError as error:
+            log.warning("answer cut short: %s", error.message)
+        finally:
+            watch.stop()
+            await self.body_chunks.aclose()
+
+    async def _send_body(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        async for chunk in self.body_chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+class _DisconnectWatch:
+    """Cancels the current task when the client disconnects, until stopped."""
+
+    def __init__(self, receive: Receive) -> None:
+        self.fired = False
+        self._sender = asyncio.current_task()
+        self._task = asyncio.create_task(_disconnect(receive))
+        self._task.add_done_callback(self._on_done)
+
+    def _on_done(self, task: asyncio.Task[None]) -> None:
+        if task.cancelled() or task.exception() is not None or self._sender is None:
+            return
+        self.fired = True
+        self._sender.cancel()
+
+    def stop(self) -> None:
+        self._task.remove_done_callback(self._on_done)
+        self._task.cancel()
+
+
+async def _disconnect(receive: Receive) -> None:
+    # A body not read yet is drained here, as Starlette's own listener does.
+    while (await receive())["type"] != "http.disconnect":
+        pass
