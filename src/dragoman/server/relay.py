@@ -6,12 +6,13 @@
     send        server.send, providers.http               (errors before any byte -> HTTP error;
                                                           a login: fresh token, one retry on 401)
     parse       upstream dialect's stream.Parser          (SSE -> ir events), or
-                response.parse + ir.replay                (JSON -> ir events)
+                response.parse                            (JSON -> ir.Response)
     render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
-                ir.Accumulator + response.render          (ir events -> one JSON body)
+                response.render                           (ir.Response -> one JSON body)
 
 The relay adapts when the upstream streams and the client did not ask for it (or the
-reverse), by looking at what the upstream actually sent. During upstream silence it
+reverse), by looking at what the upstream actually sent: ir.Accumulator folds events
+into a whole answer, ir.replay plays a whole answer as events. During upstream silence it
 sends the client dialect's keep-alive.
 """
 
@@ -28,9 +29,10 @@ from starlette.responses import Response
 
 from dragoman import sse
 from dragoman.dialects import Dialect
-from dragoman.ir import Event, PartStart, Request, StreamError, ToolCall, replay
+from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.response import Accumulator
+from dragoman.ir.response import Response as WholeAnswer
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all
 from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
@@ -42,6 +44,9 @@ log = logging.getLogger("dragoman.relay")
 
 # The events of one upstream network chunk (or of a whole answer).
 Batch = list[Event]
+# What the upstream gave: a whole answer, or its stream as batches (None: a silence
+# worth a keep-alive).
+Answer = WholeAnswer | AsyncIterator[Batch | None]
 
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
@@ -55,18 +60,19 @@ async def relay(
 ) -> Response:
     """Serve one parsed request: pick the route, call the upstream, answer the client."""
     exchange.model, exchange.stream = request.model, request.stream
-    events, exits = await _first_answer(gateway, request, exchange, client_headers)
+    answer, exits = await _first_answer(gateway, request, exchange, client_headers)
     if request.stream:
-        body = _client_stream(client.stream.Renderer(request), events, exits)
+        batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
+        body = _client_stream(client.stream.Renderer(request), batches, exits)
         return StreamedResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
     async with exits:
-        response = await _fold(events)
-    return Response(orjson.dumps(client.response.render(response, request)), media_type="application/json")
+        whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
+    return Response(orjson.dumps(client.response.render(whole, request)), media_type="application/json")
 
 
 async def _first_answer(
     gateway: Gateway, request: Request, exchange: Exchange, client_headers: Mapping[str, str] | None
-) -> tuple[AsyncIterator[Batch | None], AsyncExitStack]:
+) -> tuple[Answer, AsyncExitStack]:
     """The first route that accepts the request, trying the model's fallbacks in order.
 
     Nothing has reached the client yet, so a route that is down, overloaded or rate
@@ -102,8 +108,8 @@ async def _open_upstream(
     request: Request,
     exits: AsyncExitStack,
     client_headers: Mapping[str, str] | None,
-) -> AsyncIterator[Batch | None]:
-    """Send the request; return its events once the upstream has said yes.
+) -> Answer:
+    """Send the request; return its answer once the upstream has said yes.
 
     Any failure up to here (unreachable, timeout, an error status) is raised, so the
     client gets a real HTTP error and a later failover can still try elsewhere.
@@ -120,10 +126,14 @@ async def _open_upstream(
         raise error
     if response.headers.get("content-type", "").startswith("text/event-stream"):
         events = _stream_events(gateway, route, target, response)
-    else:
-        answer = _json(await read_all(upstream, response), upstream.name)
-        events = _whole(replay(target.response.parse(answer, origin=upstream.name)))
-    return _restore_names(events, call.client_names) if call.client_names else events
+        return _restore_names(events, call.client_names) if call.client_names else events
+    body = _json(await read_all(upstream, response), upstream.name)
+    whole: WholeAnswer = target.response.parse(body, origin=upstream.name)
+    if whole.stop_reason is None:
+        whole.stop_reason = "end_turn"
+    if call.client_names:
+        whole.parts = [_client_named(part, call.client_names) for part in whole.parts]
+    return whole
 
 
 async def _stream_events(
@@ -158,10 +168,14 @@ async def _restore_names(
 
 def _client_name(event: Event, client_names: dict[str, str]) -> Event:
     if isinstance(event, PartStart) and isinstance(event.part, ToolCall):
-        name = client_names.get(event.part.name)
-        if name is not None:
-            return PartStart(event.index, replace(event.part, name=name))
+        return PartStart(event.index, _client_named(event.part, client_names))
     return event
+
+
+def _client_named(part: Part, client_names: dict[str, str]) -> Part:
+    if isinstance(part, ToolCall) and part.name in client_names:
+        return replace(part, name=client_names[part.name])
+    return part
 
 
 async def _client_stream(
