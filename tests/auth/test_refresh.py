@@ -19,8 +19,9 @@ import httpx
 import pytest
 
 from dragoman.auth.refresh import MARGIN, TokenKeeper, due
+from dragoman.auth.rows import AUTH_ERROR
 from dragoman.auth.status import health
-from dragoman.auth.store import AUTH_ERROR, CredentialStore
+from dragoman.auth.store import CredentialStore
 from dragoman.config import ProviderConfig, Settings, load
 from dragoman.ir.errors import AuthenticationFailed, UpstreamError
 from dragoman.providers import discover

@@ -15,7 +15,8 @@ from dragoman.cli.serve import banner
 from dragoman.config import load
 from dragoman.server.app import load_gateway
 from dragoman.store import open_database
-from dragoman.store.accounts import Account, AccountStore
+from dragoman.store.account_store import AccountStore
+from dragoman.store.accounts import Account
 
 KEY = "sk-proj-secret-0123456789"
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from dragoman.store import Database, open_database
-from dragoman.store.accounts import Account, AccountError, AccountStore
+from dragoman.store.account_store import AccountStore
+from dragoman.store.accounts import Account, AccountError
 from dragoman.store.db import prepare_home
 from dragoman.store.migrations import MIGRATIONS, migrate
 

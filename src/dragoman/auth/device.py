@@ -17,13 +17,14 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from dragoman.auth.callback import LoginError
 from dragoman.auth.tokens import OAuthError, answer_json, exchange_code, post, token_request
 from dragoman.providers.subscription import OAuthSpec
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_INTERVAL = 5.0
 DEFAULT_EXPIRY = 15 * 60.0

@@ -15,20 +15,21 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
-
-import httpx
 
 from dragoman.auth.callback import CallbackListener, LoginError
 from dragoman.auth.device import DeviceCode, device_login
 from dragoman.auth.paste import PasteError, check_state, parse_paste
 from dragoman.auth.pkce import Pkce, new_state
-from dragoman.auth.store import TOKEN_COLUMNS
+from dragoman.auth.rows import TOKEN_COLUMNS
 from dragoman.auth.tokens import OAuthError, exchange_code, token_facts
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import Flow, OAuthSpec
 from dragoman.store.accounts import Account
+
+if TYPE_CHECKING:
+    import httpx
 
 WAIT_SECONDS = 600.0
 

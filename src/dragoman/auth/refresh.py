@@ -19,19 +19,22 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import oauth_for, subscription_spec
 from dragoman.auth.locks import AccountLocks, LockTimeout
-from dragoman.auth.store import AUTH_ERROR, AccountGone, CredentialStore
+from dragoman.auth.rows import AUTH_ERROR, AccountGone
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
 from dragoman.providers.upstream import Upstream
 from dragoman.store.accounts import Account
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dragoman.auth.store import CredentialStore
 
 log = logging.getLogger("dragoman.auth")
 
@@ -72,7 +75,8 @@ class TokenKeeper:
         self.locks = AccountLocks(settings.home)
         self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
         self._cache: dict[int, Account] = {}
-        self._client = client or tokens.new_client(settings.proxy)
+        # The OAuth servers' client, made at the first refresh: most gateways never refresh.
+        self._client = client
         self._saved_windows: dict[int, float] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -141,7 +145,8 @@ class TokenKeeper:
     async def aclose(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     async def _load(self, account_id: int) -> Account:
         account = await self.store.get(account_id)
@@ -158,7 +163,9 @@ class TokenKeeper:
             raise AuthenticationFailed(_relogin(account, "it has no refresh token"))
         try:
             spec = subscription_spec(account.provider)
-            answer = await tokens.refresh(self._client, oauth_for(spec, self.settings), account.refresh_token)
+            answer = await tokens.refresh(
+                self._oauth_client(), oauth_for(spec, self.settings), account.refresh_token
+            )
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
@@ -176,6 +183,11 @@ class TokenKeeper:
             return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {})
         except AccountGone:
             raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
+
+    def _oauth_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = tokens.new_client(self.settings.proxy)
+        return self._client
 
     async def _setup(
         self, account_id: int, runtime: AccountRuntime, client: httpx.AsyncClient, base_url: str

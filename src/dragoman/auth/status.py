@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from dragoman.auth.refresh import MARGIN, expired
-from dragoman.auth.store import AUTH_ERROR
+from dragoman.auth.rows import AUTH_ERROR
 from dragoman.providers import discover
 from dragoman.providers.subscription import UsageWindow
 from dragoman.store.accounts import Account

@@ -17,37 +17,12 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from dragoman.auth.rows import AUTH_ERROR, TOKEN_COLUMNS, AccountGone, remember
 from dragoman.observe import redact
-from dragoman.store.accounts import (
-    Account,
-    AccountError,
-    account_from_row,
-    account_values,
-    check_label,
-)
+from dragoman.store.accounts import Account, AccountError, account_from_row, account_values, check_label
 from dragoman.store.tables import accounts
 
-# What a token response may change on a row (see auth.tokens.token_facts).
-TOKEN_COLUMNS = ("access_token", "refresh_token", "expires_at", "account_id", "email", "plan", "scopes")
-
-# Where a refresh that only a new login can fix leaves its reason (cleared by that login).
-AUTH_ERROR = "auth_error"
-
 _NOT_IN_LABELS = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class AccountGone(LookupError):
-    """The account was removed (logged out) while it was being used."""
-
-
-def secret_values(account: Account) -> list[str]:
-    return [value for value in (account.access_token, account.refresh_token) if value]
-
-
-def remember(account: Account) -> Account:
-    """`account`, its tokens registered for masking."""
-    redact.register(secret_values(account))
-    return account
 
 
 class CredentialStore:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from dragoman.observe import redact
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import OAuthSpec
+
+if TYPE_CHECKING:
+    import httpx
 
 TIMEOUT = 30.0
 
@@ -48,6 +51,8 @@ class OAuthError(Exception):
 
 def new_client(proxy: str | None = None) -> httpx.AsyncClient:
     """A client for OAuth servers: the configured proxy only, never the environment's."""
+    import httpx  # ~7 MiB, loaded by the first login or refresh only
+
     return httpx.AsyncClient(timeout=TIMEOUT, proxy=proxy or None, trust_env=False)
 
 
@@ -55,6 +60,8 @@ async def post(
     client: httpx.AsyncClient, url: str, data: Mapping[str, str], *, as_json: bool = False
 ) -> httpx.Response:
     """POST `data` as form or JSON; transport failures become a transient OAuthError."""
+    import httpx  # loaded already: `client` is one
+
     headers = {"accept": "application/json"}
     try:
         if as_json:
@@ -193,7 +200,7 @@ def _str(value: Any) -> str | None:
 
 
 def _host(url: str) -> str:
-    return httpx.URL(url).host or url
+    return urlsplit(url).hostname or url
 
 
 _JSON = {"content-type": "application/json"}

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from dragoman import __version__
-from dragoman.cli.accounts import accounts
-from dragoman.cli.check import test
 from dragoman.cli.common import json_option, print_json
-from dragoman.cli.config import config
-from dragoman.cli.login import import_, login, logout
-from dragoman.cli.models import models
-from dragoman.cli.serve import serve
-from dragoman.cli.status import refresh, status
+
+# Each command's module is imported when that command runs (or help lists it): `serve`
+# must not carry what `accounts`, `login` or `test` import (SQLAlchemy, httpx), ~30 MiB.
+COMMANDS = {
+    "accounts": ("dragoman.cli.accounts", "accounts"),
+    "config": ("dragoman.cli.config", "config"),
+    "import": ("dragoman.cli.login", "import_"),
+    "login": ("dragoman.cli.login", "login"),
+    "logout": ("dragoman.cli.login", "logout"),
+    "models": ("dragoman.cli.models", "models"),
+    "refresh": ("dragoman.cli.status", "refresh"),
+    "serve": ("dragoman.cli.serve", "serve"),
+    "status": ("dragoman.cli.status", "status"),
+    "test": ("dragoman.cli.check", "test"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, name = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(__version__, "-V", "--version", prog_name="dragoman")
 def cli() -> None:
     """dragoman: one local gateway between every AI tool and every model account.
@@ -33,18 +56,6 @@ def version(as_json: bool) -> None:
         print_json({"version": __version__})
     else:
         click.echo(f"dragoman {__version__}")
-
-
-cli.add_command(serve)
-cli.add_command(config)
-cli.add_command(models)
-cli.add_command(accounts)
-cli.add_command(test)
-cli.add_command(login)
-cli.add_command(logout)
-cli.add_command(import_)
-cli.add_command(status)
-cli.add_command(refresh)
 
 
 def main() -> None:

@@ -31,7 +31,8 @@ from dragoman.providers import discover
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.upstream import check_provider
 from dragoman.store import Database, open_database
-from dragoman.store.accounts import Account, AccountError, AccountStore, check_label
+from dragoman.store.account_store import AccountStore
+from dragoman.store.accounts import Account, AccountError, check_label
 from dragoman.store.db import open_existing, prepare_home
 
 # First path segments of the gateway's own routes: an upstream named so would be

@@ -33,7 +33,8 @@ from dragoman.config import Settings
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import Flow, OAuthSpec
 from dragoman.store import open_database
-from dragoman.store.accounts import Account, AccountError, AccountStore
+from dragoman.store.account_store import AccountStore
+from dragoman.store.accounts import Account, AccountError
 from dragoman.store.db import open_existing, prepare_home
 
 PASTE_PROMPT = "Paste here: "

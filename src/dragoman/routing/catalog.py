@@ -20,8 +20,8 @@ from dragoman.providers.upstream import Upstream, build_upstreams
 from dragoman.routing.live import LiveLists, merge
 from dragoman.routing.registry import Registry
 from dragoman.routing.sources import account_upstreams, detect_ollama, wants_ollama
-from dragoman.store.accounts import Account, AccountStore
-from dragoman.store.db import open_existing
+from dragoman.store.accounts import Account, AccountReader
+from dragoman.store.source import AccountSource
 
 log = logging.getLogger("dragoman.routing")
 
@@ -76,7 +76,7 @@ class Catalog:
     def registry(self) -> Registry:
         return Registry(self.upstreams(), self.settings.models)
 
-    async def load(self, store: AccountStore | None) -> None:
+    async def load(self, store: AccountReader | None) -> None:
         """Read the accounts and, once, look for a local Ollama: both at the same time,
         so the look (at most a few hundred ms) adds nothing to a slow database."""
         look = wants_ollama(self.settings) and not self.looked_for_ollama
@@ -100,12 +100,11 @@ async def load_catalog(settings: Settings, environ: Mapping[str, str] = os.envir
     """What a starting gateway serves: the config, the accounts, a local Ollama.
     Raises ConfigError for a provider table that cannot be built."""
     catalog = Catalog(settings, build_upstreams(settings, environ), environ)
-    database = await open_existing(settings.effective_database_url)
+    source = AccountSource(settings.effective_database_url)
     try:
-        await catalog.load(AccountStore(database.engine) if database is not None else None)
+        await catalog.load(source)
     finally:
-        if database is not None:
-            await database.close()
+        await source.close()
     return catalog
 
 

@@ -1,7 +1,8 @@
 """Keeping a running gateway's registry current, without a restart.
 
 Accounts added or removed with `dragoman accounts` are seen within a few seconds (a
-cheap read of the small accounts table); live model lists are read after start and
+cheap read of the small accounts table, or only a look at its file while the database
+holds none: dragoman.store.source); live model lists are read after start and
 every `model_refresh_seconds`, and at once for an upstream that just appeared. Each
 change builds a new registry and hands it over whole through `publish`: a request sees
 the old registry or the new one, never half of each, and never waits for either.
@@ -18,7 +19,7 @@ from dataclasses import replace
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.registry import Registry
-from dragoman.store.accounts import Account, AccountStore
+from dragoman.store.accounts import Account, AccountReader
 
 log = logging.getLogger("dragoman.routing")
 
@@ -29,7 +30,7 @@ class Refresher:
     def __init__(
         self,
         catalog: Catalog,
-        store: AccountStore,
+        store: AccountReader,
         clients: UpstreamClients,
         publish: Callable[[Registry], None],
         poll_seconds: float = ACCOUNT_POLL_SECONDS,

@@ -22,8 +22,7 @@ from dragoman.server.gateway import Gateway
 from dragoman.server.middleware import ExchangeMiddleware
 from dragoman.server.model_list import asker
 from dragoman.server.routes import routes
-from dragoman.store import open_database
-from dragoman.store.db import prepare_home
+from dragoman.store.files import prepare_home
 
 
 def build_gateway(settings: Settings, environ: Mapping[str, str] = os.environ) -> Gateway:
@@ -47,7 +46,6 @@ def create_app(gateway: Gateway) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         prepare_home(settings.home)
-        gateway.database = await open_database(settings.effective_database_url)
         try:
             await gateway.start()
             heap.settle()

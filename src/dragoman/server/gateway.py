@@ -7,16 +7,18 @@ reads `gateway.registry` once per request and keeps what it got.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dragoman.auth.refresh import TokenKeeper
-from dragoman.auth.store import CredentialStore
 from dragoman.config import Settings
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
-from dragoman.store import Database
-from dragoman.store.accounts import AccountStore
+from dragoman.store.source import AccountSource
+
+if TYPE_CHECKING:
+    from dragoman.store.db import Database
 
 
 @dataclass(slots=True)
@@ -24,24 +26,29 @@ class Gateway:
     settings: Settings
     registry: Registry
     clients: UpstreamClients = field(default_factory=UpstreamClients)
-    database: Database | None = None
     catalog: Catalog | None = None
     refresher: Refresher | None = None
+    # The stored accounts; the database behind them opens once it holds any.
+    accounts: AccountSource | None = None
     # Fresh tokens for subscription accounts; there once the database is open.
     auth: TokenKeeper | None = None
 
+    @property
+    def database(self) -> Database | None:
+        return self.accounts.database if self.accounts is not None else None
+
     async def start(self) -> None:
-        """With the database open: serve the stored accounts and a local Ollama (unless
-        `load_gateway` read them already), then keep the registry current in the background."""
-        if self.database is not None and self.auth is None:
-            self.auth = TokenKeeper(CredentialStore(self.database.engine), self.settings)
-        if self.catalog is None or self.database is None:
+        """Open the database if it holds accounts (else it opens when the first one comes),
+        serve them and a local Ollama (unless `load_gateway` read them already), then keep
+        the registry current in the background."""
+        self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
+        await self.accounts.store()
+        if self.catalog is None:
             return
-        store = AccountStore(self.database.engine)
         if not self.catalog.loaded:
-            await self.catalog.load(store)
+            await self.catalog.load(self.accounts)
             self.publish(self.catalog.registry())
-        self.refresher = Refresher(self.catalog, store, self.clients, self.publish)
+        self.refresher = Refresher(self.catalog, self.accounts, self.clients, self.publish)
         self.refresher.start()
 
     def publish(self, registry: Registry) -> None:
@@ -53,5 +60,11 @@ class Gateway:
         if self.auth is not None:
             await self.auth.aclose()
         await self.clients.aclose()
-        if self.database is not None:
-            await self.database.close()
+        if self.accounts is not None:
+            await self.accounts.close()
+
+    def _opened(self, database: Database) -> None:
+        # SQLAlchemy is loaded now that the database is open; not before.
+        from dragoman.auth.store import CredentialStore
+
+        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings)

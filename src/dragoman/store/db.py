@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from dragoman.store.files import prepare_home, sqlite_file
 from dragoman.store.migrations import migrate
+
+__all__ = ["Database", "open_database", "open_existing", "prepare_home"]
 
 
 @dataclass(slots=True)
@@ -22,20 +24,13 @@ class Database:
         await self.engine.dispose()
 
 
-def prepare_home(home: Path) -> None:
-    """Create the home folder private to its owner (0700), or tighten it if it exists."""
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(home, 0o700)
-
-
 async def open_database(url: str) -> Database:
     """Connect, migrate, and for SQLite make the file (and its journals) 0600."""
-    parsed = make_url(url)
-    sqlite_file = Path(parsed.database) if parsed.get_backend_name() == "sqlite" and parsed.database else None
-    if sqlite_file is not None:
-        _create_private(sqlite_file)
+    path = sqlite_file(url)
+    if path is not None:
+        _create_private(path)
     engine = create_async_engine(url)
-    if sqlite_file is not None:
+    if path is not None:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     try:
         async with engine.begin() as connection:
@@ -49,8 +44,8 @@ async def open_database(url: str) -> Database:
 async def open_existing(url: str) -> Database | None:
     """The database if it exists (for commands that only read), else None: a SQLite file
     is never created just to find it empty."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
         return None
     return await open_database(url)
 

@@ -12,7 +12,6 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from dragoman.auth.tokens import jwt_claims
@@ -21,6 +20,8 @@ from dragoman.providers.codex.client import HEADERS
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
 
 if TYPE_CHECKING:
+    import httpx
+
     from dragoman.store.accounts import Account
 
 AUTH_CLAIM = "https://api.openai.com/auth"
@@ -59,6 +60,8 @@ class CodexRuntime(AccountRuntime):
     async def usage(
         self, account: Account, client: httpx.AsyncClient, base_url: str
     ) -> list[UsageWindow] | None:
+        import httpx  # loaded already: `client` is one
+
         headers = {**HEADERS, "accept": "application/json", **self.headers(account)}
         headers["authorization"] = f"Bearer {account.access_token}"
         try:

@@ -15,13 +15,15 @@ Gemini CLI.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from dragoman.dialects.gemini import error
 from dragoman.ir.errors import PermissionDenied, UpstreamError, UpstreamTimeout, UpstreamUnreachable
+
+if TYPE_CHECKING:
+    import httpx
 
 METADATA = {"ideType": "IDE_UNSPECIFIED", "platform": "PLATFORM_UNSPECIFIED", "pluginType": "GEMINI"}
 FREE_TIER = "free-tier"
@@ -47,6 +49,8 @@ class CodeAssist:
         return await self._send("GET", f"{self.base_url}/{name}", None)
 
     async def _send(self, method: str, url: str, content: bytes | None) -> dict[str, Any]:
+        import httpx  # loaded already: `self.client` is one
+
         try:
             response = await self.client.request(method, url, content=content, headers=self.headers)
         except httpx.HTTPError as failure:

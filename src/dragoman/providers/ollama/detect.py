@@ -7,7 +7,8 @@ import asyncio
 import logging
 from typing import Any
 
-import httpx
+import aiohttp
+import orjson
 
 from dragoman.ir.models import ModelInfo
 
@@ -26,11 +27,15 @@ async def probe(ollama_url: str, timeout: float = PROBE_SECONDS) -> list[ModelIn
     """The models of the Ollama server at `ollama_url`, or None when none answers."""
     url = ollama_url.rstrip("/").removesuffix("/v1") + "/api/tags"
     try:
-        async with asyncio.timeout(timeout), httpx.AsyncClient(trust_env=False, timeout=timeout) as client:
-            response = await client.get(url)
-        response.raise_for_status()
-        return parse_tags(response.json())
-    except (TimeoutError, httpx.HTTPError, ValueError) as error:
+        # No proxy from the environment (aiohttp's default): Ollama is looked for where it was said to be.
+        async with (
+            asyncio.timeout(timeout),
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
+            session.get(url, raise_for_status=True) as response,
+        ):
+            body = await response.read()
+        return parse_tags(orjson.loads(body))
+    except (TimeoutError, aiohttp.ClientError, ValueError) as error:
         log.debug("no Ollama at %s (%s)", url, type(error).__name__)
         return None
 

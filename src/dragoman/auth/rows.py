@@ -1,0 +1,28 @@
+"""What a subscription login keeps on its accounts row besides the API-key columns, with
+no database code: the gateway's request path reads these names, and must not load
+SQLAlchemy for them (`dragoman.auth.store` writes them)."""
+
+from __future__ import annotations
+
+from dragoman.observe import redact
+from dragoman.store.accounts import Account
+
+# What a token response may change on a row (see auth.tokens.token_facts).
+TOKEN_COLUMNS = ("access_token", "refresh_token", "expires_at", "account_id", "email", "plan", "scopes")
+
+# Where a refresh that only a new login can fix leaves its reason (cleared by that login).
+AUTH_ERROR = "auth_error"
+
+
+class AccountGone(LookupError):
+    """The account was removed (logged out) while it was being used."""
+
+
+def secret_values(account: Account) -> list[str]:
+    return [value for value in (account.access_token, account.refresh_token) if value]
+
+
+def remember(account: Account) -> Account:
+    """`account`, its tokens registered for masking."""
+    redact.register(secret_values(account))
+    return account

@@ -1,0 +1,74 @@
+"""The accounts table read and written through SQLAlchemy Core (see `accounts` for the
+rows' meaning)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from dragoman.store.accounts import (
+    Account,
+    AccountError,
+    account_from_row,
+    account_values,
+    check_label,
+    free_label,
+)
+from dragoman.store.tables import accounts
+
+
+class AccountStore:
+    """Reads and writes the `accounts` table through SQLAlchemy Core."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(self, account: Account, reserved: Collection[str] = ()) -> Account:
+        """Store a new account; returns it as stored. `reserved` are names already used
+        elsewhere (configured providers), refused as labels and skipped by the default."""
+        async with self._engine.begin() as connection:
+            taken = set((await connection.execute(select(accounts.c.label))).scalars()) | set(reserved)
+            label = check_label(account.label) if account.label else free_label(account.provider, taken)
+            if label in taken:
+                raise AccountError(f"the name {label!r} is already taken: choose another --label")
+            stored = replace(account, label=label, id=0, created_at=time.time())
+            values = account_values(stored)
+            try:
+                result = await connection.execute(insert(accounts).values(values))
+            except IntegrityError:
+                raise AccountError(f"the name {label!r} is already taken: choose another --label") from None
+        [new_id] = result.inserted_primary_key or (0,)
+        return replace(stored, id=int(new_id))
+
+    async def list(self) -> list[Account]:
+        """Every account, oldest first."""
+        async with self._engine.connect() as connection:
+            rows = (await connection.execute(select(accounts).order_by(accounts.c.id))).mappings()
+            return [account_from_row(row) for row in rows]
+
+    async def get(self, key: str | int) -> Account | None:
+        """The account with this id (an int, or a string of digits) or this label."""
+        async with self._engine.connect() as connection:
+            row = (await connection.execute(select(accounts).where(_match(key)))).mappings().first()
+        return account_from_row(row) if row is not None else None
+
+    async def remove(self, key: str | int) -> Account | None:
+        """Delete the account with this id or label; returns it, or None if there was none."""
+        async with self._engine.begin() as connection:
+            row = (await connection.execute(select(accounts).where(_match(key)))).mappings().first()
+            if row is None:
+                return None
+            await connection.execute(delete(accounts).where(accounts.c.id == row["id"]))
+        return account_from_row(row)
+
+
+def _match(key: str | int) -> Any:
+    if isinstance(key, int) or key.isdigit():
+        return accounts.c.id == int(key)
+    return accounts.c.label == key

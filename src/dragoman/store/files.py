@@ -1,0 +1,80 @@
+"""The home folder and the SQLite file, found and looked at without SQLAlchemy.
+
+A gateway configured in config.toml alone has no accounts, and SQLAlchemy with its
+driver would cost it a third of its memory: so what can be known from the file system
+(where the database is, whether it exists, whether it changed, whether it has accounts)
+is known from here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+# SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url), for its `database` part.
+_URL = re.compile(
+    r"""
+        (?P<name>[\w\+]+)://
+        (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+        (?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?
+        (?:/(?P<database>[^\?]*))?
+        (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+
+# A file's identity, size and last change, for the database and its write-ahead log.
+Signature = tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]
+
+
+def prepare_home(home: Path) -> None:
+    """Create the home folder private to its owner (0700), or tighten it if it exists."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite database URL names, as SQLAlchemy reads it; None for any other
+    database, and for SQLite in memory."""
+    found = _URL.match(url)
+    if found is None or found["name"].partition("+")[0] != "sqlite" or not found["database"]:
+        return None
+    database = unquote(found["database"])
+    return None if database == ":memory:" else Path(database)
+
+
+def signature(path: Path) -> Signature | None:
+    """What changes with every commit to the SQLite file at `path`: a write goes to its
+    write-ahead log (`-wal`, which grows, or goes when the last connection closes), or
+    to the file itself. None when there is no file."""
+    here = _stat(path)
+    return None if here is None else (here, _stat(Path(f"{path}-wal")))
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
+
+
+def holds_accounts(path: Path) -> bool | None:
+    """Whether the SQLite file at `path` has a row in its accounts table (False: it has
+    no such table either). None when it cannot tell now (locked, or gone meanwhile). A file
+    it cannot read otherwise counts as holding some, so that opening it says what is wrong.
+    Never creates the file."""
+    import sqlite3  # the standard driver, ~1.4 MiB, only once there is a file to look into
+
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=rw"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1.0)) as connection:
+            return connection.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
+    except sqlite3.Error as error:
+        name = getattr(error, "sqlite_errorname", "")
+        if name == "SQLITE_ERROR" and "no such table" in str(error):
+            return False
+        return None if name in {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN"} else True

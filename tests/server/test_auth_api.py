@@ -1,0 +1,17 @@
+"""The gateway's subscription endpoints when it serves no account: its database is not
+even open, and the answer is the same as for an empty one."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.fakes.fixtures import FakeUpstreams
+from tests.gateway import serve_gateway
+
+
+def test_no_account_no_login_to_show_or_refresh(fakes: FakeUpstreams) -> None:
+    with serve_gateway(fakes, detect_ollama=False) as url:
+        assert httpx.get(url + "/v1/status").json() == {"accounts": []}
+        assert httpx.post(url + "/v1/auth/refresh").json() == {"refreshed": []}
+        missing = httpx.get(url + "/v1/status", params={"account": "nobody"})
+        assert missing.status_code == 404
