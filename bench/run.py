@@ -140,9 +140,8 @@ def run_scaling(
     scenarios = [s for s in SCENARIOS if s.key in keys]
     rps: dict[str, dict[int, float]] = {s.key: {} for s in scenarios}
     rest = (plan.repeats, plan.seconds, 0.3, plan.warmup_seconds)
-    via = ""
     for count in (1, workers):
-        service, via = services.dragoman_workers(workdir, upstream.url, count)
+        service = services.dragoman_workers(workdir, upstream.url, count)
         service.nice = nice
         target = Target(f"dragoman-x{count}", service.start(), True, True)
         try:
@@ -156,7 +155,7 @@ def run_scaling(
     speedups = {k: v[workers] / v[1] if v[1] else 0.0 for k, v in rps.items()}
     return {
         "workers": workers,
-        "via": via,
+        "via": "dragoman serve --workers",
         "rps": rps,
         "speedups": speedups,
         "speedup": min(speedups.values()),
@@ -221,8 +220,6 @@ def measure(args: argparse.Namespace, plan: Plan, scenarios: list[Scenario], wor
         scaling = run_scaling(workdir, started[0], args.workers, plan, args.nice) if args.workers else None
     finally:
         stop(started)
-    if scaling is None and not services.serve_has_workers():
-        scaling = {"note": "not measured: `dragoman serve` has no --workers (bench.workers: --workers 2)"}
     return {
         "meta": metadata(args, plan),
         "targets": [t.name for t in targets],

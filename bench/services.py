@@ -191,20 +191,8 @@ def litellm(workdir: Path, upstream_url: str) -> Service:
     return Service("litellm", argv, port, "/health/liveliness", workdir / "litellm.log", env)
 
 
-def serve_has_workers() -> bool:
-    """Whether `dragoman serve` offers `--workers` (it did not when this bench was written)."""
-    argv = [sys.executable, "-m", "dragoman", "serve", "--help"]
-    shown = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False).stdout
-    return "--workers" in shown
-
-
-def dragoman_workers(workdir: Path, upstream_url: str, workers: int) -> tuple[Service, str]:
-    """dragoman in `workers` processes: `serve --workers` if it exists, else bench.workers."""
+def dragoman_workers(workdir: Path, upstream_url: str, workers: int) -> Service:
+    """`dragoman serve --workers N` (1: the plain single process)."""
     service = dragoman(workdir, upstream_url, f"dragoman-x{workers}", "warning")
-    if serve_has_workers():
-        service.argv += ["--workers", str(workers)]
-        return service, "dragoman serve --workers"
-    argv = [sys.executable, "-m", "bench.workers", str(service.port), str(workers), "warning"]
-    service.argv = argv
-    service.env = {**service.env, "PYTHONPATH": str(BENCH.parent)}
-    return service, "bench.workers (SO_REUSEPORT, serve has no --workers)"
+    service.argv += ["--workers", str(workers)]
+    return service

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
+import logging
+import os
 import socket
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
-import uvicorn
 from rich.console import Group
 from rich.text import Text
 
@@ -18,6 +17,11 @@ from dragoman.config import ConfigError, Settings
 from dragoman.config.binds import Bind
 from dragoman.observe.log import configure
 from dragoman.routing.registry import Registry
+
+if TYPE_CHECKING:
+    from dragoman.server.gateway import Gateway
+
+log = logging.getLogger("dragoman.serve")
 
 DIALECT_ROUTES = {
     "OpenAI Chat": "POST /v1/chat/completions",
@@ -36,12 +40,18 @@ DIALECT_ROUTES = {
     multiple=True,
     help="A key clients must send (repeatable). Also DRAGOMAN_API_KEY (comma-separated).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes serving the same addresses, to use more cores. Also DRAGOMAN_WORKERS. [default: 1]",
+)
 @home_options
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), help="[default: info]")
 @click.option("--log-format", type=click.Choice(["text", "json"]), help="[default: text]")
 def serve(
     bind: str | None,
     api_keys: tuple[str, ...],
+    workers: int | None,
     home: str | None,
     config_file: str | None,
     log_level: str | None,
@@ -53,43 +63,65 @@ def serve(
         config_file,
         bind=bind,
         api_keys=list(api_keys) or None,
+        workers=workers,
         log_level=log_level,
         log_format=log_format,
     )
     refuse_open_binds(settings)
-    from dragoman.server.app import create_app, load_gateway  # the server's imports only when serving
-
     configure(settings.log_level, settings.log_format)
     try:
         # Accounts and a local Ollama are read now, so the banner lists their models.
-        gateway = asyncio.run(load_gateway(settings))
+        gateway = asyncio.run(_loaded(settings))
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
+    if settings.workers == 1:
+        _serve_here(settings, gateway)
+    else:
+        _supervise(settings, gateway.registry)
+
+
+async def _loaded(settings: Settings) -> Gateway:
+    from dragoman.server.app import load_gateway  # the server's imports only when serving
+
+    if settings.workers > 1:
+        from dragoman.store.db import open_existing
+
+        # An existing database is migrated here, once: after an upgrade, workers opening
+        # it all at once would race to migrate it.
+        database = await open_existing(settings.effective_database_url)
+        if database is not None:
+            await database.close()
+    return await load_gateway(settings)
+
+
+def _serve_here(settings: Settings, gateway: Gateway) -> None:
+    from dragoman.server.app import create_app
+    from dragoman.server.serving import GracefulServer, uvicorn_config
+
     sockets = [_listen(item) for item in settings.bind]
     err_console.print(banner(settings, gateway.registry), soft_wrap=True)
-    server = _Server(
-        uvicorn.Config(
-            create_app(gateway),
-            log_config=None,
-            access_log=False,
-            server_header=False,
-            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
-            lifespan="on",
+    GracefulServer(uvicorn_config(create_app(gateway), settings)).run(sockets=sockets)
+
+
+def _supervise(settings: Settings, registry: Registry) -> None:
+    from dragoman.server.supervisor import Supervisor
+
+    per_bind = [_listen_each(item, settings.workers) for item in settings.bind]
+    _warn_beyond_cores(settings.workers)
+    err_console.print(banner(settings, registry), soft_wrap=True)
+    # Worker i serves the i-th socket of every address.
+    if not Supervisor(settings, [list(own) for own in zip(*per_bind, strict=True)]).run():
+        raise click.ClickException("a worker could not start (its error is above)")
+
+
+def _warn_beyond_cores(workers: int) -> None:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if workers > cores:
+        log.warning(
+            "%d workers on %d cores: the workers beyond one per core add memory, not throughput",
+            workers,
+            cores,
         )
-    )
-    server.run(sockets=sockets)
-
-
-class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGINT/SIGTERM once it has shut down, which makes a clean stop
-    look like a crash (exit -15, or click's "Aborted!"). A stop is how serve ends, so
-    the signals only start the graceful shutdown here, and the command exits 0."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        for stop in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(stop, self.handle_exit)
-        yield
 
 
 def refuse_open_binds(settings: Settings) -> None:
@@ -104,8 +136,11 @@ def refuse_open_binds(settings: Settings) -> None:
 
 
 def banner(settings: Settings, registry: Registry) -> Group:
+    processes = f" ({settings.workers} workers)" if settings.workers > 1 else ""
     lines = [
-        Text.from_markup(f"[bold green]dragoman[/] listening on {', '.join(b.url for b in settings.bind)}")
+        Text.from_markup(
+            f"[bold green]dragoman[/] listening on {', '.join(b.url for b in settings.bind)}{processes}"
+        )
     ]
     lines += [Text.from_markup(f"  [cyan]{name:<17}[/]{route}") for name, route in DIALECT_ROUTES.items()]
     served = registry.model_ids()
@@ -124,15 +159,30 @@ def banner(settings: Settings, registry: Registry) -> Group:
     return Group(*lines)
 
 
-def _listen(bind: Bind) -> socket.socket:
+def _listen(bind: Bind, *, reuse_port: bool = False) -> socket.socket:
+    sock = _bound(bind, reuse_port=reuse_port)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _listen_each(bind: Bind, count: int) -> list[socket.socket]:
+    """`count` listening sockets on one address, one per worker: the kernel spreads new
+    connections over them (SO_REUSEPORT). A plain socket bound first keeps a port in use
+    an error even when its holder set SO_REUSEPORT too (another `serve --workers`)."""
+    _bound(bind).close()
+    return [_listen(bind, reuse_port=True) for _ in range(count)]
+
+
+def _bound(bind: Bind, *, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in bind.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((bind.host, bind.port))
     except OSError as error:
         sock.close()
         raise click.ClickException(f"cannot listen on {bind}: {error.strerror}") from None
-    sock.listen(2048)
-    sock.set_inheritable(True)
     return sock

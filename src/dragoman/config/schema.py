@@ -92,6 +92,8 @@ class Settings(_Strict):
     database_url: str | None = None
     log_level: LogLevel = "info"
     log_format: Literal["text", "json"] = "text"
+    # Processes serving the same sockets (`serve --workers`); 1 serves in the process itself.
+    workers: Annotated[int, Field(ge=1)] = 1
     max_body_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024
     keepalive_seconds: Annotated[float, Field(gt=0)] = 15.0
     shutdown_grace_seconds: Annotated[float, Field(ge=0)] = 10.0

@@ -39,14 +39,20 @@ class RedactingFilter(logging.Filter):
 
 
 class TextFormatter(logging.Formatter):
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s")
+    def __init__(self, pid: bool = False) -> None:
+        # With several worker processes, the pid says which one wrote the line.
+        where = " %(process)d" if pid else ""
+        super().__init__(f"%(asctime)s %(levelname)-7s{where} [%(request_id)s] %(name)s: %(message)s")
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return time.strftime("%H:%M:%S", time.localtime(record.created)) + f".{int(record.msecs):03d}"
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, pid: bool = False) -> None:
+        super().__init__()
+        self.pid = pid
+
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
             "time": round(record.created, 3),
@@ -55,6 +61,8 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "message": record.getMessage(),
         }
+        if self.pid:
+            line["pid"] = record.process
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in line and not key.startswith("_"):
                 line[key] = value
@@ -63,11 +71,14 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def configure(level: str = "info", fmt: str = "text", stream: Any = None) -> logging.Handler:
-    """Route every logger through one redacting handler. Returns the handler."""
+def configure(
+    level: str = "info", fmt: str = "text", stream: Any = None, *, pid: bool = False
+) -> logging.Handler:
+    """Route every logger through one redacting handler. Returns the handler.
+    `pid`: every line names the process (for `serve --workers`)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler.setFormatter(JsonFormatter(pid) if fmt == "json" else TextFormatter(pid))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

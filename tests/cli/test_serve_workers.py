@@ -1,0 +1,243 @@
+"""`dragoman serve --workers N` as a user runs it: real processes, sockets and signals.
+
+Which worker answered is read from the access log, whose lines carry the pid of the
+process that wrote them when there are workers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from dragoman.cli import cli
+from tests.cli.test_serve import free_port, wait_healthy
+from tests.fakes import Reply
+from tests.fakes.fixtures import FakeUpstreams
+
+T = TypeVar("T")
+
+KEY = "sk-local-workers-0123456789"
+CHAT = {"model": "claude-sonnet-4-6", "messages": [{"role": "user", "content": "hi"}]}
+ANSWERED = re.compile(r"^\S+ INFO +(\d+) \[\w+\] dragoman\.access: POST /v1/chat/completions 200 ", re.M)
+
+
+def eventually(check: Callable[[], T | None], timeout: float = 30.0) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout:g} s: {check}")
+
+
+def _state_and_parent(pid: int) -> tuple[str, int] | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    state, parent = stat.rsplit(")", 1)[1].split()[:2]  # after "pid (command)"
+    return state, int(parent)
+
+
+def children(pid: int) -> set[int]:
+    """The live (not zombie) processes whose parent is `pid`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        seen = _state_and_parent(int(entry.name)) if entry.name.isdigit() else None
+        if seen is not None and seen[1] == pid and seen[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def gone(pid: int) -> bool:
+    seen = _state_and_parent(pid)
+    return seen is None or seen[0] == "Z"
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def text(self) -> str:
+        return self.log.read_text()
+
+    def workers(self) -> set[int]:
+        """The two workers, once both say they serve."""
+
+        def both() -> set[int] | None:
+            now = children(self.process.pid)
+            text = self.text()
+            ready = len(now) == 2 and all(f"worker {pid} serving" in text for pid in now)
+            return now if ready else None
+
+        return eventually(both)
+
+    def chat(self, times: int, key: str = "") -> None:
+        headers = {"authorization": f"Bearer {key}"} if key else {}
+        for _ in range(times):  # a new connection each time: the kernel picks a worker per connection
+            response = httpx.post(self.url + "/v1/chat/completions", json=CHAT, headers=headers, timeout=10)
+            assert response.status_code == 200, response.text
+            assert response.json()["choices"][0]["message"]["content"] == "OK"
+
+    def answered_by(self) -> set[int]:
+        return {int(pid) for pid in ANSWERED.findall(self.text())}
+
+
+def write_config(home: Path, fakes: FakeUpstreams) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        '[providers.up]\nkind = "anthropic"\n'
+        f'base_url = "{fakes.anthropic.base_url}"\napi_key = "{fakes.anthropic.key}"\n'
+        'models = ["claude-sonnet-4-6"]\n'
+    )
+
+
+@pytest.fixture
+def served(
+    request: pytest.FixtureRequest, dragoman_home: Path, fakes: FakeUpstreams, tmp_path: Path
+) -> Iterator[Served]:
+    """`serve --workers 2`, with the test's parameter as more arguments."""
+    write_config(dragoman_home, fakes)
+    port, log = free_port(), tmp_path / "serve.log"
+    argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    argv += getattr(request, "param", [])
+    with log.open("wb") as out:
+        # Its own process group, as a shell gives a command: Ctrl-C signals the whole group.
+        process = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=out,
+            env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process, timeout=60)
+        yield Served(process, url, log)
+    finally:
+        leftovers = children(process.pid)
+        process.kill()
+        process.wait()
+        for pid in leftovers:
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_two_worker_processes_share_the_connections(served: Served) -> None:
+    workers = served.workers()
+    for pid in workers:
+        assert b"dragoman.server.worker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    served.chat(40)
+    assert served.answered_by() == workers
+    text = served.text()
+    assert text.count("listening on") == 1
+    assert "(2 workers)" in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("served", [["--api-key", KEY]], indirect=True)
+def test_every_worker_checks_the_api_key_none_shows_it(served: Served) -> None:
+    workers = served.workers()
+    for pid in workers:
+        assert KEY.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+        assert KEY.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+    refused = {httpx.post(served.url + "/v1/chat/completions", json=CHAT).status_code for _ in range(20)}
+    assert refused == {401}
+    served.chat(30, key=KEY)
+    assert served.answered_by() == workers
+
+
+def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker(served: Served) -> None:
+    first = served.workers()
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    eventually(lambda: victim not in children(served.process.pid))
+    now = served.workers()
+    assert victim not in now and len(now - first) == 1
+    assert f"worker {victim} was killed by SIGKILL; starting another" in served.text()
+    served.chat(20)
+    served.process.send_signal(signal.SIGTERM)
+    assert served.process.wait(timeout=30) == 0
+    assert all(gone(pid) for pid in now)
+    assert "Traceback" not in served.text()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(served.url + "/healthz", timeout=2)
+
+
+def sigterm_to_the_supervisor(served: Served) -> None:
+    served.process.send_signal(signal.SIGTERM)
+
+
+def ctrl_c_in_a_terminal(served: Served) -> None:
+    os.killpg(served.process.pid, signal.SIGINT)  # the supervisor and every worker at once
+
+
+@pytest.mark.parametrize("stop", [sigterm_to_the_supervisor, ctrl_c_in_a_terminal])
+def test_a_stop_lets_in_flight_streams_finish(
+    served: Served, fakes: FakeUpstreams, stop: Callable[[Served], None]
+) -> None:
+    served.workers()
+    fakes.anthropic.script(*[Reply(text="one two three four", chunks=4, chunk_delay=0.4)] * 2)
+    body = {**CHAT, "stream": True}
+    with (
+        httpx.stream("POST", served.url + "/v1/chat/completions", json=body, timeout=10) as one,
+        httpx.stream("POST", served.url + "/v1/chat/completions", json=body, timeout=10) as two,
+    ):
+        streams = [one.iter_raw(), two.iter_raw()]
+        firsts = [next(chunks) for chunks in streams]
+        stop(served)
+        raws = [first + b"".join(rest) for first, rest in zip(firsts, streams, strict=True)]
+    for raw in raws:
+        assert b"[DONE]" in raw
+        assert raw.count(b'"content"') >= 4
+    assert served.process.wait(timeout=30) == 0
+    assert "workers stopped" in served.text()
+    assert "Traceback" not in served.text()
+
+
+def test_workers_stop_when_the_supervisor_is_killed(served: Served) -> None:
+    workers = served.workers()
+    served.process.kill()
+    served.process.wait()
+    eventually(lambda: all(gone(pid) for pid in workers))
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(served.url + "/healthz", timeout=2)
+
+
+def test_workers_must_be_at_least_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    flag = CliRunner().invoke(cli, ["serve", "--workers", "0"])
+    assert flag.exit_code == 2
+    assert "Invalid value for '--workers': 0 is not in the range x>=1" in flag.output
+    monkeypatch.setenv("DRAGOMAN_WORKERS", "0")
+    environment = CliRunner().invoke(cli, ["serve"])
+    assert environment.exit_code == 2
+    assert "workers: Input should be greater than or equal to 1" in environment.output
+
+
+def test_a_port_another_worker_group_holds_is_a_clear_error() -> None:
+    # Sockets with SO_REUSEPORT share a port with any other that sets it: the check must
+    # not let a second `serve --workers` join the first one's port silently.
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--workers", "2", "--bind", f"127.0.0.1:{port}"])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
