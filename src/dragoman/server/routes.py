@@ -74,12 +74,13 @@ async def _hello(http: HttpRequest) -> Response:
 
 
 def routes() -> list[BaseRoute]:
+    # Starlette tries routes in order: the dialect endpoints, hit by every request, first.
     return [
-        Route("/healthz", _health, methods=["GET"]),
-        Route("/api/hello", _hello, methods=["GET", "HEAD"]),
+        Route("/v1/messages", _guarded("anthropic", _generate("anthropic")), methods=["POST"]),
         Route("/v1/chat/completions", _guarded("openai_chat", _generate("openai_chat")), methods=["POST"]),
         Route("/v1/responses", _guarded("openai_responses", _generate("openai_responses")), methods=["POST"]),
-        Route("/v1/messages", _guarded("anthropic", _generate("anthropic")), methods=["POST"]),
+        Route("/healthz", _health, methods=["GET"]),
+        Route("/api/hello", _hello, methods=["GET", "HEAD"]),
         Route("/v1/messages/count_tokens", _guarded("anthropic", count_tokens.anthropic), methods=["POST"]),
         Route("/v1/models", _guarded(model_list.asker, model_list.listing), methods=["GET"]),
         Route("/v1/models/{model:path}", _guarded(model_list.asker, model_list.one), methods=["GET"]),
