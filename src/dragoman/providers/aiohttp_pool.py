@@ -120,9 +120,6 @@ class AiohttpPool:
             URL(url, encoded=True),
             data=content or None,
             headers=headers,
-            # aiohttp would label a body sent without a type octet-stream; the upstream
-            # gets the client's label or none, as from any plain HTTP client.
-            skip_auto_headers=("Content-Type",),
             allow_redirects=False,
             auto_decompress=not raw,
             timeout=self._timeout(upstream),
@@ -133,6 +130,9 @@ class AiohttpPool:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=0),
                 cookie_jar=aiohttp.DummyCookieJar(),
+                # aiohttp would label a body sent without a type octet-stream; the upstream
+                # gets the client's label or none, as from any plain HTTP client.
+                skip_auto_headers=("Content-Type",),
                 trust_env=False,
                 max_line_size=MAX_HEADER_BYTES,
                 max_field_size=MAX_HEADER_BYTES,
