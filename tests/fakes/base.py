@@ -78,6 +78,8 @@ class Fake:
         self.models = list(models or self.default_models)
         self._configured = (self.key, list(self.models))
         self.requests: list[RecordedRequest] = []
+        # The streamed answers given, in order: each tells how far it got (`Frames`).
+        self.streams: list[Frames] = []
         self.signatures: set[str] = set()
         self.count_tokens_result: int | None = None
         self._queue: deque[Reply] = deque()
@@ -99,6 +101,7 @@ class Fake:
         with self._lock:
             self._queue.clear()
         self.requests.clear()
+        self.streams.clear()
         self.signatures.clear()
         self.count_tokens_result = None
         self.key, models = self._configured
@@ -261,13 +264,15 @@ class Fake:
 
     def frames(self, frames: list[bytes], reply: Reply) -> Frames:
         """A streamed answer with the reply's timing and fault settings."""
-        return Frames(
+        answer = Frames(
             frames,
             headers={**self.response_headers(), **reply.headers},
             first_byte_delay=reply.delay_before_first_byte,
             chunk_delay=reply.chunk_delay,
             drop_after=reply.drop_after_chunks,
         )
+        self.streams.append(answer)
+        return answer
 
     def whole(self, body: Any, reply: Reply) -> Frames:
         """A non-streamed answer with the reply's first-byte delay."""

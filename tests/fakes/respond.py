@@ -7,6 +7,7 @@ dragoman's encoder cannot hide behind the same mistake in the fake.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -32,6 +33,11 @@ class Frames:
     `first_byte_delay` holds back even the status line. `drop_after` closes the connection
     after that many frames without finishing the body: uvicorn then closes the socket, so
     the client sees a truncated chunked body, exactly like a dropped upstream.
+
+    A client that closes the connection before the end stops the answer, as a provider
+    stops generating: `abandoned` is then True. `sent` counts the frames written, and
+    `over` is set once the answer is done (sent, dropped or abandoned), for a test
+    waiting in another thread.
     """
 
     def __init__(
@@ -51,8 +57,26 @@ class Frames:
         self.first_byte_delay = first_byte_delay
         self.chunk_delay = chunk_delay
         self.drop_after = drop_after
+        self.sent = 0
+        self.abandoned = False
+        self.over = threading.Event()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        # uvicorn ignores writes once the client is gone: only its disconnect message tells.
+        answer = asyncio.ensure_future(self._answer(send))
+        left = asyncio.ensure_future(_client_left(receive))
+        try:
+            await asyncio.wait((answer, left), return_when=asyncio.FIRST_COMPLETED)
+            self.abandoned = not answer.done()
+        finally:
+            for task in (answer, left):
+                task.cancel()
+            await asyncio.gather(answer, left, return_exceptions=True)
+            self.over.set()
+        if not answer.cancelled():
+            answer.result()  # a failure of the fake itself is the test's to see
+
+    async def _answer(self, send: Any) -> None:
         if self.first_byte_delay:
             await asyncio.sleep(self.first_byte_delay)
         raw = [(k.lower().encode(), v.encode()) for k, v in self.headers.items()]
@@ -65,6 +89,7 @@ class Frames:
             if index and self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
             await send({"type": "http.response.body", "body": frame, "more_body": True})
+            self.sent += 1
         if self.drop_after is not None and self.drop_after >= len(self.frames):
             return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -72,6 +97,12 @@ class Frames:
     @property
     def media_type_is_stream(self) -> bool:
         return self.headers["content-type"].startswith("text/event-stream")
+
+
+async def _client_left(receive: Any) -> None:
+    # A request body not read yet comes first; a finished answer also reads as a disconnect.
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def json_answer(

@@ -97,17 +97,90 @@ def test_keepalives_flow_during_upstream_silence(gateway: str, fakes: FakeUpstre
     with httpx.stream("POST", gateway + "/v1/chat/completions", json={**CHAT, "stream": True}) as response:
         raw = b"".join(response.iter_raw())
     assert response.headers["content-type"].startswith("text/event-stream")
-    assert b": " in raw  # an SSE comment: the Chat dialect's keep-alive
+    # SSE comments, the Chat dialect's keep-alive: three in each of the six 0.7 s silences
+    # (two allowed for a busy machine); giving up a wait for each loses no upstream byte.
+    assert keepalives(raw) >= 12
     decoder = sse.Decoder()
     events = decoder.feed(raw) + decoder.flush()
-    text = "".join(
+    assert chat_text(events) == "slow answer"
+    assert events[-1].data == "[DONE]"
+
+
+def test_a_silent_upstream_mid_stream_ends_with_an_in_stream_error_after_keepalives(
+    fakes: FakeUpstreams,
+) -> None:
+    """Keep-alives to the client do not count as upstream activity: `read_timeout` still
+    ends the silence, and the upstream connection is closed."""
+    fakes.anthropic.script(Reply(text="never finished", chunks=2, chunk_delay=5))
+    providers = providers_for(fakes, read_timeout=0.7)
+    with serve_gateway(fakes, providers=providers, keepalive_seconds=0.2) as url:
+        started = time.monotonic()
+        with httpx.stream("POST", url + "/v1/chat/completions", json={**CHAT, "stream": True}) as response:
+            raw = b"".join(response.iter_raw())
+        took = time.monotonic() - started
+    assert took < 3  # the upstream would have taken 5 s more
+    assert keepalives(raw) >= 2  # during the silence, before the error
+    error = orjson.loads(sse.Decoder().feed(raw)[-2].data)["error"]
+    assert "up_anthropic stopped sending for 0.7 s" in error["message"]
+    [upstream] = fakes.anthropic.streams
+    assert upstream.over.wait(timeout=2) and upstream.abandoned
+
+
+def test_a_client_leaving_mid_stream_closes_the_upstream_stream(gateway: str, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="word " * 50, chunks=50, chunk_delay=0.1))
+    with httpx.stream(
+        "POST", gateway + "/v1/chat/completions", json={**CHAT, "stream": True}, timeout=10
+    ) as response:
+        first = next(response.iter_raw())
+        assert first.startswith(b"data: ")
+        left = time.monotonic()
+    [upstream] = fakes.anthropic.streams
+    assert upstream.over.wait(timeout=2)  # the whole answer takes over 5 s
+    assert time.monotonic() - left < 1
+    assert upstream.abandoned and upstream.sent < 20
+    assert_still_serving(gateway, fakes)
+
+
+def test_a_client_leaving_during_keepalives_closes_the_upstream_stream(
+    gateway: str, fakes: FakeUpstreams
+) -> None:
+    """The upstream thinks (silent after its first event) while the gateway sends
+    keep-alives; the client gives up then."""
+    fakes.anthropic.script(Reply(text="late answer", chunks=2, chunk_delay=10))
+    with httpx.stream(
+        "POST", gateway + "/v1/chat/completions", json={**CHAT, "stream": True}, timeout=10
+    ) as response:
+        raw = b""
+        for chunk in response.iter_raw():
+            raw += chunk
+            if keepalives(raw):
+                break
+        left = time.monotonic()
+    [upstream] = fakes.anthropic.streams
+    assert upstream.over.wait(timeout=2)
+    assert time.monotonic() - left < 1
+    assert upstream.abandoned and upstream.sent == 1  # the first event, then silence
+    assert_still_serving(gateway, fakes)
+
+
+def assert_still_serving(gateway: str, fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="next"))
+    response = httpx.post(gateway + "/v1/chat/completions", json=CHAT, timeout=10)
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "next"
+
+
+def keepalives(raw: bytes) -> int:
+    return sum(line.startswith(b":") for line in raw.split(b"\n"))
+
+
+def chat_text(events: list[sse.Event]) -> str:
+    return "".join(
         choice["delta"].get("content") or ""
         for event in events
         if event.data != "[DONE]"
         for choice in orjson.loads(event.data)["choices"]
     )
-    assert text == "slow answer"
-    assert events[-1].data == "[DONE]"
 
 
 def test_a_stream_cut_by_the_upstream_ends_with_an_in_stream_error(

@@ -44,10 +44,10 @@ class StreamedResponse(Response):
         try:
             await self._send_body(send)
         except asyncio.CancelledError:
-            if not watch.fired:
+            # Our own cancel (the client is gone) is how a stream may end; any other
+            # (a server shutting down) is passed on, even when both came at once.
+            if not watch.withdraw():
                 raise
-            # Our own cancel: the client is gone, which is how a stream may end.
-            asyncio.current_task().uncancel()  # type: ignore[union-attr]
         except GatewayError as error:
             log.warning("answer cut short: %s", error.message)
         finally:
@@ -65,19 +65,29 @@ class _DisconnectWatch:
     """Cancels the current task when the client disconnects, until stopped."""
 
     def __init__(self, receive: Receive) -> None:
-        self.fired = False
+        self._fired = self._stopped = False
         self._sender = asyncio.current_task()
+        self._cancelling = self._sender.cancelling() if self._sender is not None else 0
         self._task = asyncio.create_task(_disconnect(receive))
         self._task.add_done_callback(self._on_done)
 
     def _on_done(self, task: asyncio.Task[None]) -> None:
-        if task.cancelled() or task.exception() is not None or self._sender is None:
+        # A watcher that ends just before `stop` has its callback already scheduled, past
+        # remove_done_callback's reach: without this check it would cancel whatever the
+        # sender does after the response is over.
+        if self._stopped or task.cancelled() or task.exception() is not None or self._sender is None:
             return
-        self.fired = True
+        self._fired = True
         self._sender.cancel()
 
+    def withdraw(self) -> bool:
+        """Take back our cancel; True when no other cancel is left to honour."""
+        if not self._fired or self._sender is None:
+            return False
+        return self._sender.uncancel() <= self._cancelling
+
     def stop(self) -> None:
-        self._task.remove_done_callback(self._on_done)
+        self._stopped = True
         self._task.cancel()
 
 
