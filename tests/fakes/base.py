@@ -80,6 +80,8 @@ class Fake:
         self.requests: list[RecordedRequest] = []
         # The streamed answers given, in order: each tells how far it got (`Frames`).
         self.streams: list[Frames] = []
+        # The whole (JSON) answers given, in order, likewise.
+        self.whole_answers: list[Frames] = []
         self.signatures: set[str] = set()
         self.count_tokens_result: int | None = None
         self._queue: deque[Reply] = deque()
@@ -102,6 +104,7 @@ class Fake:
             self._queue.clear()
         self.requests.clear()
         self.streams.clear()
+        self.whole_answers.clear()
         self.signatures.clear()
         self.count_tokens_result = None
         self.key, models = self._configured
@@ -277,7 +280,9 @@ class Fake:
     def whole(self, body: Any, reply: Reply) -> Frames:
         """A non-streamed answer with the reply's first-byte delay."""
         headers = {**self.response_headers(), **reply.headers}
-        return json_answer(body, headers=headers, first_byte_delay=reply.delay_before_first_byte)
+        answer = json_answer(body, headers=headers, first_byte_delay=reply.delay_before_first_byte)
+        self.whole_answers.append(answer)
+        return answer
 
     def token_count(self, body: Any) -> int:
         """A stable stand-in for a token count: about one token per four bytes of JSON."""

@@ -163,6 +163,23 @@ def test_a_client_leaving_during_keepalives_closes_the_upstream_stream(
     assert_still_serving(gateway, fakes)
 
 
+@pytest.mark.parametrize("stream", [True, False])
+def test_a_client_leaving_before_the_upstream_answers_abandons_the_call(
+    gateway: str, fakes: FakeUpstreams, stream: bool
+) -> None:
+    """The upstream takes 3 s to its first byte (a long think, a slow non-streamed
+    answer); the client gives up after 0.3 s: the upstream call is dropped then."""
+    fakes.anthropic.script(Reply(text="too late", delay_before_first_byte=3))
+    started = time.monotonic()
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(gateway + "/v1/chat/completions", json={**CHAT, "stream": stream}, timeout=0.3)
+    [upstream] = fakes.anthropic.streams if stream else fakes.anthropic.whole_answers
+    assert upstream.over.wait(timeout=2)
+    assert time.monotonic() - started < 1.5
+    assert upstream.abandoned and upstream.sent == 0
+    assert_still_serving(gateway, fakes)
+
+
 def assert_still_serving(gateway: str, fakes: FakeUpstreams) -> None:
     fakes.anthropic.script(Reply(text="next"))
     response = httpx.post(gateway + "/v1/chat/completions", json=CHAT, timeout=10)

@@ -12,12 +12,15 @@
 
 The relay adapts when the upstream streams and the client did not ask for it (or the
 reverse), by looking at what the upstream actually sent: ir.Accumulator folds events
-into a whole answer, ir.replay plays a whole answer as events. During upstream silence it
+into a whole answer, ir.replay plays a whole answer as events. From the moment the
+request is parsed, a client that leaves stops the work done for it (`disconnect`):
+the upstream call is abandoned whether its answer was still awaited or streaming. During upstream silence it
 sends the client dialect's keep-alive.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import AsyncExitStack
@@ -26,6 +29,7 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
+from starlette.types import Receive
 
 from dragoman import sse
 from dragoman.dialects import Dialect
@@ -35,6 +39,7 @@ from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all
 from dragoman.routing.registry import Route
+from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
 from dragoman.server.send import send
@@ -48,7 +53,11 @@ Batch = list[Event]
 # worth a keep-alive).
 Answer = WholeAnswer | AsyncIterator[Batch | None]
 
+SSE = "text/event-stream"
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
+# What the access log shows for a request whose client left first (nginx's convention);
+# the client never sees it.
+CLIENT_GONE = 499
 
 
 async def relay(
@@ -57,16 +66,30 @@ async def relay(
     request: Request,
     exchange: Exchange,
     client_headers: Mapping[str, str] | None = None,
+    receive: Receive | None = None,
 ) -> Response:
-    """Serve one parsed request: pick the route, call the upstream, answer the client."""
+    """Serve one parsed request: pick the route, call the upstream, answer the client.
+    With `receive` (the request's body already read), a client leaving ends it all."""
     exchange.model, exchange.stream = request.model, request.stream
-    answer, exits = await _first_answer(gateway, request, exchange, client_headers)
-    if request.stream:
-        batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
-        body = _client_stream(client.stream.Renderer(request), batches, exits)
-        return StreamedResponse(body, media_type="text/event-stream", headers=SSE_HEADERS)
-    async with exits:
-        whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
+    watch = DisconnectWatch(receive) if receive is not None else None
+    try:
+        answer, exits = await _first_answer(gateway, request, exchange, client_headers)
+        if request.stream:
+            batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
+            body = _client_stream(client.stream.Renderer(request), batches, exits)
+            # The response keeps watching while it streams, and stops the watch itself.
+            streamed, watch = StreamedResponse(body, media_type=SSE, headers=SSE_HEADERS, watch=watch), None
+            return streamed
+        async with exits:
+            whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
+    except asyncio.CancelledError:
+        if watch is None or not watch.withdraw():
+            raise
+        log.info("the client left before its answer was ready; the upstream call was abandoned")
+        return Response(status_code=CLIENT_GONE)
+    finally:
+        if watch is not None:
+            watch.stop()
     return Response(orjson.dumps(client.response.render(whole, request)), media_type="application/json")
 
 
@@ -124,7 +147,7 @@ async def _open_upstream(
         # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
         log.warning("%s answered %d: %s", upstream.name, response.status_code, error.message)
         raise error
-    if response.headers.get("content-type", "").startswith("text/event-stream"):
+    if response.headers.get("content-type", "").startswith(SSE):
         events = _stream_events(gateway, route, target, response)
         return _restore_names(events, call.client_names) if call.client_names else events
     body = _json(await read_all(upstream, response), upstream.name)

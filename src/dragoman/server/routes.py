@@ -45,7 +45,7 @@ def _generate(dialect: str) -> Handler:
         body = await read_json(http, gateway.settings.max_body_bytes)
         client = dialects.get(dialect)
         request = client.request.parse(body)
-        return await relay(gateway, client, request, exchange_of(http.scope), http.headers)
+        return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
 
     return handler
 
@@ -60,7 +60,7 @@ async def _gemini(http: HttpRequest) -> Response:
     body = await read_json(http, gateway.settings.max_body_bytes)
     client = dialects.get("gemini")
     request = client.request.parse(body, model=model, stream=GEMINI_ACTIONS[action])
-    return await relay(gateway, client, request, exchange_of(http.scope), http.headers)
+    return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
 
 
 async def _health(http: HttpRequest) -> Response:
