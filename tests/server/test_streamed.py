@@ -18,7 +18,7 @@ import pytest
 from starlette.types import Message
 
 from dragoman.ir.errors import UpstreamUnreachable
-from dragoman.server.streamed import StreamedResponse
+from dragoman.server.streamed import LastChunk, StreamedResponse
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import MODEL_OF, serve_gateway
@@ -175,6 +175,29 @@ async def test_a_finished_body_sends_start_chunks_and_the_final_message(
         del response, client
         gc.collect()
     assert not caplog.records  # e.g. asyncio's "Task was destroyed but it is pending!"
+
+
+async def test_a_last_chunk_ends_the_response_in_the_same_message() -> None:
+    """A body that knows its end (the relay does once the upstream's bytes are all in)
+    marks its last chunk, which goes out with `more_body: False`: one write fewer."""
+    closed = False
+
+    async def body() -> AsyncGenerator[bytes, None]:
+        nonlocal closed
+        try:
+            yield b"first"
+            yield LastChunk(b"last")
+            yield b"never sent"
+        finally:
+            closed = True
+
+    client = Client()
+    cancels = await in_task(serve(StreamedResponse(body()), client))
+    assert cancels == 0
+    assert client.bodies == [b"first", b"last"]
+    assert [message["more_body"] for message in client.sent[1:]] == [True, False]
+    assert closed
+    assert await only_task_left()
 
 
 async def test_a_gateway_error_mid_body_cuts_the_answer_short_with_a_warning(

@@ -11,7 +11,7 @@ caller's (see `http.iter_body`), so both pools bound an exchange the same way.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, cast
 
 import aiohttp
@@ -43,6 +43,9 @@ class AiohttpResponse:
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         return list(self._response.raw_headers)
 
+    def finished(self) -> bool:
+        return self._response.content.at_eof()
+
     async def aclose(self) -> None:
         # A body read to its end frees the connection for the next request; one left
         # half read cannot be reused, so it is closed.
@@ -51,11 +54,11 @@ class AiohttpResponse:
         else:
             self._response.close()
 
-    def chunks(self) -> AsyncIterator[bytes]:
+    def chunks(self) -> AsyncGenerator[bytes, None]:
         # Without an interval no tick is ever yielded.
-        return cast(AsyncIterator[bytes], self.ticking_chunks(None))
+        return cast(AsyncGenerator[bytes, None], self.ticking_chunks(None))
 
-    async def ticking_chunks(self, interval: float | None) -> AsyncIterator[bytes | None]:
+    async def ticking_chunks(self, interval: float | None) -> AsyncGenerator[bytes | None, None]:
         # aiohttp's reader keeps what arrives in its buffer whether or not anyone waits,
         # so a wait can be given up at each tick: no pump task is needed.
         content = self._response.content

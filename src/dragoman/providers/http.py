@@ -22,7 +22,7 @@ exchange, headers and body alike: a stream still running at that deadline ends i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -54,14 +54,19 @@ class UpstreamResponse(Protocol):
         """The headers as sent: names in their own case, repeated ones kept."""
         ...
 
-    def chunks(self) -> AsyncIterator[bytes]:
+    def chunks(self) -> AsyncGenerator[bytes, None]:
         """The body as it arrives; a silence over `read_timeout` or a cut connection end
         it with a GatewayError."""
         ...
 
-    def ticking_chunks(self, interval: float) -> AsyncIterator[bytes | None]:
+    def ticking_chunks(self, interval: float) -> AsyncGenerator[bytes | None, None]:
         """`chunks()`, and `None` after every `interval` seconds of silence (time for a
         keep-alive) without disturbing the read in progress."""
+        ...
+
+    def finished(self) -> bool:
+        """True once the whole body has been received and read: nothing more will come.
+        (False when the pool cannot tell, which is never wrong.)"""
         ...
 
     async def aclose(self) -> None:
@@ -137,43 +142,46 @@ def _needs_httpx(upstream: Upstream) -> bool:
     return upstream.proxy is not None or uses_http2(upstream)
 
 
-async def iter_body(upstream: Upstream, response: UpstreamResponse) -> AsyncIterator[bytes]:
+def iter_body(upstream: Upstream, response: UpstreamResponse) -> AsyncGenerator[bytes, None]:
     """The response body as it arrives, failures mapped.
 
     A read timeout, a cut connection and the exchange's total deadline all end it with a
     GatewayError.
     """
-    async for chunk in _bounded(upstream, response, response.chunks()):
-        yield chunk
+    return _bounded(upstream, response, response.chunks())
 
 
 def iter_ticking(
     upstream: Upstream, response: UpstreamResponse, interval: float
-) -> AsyncIterator[bytes | None]:
+) -> AsyncGenerator[bytes | None, None]:
     """`iter_body`, with `None` after every `interval` seconds of silence."""
     return _bounded(upstream, response, response.ticking_chunks(interval))
 
 
 async def _bounded(
-    upstream: Upstream, response: UpstreamResponse, chunks: AsyncIterator[T]
-) -> AsyncIterator[T]:
-    """`chunks`, ended with UpstreamTimeout at the exchange's total deadline."""
+    upstream: Upstream, response: UpstreamResponse, chunks: AsyncGenerator[T, None]
+) -> AsyncGenerator[T, None]:
+    """`chunks`, ended with UpstreamTimeout at the exchange's total deadline; closed
+    with it, whenever that comes."""
     deadline = response.deadline
     clock = asyncio.get_running_loop().time
-    while True:
-        try:
-            if deadline is not None and deadline - clock() < upstream.read_timeout:
-                # Only near the deadline can a read outlast it: the pool's read timeout
-                # bounds every other read, so the timer is paid for only then.
-                async with asyncio.timeout_at(deadline):
+    try:
+        while True:
+            try:
+                if deadline is not None and deadline - clock() < upstream.read_timeout:
+                    # Only near the deadline can a read outlast it: the pool's read timeout
+                    # bounds every other read, so the timer is paid for only then.
+                    async with asyncio.timeout_at(deadline):
+                        chunk = await anext(chunks)
+                else:
                     chunk = await anext(chunks)
-            else:
-                chunk = await anext(chunks)
-        except StopAsyncIteration:
-            return
-        except TimeoutError:
-            raise UpstreamTimeout(over_total(upstream)) from None
-        yield chunk
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise UpstreamTimeout(over_total(upstream)) from None
+            yield chunk
+    finally:
+        await chunks.aclose()
 
 
 async def read_all(upstream: Upstream, response: UpstreamResponse) -> bytes:

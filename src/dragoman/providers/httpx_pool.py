@@ -9,7 +9,7 @@ one-time setup), which want httpx's client object itself.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import httpx
@@ -45,13 +45,17 @@ class HttpxResponse:
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         return list(self._response.headers.raw)
 
+    def finished(self) -> bool:
+        # httpx says so only once its iterator has ended, which is no earlier than ours.
+        return self._response.is_stream_consumed
+
     async def aclose(self) -> None:
         await self._response.aclose()
 
-    def ticking_chunks(self, interval: float) -> AsyncIterator[bytes | None]:
+    def ticking_chunks(self, interval: float) -> AsyncGenerator[bytes | None, None]:
         return with_ticks(self.chunks(), interval)
 
-    async def chunks(self) -> AsyncIterator[bytes]:
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
         body = self._response.aiter_raw() if self._raw else self._response.aiter_bytes()
         try:
             async for chunk in body:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -52,7 +52,7 @@ class _Pump(Generic[T]):
             await self.task
 
 
-async def with_ticks(items: AsyncIterator[T], interval: float) -> AsyncIterator[T | None]:
+async def with_ticks(items: AsyncIterator[T], interval: float) -> AsyncGenerator[T | None, None]:
     """`items` as they come, and `None` whenever `interval` seconds pass without one."""
     pump = _Pump(items)
     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
@@ -43,15 +43,23 @@ from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
 from dragoman.server.send import send
-from dragoman.server.streamed import StreamedResponse
+from dragoman.server.streamed import LastChunk, StreamedResponse
 
 log = logging.getLogger("dragoman.relay")
 
 # The events of one upstream network chunk (or of a whole answer).
 Batch = list[Event]
-# What the upstream gave: a whole answer, or its stream as batches (None: a silence
-# worth a keep-alive).
-Answer = WholeAnswer | AsyncIterator[Batch | None]
+
+
+class FinalBatch(list[Event]):
+    """An answer's last batch: nothing follows it, so the client's last write can also
+    end the response (one write fewer per stream)."""
+
+
+# An upstream stream as batches (None: a silence worth a keep-alive).
+Batches = AsyncGenerator[Batch | None, None]
+# What the upstream gave: a whole answer, or its stream.
+Answer = WholeAnswer | Batches
 
 SSE = "text/event-stream"
 SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
@@ -161,7 +169,7 @@ async def _open_upstream(
 
 async def _stream_events(
     gateway: Gateway, route: Route, target: Dialect, response: UpstreamResponse
-) -> AsyncIterator[Batch | None]:
+) -> Batches:
     """The upstream's stream as batches of IR events, one batch per network chunk so the
     client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
     decoder = sse.Decoder()
@@ -173,20 +181,32 @@ async def _stream_events(
                 yield None
                 continue
             batch = [event for message in decoder.feed(chunk) for event in parser.feed(message)]
+            if response.finished():
+                # The upstream's body is all here: its end goes out with this chunk.
+                yield FinalBatch(batch + _tail(decoder, parser))
+                return
             if batch:
                 yield batch
-        tail = [event for message in decoder.flush() for event in parser.feed(message)]
-        yield tail + parser.close()
+        yield FinalBatch(_tail(decoder, parser))
     except GatewayError as error:
-        yield [StreamError(error)]
+        yield FinalBatch([StreamError(error)])
+    finally:
+        await chunks.aclose()
 
 
-async def _restore_names(
-    batches: AsyncIterator[Batch | None], client_names: dict[str, str]
-) -> AsyncIterator[Batch | None]:
+def _tail(decoder: sse.Decoder, parser: Any) -> Batch:
+    """The events the end of the upstream's bytes completes."""
+    return [*(event for message in decoder.flush() for event in parser.feed(message)), *parser.close()]
+
+
+async def _restore_names(batches: Batches, client_names: dict[str, str]) -> Batches:
     """Tool calls renamed for the upstream (`ir.names`) carry the client's names again."""
-    async for batch in batches:
-        yield None if batch is None else [_client_name(event, client_names) for event in batch]
+    try:
+        async for batch in batches:
+            # type(batch): a FinalBatch stays final.
+            yield None if batch is None else type(batch)(_client_name(event, client_names) for event in batch)
+    finally:
+        await batches.aclose()
 
 
 def _client_name(event: Event, client_names: dict[str, str]) -> Event:
@@ -202,7 +222,7 @@ def _client_named(part: Part, client_names: dict[str, str]) -> Part:
 
 
 async def _client_stream(
-    renderer: Any, batches: AsyncIterator[Batch | None], exits: AsyncExitStack
+    renderer: Any, batches: Batches, exits: AsyncExitStack
 ) -> AsyncGenerator[bytes, None]:
     async with exits:
         try:
@@ -211,13 +231,18 @@ async def _client_stream(
                     chunk = renderer.keepalive()
                 else:
                     chunk = b"".join([renderer.render(event) for event in batch])
+                if isinstance(batch, FinalBatch):
+                    yield LastChunk(chunk)
+                    return
                 if chunk:
                     yield chunk
         except GatewayError as error:
-            yield renderer.render(StreamError(error))
+            yield LastChunk(renderer.render(StreamError(error)))
+        finally:
+            await batches.aclose()
 
 
-async def _fold(batches: AsyncIterator[Batch | None]) -> Any:
+async def _fold(batches: Batches) -> Any:
     accumulator = Accumulator()
     async for batch in batches:
         for event in batch or ():
@@ -232,5 +257,5 @@ def _json(body: bytes, name: str) -> Any:
         raise UpstreamError(f"{name} answered with something that is not JSON") from None
 
 
-async def _whole(events: Any) -> AsyncIterator[Batch | None]:
-    yield list(events)
+async def _whole(events: Any) -> Batches:
+    yield FinalBatch(events)

@@ -26,6 +26,10 @@ from dragoman.server.disconnect import DisconnectWatch
 log = logging.getLogger("dragoman.server")
 
 
+class LastChunk(bytes):
+    """A body's last chunk: the response ends with it, in the same write."""
+
+
 class StreamedResponse(Response):
     def __init__(
         self,
@@ -61,5 +65,8 @@ class StreamedResponse(Response):
     async def _send_body(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         async for chunk in self.body_chunks:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            last = isinstance(chunk, LastChunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": not last})
+            if last:
+                return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
