@@ -43,6 +43,10 @@ class Decoder:
         self._buffer = lines.pop()
         events: list[Event] = []
         for line in lines:
+            if line.startswith(b"data: "):
+                # Nearly every line of a model's stream: taken without the general parse.
+                self._data.append(line[6:].decode("utf-8", errors="replace"))
+                continue
             event = self._line(line.decode("utf-8", errors="replace"))
             if event is not None:
                 events.append(event)
