@@ -227,6 +227,8 @@ class Renderer:
         self._has_arguments: set[int] = set()
         self._call_order = CallOrder()
         self._usage = Usage()
+        # `{"id": ..., "model": ..., "choices":` as bytes, once the id is known.
+        self._head = b""
 
     def keepalive(self) -> bytes:
         return sse.comment("keep-alive")
@@ -239,6 +241,7 @@ class Renderer:
     def _start(self, event: Start) -> bytes:
         if event.id:
             self._id = event.id
+            self._head = b""
         return self._role_chunk()
 
     def _role_chunk(self) -> bytes:
@@ -317,17 +320,23 @@ class Renderer:
         return self._envelope([choice], None)
 
     def _envelope(self, choices: list[dict[str, Any]], usage: wire.Usage | None) -> bytes:
-        chunk: dict[str, Any] = {
+        # Every chunk starts with the same fields: serialized once, then reused.
+        head = self._head or self._first_head()
+        body = head + orjson.dumps(choices)
+        if self._request.include_usage:
+            # With include_usage every chunk carries `usage`, null until the last.
+            body += b',"usage":' + orjson.dumps(usage)
+        return sse.encode(body + b"}")
+
+    def _first_head(self) -> bytes:
+        fields = {
             "id": self._id,
             "object": "chat.completion.chunk",
             "created": self._created,
             "model": self._request.model,
-            "choices": choices,
         }
-        if self._request.include_usage:
-            # With include_usage every chunk carries `usage`, null until the last.
-            chunk["usage"] = usage
-        return sse.encode(orjson.dumps(chunk))
+        self._head = orjson.dumps(fields)[:-1] + b',"choices":'
+        return self._head
 
 
 _HANDLERS: dict[str, Callable[[Renderer, Any], bytes]] = {
