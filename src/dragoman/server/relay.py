@@ -12,10 +12,10 @@
 
 The relay adapts when the upstream streams and the client did not ask for it (or the
 reverse), by looking at what the upstream actually sent: ir.Accumulator folds events
-into a whole answer, ir.replay plays a whole answer as events. From the moment the
-request is parsed, a client that leaves stops the work done for it (`disconnect`):
-the upstream call is abandoned whether its answer was still awaited or streaming. During upstream silence it
-sends the client dialect's keep-alive.
+into a whole answer, ir.replay plays a whole answer as events. During upstream silence
+it sends the client dialect's keep-alive. From the moment the request is parsed, a
+client that leaves stops the work done for it (`disconnect`): the upstream call is
+abandoned whether its answer was still awaited or already streaming.
 """
 
 from __future__ import annotations
