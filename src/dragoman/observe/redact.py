@@ -23,26 +23,30 @@ _SHAPES = re.compile(
 )
 
 _known: set[str] = set()
-_known_pattern: re.Pattern[str] | None = None
+# The registered secrets and the key shapes in one pattern: one pass over the text.
+_pattern: re.Pattern[str] = _SHAPES
+# No shape is shorter, and registered secrets are at least this long.
+_SHORTEST = 6
 
 
 def register(secrets: Iterable[str]) -> None:
     """Mask these exact values from now on (values under 6 characters are ignored:
     masking them would garble ordinary text)."""
-    global _known_pattern
-    added = {secret for secret in secrets if secret and len(secret) >= 6} - _known
+    global _pattern
+    added = {secret for secret in secrets if secret and len(secret) >= _SHORTEST} - _known
     if not added:
         return
     _known.update(added)
+    # Longest first, so a secret containing another is masked whole.
     ordered = sorted(_known, key=len, reverse=True)
-    _known_pattern = re.compile("|".join(re.escape(secret) for secret in ordered))
+    _pattern = re.compile("|".join([*(re.escape(secret) for secret in ordered), _SHAPES.pattern]))
 
 
 def redact(text: str) -> str:
     """`text` with every known secret and every key-shaped string replaced by `***`."""
-    if _known_pattern is not None:
-        text = _known_pattern.sub(MASK, text)
-    return _SHAPES.sub(MASK, text)
+    if len(text) < _SHORTEST:
+        return text
+    return _pattern.sub(MASK, text)
 
 
 def mask(secret: str | None) -> str:
