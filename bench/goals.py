@@ -91,7 +91,13 @@ def _scaling(workers: dict[str, Any] | None) -> Verdict:
         reason = (workers or {}).get("note", "not measured (run with --workers N)")
         return Verdict(goal, reason, None)
     speedup, n = workers["speedup"], workers["workers"]
-    return Verdict(goal, f"{speedup:.2f}x with {n} workers ({workers['via']})", speedup >= 0.8 * n)
+    each = ", ".join(f"{key} {value:.2f}x" for key, value in workers["speedups"].items())
+    cpu = workers.get("cpu_ms_per_request", {})
+    per_request = "; CPU ms/request 1 -> N: " + ", ".join(
+        f"{key} {values.get(1, 0):.3f} -> {values.get(n, 0):.3f}" for key, values in cpu.items()
+    )
+    measured = f"{speedup:.2f}x with {n} workers ({each}){per_request if cpu else ''} ({workers['via']})"
+    return Verdict(goal, measured, speedup >= 0.8 * n)
 
 
 def render(verdicts: list[Verdict]) -> str:

@@ -139,6 +139,9 @@ def run_scaling(
     keys = ("chat", "anthropic-responses")
     scenarios = [s for s in SCENARIOS if s.key in keys]
     rps: dict[str, dict[int, float]] = {s.key: {} for s in scenarios}
+    # CPU ms per request at the busiest concurrency: flat from 1 to N processes means each
+    # process does as much per core; the rest of the cores went to wrk and the upstream.
+    cpu_ms: dict[str, dict[int, float]] = {s.key: {} for s in scenarios}
     rest = (plan.repeats, plan.seconds, 0.3, plan.warmup_seconds)
     for count in (1, workers):
         service = services.dragoman_workers(workdir, upstream.url, count)
@@ -152,11 +155,14 @@ def run_scaling(
         for scenario in scenarios:
             best = summary.saturation(target.name, scenario.key, SCALING_CONCURRENCY)
             rps[scenario.key][count] = best.median if best else 0.0
+            cpu = summary.cpu(target.name, scenario.key, max(SCALING_CONCURRENCY))
+            cpu_ms[scenario.key][count] = cpu.median if cpu else 0.0
     speedups = {k: v[workers] / v[1] if v[1] else 0.0 for k, v in rps.items()}
     return {
         "workers": workers,
         "via": "dragoman serve --workers",
         "rps": rps,
+        "cpu_ms_per_request": cpu_ms,
         "speedups": speedups,
         "speedup": min(speedups.values()),
     }
