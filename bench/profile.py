@@ -34,10 +34,13 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
         ("client request parse: dialect request.parse", r"^parse \(dragoman/dialects/\w+/request\.py"),
         ("upstream request render: upstream_call.prepare", r"^prepare \(dragoman/server/upstream_call"),
         (
-            "relay plumbing: relay, _with_ticks, iter_body",
-            r"\(dragoman/server/(relay|ticking|send)\.py|\(dragoman/providers/",
+            "relay plumbing: relay, send, streamed response, pools' glue",
+            r"\(dragoman/server/(relay|send|streamed|disconnect)\.py|\(dragoman/providers/",
         ),
-        ("upstream HTTP client: httpx, httpcore, h11", r"\((httpx|httpcore|h11)/"),
+        (
+            "upstream HTTP client: aiohttp (httpx for HTTP/2, proxies)",
+            r"\((aiohttp|yarl|multidict|httpx|httpcore|h11)/",
+        ),
         ("SSE decoding: sse.Decoder", r"^Decoder\.\w+ \(dragoman/sse\.py"),
         ("upstream stream parse: stream.Parser", r"^Parser\.\w+ \(dragoman/dialects/"),
         ("client stream render: stream.Renderer", r"^Renderer\.\w+ \(dragoman/dialects/"),
@@ -50,7 +53,7 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
         ("database thread: aiosqlite", r"\(aiosqlite/"),
     ]
 ]
-EVENT_LOOP = "event loop: asyncio/uvloop scheduling, anyio task groups"
+EVENT_LOOP = "event loop: asyncio/uvloop scheduling, socket reads"
 
 
 def available() -> bool:
