@@ -32,19 +32,16 @@ _format = JsonFormatter()
 
 
 def configured_floors() -> dict[str, int]:
-    """The levels `configure("debug")` gives particular loggers (httpx at warning, uvicorn's
-    access log off...), read by running it and then undoing everything it changed."""
+    """The levels loggers have once `configure("debug")` ran (httpx at warning, uvicorn's
+    access log off, a library's own level kept), read by running it and then undoing
+    everything it changed."""
     saved = _snapshot()
     try:
         configure("debug", stream=io.StringIO())
         floors = {}
         for name, logger in logging.root.manager.loggerDict.items():
-            if isinstance(logger, logging.Logger):
-                before = saved[0].get(name, (logging.NOTSET, False, True, []))
-                if logger.disabled:
-                    floors[name] = _OFF
-                elif logger.level != before[0]:
-                    floors[name] = logger.level
+            if isinstance(logger, logging.Logger) and (logger.disabled or logger.level):
+                floors[name] = _OFF if logger.disabled else logger.level
         return floors
     finally:
         _restore(saved)

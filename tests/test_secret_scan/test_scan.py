@@ -106,11 +106,22 @@ def test_a_debug_record_reaches_the_scan_but_not_caplog(
 
 
 def test_the_levels_are_those_configure_sets_and_configure_leaves_no_trace() -> None:
-    handlers, level = list(logging.root.handlers), logging.root.level
+    access = logging.getLogger("uvicorn.access")
+    before = (
+        list(logging.root.handlers),
+        logging.root.level,
+        access.disabled,
+        logging.getLogger("httpx").level,
+    )
     floors = configured_floors()
     assert floors["httpx"] == logging.WARNING and floors["uvicorn.access"] > logging.CRITICAL
-    assert (logging.root.handlers, logging.root.level) == (handlers, level)
-    assert not logging.getLogger("uvicorn.access").disabled
+    after = (
+        list(logging.root.handlers),
+        logging.root.level,
+        access.disabled,
+        logging.getLogger("httpx").level,
+    )
+    assert after == before
 
 
 def test_a_dragoman_app_s_answers_and_a_command_s_output_are_recorded() -> None:
