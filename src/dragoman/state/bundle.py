@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 # Backends by name, imported only when chosen (the host one opens files and sockets).
 BACKENDS: dict[str, str] = {
     "memory": "dragoman.state.memory:open_memory",
+    "host": "dragoman.state.host:open_host",
 }
 
 
