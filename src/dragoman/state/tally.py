@@ -15,6 +15,7 @@ Ids are positive, so the zeros of fresh storage read as empty cells.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -30,7 +31,9 @@ T = TypeVar("T")
 
 
 class Cells(Protocol[T]):
-    """Indexable, assignable storage: a list, an array, a memoryview."""
+    """Indexable, assignable, iterable storage: a list, an array, a memoryview."""
+
+    def __iter__(self) -> Iterator[T]: ...
 
     def __getitem__(self, index: int, /) -> T: ...
 
@@ -40,10 +43,11 @@ class Cells(Protocol[T]):
 @dataclass(frozen=True, slots=True)
 class Span:
     """Where `now` falls in a period: the bucket counted into, the oldest bucket still
-    counted, and (calendar periods) when the period ends."""
+    counted, and when this span began and ends (the bucket's, or the calendar period's)."""
 
     bucket: int
     oldest: int
+    begins: float
     ends: float
     width: float  # seconds per bucket of a rolling window; 0 for a calendar period
 
@@ -53,21 +57,27 @@ class Span:
 
 
 class Spans:
-    """Spans per period, the calendar ones computed once per period (time zones cost)."""
+    """The current span of each period, computed again only when `now` leaves it (time
+    zones cost microseconds)."""
 
     def __init__(self) -> None:
-        self._calendar: dict[Period, tuple[float, float]] = {}
+        self._current: dict[Period, Span] = {}
 
     def at(self, period: Period, now: float) -> Span:
-        if period.unit is None:
-            width = period.seconds / BUCKETS
-            bucket = int(now // width)
-            return Span(bucket, bucket - BUCKETS + 1, math.inf, width)
-        start, end = self._calendar.get(period, (math.inf, -math.inf))
-        if not start <= now < end:
-            start, end = calendar_span(period.unit, period.zone, now)
-            self._calendar[period] = (start, end)
-        return Span(int(start), int(start), end, 0.0)
+        span = self._current.get(period)
+        if span is not None and span.begins <= now < span.ends:
+            return span
+        span = self._current[period] = _span(period, now)
+        return span
+
+
+def _span(period: Period, now: float) -> Span:
+    if period.unit is None:
+        width = period.seconds / BUCKETS
+        bucket = int(now // width)
+        return Span(bucket, bucket - BUCKETS + 1, bucket * width, (bucket + 1) * width, width)
+    start, end = calendar_span(period.unit, period.zone, now)
+    return Span(int(start), int(start), start, end, 0.0)
 
 
 def calendar_span(unit: PeriodUnit, zone: str, now: float) -> tuple[float, float]:
@@ -95,11 +105,8 @@ def total(ids: Cells[int], amounts: Cells[float], span: Span) -> float:
     """What the period holds at `span`."""
     if not span.width:
         return amounts[0] if ids[0] == span.bucket else 0.0
-    held = 0.0
-    for cell in range(BUCKETS):
-        if ids[cell] >= span.oldest:
-            held += amounts[cell]
-    return held
+    oldest = span.oldest
+    return sum(amount for bucket, amount in zip(ids, amounts, strict=True) if bucket >= oldest)
 
 
 def take(ids: Cells[int], amounts: Cells[float], span: Span, amount: float, limit: float) -> float | None:
@@ -129,7 +136,9 @@ def frees_at(
         return math.inf
     if not span.width:
         return span.ends
-    buckets = sorted((ids[cell], amounts[cell]) for cell in range(BUCKETS) if ids[cell] >= span.oldest)
+    buckets = sorted(
+        (bucket, amount) for bucket, amount in zip(ids, amounts, strict=True) if bucket >= span.oldest
+    )
     for bucket, counted in buckets:
         held -= counted
         if held + amount <= limit + SLACK:

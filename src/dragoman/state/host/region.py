@@ -13,7 +13,6 @@ import fcntl
 import hashlib
 import mmap
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 DIGEST = 16
@@ -49,13 +48,16 @@ class Region:
         elif found != size or os.pread(self.fd, len(magic), 0) != magic:
             raise RuntimeError(f"{self.path} is not a dragoman state file of this version")
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> Region:
+        """`with region.locked():` holds the lock (a plain context manager: a generator
+        one would cost more than the lock itself)."""
+        return self
+
+    def __enter__(self) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def __exit__(self, *exc_info: object) -> None:
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def find(self, name: str, table: int, slots: int, create: bool, stride: int = DIGEST) -> int | None:
         """The slot of `name` in the table at offset `table` of `slots` entries, each

@@ -27,6 +27,7 @@ ROW_TABLE = 64
 KEY_TABLE = ROW_TABLE + ROWS * 16
 COUNTS = KEY_TABLE + KEYS * DIGEST
 SIZE = COUNTS + KEYS * ROWS * 4
+OWNERS = ROW_TABLE // 8  # int64 index of row 0's (pid, start)
 # A refusal looks for dead processes' rows at most this often (they cost a /proc read each).
 REAP_SECONDS = 0.5
 
@@ -44,16 +45,12 @@ class HostInFlight:
             self._row = self._claim()
 
     def count(self, account: str) -> int:
-        column = self._column(account, create=False)
-        if column is None:
-            return 0
-        start = COUNTS // 4 + column * ROWS
+        start = COUNTS // 4 + self._column(account) * ROWS
         return sum(self._counts[start : start + self._counts[ROWS_USED]])
 
     async def acquire(self, account: str, limit: int | None) -> bool:
+        column = self._column(account)
         with self._region.locked():
-            column = self._column(account, create=True)
-            assert column is not None
             if limit is not None and not self._room(column, limit):
                 return False
             self._counts[COUNTS // 4 + column * ROWS + self._row] += 1
@@ -73,8 +70,8 @@ class HostInFlight:
         lock, or alone); how many."""
         reaped = 0
         for row in range(self._counts[ROWS_USED]):
-            pid, started = self._pids[ROW_TABLE // 8 + 2 * row], self._pids[ROW_TABLE // 8 + 2 * row + 1]
-            if pid and (not alive(pid, started)):
+            pid, started = self._pids[OWNERS + 2 * row], self._pids[OWNERS + 2 * row + 1]
+            if pid and not alive(pid, started):
                 self._free(row)
                 reaped += 1
         return reaped
@@ -100,20 +97,23 @@ class HostInFlight:
         self._reaped_at = now
         return self.reap() > 0 and sum(self._counts[start : start + self._counts[ROWS_USED]]) < limit
 
-    def _column(self, account: str, create: bool) -> int | None:
+    def _column(self, account: str) -> int:
+        """The account's column, given it the first time any process names it (the
+        only time this takes the lock outside `acquire`)."""
         column = self._columns.get(account)
         if column is None:
-            column = self._region.find(account, KEY_TABLE, KEYS, create)
-            if column is not None:
-                self._columns[account] = column
+            with self._region.locked():
+                found = self._region.find(account, KEY_TABLE, KEYS, create=True)
+            assert found is not None
+            column = self._columns[account] = found
         return column
 
     def _claim(self) -> int:
         pid = os.getpid()
         for row in range(ROWS):
-            if self._pids[ROW_TABLE // 8 + 2 * row] == 0:
-                self._pids[ROW_TABLE // 8 + 2 * row + 1] = identity(pid) or 0
-                self._pids[ROW_TABLE // 8 + 2 * row] = pid
+            if self._pids[OWNERS + 2 * row] == 0:
+                self._pids[OWNERS + 2 * row + 1] = identity(pid) or 0
+                self._pids[OWNERS + 2 * row] = pid
                 self._counts[ROWS_USED] = max(self._counts[ROWS_USED], row + 1)
                 return row
         raise StateFull(f"{self._region.path}: {ROWS} processes share it already")
@@ -121,5 +121,5 @@ class HostInFlight:
     def _free(self, row: int) -> None:
         for column in range(KEYS):
             self._counts[COUNTS // 4 + column * ROWS + row] = 0
-        self._pids[ROW_TABLE // 8 + 2 * row] = 0
-        self._pids[ROW_TABLE // 8 + 2 * row + 1] = 0
+        self._pids[OWNERS + 2 * row] = 0
+        self._pids[OWNERS + 2 * row + 1] = 0
