@@ -9,8 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,31 +19,14 @@ import pytest
 from dragoman.auth.refresh import MARGIN, TokenKeeper, due
 from dragoman.auth.rows import AUTH_ERROR
 from dragoman.auth.status import health
-from dragoman.auth.store import CredentialStore
-from dragoman.config import ProviderConfig, Settings, load
+from dragoman.config import ProviderConfig
 from dragoman.ir.errors import AuthenticationFailed, UpstreamError
 from dragoman.providers import discover
 from dragoman.providers.subscription import AccountRuntime
 from dragoman.providers.upstream import build_upstream
-from dragoman.store import open_database
 from dragoman.store.accounts import Account
+from tests.auth.conftest import keeper_for
 from tests.subscriptions import Subscription, store_login, stored_logins
-
-
-def settings_for(sub: Subscription) -> Settings:
-    return load(overrides={"oauth": sub.settings()})
-
-
-@asynccontextmanager
-async def keeper_for(sub: Subscription) -> AsyncIterator[TokenKeeper]:
-    settings = settings_for(sub)
-    database = await open_database(settings.effective_database_url)
-    keeper = TokenKeeper(CredentialStore(database.engine), settings)
-    try:
-        yield keeper
-    finally:
-        await keeper.aclose()
-        await database.close()
 
 
 async def set_expiry(keeper: TokenKeeper, account: Account, expires_at: float) -> None:
