@@ -113,7 +113,7 @@ def test_the_menu_when_no_provider_is_named(codex: Subscription) -> None:
 
 def test_an_unknown_provider(codex: Subscription) -> None:
     result = run("login", "--provider", "openai")
-    assert result.exit_code == 2 and "has no subscription login" in result.output
+    assert result.exit_code == 1 and "'openai' has no subscription login" in result.output
 
 
 def test_import_reads_the_official_file_and_never_writes_it(

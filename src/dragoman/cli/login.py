@@ -30,6 +30,7 @@ from dragoman.auth.store import CredentialStore
 from dragoman.cli.accounts import RESERVED_LABELS
 from dragoman.cli.common import ConfigProblem, console, err_console, home_options, load_settings
 from dragoman.config import Settings
+from dragoman.providers import discover
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import Flow, OAuthSpec
 from dragoman.store import open_database
@@ -144,9 +145,19 @@ def chosen_kind(kind: str | None) -> ProviderSpec:
             err_console.print(f"  {number}. {name}")
         picked = click.prompt("Log in to", type=click.IntRange(1, len(names)), err=True)
         return kinds[names[picked - 1]]
-    if kind not in kinds:
-        raise click.UsageError(f"{kind!r} has no subscription login (known: {', '.join(kinds)})")
-    return kinds[kind]
+    return named_kind(kind)
+
+
+def named_kind(kind: str) -> ProviderSpec:
+    """The subscription kind `kind`; else an error (exit 1) saying whether the provider
+    does not exist or has no subscription login, and naming those that do."""
+    kinds = subscription_kinds()
+    if kind in kinds:
+        return kinds[kind]
+    known = f"(subscription logins: {', '.join(kinds) or 'none'})"
+    if kind in discover():
+        raise click.ClickException(f"{kind!r} has no subscription login {known}")
+    raise click.ClickException(f"there is no provider {kind!r} {known}")
 
 
 async def _login(

@@ -18,7 +18,7 @@ from dragoman.auth.refresh import TokenKeeper, expired
 from dragoman.auth.status import describe_windows, local_time, relative, status_row
 from dragoman.auth.store import CredentialStore
 from dragoman.cli.common import console, home_options, json_option, load_settings, print_json
-from dragoman.cli.login import credential_store
+from dragoman.cli.login import credential_store, named_kind
 from dragoman.config import Settings
 from dragoman.observe.redact import redact
 from dragoman.store.accounts import Account
@@ -34,6 +34,8 @@ def status(
 ) -> None:
     """Subscription accounts: plan, token expiry, last refresh, health, usage, risk."""
     settings = load_settings(home, config_file)
+    if kind is not None:
+        named_kind(kind)
     rows = asyncio.run(_status(settings, kind, usage=not no_usage))
     if as_json:
         print_json(rows)
@@ -55,6 +57,8 @@ def refresh(
 ) -> None:
     """Refresh subscription tokens now."""
     settings = load_settings(home, config_file)
+    if kind is not None:
+        named_kind(kind)
     outcomes = asyncio.run(_refresh(settings, kind, key))
     if as_json:
         print_json(outcomes)
