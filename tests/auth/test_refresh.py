@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from dragoman.auth.refresh import MARGIN, TokenKeeper, due
-from dragoman.auth.rows import AUTH_ERROR
+from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR
 from dragoman.auth.status import health
 from dragoman.config import ProviderConfig
 from dragoman.ir.errors import AuthenticationFailed, UpstreamError
@@ -169,6 +169,24 @@ async def test_an_unreachable_oauth_server_keeps_a_token_that_still_works(codex:
         keeper.forget(account.id)
         with pytest.raises(UpstreamError, match="could not be refreshed"):
             await keeper.fresh(account.id)
+
+
+async def test_a_failed_refresh_marks_the_health_until_one_succeeds(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex)
+    codex.oauth.refresh_failure = (503, {"error": "temporarily_unavailable", "error_description": "busy"})
+    async with keeper_for(codex) as keeper:
+        await set_expiry(keeper, account, time.time() + 60)
+        kept = await keeper.fresh(account.id)
+        assert kept.access_token == account.access_token, "the token still works: it is used"
+        [stored] = await asyncio.to_thread(stored_logins, home)
+        assert health(stored) == "refresh failed" and "busy" in stored.extra[REFRESH_ERROR]
+        codex.oauth.refresh_failure = None
+        keeper.forget(account.id)
+        renewed = await keeper.fresh(account.id)
+    [stored] = await asyncio.to_thread(stored_logins, home)
+    assert renewed.access_token != account.access_token
+    assert health(stored) == "ok" and REFRESH_ERROR not in stored.extra
 
 
 async def test_a_refresh_asked_for_reports_an_unreachable_oauth_server(codex: Subscription) -> None:

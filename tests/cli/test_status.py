@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 from dragoman.auth.endpoints import subscription_kinds
 from tests.cli.test_login import run
-from tests.subscriptions import Subscription, subscription
+from tests.subscriptions import Subscription, store_login, subscription
 
 
 @pytest.fixture
@@ -51,3 +52,30 @@ def test_a_provider_without_subscription_logins_says_so_and_exits_1(
     result = run(*args)
     assert result.exit_code == 1, result.output
     assert "'openai' has no subscription login" in result.output
+
+
+FAILURES = [
+    (400, {"error": "invalid_grant", "error_description": "the grant [id 7] was revoked"}, "login needed"),
+    (500, {"error": "server_error", "error_description": "token service [eu-1] down"}, "refresh failed"),
+]
+
+
+@pytest.mark.parametrize(("code", "body", "health"), FAILURES, ids=["invalid_grant", "500"])
+def test_a_failed_refresh_shows_in_the_health_until_one_succeeds(
+    dragoman_home: Path, codex: Subscription, code: int, body: dict[str, str], health: str
+) -> None:
+    account = store_login(dragoman_home, codex)
+    codex.oauth.refresh_failure = (code, body)
+    failed = run("refresh")
+    assert failed.exit_code == 1 and body["error_description"] in failed.output, failed.output
+    as_json, table = run("status", "--json", "--no-usage"), run("status", "--no-usage")
+    [row] = orjson.loads(as_json.output)
+    assert row["health"] == health and body["error_description"] in row["problem"]
+    assert health in table.output and body["error_description"] in table.output
+    for text in (failed.output, as_json.output, table.output):
+        assert account.access_token not in text and account.refresh_token not in text
+
+    codex.oauth.refresh_failure = None
+    assert run("refresh").exit_code == 0
+    [row] = orjson.loads(run("status", "--json", "--no-usage").output)
+    assert (row["health"], row["problem"]) == ("ok", None)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import oauth_for, subscription_spec
 from dragoman.auth.locks import AccountLocks, LockTimeout
-from dragoman.auth.rows import AUTH_ERROR, AccountGone
+from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR, AccountGone
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
@@ -179,8 +179,8 @@ class TokenKeeper:
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
+            account = await self._note_failure(account, error)
             if error.permanent:
-                await self._note_failure(account, error.message)
                 raise AuthenticationFailed(_relogin(account, error.message)) from None
             if usable and not expired(account):
                 log.warning("%s: token refresh failed, using the current token: %s", account.label, error)
@@ -217,9 +217,15 @@ class TokenKeeper:
             self._cache[account_id] = account
             return account
 
-    async def _note_failure(self, account: Account, reason: str) -> None:
+    async def _note_failure(self, account: Account, error: tokens.OAuthError) -> Account:
+        """The failure's reason on the row, for `dragoman status`, until a refresh or
+        login succeeds (written once per reason: a down server fails every request)."""
+        key = AUTH_ERROR if error.permanent else REFRESH_ERROR
+        if account.extra.get(key) == error.message:
+            return account
         with contextlib.suppress(AccountGone):
-            await self.store.merge_extra(account.id, {AUTH_ERROR: reason})
+            return await self.store.merge_extra(account.id, {key: error.message})
+        return account
 
     async def _save_usage(self, account_id: int, usage: dict[str, Any]) -> None:
         try:

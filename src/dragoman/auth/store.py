@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from dragoman.auth.rows import AUTH_ERROR, TOKEN_COLUMNS, AccountGone, remember
+from dragoman.auth.rows import FAILURES, TOKEN_COLUMNS, AccountGone, remember
 from dragoman.observe import redact
 from dragoman.store.accounts import Account, AccountError, account_from_row, account_values, check_label
 from dragoman.store.durable import durable
@@ -75,7 +75,7 @@ class CredentialStore:
         values["refreshed_at"] = time.time()
         redact.register(str(facts[name]) for name in ("access_token", "refresh_token") if facts.get(name))
         extra = {**{name: value for name, value in facts.items() if name not in TOKEN_COLUMNS}, **extra}
-        return await self._write(account_id, values, extra, drop=(AUTH_ERROR,))
+        return await self._write(account_id, values, extra, drop=FAILURES)
 
     @durable
     async def merge_extra(
@@ -99,7 +99,7 @@ async def _renew_login(connection: AsyncConnection, account_id: int, draft: Acco
     same = await _claim(connection, account_id)
     known = {name: getattr(draft, name) for name in TOKEN_COLUMNS if getattr(draft, name)}
     values = {**known, "expires_at": draft.expires_at, "scopes": list(draft.scopes or same.scopes)}
-    extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k != AUTH_ERROR}
+    extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k not in FAILURES}
     values.update(refreshed_at=now, extra=extra)
     await connection.execute(update(accounts).where(accounts.c.id == account_id).values(values))
     return await _must_read(connection, account_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 import httpx
+from rich.markup import escape
 from rich.table import Table
 
 from dragoman.auth import tokens
@@ -43,6 +44,10 @@ def status(
         console.print("No subscription accounts. Log in with `dragoman login` or `dragoman import KIND`.")
     else:
         console.print(_table(rows))
+        for row in rows:
+            if row["problem"]:
+                text = f"{row['label']}: {row['health']}: {redact(row['problem'])}"
+                console.print(text, style="red", markup=False, highlight=False)
         for notice in dict.fromkeys(row["risk"] for row in rows if row["risk"]):
             console.print(f"[yellow]risk:[/] {notice}", highlight=False)
 
@@ -69,7 +74,8 @@ def refresh(
         if outcome["ok"]:
             console.print(f"[green]refreshed[/] {outcome['label']}: expires {_expiry(outcome['expires_at'])}")
         else:
-            console.print(f"[red]failed[/] {outcome['label']}: {redact(outcome['error'])}", markup=True)
+            # The reason is the provider's text: printed as it is, never read as markup.
+            console.print(f"[red]failed[/] {outcome['label']}: {escape(redact(outcome['error']))}")
     if not all(outcome["ok"] for outcome in outcomes):
         raise SystemExit(1)
 
