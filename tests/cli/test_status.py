@@ -4,7 +4,9 @@ says after an import and after a failed refresh, and a provider that does not ex
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -79,3 +81,40 @@ def test_a_failed_refresh_shows_in_the_health_until_one_succeeds(
     assert run("refresh").exit_code == 0
     [row] = orjson.loads(run("status", "--json", "--no-usage").output)
     assert (row["health"], row["problem"]) == ("ok", None)
+
+
+def _codex_file(folder: Path, issued: dict[str, Any], last_refresh: str | None) -> Path:
+    data: dict[str, Any] = {"tokens": {k: issued[k] for k in ("id_token", "access_token", "refresh_token")}}
+    if last_refresh is not None:
+        data["last_refresh"] = last_refresh
+    path = folder / "auth.json"
+    path.write_bytes(orjson.dumps(data))
+    return path
+
+
+def _refreshed_cell(output: str, label: str) -> str:
+    [line] = [line for line in output.splitlines() if f" {label} " in line]
+    return line.split("│")[5].strip()
+
+
+def test_an_imported_login_shows_when_its_file_says_it_was_refreshed(
+    dragoman_home: Path, codex: Subscription, tmp_path: Path
+) -> None:
+    three_days_ago = datetime.now(UTC) - timedelta(days=3, minutes=5)
+    path = _codex_file(tmp_path, codex.oauth.issue(codex.oauth.user), three_days_ago.isoformat())
+    assert run("import", "codex", "--from", str(path)).exit_code == 0
+    [row] = orjson.loads(run("status", "--json", "--no-usage").output)
+    assert row["refreshed_at"] == pytest.approx(three_days_ago.timestamp(), abs=1e-3)
+    assert _refreshed_cell(run("status", "--no-usage").output, "codex-alice") == "3d 0h ago"
+
+
+def test_an_imported_login_of_unknown_age_was_never_refreshed_by_dragoman(
+    dragoman_home: Path, codex: Subscription, tmp_path: Path
+) -> None:
+    path = _codex_file(tmp_path, codex.oauth.issue(codex.oauth.user), None)
+    assert run("import", "codex", "--from", str(path)).exit_code == 0
+    [row] = orjson.loads(run("status", "--json", "--no-usage").output)
+    assert row["refreshed_at"] is None
+    assert _refreshed_cell(run("status", "--no-usage").output, "codex-alice") == "never by dragoman"
+    assert run("refresh").exit_code == 0
+    assert _refreshed_cell(run("status", "--no-usage").output, "codex-alice") == "just now"

@@ -50,7 +50,9 @@ class CredentialStore:
     @durable
     async def save_login(self, draft: Account, reserved: Collection[str] = ()) -> tuple[Account, bool]:
         """Store a login: the same account's row gets the new tokens (its label kept),
-        another account gets a row of its own. Returns (account, whether it is new)."""
+        another account gets a row of its own. Returns (account, whether it is new).
+        `refreshed_at` is the draft's: a login's token answer, an imported file's own
+        date, or None when the file does not say (not the time of the import)."""
         remember(draft)
         now = time.time()
         async with self.engine.begin() as connection:
@@ -58,9 +60,9 @@ class CredentialStore:
             existing = [account_from_row(row) for row in rows]
             same = next((old for old in existing if _same_login(old, draft)), None)
             if same is not None:
-                return await _renew_login(connection, same.id, draft, now), False
+                return await _renew_login(connection, same.id, draft), False
             label = _label(draft, {old.label for old in existing} | set(reserved))
-            stored = replace(draft, auth="oauth", label=label, id=0, created_at=now, refreshed_at=now)
+            stored = replace(draft, auth="oauth", label=label, id=0, created_at=now)
             result = await connection.execute(insert(accounts).values(account_values(stored)))
             [new_id] = result.inserted_primary_key or (0,)
         return replace(stored, id=int(new_id)), True
@@ -94,13 +96,13 @@ class CredentialStore:
             return remember(await _must_read(connection, account_id))
 
 
-async def _renew_login(connection: AsyncConnection, account_id: int, draft: Account, now: float) -> Account:
+async def _renew_login(connection: AsyncConnection, account_id: int, draft: Account) -> Account:
     """The same account logged in again: its row gets the draft's tokens and facts."""
     same = await _claim(connection, account_id)
     known = {name: getattr(draft, name) for name in TOKEN_COLUMNS if getattr(draft, name)}
     values = {**known, "expires_at": draft.expires_at, "scopes": list(draft.scopes or same.scopes)}
     extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k not in FAILURES}
-    values.update(refreshed_at=now, extra=extra)
+    values.update(refreshed_at=draft.refreshed_at, extra=extra)
     await connection.execute(update(accounts).where(accounts.c.id == account_id).values(values))
     return await _must_read(connection, account_id)
 

@@ -121,7 +121,7 @@ def _table(rows: list[dict[str, Any]]) -> Table:
             row["email"] or row["account_id"] or "-",
             row["plan"] or "-",
             _expiry(row["expires_at"]),
-            relative(row["refreshed_at"]),
+            _refreshed(row["refreshed_at"]),
             row["health"],
             describe_windows(row["usage"]),
             "yes" if row["risk"] else "-",
@@ -131,3 +131,8 @@ def _table(rows: list[dict[str, Any]]) -> Table:
 
 def _expiry(moment: float | None) -> str:
     return f"{relative(moment)} ({local_time(moment)})" if moment is not None else "unknown"
+
+
+def _refreshed(moment: float | None) -> str:
+    # Unknown only for an imported login whose file does not say (dragoman never refreshed it).
+    return relative(moment) if moment is not None else "never by dragoman"
