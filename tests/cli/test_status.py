@@ -13,6 +13,7 @@ import pytest
 
 from dragoman.auth.endpoints import subscription_kinds
 from tests.cli.test_login import run
+from tests.fakes.oauth import User
 from tests.subscriptions import Subscription, store_login, subscription
 
 
@@ -118,3 +119,15 @@ def test_an_imported_login_of_unknown_age_was_never_refreshed_by_dragoman(
     assert _refreshed_cell(run("status", "--no-usage").output, "codex-alice") == "never by dragoman"
     assert run("refresh").exit_code == 0
     assert _refreshed_cell(run("status", "--no-usage").output, "codex-alice") == "just now"
+
+
+def test_what_a_provider_says_is_printed_as_it_is_not_read_as_markup(
+    dragoman_home: Path, codex: Subscription
+) -> None:
+    store_login(
+        dragoman_home, codex, User(email="ann[bold]@example.com", account_id="acct-ann", plan="pro[x]")
+    )
+    table = run("status", "--no-usage").output
+    assert "ann[bold]@example.com" in table and "pro[x]" in table
+    out = run("logout", "codex").output
+    assert "(ann[bold]@example.com)" in out

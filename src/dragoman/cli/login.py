@@ -20,6 +20,7 @@ from types import ModuleType
 
 import click
 import httpx
+from rich.markup import escape
 
 from dragoman.auth import login as flows
 from dragoman.auth import tokens
@@ -103,7 +104,7 @@ def logout(kind: str, key: str | None, home: str | None, config_file: str | None
     settings = load_settings(home, config_file)
     spec = chosen_kind(kind)
     for line in asyncio.run(_logout(settings, spec, key)):
-        console.print(line)
+        console.print(line, markup=False)
 
 
 @click.command("import")
@@ -128,9 +129,9 @@ def import_(
     stored, new = asyncio.run(_adopt(settings, spec, draft))
     _report(stored, new, "Imported")
     err_console.print(
-        f"dragoman read {path} and will never write to it. If the login's refresh token rotates, "
-        "whichever program refreshes first spends the other's copy: the official CLI may then ask "
-        "you to log in again."
+        f"dragoman read {escape(str(path))} and will never write to it. If the login's refresh token "
+        "rotates, whichever program refreshes first spends the other's copy: the official CLI may then "
+        "ask you to log in again."
     )
 
 
@@ -244,8 +245,9 @@ def _default_path(reader: ModuleType) -> Path:
 
 def _report(account: Account, new: bool, verb: str) -> None:
     what = "added" if new else "renewed"
-    who = f" as {account.email or account.account_id}" if account.email or account.account_id else ""
-    plan = f", plan {account.plan}" if account.plan else ""
+    # The email and plan are the provider's words: shown as they are, never as markup.
+    who = f" as {escape(_who(account))}" if account.email or account.account_id else ""
+    plan = f", plan {escape(account.plan)}" if account.plan else ""
     console.print(
         f"{verb} {account.provider}{who}{plan}: "
         f"account {account.id} [bold]{account.label}[/] {what}. Clients choose it with "

@@ -12,6 +12,7 @@ import click
 import httpx
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import base_url_for, subscription_kinds
@@ -116,7 +117,7 @@ async def _refresh(settings: Settings, kind: str | None, key: str | None) -> lis
 def _table(rows: list[dict[str, Any]]) -> Table:
     table = Table("label", "account", "plan", "token expires", "refreshed", "health", "usage", "risk")
     for row in rows:
-        table.add_row(
+        cells = (
             row["label"],
             row["email"] or row["account_id"] or "-",
             row["plan"] or "-",
@@ -126,6 +127,8 @@ def _table(rows: list[dict[str, Any]]) -> Table:
             describe_windows(row["usage"]),
             "yes" if row["risk"] else "-",
         )
+        # Plain text cells: an email, a plan or a window name is never read as markup.
+        table.add_row(*(Text(cell) for cell in cells))
     return table
 
 
