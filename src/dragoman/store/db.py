@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from dragoman.store.durable import settle
 from dragoman.store.files import prepare_home, sqlite_file
 from dragoman.store.migrations import migrate
 
@@ -21,6 +22,8 @@ class Database:
     version: int
 
     async def close(self) -> None:
+        # A write whose caller was cancelled is still running: it ends first.
+        await settle()
         await self.engine.dispose()
 
 
