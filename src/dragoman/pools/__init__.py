@@ -9,4 +9,7 @@ values the caller stores in its runtime state (`dragoman.state`).
     signals/         the readers per upstream, and the table of which kind uses which
     families.py      model families a window can be confined to
     error_body.py    an error's codes and message, whatever its shape
+    rules.py         the failure table, as data
+    backoff.py       the exponential ladder, jitter, the timing knobs
+    outcomes.py      classify(answer) -> Decision, and in-stream errors
 """
