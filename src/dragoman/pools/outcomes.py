@@ -76,11 +76,15 @@ class Decision:
         return self.action in ("cool", "unhealthy", "model_off")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Case:
+    """One answer on its way through an effect (not frozen: built per failure, and a
+    frozen dataclass pays for every field it sets)."""
+
     rule: Rule
     reading: Reading
-    reason: str
+    outcome: Outcome
+    error: ErrorFacts
     now: float
     level: int
     cooling_until: float | None
@@ -107,8 +111,7 @@ def classify(
     rule = next((rule for rule in rules if matches(rule, outcome, error)), None)
     if rule is None:
         return Decision("pass", "request", "unmatched", _reason(outcome, "unmatched", error), level=level)
-    reason = _reason(outcome, rule.name, error)
-    case = _Case(rule, reading, reason, now, level, cooling_until, refreshed, policy, jitter)
+    case = _Case(rule, reading, outcome, error, now, level, cooling_until, refreshed, policy, jitter)
     return EFFECTS[rule.effect](case)
 
 
@@ -139,7 +142,7 @@ def _success(case: _Case) -> Decision:
 def _reset(case: _Case) -> Decision:
     reset_at = case.reading.reset_at
     if reset_at is not None and reset_at > case.now:
-        return _cool_until_reset(case, case.rule.scope, case.reason, case.level)
+        return _cool_until_reset(case, case.rule.scope, _told(case), case.level)
     return _escalate(case)
 
 
@@ -154,33 +157,33 @@ def _escalate(case: _Case) -> Decision:
     rule = case.rule
     if case.cooling_until is not None and case.cooling_until > case.now:
         # Another request's failure opened this cooldown: this one rode the same wave.
-        return Decision("cool", rule.scope, rule.name, case.reason, case.cooling_until, None, case.level)
+        return Decision("cool", rule.scope, rule.name, _told(case), case.cooling_until, None, case.level)
     until = case.now + ladder(case.level, case.policy)
-    return Decision("cool", rule.scope, rule.name, case.reason, until, None, case.level + 1)
+    return Decision("cool", rule.scope, rule.name, _told(case), until, None, case.level + 1)
 
 
 def _transient(case: _Case) -> Decision:
     until = case.now + case.policy.transient
-    return Decision("cool", case.rule.scope, case.rule.name, case.reason, until, level=case.level)
+    return Decision("cool", case.rule.scope, case.rule.name, _told(case), until, level=case.level)
 
 
 def _refresh(case: _Case) -> Decision:
     if case.refreshed:
         return _unhealthy(case)
-    return Decision("refresh", "account", case.rule.name, case.reason, level=case.level)
+    return Decision("refresh", "account", case.rule.name, _told(case), level=case.level)
 
 
 def _unhealthy(case: _Case) -> Decision:
-    return Decision("unhealthy", "account", case.rule.name, case.reason, level=case.level)
+    return Decision("unhealthy", "account", case.rule.name, _told(case), level=case.level)
 
 
 def _model_off(case: _Case) -> Decision:
     until = case.now + case.policy.model_off
-    return Decision("model_off", "model", case.rule.name, case.reason, until, level=case.level)
+    return Decision("model_off", "model", case.rule.name, _told(case), until, level=case.level)
 
 
 def _request(case: _Case) -> Decision:
-    return Decision("pass", "request", case.rule.name, case.reason, level=case.level)
+    return Decision("pass", "request", case.rule.name, _told(case), level=case.level)
 
 
 EFFECTS: Mapping[Effect, Callable[[_Case], Decision]] = {
@@ -193,6 +196,10 @@ EFFECTS: Mapping[Effect, Callable[[_Case], Decision]] = {
     "model_off": _model_off,
     "request": _request,
 }
+
+
+def _told(case: _Case) -> str:
+    return _reason(case.outcome, case.rule.name, case.error)
 
 
 def _reason(outcome: Outcome, name: str, error: ErrorFacts) -> str:
