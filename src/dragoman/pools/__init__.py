@@ -12,4 +12,6 @@ values the caller stores in its runtime state (`dragoman.state`).
     rules.py         the failure table, as data
     backoff.py       the exponential ladder, jitter, the timing knobs
     outcomes.py      classify(answer) -> Decision, and in-stream errors
+    sessions.py      the session key a request carries, by client, in precedence
+    opening.py       a conversation's key derived from its opening, when none is sent
 """
