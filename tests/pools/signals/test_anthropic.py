@@ -91,6 +91,17 @@ def test_an_overall_rejection_no_window_explains_blocks_the_account() -> None:
     assert (reading.exhausted, reading.family, reading.reset_at) == (True, None, SIX_PM)
 
 
+def test_the_overall_reset_stands_in_for_a_rejected_window_without_one() -> None:
+    headers = {
+        "anthropic-ratelimit-unified-status": "rejected",
+        "anthropic-ratelimit-unified-reset": SIX_PM_UNIX,
+        "anthropic-ratelimit-unified-7d_oi-status": "rejected",
+        "retry-after": "60",
+    }
+    reading = read("claude", headers, now=NOW)
+    assert (reading.family, reading.reset_at) == ("fable", SIX_PM)
+
+
 def test_a_model_scoped_window_with_a_dash_names_its_family() -> None:
     headers = {
         "anthropic-ratelimit-unified-7d-sonnet-status": "allowed",

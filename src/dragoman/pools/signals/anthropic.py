@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from dragoman.pools.families import anthropic_family
 from dragoman.pools.instants import finite, instant
-from dragoman.pools.reading import Signals, UsageWindow
+from dragoman.pools.reading import Hint, Signals, UsageWindow
 
 UNIFIED = "anthropic-ratelimit-unified-"
 API_KEY = re.compile(
@@ -48,11 +48,15 @@ def read_unified(headers: Mapping[str, str], body: object, now: float) -> Signal
             window, _, field = name[len(UNIFIED) :].rpartition("-")
             if field in FIELDS and window not in NOT_LIMITS:
                 found.setdefault(window, {})[field] = value.strip()
-    overall = found.pop("", None)
+    overall = found.pop("", {})
     windows = [_unified_window(name, fields) for name, fields in found.items()]
-    if overall and overall.get("status") == "rejected" and not any(w.rejected for w in windows):
-        windows.append(UsageWindow("unified", None, None, None, _reset(overall), True))
-    return Signals(windows=tuple(windows)) if windows else Signals()
+    if overall.get("status") != "rejected":
+        return Signals(windows=tuple(windows)) if windows else Signals()
+    reset = _reset(overall)
+    if not any(window.rejected for window in windows):
+        windows.append(UsageWindow("unified", None, None, None, reset, True))
+    # Explained by its windows, the verdict's reset still stands in for one they lack.
+    return Signals(windows=tuple(windows), fallback=(Hint(reset),) if reset else ())
 
 
 def read_api_key(headers: Mapping[str, str], body: object, now: float) -> Signals:
