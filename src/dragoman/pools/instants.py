@@ -56,9 +56,9 @@ def duration(value: object) -> float | None:
     if not isinstance(value, str):
         return float(value) if math.isfinite(value) and value >= 0 else None
     text = value.strip().lower()
-    number = finite(text)
-    if number is not None:
-        return number if number >= 0 else None
+    if not text[-1:].isalpha():  # a bare number: seconds
+        number = finite(text)
+        return number if number is not None and number >= 0 else None
     if not _DURATION.fullmatch(text):
         return None
     return sum(float(amount) * _UNITS[unit] for amount, unit in _PARTS.findall(text))

@@ -27,9 +27,13 @@ from dragoman.pools.instants import finite, instant
 from dragoman.pools.reading import Hint, Signals, UsageWindow
 
 UNIFIED = "anthropic-ratelimit-unified-"
-API_KEY = re.compile(
-    r"anthropic-ratelimit-(requests|tokens|input-tokens|output-tokens)-(limit|remaining|reset)"
-)
+API_KEY_WINDOWS = ("requests", "tokens", "input-tokens", "output-tokens")
+# header name -> (window, field): looked up, not searched for among every header
+API_KEY_NAMES = {
+    f"anthropic-ratelimit-{window}-{field}": (window, field)
+    for window in API_KEY_WINDOWS
+    for field in ("limit", "remaining", "reset")
+}
 FIELDS = frozenset({"status", "utilization", "reset"})
 NOT_LIMITS = frozenset({"overage"})
 _SHAPE = re.compile(r"(\d+)([mhd])(?:[-_](.+))?")
@@ -62,10 +66,12 @@ def read_unified(headers: Mapping[str, str], body: object, now: float) -> Signal
 def read_api_key(headers: Mapping[str, str], body: object, now: float) -> Signals:
     """The per-minute request and token windows of an API-key account."""
     found: dict[str, Fields] = {}
-    for name, value in headers.items():
-        match = API_KEY.fullmatch(name) if name.startswith("anthropic-ratelimit-") else None
-        if match:
-            found.setdefault(match[1], {})[match[2]] = value.strip()
+    for name, (window, field) in API_KEY_NAMES.items():
+        value = headers.get(name)
+        if value is not None:
+            found.setdefault(window, {})[field] = value.strip()
+    if not found:
+        return Signals()
     return Signals(windows=tuple(_counted_window(name, fields) for name, fields in found.items()))
 
 

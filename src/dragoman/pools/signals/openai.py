@@ -11,21 +11,26 @@ is. A window with nothing remaining is exhausted until its reset.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from dragoman.pools.instants import duration, finite, instant
 from dragoman.pools.reading import Signals, UsageWindow
 
-_FIELD = re.compile(r"x-ratelimit-(limit|remaining|reset)-(requests|tokens)")
+WINDOWS = ("requests", "tokens")
+# header name -> (window, field): looked up, not searched for among every header
+NAMES = {
+    f"x-ratelimit-{field}-{window}": (window, field)
+    for window in WINDOWS
+    for field in ("limit", "remaining", "reset")
+}
 
 
 def read_headers(headers: Mapping[str, str], body: object, now: float) -> Signals:
     found: dict[str, dict[str, str]] = {}
-    for name, value in headers.items():
-        match = _FIELD.fullmatch(name) if name.startswith("x-ratelimit-") else None
-        if match:
-            found.setdefault(match[2], {})[match[1]] = value.strip()
+    for name, (window, field) in NAMES.items():
+        value = headers.get(name)
+        if value is not None:
+            found.setdefault(window, {})[field] = value.strip()
     windows = tuple(_window(name, fields, now) for name, fields in found.items())
     return Signals(windows=windows) if windows else Signals()
 
