@@ -54,7 +54,6 @@ class Outcome:
     kind: str
     status: int | None
     body: object = None  # parsed JSON, text or bytes of an error; a stream's error event
-    dialect: str | None = None  # for openai_compatible
     operation: str = "generate"
 
 
@@ -125,11 +124,11 @@ def matches(rule: Rule, outcome: Outcome, error: ErrorFacts) -> bool:
     )
 
 
-def stream_outcome(kind: str, event: object, dialect: str | None = None) -> Outcome:
+def stream_outcome(kind: str, event: object) -> Outcome:
     """The Outcome an error event inside a 200 stream stands for."""
     codes = facts(event).codes
     status = next((status for code, status in STREAM_STATUS.items() if code in codes), STREAM_DEFAULT)
-    return Outcome(kind, status, event, dialect)
+    return Outcome(kind, status, event)
 
 
 def _success(case: _Case) -> Decision:
