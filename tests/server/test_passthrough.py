@@ -319,6 +319,20 @@ def test_an_upstream_rejection_of_the_request_is_passed_on(gateway: str, fakes: 
     assert fakes.openai_chat.last.json == {"model": "gpt-4.1"}
 
 
+def test_an_upstream_error_answer_quoting_the_provider_key_is_masked(echo: tuple[Echo, str]) -> None:
+    """The client holds the local key only: the provider's key, echoed by its own error
+    answer, must not reach it (a success answer's bytes are passed on untouched)."""
+    app, url = echo
+    app.status = 401
+    app.chunks = [b'{"error": {"message": "key rejected: echo-sec', b'ret-key"}}']
+    size = str(len(b"".join(app.chunks))).encode()
+    app.headers = [(b"content-type", b"application/json"), (b"content-length", size)]
+    response = httpx.get(url + "/echo/v1/models", headers={"x-api-key": LOCAL_KEY})
+    assert response.status_code == 401
+    assert response.json() == {"error": {"message": "key rejected: ***"}}
+    assert "echo-secret-key" not in response.text
+
+
 def test_hop_by_hop_headers_do_not_come_back(echo: tuple[Echo, str]) -> None:
     app, url = echo
     app.headers = [

@@ -18,12 +18,17 @@
 Each dialect's `error.render` draws one as that dialect's error body, choosing the
 error type from `status`; each `error.parse` turns an upstream's error body back
 into one. Messages are written for the person reading them in their tool and never
-contain a secret.
+contain a secret: every message is masked (`observe.redact`) as it is set, so an
+upstream's error text quoting its key is clean wherever it goes next (an HTTP error,
+an in-stream error event in any dialect, a log line). This is the one place error
+texts are masked, and the one import from outside `ir` (redact is pure text work).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
+
+from dragoman.observe.redact import redact
 
 
 class GatewayError(Exception):
@@ -38,13 +43,21 @@ class GatewayError(Exception):
         param: str | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message)
         self.message = message
+        super().__init__(self.message)
         self.retry_after = retry_after
         self.param = param
         if status is not None:
             # Instance override, for errors that carry an upstream's status.
             self.status = status  # type: ignore[misc]
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = redact(text)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status}, {self.message!r})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -78,6 +79,7 @@ def build_upstream(
     api_key = _api_key(where, config, spec, environ)
     if api_key:
         redact.register([api_key])
+    redact.register(_header_secrets(config.headers))
     models = spec.models + tuple(ModelInfo(model) for model in config.models if model not in _ids(spec))
     if config.models:
         models = tuple(model for model in models if model.id in config.models)
@@ -129,6 +131,18 @@ def _api_key(
         hint = f" or set {spec.api_key_env}" if spec.api_key_env else ""
         raise ConfigError(f"{where}: no API key (add api_key or api_key_env{hint})")
     return None
+
+
+# Configured headers that carry a credential (`Authorization = "Bearer ..."`, a key of
+# the gateway in front) are secrets as much as `api_key`, whatever their shape.
+_SECRET_HEADER = re.compile(r"auth|key|token|secret|password|cookie|session", re.IGNORECASE)
+
+
+def _header_secrets(headers: Mapping[str, str]) -> Iterable[str]:
+    """The values of credential headers, and the credential after a scheme (`Bearer x`)."""
+    for name, value in headers.items():
+        if _SECRET_HEADER.search(name):
+            yield from (value, value.rpartition(" ")[2])
 
 
 def _proxy(own: str | None, shared: str | None) -> str | None:

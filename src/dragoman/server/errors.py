@@ -1,6 +1,7 @@
 """Errors at the edge: any exception becomes the client's dialect's error body.
 
-Only `GatewayError` messages reach a client, and those are written for clients. Any
+Only `GatewayError` messages reach a client, and those are written for clients (and
+masked of secrets as they are set: `ir.errors`). Any
 other exception is logged here with its traceback (secrets masked by the log filter)
 and the client gets a generic message with the request id to quote.
 """
@@ -16,7 +17,6 @@ from starlette.responses import Response
 from dragoman import dialects
 from dragoman.ir.errors import GatewayError
 from dragoman.observe.log import request_id
-from dragoman.observe.redact import redact
 
 log = logging.getLogger("dragoman.server")
 
@@ -31,7 +31,6 @@ def as_gateway_error(error: BaseException) -> GatewayError:
 def error_response(error: BaseException, dialect: str) -> Response:
     """The HTTP response a client of `dialect` expects for this error."""
     gateway_error = as_gateway_error(error)
-    gateway_error.message = redact(gateway_error.message)
     status, body = dialects.get(dialect).error.render(gateway_error)
     headers = {}
     if gateway_error.retry_after is not None:

@@ -14,7 +14,9 @@ is translated; the request goes out as sent except that
 The answer comes back with the upstream's status and headers (minus hop-by-hop, `date`
 and `server`, which the serving layer writes) and its body bytes as sent: still
 compressed if they were, flushed as they arrive. A failure mid-body cuts the connection,
-as the upstream's own cut would.
+as the upstream's own cut would. The one exception is an error answer (status >= 400,
+not compressed): it is read whole and its secrets masked, as every error text dragoman
+passes on, since an upstream may quote the provider's key the client never held.
 
 URL rule: the path after the provider name is appended to the provider's `base_url`.
 When `base_url` ends with an API version segment (v1, v1beta, v1internal, v2alpha, ...)
@@ -41,7 +43,8 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from dragoman.ir.errors import NotFound, RequestTooLarge
-from dragoman.providers.http import UpstreamResponse, iter_body
+from dragoman.observe.redact import redact
+from dragoman.providers.http import UpstreamResponse, iter_body, read_all
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
 from dragoman.server import local_auth
@@ -104,9 +107,23 @@ async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exch
     )
     exits = AsyncExitStack()
     exits.push_async_callback(response.aclose)
+    if response.status_code >= 400 and "content-encoding" not in response.headers:
+        async with exits:
+            return await _masked_error(upstream, response)
     exchange.stream = response.headers.get("content-type", "").startswith("text/event-stream")
     answer = StreamedResponse(_answer(upstream, response, exits), status_code=response.status_code)
     answer.raw_headers = returned_headers(response)
+    return answer
+
+
+async def _masked_error(upstream: Upstream, response: UpstreamResponse) -> Response:
+    """An error answer with its secrets masked; its length may change with them."""
+    body = await read_all(upstream, response)
+    # surrogateescape: any byte that is not UTF-8 comes back as it was.
+    masked = redact(body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+    answer = Response(masked, status_code=response.status_code)
+    kept = [(name, value) for name, value in returned_headers(response) if name != b"content-length"]
+    answer.raw_headers = [*kept, (b"content-length", str(len(masked)).encode())]
     return answer
 
 
