@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.observe import redact
 from dragoman.providers import discover
+from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_AUTH, DIALECT_HEADERS, ModelInfo, ProviderSpec
 
 
@@ -46,7 +47,8 @@ class Upstream:
         return headers
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        """Where `path` is under this upstream; InvalidRequest if it would leave it."""
+        return join(self.base_url, path)
 
 
 def build_upstreams(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Upstream]:

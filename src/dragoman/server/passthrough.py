@@ -29,7 +29,9 @@ custom method), the segment is not repeated:
     https://x.googleapis.com/v1internal + /ca/v1internal:generateContent
                                              -> https://x.googleapis.com/v1internal:generateContent
 
-The path keeps its percent-encoding and the query string its order (minus `key`).
+The path keeps its percent-encoding and the query string its order (minus `key`). A
+path with a dot segment in any spelling is refused (400): it could leave the base path
+(`providers.paths`).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from starlette.responses import Response
 from dragoman.ir.errors import NotFound, RequestTooLarge
 from dragoman.observe.redact import redact
 from dragoman.providers.http import UpstreamResponse, iter_body, read_all
+from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
 from dragoman.server import local_auth
@@ -132,9 +135,9 @@ def upstream_url(base_url: str, path: str, query: str = "") -> str:
     version = base_url.rpartition("/")[2]
     repeated = path == version or path.startswith((f"{version}/", f"{version}:"))
     if repeated and _VERSION.fullmatch(version):
-        url = base_url + path[len(version) :]
+        url = join(base_url, path[len(version) :])
     else:
-        url = f"{base_url}/{path}" if path else base_url
+        url = join(base_url, f"/{path}" if path else "")
     return f"{url}?{query}" if query else url
 
 
