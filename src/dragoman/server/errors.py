@@ -15,8 +15,9 @@ import orjson
 from starlette.responses import Response
 
 from dragoman import dialects
-from dragoman.ir.errors import GatewayError
+from dragoman.ir.errors import GatewayError, InvalidRequest
 from dragoman.observe.log import request_id
+from dragoman.server.body import TOO_DEEP
 
 log = logging.getLogger("dragoman.server")
 
@@ -24,8 +25,20 @@ log = logging.getLogger("dragoman.server")
 def as_gateway_error(error: BaseException) -> GatewayError:
     if isinstance(error, GatewayError):
         return error
+    if _too_deep(error):
+        log.info("refused a request nested too deeply: %r", error)
+        return InvalidRequest(TOO_DEEP)
     log.error("unexpected error while handling the request", exc_info=error)
     return GatewayError(f"internal error in dragoman (request id {request_id.get()}); see the dragoman log")
+
+
+def _too_deep(error: BaseException) -> bool:
+    """A body read whole that cannot be written back (orjson writes 254 levels of nesting,
+    reads 1,024) or walked (Python's recursion limit): the client's nesting, not a bug.
+    Mapped here, where every request's errors pass, rather than measured on every body."""
+    if isinstance(error, orjson.JSONEncodeError):
+        return str(error) == "Recursion limit reached"
+    return isinstance(error, RecursionError)
 
 
 def error_response(error: BaseException, dialect: str) -> Response:

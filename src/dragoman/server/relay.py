@@ -39,6 +39,7 @@ from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all
 from dragoman.routing.registry import Route
+from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
@@ -79,6 +80,8 @@ async def relay(
     """Serve one parsed request: pick the route, call the upstream, answer the client.
     With `receive` (the request's body already read), a client leaving ends it all."""
     exchange.model, exchange.stream = request.model, request.stream
+    if request.tools:
+        check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
     try:
         answer, exits = await _first_answer(gateway, request, exchange, client_headers)
