@@ -114,7 +114,7 @@ async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exch
         async with exits:
             return await _masked_error(upstream, response)
     exchange.stream = response.headers.get("content-type", "").startswith("text/event-stream")
-    answer = StreamedResponse(_answer(upstream, response, exits), status_code=response.status_code)
+    answer = StreamedResponse(_answer(upstream, response, exits), response.status_code, exchange=exchange)
     answer.raw_headers = returned_headers(response)
     return answer
 
