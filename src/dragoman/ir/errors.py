@@ -7,6 +7,7 @@
     ├── PermissionDenied              403 permission_denied
     ├── NotFound                      404 not_found
     │   └── ModelNotFound             404 model_not_found
+    ├── MethodNotAllowed              405 method_not_allowed  (allow)
     ├── RequestTooLarge               413 request_too_large
     ├── RateLimited                   429 rate_limited        (retry_after)
     └── UpstreamError                 502 upstream_error      (the upstream failed us)
@@ -89,6 +90,17 @@ class NotFound(GatewayError):
 
 class ModelNotFound(NotFound):
     code = "model_not_found"
+
+
+class MethodNotAllowed(GatewayError):
+    """An endpoint asked with a method it does not take; `allow` are those it does."""
+
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, message: str, *, allow: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allow = allow
 
 
 class RequestTooLarge(GatewayError):

@@ -15,7 +15,7 @@ import orjson
 from starlette.responses import Response
 
 from dragoman import dialects
-from dragoman.ir.errors import GatewayError, InvalidRequest
+from dragoman.ir.errors import GatewayError, InvalidRequest, MethodNotAllowed
 from dragoman.observe.log import request_id
 from dragoman.server.body import TOO_DEEP
 
@@ -48,4 +48,6 @@ def error_response(error: BaseException, dialect: str) -> Response:
     headers = {}
     if gateway_error.retry_after is not None:
         headers["retry-after"] = str(max(0, math.ceil(gateway_error.retry_after)))
+    if isinstance(gateway_error, MethodNotAllowed):
+        headers["allow"] = ", ".join(gateway_error.allow)
     return Response(orjson.dumps(body), status_code=status, headers=headers, media_type="application/json")

@@ -43,6 +43,8 @@ from urllib.parse import quote, unquote_plus, urlsplit
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from dragoman.ir.errors import NotFound, RequestTooLarge
 from dragoman.observe.redact import redact
@@ -76,6 +78,22 @@ _HOP_BY_HOP = frozenset(
 _CLIENT_KEYS = frozenset({"authorization", "x-api-key", "x-goog-api-key"})
 _NOT_FORWARDED = _HOP_BY_HOP | _CLIENT_KEYS | {"host", "expect"}
 _NOT_RETURNED = _HOP_BY_HOP | {"date", "server"}
+
+
+class PassthroughRoute(Route):
+    """`/{provider}/{path}`, but never under a first segment dragoman's own endpoints use
+    (`/v1/...`): a path there that no endpoint serves is a 404 or 405 of dragoman's, not
+    a pass-through to a provider named `v1`."""
+
+    def __init__(self, reserved: frozenset[str]) -> None:
+        super().__init__("/{provider}/{path:path}", passthrough, methods=METHODS)
+        self.reserved = reserved
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is not Match.NONE and child["path_params"]["provider"] in self.reserved:
+            return Match.NONE, {}
+        return match, child
 
 
 async def passthrough(http: HttpRequest) -> Response:
