@@ -1,9 +1,10 @@
 """Errors at the edge: any exception becomes the client's dialect's error body.
 
 Only `GatewayError` messages reach a client, and those are written for clients (and
-masked of secrets as they are set: `ir.errors`). Any
-other exception is logged here with its traceback (secrets masked by the log filter)
-and the client gets a generic message with the request id to quote.
+masked of secrets as they are set: `ir.errors`). Any other exception is logged here
+with its traceback (secrets masked by the log filter) and the client gets a generic
+message with the request id to quote; one kind, nesting too deep to pass on, is the
+client's doing and becomes a 400.
 """
 
 from __future__ import annotations

@@ -28,11 +28,16 @@ class Exchange:
 
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""
-        self.ended = f"upstream_error: {code}"
+        self.ended = upstream_error(code)
 
     @property
     def latency_ms(self) -> float:
         return (perf_counter() - self.started) * 1000
+
+
+def upstream_error(code: str) -> str:
+    """How a stream that ended in an upstream error of this code is logged."""
+    return f"upstream_error: {code}"
 
 
 def exchange_of(scope: Scope) -> Exchange:

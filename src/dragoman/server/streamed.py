@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from dragoman.ir.errors import GatewayError
 from dragoman.server.disconnect import DisconnectWatch
-from dragoman.server.exchange import Exchange
+from dragoman.server.exchange import Exchange, upstream_error
 
 log = logging.getLogger("dragoman.server")
 
@@ -67,7 +67,7 @@ class StreamedResponse(Response):
             self._ended("client_left")
         except GatewayError as error:
             log.warning("answer cut short: %s", error.message)
-            self._ended(f"upstream_error: {error.code}")
+            self._ended(upstream_error(error.code))
         finally:
             watch.stop()
             await self.body_chunks.aclose()
