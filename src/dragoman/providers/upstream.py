@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.observe import redact
 from dragoman.providers import discover
+from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_AUTH, DIALECT_HEADERS, ModelInfo, ProviderSpec
 
 
@@ -45,7 +47,8 @@ class Upstream:
         return headers
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        """Where `path` is under this upstream; InvalidRequest if it would leave it."""
+        return join(self.base_url, path)
 
 
 def build_upstreams(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Upstream]:
@@ -78,6 +81,7 @@ def build_upstream(
     api_key = _api_key(where, config, spec, environ)
     if api_key:
         redact.register([api_key])
+    redact.register(_header_secrets(config.headers))
     models = spec.models + tuple(ModelInfo(model) for model in config.models if model not in _ids(spec))
     if config.models:
         models = tuple(model for model in models if model.id in config.models)
@@ -129,6 +133,18 @@ def _api_key(
         hint = f" or set {spec.api_key_env}" if spec.api_key_env else ""
         raise ConfigError(f"{where}: no API key (add api_key or api_key_env{hint})")
     return None
+
+
+# Configured headers that carry a credential (`Authorization = "Bearer ..."`, a key of
+# the gateway in front) are secrets as much as `api_key`, whatever their shape.
+_SECRET_HEADER = re.compile(r"auth|key|token|secret|password|cookie|session", re.IGNORECASE)
+
+
+def _header_secrets(headers: Mapping[str, str]) -> Iterable[str]:
+    """The values of credential headers, and the credential after a scheme (`Bearer x`)."""
+    for name, value in headers.items():
+        if _SECRET_HEADER.search(name):
+            yield from (value, value.rpartition(" ")[2])
 
 
 def _proxy(own: str | None, shared: str | None) -> str | None:
