@@ -5,6 +5,11 @@ explicitly; an alias is rewritten; the id is looked up across upstreams in confi
 order (the first is the primary, the others its fallbacks); an unknown id goes to the
 configured fallback model, if any, else it is an error listing what is served.
 
+An alias named like a real model id wins: the user wrote it on purpose (Claude Code
+asking for a Claude id is sent elsewhere), so the listing shows the alias instead of
+the real id (an alias whose target is not served hides nothing). `provider/id` still
+reaches the real model of a provider that serves it.
+
 Live model lists only add: an upstream serves a model its own list (built in or
 configured) names before any upstream that serves it only because its live list says
 so. A model's primary is then the same before and after the live lists arrive (an
@@ -65,7 +70,9 @@ class Registry:
 
     def resolve(self, name: str) -> list[Route]:
         """The routes for a client's model name, best first. Raises ModelNotFound."""
-        routes = self._explicit(name) or self._routes.get(self._aliases.get(name, name))
+        routes = (
+            self._explicit(name) or self._routes.get(self._aliases.get(name, name)) or self._routes.get(name)
+        )
         if routes:
             return routes
         if self._fallback and self._fallback in self._routes:
@@ -73,12 +80,13 @@ class Registry:
         raise ModelNotFound(self._not_found_message(name))
 
     def entries(self) -> list[Entry]:
-        """Every servable id: real models first, then aliases, each with what serves it."""
-        rows = [Entry(model_id, *self._info[model_id]) for model_id in self._routes]
-        for alias, target in self._aliases.items():
-            if target in self._info:
-                upstream, info = self._info[target]
-                rows.append(Entry(alias, upstream, info, alias_of=target))
+        """Every servable id once, with what serves it: real models first, then aliases
+        (one named like a real model instead of it)."""
+        aliases = {alias: target for alias, target in self._aliases.items() if target in self._info}
+        rows = [
+            Entry(model_id, *self._info[model_id]) for model_id in self._routes if model_id not in aliases
+        ]
+        rows += [Entry(alias, *self._info[target], alias_of=target) for alias, target in aliases.items()]
         return rows
 
     def upstream(self, name: str) -> Upstream | None:
@@ -100,6 +108,8 @@ class Registry:
         upstream = self._by_name.get(prefix) if slash else None
         if upstream is None:
             return None
+        if any(info.id == model for info in upstream.models):
+            return [Route(upstream, model)]
         return [Route(upstream, self._aliases.get(model, model))]
 
     def _not_found_message(self, name: str) -> str:
