@@ -46,8 +46,10 @@ class HttpxResponse:
         return list(self._response.headers.raw)
 
     def finished(self) -> bool:
-        # httpx says so only once its iterator has ended, which is no earlier than ours.
-        return self._response.is_stream_consumed
+        # httpx cannot tell: its `is_stream_consumed` turns true as soon as reading starts,
+        # and the pump reads ahead of the caller (`ticking`), so a body received whole may
+        # still be queued. The caller sees the end when the chunks end.
+        return False
 
     async def aclose(self) -> None:
         await self._response.aclose()
