@@ -63,6 +63,11 @@ def over_total(upstream: Upstream) -> str:
     return f"{upstream.name} did not finish within its total_timeout of {upstream.total_timeout:g} s"
 
 
+def too_large(upstream: Upstream, what: str = "an answer") -> str:
+    limit = upstream.max_answer_bytes
+    return f"{upstream.name} sent {what} over its limit of {limit:,} bytes (max_answer_bytes)"
+
+
 def unreachable(upstream: Upstream, url: str, error: BaseException, kinds: Kinds = ()) -> str:
     """No answer came: what kept it away, in words; the detail is logged."""
     otherwise = VIA_PROXY if upstream.proxy else FAILED
