@@ -54,6 +54,8 @@ class ProviderConfig(_Strict):
     connect_timeout: Annotated[float, Field(gt=0)] = 10.0
     read_timeout: Annotated[float, Field(gt=0)] = 600.0
     total_timeout: Annotated[float, Field(gt=0)] | None = 3600.0
+    # The largest whole answer read (and, streamed, the largest single event), in bytes.
+    max_answer_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024
     # None: the global `proxy`; "": none at all, even when a global one is set.
     proxy: str | None = None
     http2: bool = True

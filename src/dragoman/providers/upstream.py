@@ -32,6 +32,8 @@ class Upstream:
     total_timeout: float | None = 3600.0
     proxy: str | None = field(default=None, repr=False)
     http2: bool = True
+    # The largest whole answer (or single stream event) read from it.
+    max_answer_bytes: int = 64 * 1024 * 1024
     # The stored account of a subscription login: its token is added per request
     # (dragoman.auth), never kept here.
     account_id: int | None = None
@@ -97,6 +99,7 @@ def build_upstream(
         read_timeout=config.read_timeout,
         fixed_models=bool(config.models),
         total_timeout=config.total_timeout,
+        max_answer_bytes=config.max_answer_bytes,
         proxy=_proxy(config.proxy, proxy),
         http2=config.http2,
         account_id=account_id,

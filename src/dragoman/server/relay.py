@@ -37,7 +37,7 @@ from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, 
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
-from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all
+from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
 from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
@@ -179,7 +179,7 @@ async def _stream_events(
 ) -> Batches:
     """The upstream's stream as batches of IR events, one batch per network chunk so the
     client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
-    decoder = sse.Decoder()
+    decoder = sse_decoder(route.upstream)
     parser = target.stream.Parser(route.upstream.name)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
     try:
