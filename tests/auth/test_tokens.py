@@ -4,11 +4,13 @@ access token's own `exp` claim where the kind reads it."""
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
 import pytest
 
+from dragoman.auth import tokens
 from dragoman.auth.endpoints import subscription_kinds
 from dragoman.auth.tokens import token_facts
 from tests.fakes.oauth import unsigned_jwt
@@ -74,3 +76,16 @@ def test_now_defaults_to_the_moment_the_answer_is_read(kind: str) -> None:
     found = expiry(kind, answer(expires_in=3600), now=None)
     after = time.time()
     assert before + 3600 <= found <= after + 3600
+
+
+async def test_an_unreachable_token_endpoint_is_told_in_plain_words() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    async with tokens.new_client() as client:
+        with pytest.raises(tokens.OAuthError) as caught:
+            await tokens.post(client, f"http://127.0.0.1:{port}/oauth/token", {"grant_type": "x"})
+    assert (
+        str(caught.value)
+        == f"the login server is unreachable at http://127.0.0.1:{port}: the connection was refused"
+    )

@@ -70,8 +70,14 @@ def too_large(upstream: Upstream, what: str = "an answer") -> str:
 
 def unreachable(upstream: Upstream, url: str, error: BaseException, kinds: Kinds = ()) -> str:
     """No answer came: what kept it away, in words; the detail is logged."""
-    otherwise = VIA_PROXY if upstream.proxy else FAILED
-    message = f"{upstream.name} is unreachable at {where(url)}: {said(error, (*kinds, *BEFORE), otherwise)}"
+    return unreachable_as(upstream.name, url, error, kinds, VIA_PROXY if upstream.proxy else FAILED)
+
+
+def unreachable_as(
+    name: str, url: str, error: BaseException, kinds: Kinds = (), otherwise: str = FAILED
+) -> str:
+    """The same for a service that is not an upstream (a token endpoint, Code Assist)."""
+    message = f"{name} is unreachable at {where(url)}: {said(error, (*kinds, *BEFORE), otherwise)}"
     _log(message, error)
     return message
 
