@@ -80,6 +80,33 @@ def test_refuses_a_public_bind_without_a_key() -> None:
     assert "--api-key" in result.output
 
 
+@pytest.mark.parametrize("bind", ["0.0.0.0", "127.0.0.1"])
+@pytest.mark.parametrize("key", ["", "  "])
+def test_an_empty_api_key_refuses_to_start(dragoman_home: Path, bind: str, key: str) -> None:
+    """`--api-key "$KEY"` with KEY unset: run as a process, so a gateway that did start
+    shows as a timeout instead of a test that never ends."""
+    command = ["serve", "--bind", f"{bind}:{free_port()}", "--api-key", key]
+    result = subprocess.run(
+        [sys.executable, "-m", "dragoman", *command],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--api-key: an empty or blank key is not a key" in result.stderr
+    assert "listening" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_bind_flag_is_blamed_on_the_flag(dragoman_home: Path) -> None:
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text('bind = ["127.0.0.1:5000"]\n')
+    result = CliRunner().invoke(cli, ["serve", "--bind", "foo"])
+    assert result.exit_code == 2
+    assert "--bind: 'foo' is not HOST:PORT" in result.output
+    assert "config.toml" not in result.output
+
+
 def test_a_port_in_use_is_a_clear_error() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -17,6 +17,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+# The flag of each setting whose name differs from `--setting-name`, for errors.
+FLAGS = {"api_keys": "--api-key"}
+
 
 class ConfigProblem(click.ClickException):
     """A configuration error, shown as its message alone (no traceback), exit code 2."""
@@ -45,7 +48,7 @@ def json_option(function: F) -> F:
 
 def load_settings(home: str | None, config_file: str | None, **overrides: Any) -> Settings:
     try:
-        return load(home=home, config=config_file, overrides=overrides)
+        return load(home=home, config=config_file, overrides=overrides, flags=FLAGS)
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
 

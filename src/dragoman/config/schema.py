@@ -116,6 +116,15 @@ class Settings(_Strict):
 
     _check_proxy = field_validator("proxy")(check_proxy)
 
+    @field_validator("api_keys")
+    @classmethod
+    def _no_blank_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        # `--api-key "$KEY"` with KEY unset: a gateway whose key is "" lets in anyone
+        # who sends none, on whatever address it listens.
+        if any(not key.get_secret_value().strip() for key in value):
+            raise ValueError("an empty or blank key is not a key: give a real one, or none (loopback only)")
+        return value
+
     @field_validator("oauth")
     @classmethod
     def _known_logins(cls, value: dict[str, OAuthConfig]) -> dict[str, OAuthConfig]:
