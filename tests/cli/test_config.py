@@ -178,3 +178,32 @@ def test_models_lists_configured_models_and_aliases(dragoman_home: Path) -> None
 def test_models_with_nothing_configured_says_what_to_do() -> None:
     code, output = run("models")
     assert code == 0 and "No models yet" in output
+
+
+DATABASE_URL_EXAMPLE = "(e.g. postgresql+asyncpg://user:password@host/dragoman)"
+ASYNCPG_URL = "postgresql+asyncpg://dbuser:db-pass-0001@127.0.0.1:1/dragoman"
+OPENING_COMMANDS = [
+    ["serve", "--bind", "127.0.0.1:1"],
+    ["models"],
+    ["accounts", "list"],
+    ["accounts", "add", "--provider", "openai", "--api-key", "sk-test-0123456789"],
+    ["accounts", "remove", "x"],
+    ["test", "nosuch"],
+]
+
+
+@pytest.mark.parametrize("command", OPENING_COMMANDS, ids=" ".join)
+def test_a_database_url_without_its_driver_is_one_line_and_exit_2(command: list[str]) -> None:
+    code, output = run(*command, env={"DRAGOMAN_DATABASE_URL": ASYNCPG_URL})
+    assert code == 2, output
+    [line] = output.strip().splitlines()[-1:]
+    assert "the driver asyncpg is not installed" in line
+    assert "Traceback" not in output and "db-pass-0001" not in output
+
+
+@pytest.mark.parametrize("command", [*OPENING_COMMANDS, ["config", "show"]], ids=" ".join)
+@pytest.mark.parametrize("url", ["bogus", "://x"])
+def test_a_malformed_database_url_names_its_variable(command: list[str], url: str) -> None:
+    code, output = run(*command, env={"DRAGOMAN_DATABASE_URL": url})
+    assert code == 2, output
+    assert output.strip() == "Error: DRAGOMAN_DATABASE_URL: not a database URL " + DATABASE_URL_EXAMPLE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -14,6 +15,8 @@ from dragoman.config.masking import masked, masked_headers, masked_secret, maske
 DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+# SQLAlchemy's form, `dialect[+driver]://...`, checked without importing it.
+DATABASE_URL = re.compile(r"[\w+]+://.*", re.DOTALL)
 
 # Every field that can hold a secret has one of these types, so that `config show`
 # masks it (tests/config/test_masking.py checks no string field is left unclassified).
@@ -124,6 +127,14 @@ class Settings(_Strict):
         return value
 
     _check_proxy = field_validator("proxy")(check_proxy)
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_url(cls, value: str | None) -> str | None:
+        # Only the form: its driver is loaded, and found missing, when it is opened.
+        if value and not DATABASE_URL.fullmatch(value):
+            raise ValueError("not a database URL (e.g. postgresql+asyncpg://user:password@host/dragoman)")
+        return value
 
     @field_validator("api_keys")
     @classmethod
