@@ -148,15 +148,15 @@ def test_models_lists_accounts_after_the_config(dragoman_home: Path) -> None:
     )
     run("accounts", "add", "--provider", "openai_compatible", "--label", "acct",
         "--base-url", "http://127.0.0.1:9/v1", "--model", "shared", "--model", "extra")  # fmt: skip
-    rows = orjson.loads(run("models", "--json").output)
+    rows = orjson.loads(run("models", "--json").stdout)["models"]
     assert [(row["id"], row["provider"]) for row in rows] == [
         ("shared", "cfg"),
         ("own", "cfg"),
         ("extra", "acct"),
     ]
-    assert [row["id"] for row in orjson.loads(run("models", "--provider", "acct", "--json").output)] == [
-        "extra"
-    ]
+    assert [
+        row["id"] for row in orjson.loads(run("models", "--provider", "acct", "--json").stdout)["models"]
+    ] == ["extra"]
 
 
 def test_an_account_whose_key_variable_is_unset_is_left_out_not_fatal(dragoman_home: Path) -> None:
@@ -166,9 +166,9 @@ def test_an_account_whose_key_variable_is_unset_is_left_out_not_fatal(dragoman_h
         "--base-url", "http://127.0.0.1:9/v1", "--model", "m1")  # fmt: skip
     result = run("models", "--json", env={"UNSET_KEY_VAR": ""})
     assert result.exit_code == 0
-    assert {row["provider"] for row in orjson.loads(result.stdout)} == {"fine"}
+    assert {row["provider"] for row in orjson.loads(result.stdout)["models"]} == {"fine"}
     with_key = run("models", "--json", env={"UNSET_KEY_VAR": "sk-ant-from-env-01"})
-    assert {row["provider"] for row in orjson.loads(with_key.stdout)} == {"later", "fine"}
+    assert {row["provider"] for row in orjson.loads(with_key.stdout)["models"]} == {"later", "fine"}
 
 
 def test_the_serve_banner_lists_the_accounts_models(dragoman_home: Path) -> None:

@@ -155,3 +155,34 @@ def test_sigterm_lets_an_in_flight_stream_finish(dragoman_home: Path, fakes: Fak
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_the_readme_tour_without_openai_key_serves_the_rest(dragoman_home: Path) -> None:
+    """The README's own tour config with OPENAI_API_KEY unset: the banner says openai is
+    left out, and the local provider is served."""
+    from tests.cli.test_models import readme_tour_config
+
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(readme_tour_config())
+    port = free_port()
+    environ = {key: value for key, value in os.environ.items() if key != "OPENAI_API_KEY"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process)
+        models = httpx.get(url + "/v1/models").json()
+        assert [model["id"] for model in models["data"]] == ["qwen3:8b"]
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert "1 models: qwen3:8b" in stderr
+    assert "not served: providers.openai: no API key (set OPENAI_API_KEY" in stderr

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
-from dragoman.cli.common import ConfigProblem, console, home_options, json_option, load_settings, print_json
-from dragoman.config import ConfigError, Settings
+from dragoman.cli.common import console, err_console, home_options, json_option, load_settings, print_json
+from dragoman.config import Settings
 from dragoman.providers.http import UpstreamClients
+from dragoman.providers.upstream import Skipped, skipped_providers
 from dragoman.routing.catalog import load_catalog
 from dragoman.routing.registry import Entry, Registry
 
@@ -26,20 +28,23 @@ def models(
 ) -> None:
     """List the models clients can ask for."""
     settings = load_settings(home, config_file)
-    try:
-        registry = asyncio.run(_registry(settings, live))
-    except ConfigError as error:
-        raise ConfigProblem(str(error)) from None
+    registry = asyncio.run(_registry(settings, live))
+    skipped = skipped_providers(settings)
     entries = [entry for entry in registry.entries() if provider in (None, entry.upstream.name)]
     if as_json:
-        print_json([_row(entry) for entry in entries])
-    elif not entries:
+        print_json(
+            {"models": [_row(entry) for entry in entries], "skipped": [_skipped(item) for item in skipped]}
+        )
+        return
+    for item in skipped:
+        err_console.print(f"[yellow]not served:[/] {escape(item.reason)}")
+    if entries:
+        console.print(_table(entries))
+    elif not skipped:
         console.print(
             "No models yet. Add a [providers.NAME] table to the file `dragoman config path` prints, "
             "or run `dragoman accounts add --provider KIND`."
         )
-    else:
-        console.print(_table(entries))
 
 
 async def _registry(settings: Settings, live: bool) -> Registry:
@@ -69,6 +74,10 @@ def _row(entry: Entry) -> dict[str, object]:
         "reasoning": info.reasoning,
         "alias_of": entry.alias_of,
     }
+
+
+def _skipped(item: Skipped) -> dict[str, str]:
+    return {"provider": item.name, "reason": item.reason}
 
 
 def _table(entries: list[Entry]) -> Table:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -16,6 +17,7 @@ from dragoman.cli.common import ConfigProblem, err_console, home_options, load_s
 from dragoman.config import ConfigError, Settings
 from dragoman.config.binds import Bind
 from dragoman.observe.log import configure
+from dragoman.providers.upstream import Skipped, skipped_providers
 from dragoman.routing.registry import Registry
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ def _serve_here(settings: Settings, gateway: Gateway) -> None:
     from dragoman.server.serving import GracefulServer, uvicorn_config
 
     sockets = [_listen(item) for item in settings.bind]
-    err_console.print(banner(settings, gateway.registry), soft_wrap=True)
+    err_console.print(banner(settings, gateway.registry, skipped_providers(settings)), soft_wrap=True)
     GracefulServer(uvicorn_config(create_app(gateway), settings)).run(sockets=sockets)
 
 
@@ -108,7 +110,7 @@ def _supervise(settings: Settings, registry: Registry) -> None:
 
     per_bind = [_listen_each(item, settings.workers) for item in settings.bind]
     _warn_beyond_cores(settings.workers)
-    err_console.print(banner(settings, registry), soft_wrap=True)
+    err_console.print(banner(settings, registry, skipped_providers(settings)), soft_wrap=True)
     # Worker i serves the i-th socket of every address.
     if not Supervisor(settings, [list(own) for own in zip(*per_bind, strict=True)]).run():
         raise click.ClickException("a worker could not start (its error is above)")
@@ -135,7 +137,7 @@ def refuse_open_binds(settings: Settings) -> None:
         )
 
 
-def banner(settings: Settings, registry: Registry) -> Group:
+def banner(settings: Settings, registry: Registry, skipped: Sequence[Skipped] = ()) -> Group:
     processes = f" ({settings.workers} workers)" if settings.workers > 1 else ""
     lines = [
         Text.from_markup(
@@ -154,6 +156,8 @@ def banner(settings: Settings, registry: Registry) -> Group:
                 "`dragoman accounts add --provider KIND`."
             )
         )
+    # A provider without its key is left out, the others served: say which, and why.
+    lines += [Text.assemble("  ", ("not served: ", "yellow"), item.reason) for item in skipped]
     auth = "clients must send an API key" if settings.api_keys else "no API key required (loopback only)"
     lines.append(Text(f"  {auth}; home {settings.home}"))
     return Group(*lines)
