@@ -138,22 +138,22 @@ def refuse_open_binds(settings: Settings) -> None:
 
 
 def banner(settings: Settings, registry: Registry, skipped: Sequence[Skipped] = ()) -> Group:
+    """What `serve` prints at start. Built from Text parts: addresses, model ids and
+    paths are shown as they are, never read as rich markup (`[fe80::1]`, `[x]`)."""
     processes = f" ({settings.workers} workers)" if settings.workers > 1 else ""
-    lines = [
-        Text.from_markup(
-            f"[bold green]dragoman[/] listening on {', '.join(b.url for b in settings.bind)}{processes}"
-        )
-    ]
-    lines += [Text.from_markup(f"  [cyan]{name:<17}[/]{route}") for name, route in DIALECT_ROUTES.items()]
+    urls = ", ".join(b.url for b in settings.bind)
+    lines = [Text.assemble(("dragoman", "bold green"), f" listening on {urls}{processes}")]
+    lines += [Text.assemble("  ", (f"{name:<17}", "cyan"), route) for name, route in DIALECT_ROUTES.items()]
     served = registry.model_ids()
     if served:
-        lines.append(Text.from_markup(f"  [bold]{len(served)} models[/]: {', '.join(served)}"))
+        lines.append(Text.assemble("  ", (f"{len(served)} models", "bold"), f": {', '.join(served)}"))
     else:
         lines.append(
-            Text.from_markup(
-                "  [yellow]No models yet.[/] Add a \\[providers.NAME] table to "
-                f"{settings.home / 'config.toml'} (then restart), or run "
-                "`dragoman accounts add --provider KIND`."
+            Text.assemble(
+                "  ",
+                ("No models yet.", "yellow"),
+                f" Add a [providers.NAME] table to {settings.home / 'config.toml'} (then restart), "
+                "or run `dragoman accounts add --provider KIND`.",
             )
         )
     # A provider without its key is left out, the others served: say which, and why.
