@@ -81,3 +81,64 @@ def test_a_typo_still_stops_models(dragoman_home: Path, typo: str, says: str) ->
     (dragoman_home / "config.toml").write_text(config)
     result = CliRunner().invoke(cli, ["models"], env={"OPENAI_API_KEY": ""})
     assert result.exit_code == 2 and says in result.output
+
+
+def test_nothing_configured_names_the_table_to_add() -> None:
+    result = CliRunner().invoke(cli, ["models"])
+    assert result.exit_code == 0
+    assert "Add a [providers.NAME] table" in result.output
+
+
+def test_an_unknown_provider_is_an_error(dragoman_home: Path) -> None:
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(
+        '[providers.local]\nkind = "openai_compatible"\nbase_url = "http://h/v1"\nmodels = ["m"]\n'
+    )
+    for args in (["models", "--provider", "nosuch"], ["models", "--provider", "nosuch", "--json"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1
+        assert "no provider 'nosuch' (configured and stored: local)" in result.output
+
+
+def test_a_provider_left_out_for_its_key_says_so(dragoman_home: Path) -> None:
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(readme_tour_config())
+    result = CliRunner().invoke(cli, ["models", "--provider", "openai"], env={"OPENAI_API_KEY": ""})
+    assert result.exit_code == 1
+    assert "provider 'openai' is not served: providers.openai: no API key" in result.output
+
+
+MARKUP_CONFIG = """
+[providers."lab[x]"]
+kind = "openai_compatible"
+base_url = "http://h/v1"
+models = ["[x]", "[bold]m[/]"]
+[models]
+aliases = { "[dim]alias" = "[x]" }
+"""
+
+
+def test_names_that_look_like_markup_are_printed_as_they_are(dragoman_home: Path) -> None:
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(MARKUP_CONFIG)
+    result = CliRunner().invoke(cli, ["models"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    for text in ("lab[x]", "[x]", "[bold]m[/]", "[dim]alias"):
+        assert text in result.output
+
+
+@pytest.mark.parametrize("length", [30, 60, 100])
+def test_model_ids_are_never_cut_in_80_columns(dragoman_home: Path, length: int) -> None:
+    model = ("accounts/fireworks/models/" + "llama-v3p1-405b-instruct-" * 4)[:length]
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(
+        '[providers.fireworks-account]\nkind = "openai_compatible"\nbase_url = "http://h/v1"\n'
+        f'models = ["{model}", "gpt-5.5"]\n[models]\naliases = {{ "short" = "{model}" }}\n'
+    )
+    result = CliRunner().invoke(cli, ["models"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert any(model in line for line in lines) and "…" not in result.output
+    assert "fireworks-account" in result.output and "gpt-5.5" in result.output
+    if length < 80:
+        assert max(len(line) for line in lines) <= 80

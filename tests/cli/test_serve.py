@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -14,8 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from dragoman.cli import cli
+from dragoman.cli.serve import banner
+from dragoman.config import load
+from dragoman.server.app import load_gateway
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 
@@ -186,3 +191,26 @@ def test_the_readme_tour_without_openai_key_serves_the_rest(dragoman_home: Path)
             process.communicate()
     assert "1 models: qwen3:8b" in stderr
     assert "not served: providers.openai: no API key (set OPENAI_API_KEY" in stderr
+
+
+def test_the_banner_shows_ids_addresses_and_paths_as_they_are(tmp_path: Path) -> None:
+    home = tmp_path / "home[x]"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'bind = ["[fe80::1]:4800", "127.0.0.1:4800"]\napi_keys = ["local-secret-1"]\ndetect_ollama = false\n'
+        '[providers.p]\nkind = "openai_compatible"\nbase_url = "http://h/v1"\n'
+        'models = ["[bold]m[/]", "[x]"]\n'
+    )
+    settings = load(home=home)
+    gateway = asyncio.run(load_gateway(settings, environ={}))
+    console = Console(record=True, width=200)
+    console.print(banner(settings, gateway.registry))
+    text = console.export_text()
+    assert "http://[fe80::1]:4800" in text and "2 models: [bold]m[/], [x]" in text and "home[x]" in text
+
+
+def test_the_empty_banner_names_the_table_to_add(tmp_path: Path) -> None:
+    settings = load(home=tmp_path / "home", environ={})
+    console = Console(record=True, width=300)
+    console.print(banner(settings, asyncio.run(load_gateway(settings, environ={})).registry))
+    assert "No models yet. Add a [providers.NAME] table to" in console.export_text()

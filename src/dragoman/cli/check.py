@@ -205,7 +205,11 @@ def _print(outcome: Outcome) -> None:
         ("latency", f"{outcome.latency_ms:,.0f} ms" if outcome.latency_ms is not None else "-"),
     ]
     if outcome.ok:
-        stop = f"  [dim]({outcome.stop_reason})[/]" if outcome.stop_reason not in (None, "end_turn") else ""
+        stop = (
+            f"  [dim]({escape(str(outcome.stop_reason))})[/]"
+            if outcome.stop_reason not in (None, "end_turn")
+            else ""
+        )
         rows.append(("reply", f"{escape(outcome.reply or '(no text)')}{stop}"))
     else:
         rows.append(("error", outcome.error))
