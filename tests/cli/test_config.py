@@ -189,6 +189,9 @@ OPENING_COMMANDS = [
     ["accounts", "add", "--provider", "openai", "--api-key", "sk-test-0123456789"],
     ["accounts", "remove", "x"],
     ["test", "nosuch"],
+    ["status"],
+    ["refresh"],
+    ["logout", "codex"],
 ]
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from dragoman.config import ConfigError, load
+from dragoman.config import ConfigError, Settings, load
 
 
 def write(path: Path, text: str) -> Path:
@@ -175,3 +176,8 @@ def test_a_nested_variable_names_itself_and_an_unknown_one_is_unknown(
     assert lines[0] == "invalid configuration:"
     assert "  DRAGOMAN_PROVIDERS__OAI__READ_TIMEOUT: Input should be greater than 0" in lines
     assert "  DRAGOMAN_COLOUR: unknown key" in lines
+
+
+def test_settings_made_in_code_refuse_a_blank_key_too() -> None:
+    with pytest.raises(ValidationError, match="empty or blank key"):
+        Settings(api_keys=["\t"])  # type: ignore[list-item]
