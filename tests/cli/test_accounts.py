@@ -218,3 +218,14 @@ def test_account_models_are_never_cut_in_80_columns(dragoman_home: Path) -> None
     assert result.exit_code == 0
     assert LONG_MODEL in result.output and "[x]" in result.output and "…" not in result.output
     assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_credentials_in_an_account_base_url_are_masked(dragoman_home: Path) -> None:
+    url = "http://me:url-pass-000111@127.0.0.1:9/v1?api_key=query-key-000222"
+    added = run("accounts", "add", "--provider", "openai_compatible", "--label", "proxied",
+                "--base-url", url, "--model", "m1")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    for shown in (added, run("accounts", "list"), run("accounts", "list", "--json")):
+        assert "url-pass-000111" not in shown.output and "query-key-000222" not in shown.output
+    [row] = orjson.loads(run("accounts", "list", "--json").output)
+    assert row["base_url"] == "http://me:***@127.0.0.1:9/v1?api_key=***"

@@ -29,6 +29,7 @@ from dragoman.cli.common import (
 )
 from dragoman.cli.tables import Block, plain, print_rows
 from dragoman.config import ConfigError, ProviderConfig, Settings
+from dragoman.config.masking import masked_url
 from dragoman.dialects import DIALECTS
 from dragoman.observe.redact import mask
 from dragoman.providers import discover
@@ -212,7 +213,7 @@ def _row(account: Account) -> dict[str, Any]:
         "provider": account.provider,
         "auth": account.auth,
         "dialect": account.dialect or (spec.default_dialect if spec else None),
-        "base_url": account.base_url or (spec.base_url if spec else None),
+        "base_url": _shown_url(account.base_url or (spec.base_url if spec else None)),
         "api_key": mask(account.api_key) if account.api_key else None,
         "api_key_env": account.api_key_env,
         "models": list(account.models),
@@ -263,6 +264,11 @@ def _block(account: Account) -> Block:
     details = Text(f"    {account.provider} · {cells['dialect']} · key {cells['key']} · {cells['base URL']}")
     models = [Text(f"    {model}") for model in account.models] or [Text("    (all models it lists)")]
     return [head, details, *models]
+
+
+def _shown_url(url: str | None) -> str | None:
+    # A base URL may carry credentials (`user:password@`, `?key=`), shown like a key.
+    return masked_url(url) if url else None
 
 
 def _key(account: Account) -> str:
