@@ -152,7 +152,7 @@ def test_a_bad_value_names_the_flag_or_variable_it_came_from(
     if source == "env":
         monkeypatch.setenv("DRAGOMAN_BIND", "foo")
     with pytest.raises(ConfigError) as caught:
-        load(overrides=overrides)
+        load(overrides=overrides, flags={"bind": "--bind"})
     assert str(caught.value).startswith(expected)
     assert "config.toml" not in str(caught.value)
 
@@ -181,3 +181,9 @@ def test_a_nested_variable_names_itself_and_an_unknown_one_is_unknown(
 def test_settings_made_in_code_refuse_a_blank_key_too() -> None:
     with pytest.raises(ValidationError, match="empty or blank key"):
         Settings(api_keys=["\t"])  # type: ignore[list-item]
+
+
+def test_an_override_made_in_code_is_named_by_its_key() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(overrides={"bind": "foo"})
+    assert str(caught.value).startswith("bind: 'foo' is not HOST:PORT")

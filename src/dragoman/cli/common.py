@@ -18,7 +18,7 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 # The flag of each setting whose name differs from `--setting-name`, for errors.
-FLAGS = {"api_keys": "--api-key"}
+FLAG_NAMES = {"api_keys": "--api-key"}
 
 
 class ConfigProblem(click.ClickException):
@@ -48,7 +48,8 @@ def json_option(function: F) -> F:
 
 def load_settings(home: str | None, config_file: str | None, **overrides: Any) -> Settings:
     try:
-        return load(home=home, config=config_file, overrides=overrides, flags=FLAGS)
+        flags = {key: FLAG_NAMES.get(key, "--" + key.replace("_", "-")) for key in overrides}
+        return load(home=home, config=config_file, overrides=overrides, flags=flags)
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
 

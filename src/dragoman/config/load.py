@@ -55,7 +55,7 @@ def load(
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
     """Settings from defaults < file < environment < `overrides` (command-line flags).
-    `flags` names the flag of each override in errors (default `--key-name`)."""
+    `flags` names the flag each override came from, for errors."""
     home_path = home_dir(home, environ)
     path = config_path(config, home_path, environ)
     explicit = bool(config or environ.get("DRAGOMAN_CONFIG"))
@@ -89,7 +89,8 @@ def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
 
 def _flag_layer(overrides: Mapping[str, Any], flags: Mapping[str, str]) -> Layer:
     given = {key: value for key, value in overrides.items() if value is not None}
-    names: dict[Loc, str] = {(key,): flags.get(key, "--" + key.replace("_", "-")) for key in given}
+    # An override without a flag's name (set in code) is named by its key.
+    names: dict[Loc, str] = {(key,): flags[key] for key in given if key in flags}
     return Layer(given, names)
 
 

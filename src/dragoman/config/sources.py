@@ -29,7 +29,7 @@ class Layer:
             name = self.names.get(loc[:length])
             if name is not None:
                 deeper = any(isinstance(part, str) for part in loc[length:])
-                return f"{name} ({dotted(loc)})" if deeper else name
+                return f"{name}: {dotted(loc)}" if deeper else name
         return dotted(loc)
 
 
