@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -53,12 +53,36 @@ class Upstream:
         return join(self.base_url, path)
 
 
+class MissingKey(ConfigError):
+    """A provider whose key is not there (its variable unset, say): it is left out and
+    the others are served. Any other ConfigError (a typo) stops start-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A configured provider left out, and why (for the banner and `dragoman models`)."""
+
+    name: str
+    reason: str
+
+
 def build_upstreams(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Upstream]:
-    """Every `[providers.NAME]` table as an `Upstream`, in the order configured."""
-    return [
-        build_upstream(name, config, environ, proxy=settings.proxy)
-        for name, config in settings.providers.items()
-    ]
+    """Every `[providers.NAME]` table as an `Upstream`, in the order configured, but for
+    those without their key (`skipped_providers` says which). Raises ConfigError."""
+    return [built for built in _configured(settings, environ) if isinstance(built, Upstream)]
+
+
+def skipped_providers(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Skipped]:
+    """The `[providers.NAME]` tables `build_upstreams` leaves out, with why."""
+    return [built for built in _configured(settings, environ) if isinstance(built, Skipped)]
+
+
+def _configured(settings: Settings, environ: Mapping[str, str]) -> Iterator[Upstream | Skipped]:
+    for name, config in settings.providers.items():
+        try:
+            yield build_upstream(name, config, environ, proxy=settings.proxy)
+        except MissingKey as error:
+            yield Skipped(name, str(error))
 
 
 def build_upstream(
@@ -131,10 +155,14 @@ def _api_key(
     if variable and environ.get(variable):
         return environ[variable]
     if config.api_key_env:
-        raise ConfigError(f"{where}.api_key_env: the variable {config.api_key_env} is not set")
+        raise MissingKey(f"{where}.api_key_env: the variable {config.api_key_env} is not set")
     if spec.needs_key:
-        hint = f" or set {spec.api_key_env}" if spec.api_key_env else ""
-        raise ConfigError(f"{where}: no API key (add api_key or api_key_env{hint})")
+        hint = (
+            f"set {spec.api_key_env}, or add api_key or api_key_env"
+            if spec.api_key_env
+            else "add api_key or api_key_env"
+        )
+        raise MissingKey(f"{where}: no API key ({hint})")
     return None
 
 
