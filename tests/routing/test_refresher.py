@@ -154,7 +154,7 @@ def config_toml(providers: dict[str, dict[str, Any]]) -> str:
 def cli_providers(*args: str) -> dict[str, str]:
     result = CliRunner().invoke(cli, ["models", "--json", *args])
     assert result.exit_code == 0, result.output
-    return {row["id"]: row["provider"] for row in orjson.loads(result.stdout)}
+    return {row["id"]: row["provider"] for row in orjson.loads(result.stdout)["models"]}
 
 
 def owners(url: str) -> dict[str, str]:
