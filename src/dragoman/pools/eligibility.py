@@ -49,10 +49,10 @@ class Gate:
         cooldown = self.health.blocking(account, *member.scopes)
         if cooldown is not None:
             return _cooling(member, cooldown)
-        busy = self.in_flight.count(account)
-        if member.limit is not None and busy >= member.limit:
-            return Exclusion(account, "busy", now + BUSY_RETRY, amount=member.limit)
-        member.busy = busy
+        if member.counted:  # a limit to check, or least-used to order by
+            busy = member.busy = self.in_flight.count(account)
+            if member.limit is not None and busy >= member.limit:
+                return Exclusion(account, "busy", now + BUSY_RETRY, amount=member.limit)
         found = self.windows.of(account)
         if not found:
             member.used, member.resets = 0.0, math.inf

@@ -70,6 +70,7 @@ class Member(Generic[R]):
         "busy",
         "cooled",
         "cooled_out",
+        "counted",
         "current",
         "enabled",
         "family",
@@ -94,6 +95,9 @@ class Member(Generic[R]):
         self.weight = policy.weight
         self.limit = policy.max_concurrent
         self.enabled = policy.enabled
+        # Reading the in-flight count costs a shared-memory sum on the host backend:
+        # only a limit or the least-used strategy needs it.
+        self.counted = policy.max_concurrent is not None or strategy == "least-used"
         self.family = family
         scope = model_scope(route.model)
         self.scopes = (family, scope) if family else (scope,)

@@ -16,6 +16,9 @@ best priority tier with an eligible account, ordered by the pool's strategy; the
 lower tiers. Accounts that are out are kept with the reason (`pools.eligibility`).
 What answers do to accounts and bindings: `judge`, `on_failure`, `on_success`
 (the rules in `pools.feedback`).
+
+Cost: a choice among 8 accounts takes 5-9 µs, among 1 about 2 µs; `on_success` about
+2 µs and `judge` of a 200 about 3.5 µs (tests/pools/timings.py has the table).
 """
 
 from __future__ import annotations
