@@ -143,3 +143,11 @@ def test_the_tightest_window_is_the_most_used_then_the_first_to_reset() -> None:
     assert tightest(windows, "", START).name == "30d"  # type: ignore[union-attr]
     assert tightest(windows, "fable", START).name == "7d_oi"  # type: ignore[union-attr]
     assert tightest(windows[-1:], "", START) is None
+
+
+def test_an_owner_outside_the_pool_leaves_no_candidate_and_no_wait() -> None:
+    pooled = Pooled(accounts(2))
+    choice = pooled.choose(owner="elsewhere")
+    assert choice.candidates == []
+    assert {e.why for e in choice.excluded} == {"owned"}
+    assert pooled.selector.refusal(choice).retry_after is None
