@@ -82,3 +82,37 @@ def test_configured_models_restrict_and_extend_the_builtin_list() -> None:
     upstream = build({"kind": "openai", "api_key": "k", "models": ["gpt-5.5", "my-finetune"]})
     assert [model.id for model in upstream.models] == ["gpt-5.5", "my-finetune"]
     assert upstream.models[0].context_window
+
+
+def test_base_url_credentials_beside_a_bearer_key_are_refused_at_start() -> None:
+    provider = {"kind": "openai_compatible", "dialect": "openai_chat", "api_key": "k-0001"}
+    with pytest.raises(ConfigError, match=r"providers\.p\.base_url: its user:password@"):
+        build({**provider, "base_url": "http://user:pw-9f3a2c@127.0.0.1:9/v1"})
+    with pytest.raises(ConfigError, match="keep one of the two"):
+        build(
+            {
+                **provider,
+                "api_key": None,
+                "headers": {"Authorization": "Bearer x"},
+                "base_url": "http://user:pw@127.0.0.1:9/v1",
+            }
+        )
+
+
+def test_base_url_credentials_alone_or_beside_a_header_key_are_kept_and_masked() -> None:
+    from dragoman.observe.redact import redact
+
+    alone = build(
+        {"kind": "openai_compatible", "dialect": "openai_chat", "base_url": "http://u:pw-7c1e5d@h:9/v1"}
+    )
+    assert alone.base_url == "http://u:pw-7c1e5d@h:9/v1"
+    keyed = build(
+        {
+            "kind": "openai_compatible",
+            "dialect": "anthropic",
+            "api_key": "k-0002",
+            "base_url": "http://u:pw-7c1e5d@h:9/v1",
+        }
+    )
+    assert keyed.request_headers()["x-api-key"] == "k-0002"
+    assert redact("failed at http://u:pw-7c1e5d@h:9") == "failed at http://u:***@h:9"

@@ -108,6 +108,8 @@ def build_upstream(
     if api_key:
         redact.register([api_key])
     redact.register(_header_secrets(config.headers))
+    redact.register(_credentials(base_url))
+    _check_one_authorization(where, base_url, spec, dialect, api_key, config.headers)
     models = spec.models + tuple(ModelInfo(model) for model in config.models if model not in _ids(spec))
     if config.models:
         models = tuple(model for model in models if model.id in config.models)
@@ -178,6 +180,22 @@ def _header_secrets(headers: Mapping[str, str]) -> Iterable[str]:
             yield from (value, value.rpartition(" ")[2])
 
 
+def _check_one_authorization(
+    where: str, base_url: str, spec: ProviderSpec, dialect: str, key: str | None, headers: Mapping[str, str]
+) -> None:
+    """A base URL's `user:password@` becomes an Authorization header (Basic), which
+    cannot go beside a bearer key or a configured Authorization: refuse the pair at
+    start rather than fail every request."""
+    if not urlsplit(base_url).username:
+        return
+    style = DIALECT_AUTH[dialect] if spec.auth == "by_dialect" else spec.auth
+    if (key and style == "bearer") or any(name.lower() == "authorization" for name in headers):
+        raise ConfigError(
+            f"{where}.base_url: its user:password@ would be sent as an Authorization header, and the "
+            "provider already sends one (its key or headers); keep one of the two"
+        )
+
+
 def _proxy(own: str | None, shared: str | None) -> str | None:
     """The provider's proxy, else the global one; "" means direct, whatever is global."""
     for url in (own, shared):
@@ -186,9 +204,10 @@ def _proxy(own: str | None, shared: str | None) -> str | None:
     return chosen or None
 
 
-def _credentials(proxy: str | None) -> Iterable[str]:
-    """A proxy URL's password, as written and percent-decoded, to keep out of logs."""
-    password = urlsplit(proxy).password if proxy else None
+def _credentials(url: str | None) -> Iterable[str]:
+    """A URL's password (a proxy's, a base URL's), as written and percent-decoded, to
+    keep out of logs."""
+    password = urlsplit(url).password if url else None
     return (password, unquote(password)) if password else ()
 
 
