@@ -86,10 +86,15 @@ class Peer:
     async def in_flight(self, account: str) -> int:
         return self.state.in_flight.count(account)
 
-    async def acquire_storm(self, account: str, limit: int, tasks: int, seconds: float) -> dict[str, int]:
-        """`tasks` coroutines taking a slot, holding it 1 ms, and again, for `seconds`."""
+    async def acquire_storm(
+        self, account: str, limit: int, tasks: int, seconds: float, start_at: float
+    ) -> dict[str, int]:
+        """`tasks` coroutines taking a slot, holding it 1 ms, and again, for `seconds`
+        from `start_at` (wall clock, shared by the peers so that they race, however late
+        each one got its order on a loaded machine)."""
         witness = Witness(self.home / "witness.bin")
         counts = {"ran": 0, "refused": 0}
+        await _until(start_at)
         deadline = time.monotonic() + seconds
 
         async def one() -> None:
@@ -107,10 +112,13 @@ class Peer:
         await asyncio.gather(*(one() for _ in range(tasks)))
         return {**counts, "most": witness.most}
 
-    async def reserve_storm(self, key: str, amount: float, limit: float, tasks: int) -> int:
-        """`tasks` coroutines reserving `amount` again and again until refused: the
-        budget runs out while the other process reserves too."""
+    async def reserve_storm(
+        self, key: str, amount: float, limit: float, tasks: int, start_at: float = 0.0
+    ) -> int:
+        """`tasks` coroutines reserving `amount` again and again until refused, from
+        `start_at`: the budget runs out while the other process reserves too."""
         taken: list[Reservation] = []
+        await _until(start_at)
 
         async def one() -> None:
             while True:
@@ -153,6 +161,10 @@ class Peer:
 
     async def pause(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+
+async def _until(wall_time: float) -> None:
+    await asyncio.sleep(max(0.0, wall_time - time.time()))
 
 
 async def serve(home: Path) -> None:

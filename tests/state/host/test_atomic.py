@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from tests.state.host.conftest import Peer, within
@@ -9,8 +10,9 @@ from tests.state.host.conftest import Peer, within
 
 def test_the_in_flight_limit_holds_across_processes(peers: Callable[[int], list[Peer]]) -> None:
     first, second = peers(2)
+    start_at = time.time() + 1.0
     for peer in (first, second):
-        peer.send("acquire_storm", account="alice", limit=4, tasks=50, seconds=0.5)
+        peer.send("acquire_storm", account="alice", limit=4, tasks=50, seconds=0.5, start_at=start_at)
     results = [first.read(60.0), second.read(60.0)]
     assert max(result["most"] for result in results) <= 4, results
     assert all(result["ran"] > 0 for result in results), results  # both got slots: they raced
@@ -20,8 +22,9 @@ def test_the_in_flight_limit_holds_across_processes(peers: Callable[[int], list[
 
 def test_reservations_from_two_processes_never_overshoot_a_budget(peers: Callable[[int], list[Peer]]) -> None:
     first, second = peers(2)
+    start_at = time.time() + 1.0
     for peer in (first, second):
-        peer.send("reserve_storm", key="key:team:usd", amount=1.0, limit=3000.0, tasks=100)
+        peer.send("reserve_storm", key="key:team:usd", amount=1.0, limit=3000.0, tasks=100, start_at=start_at)
     taken = [first.read(), second.read()]
     assert sum(taken) == 3000, taken
     assert min(taken) > 0, taken  # both reserved while the budget ran out: they raced
