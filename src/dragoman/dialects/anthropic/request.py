@@ -20,6 +20,7 @@ from typing import Any
 
 from dragoman.dialects.anthropic import thinking, tools, turns
 from dragoman.dialects.anthropic.content import parse_content, render_text
+from dragoman.dialects.fields import optional_int
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.names import rule
@@ -166,12 +167,7 @@ def _number(body: dict[str, Any], key: str) -> float | None:
 
 
 def _integer(body: dict[str, Any], key: str, *, minimum: int) -> int | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidRequest(f"{key}: expected a whole number of at least {minimum}", param=key)
-    return value
+    return optional_int(body.get(key), key, minimum=minimum)
 
 
 def _strings(body: dict[str, Any], key: str) -> list[str]:

@@ -72,6 +72,6 @@ def leftovers(obj: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
 
 def optional_int(value: object, path: str) -> int | None:
     if isinstance(value, str) and value.lstrip("-").isdigit():
-        # Proto JSON writes int64 fields as strings.
-        return int(value)
+        # Proto JSON writes int64 fields as strings; the range check still applies.
+        value = int(value)
     return fields.optional_int(value, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dragoman.dialects.fields import optional_int
 from dragoman.dialects.openai_responses import wire
 from dragoman.dialects.openai_responses.input import InputParser, InputRenderer
 from dragoman.dialects.openai_responses.tools import (
@@ -79,7 +80,7 @@ def parse(body: Any) -> Request:
         parallel_tool_calls=_typed(body, "parallel_tool_calls", bool),
         stream=bool(_typed(body, "stream", bool)),
         include_usage=True,  # every Responses answer carries its usage
-        max_tokens=_typed(body, "max_output_tokens", int),
+        max_tokens=optional_int(body.get("max_output_tokens"), "max_output_tokens"),
         temperature=_number(body, "temperature"),
         top_p=_number(body, "top_p"),
         metadata=_typed(body, "metadata", dict),
@@ -96,13 +97,12 @@ def _typed(body: dict[str, Any], key: str, kind: type) -> Any:
     value = body.get(key)
     if value is None:
         return None
-    # bool is an int subclass: a max_output_tokens of true is still wrong.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidRequest(f"{key}: expected {_KIND_NAMES[kind]}")
+    if not isinstance(value, kind):
+        raise InvalidRequest(f"{key}: expected {_KIND_NAMES[kind]}", param=key)
     return value
 
 
-_KIND_NAMES = {str: "a string", bool: "a boolean", int: "an integer", dict: "an object"}
+_KIND_NAMES = {str: "a string", bool: "a boolean", dict: "an object"}
 
 
 def _number(body: dict[str, Any], key: str) -> float | None:
@@ -110,7 +110,7 @@ def _number(body: dict[str, Any], key: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRequest(f"{key}: expected a number")
+        raise InvalidRequest(f"{key}: expected a number", param=key)
     return value
 
 
