@@ -13,13 +13,19 @@ from tests.gateway import serve_gateway
 
 
 @pytest.fixture(scope="module")
-def gateway(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The gateway's root URL, with a private home and no DRAGOMAN_* from the machine."""
+def gateway_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A private home for a module's gateway, and no DRAGOMAN_* from the machine."""
     with pytest.MonkeyPatch.context() as patch:
         for name in list(os.environ):
             if name.startswith("DRAGOMAN_"):
                 patch.delenv(name)
         patch.setenv("DRAGOMAN_HOME", str(tmp_path_factory.mktemp("dragoman-home")))
         patch.setenv("DRAGOMAN_DETECT_OLLAMA", "false")
-        with serve_gateway(fake_upstreams_session) as root:
-            yield root
+        yield
+
+
+@pytest.fixture(scope="module")
+def gateway(gateway_home: None, fake_upstreams_session: FakeUpstreams) -> Iterator[str]:
+    """The gateway's root URL, its upstreams the fakes (`tests.gateway`)."""
+    with serve_gateway(fake_upstreams_session) as root:
+        yield root

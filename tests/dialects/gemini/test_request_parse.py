@@ -361,6 +361,8 @@ def test_response_format(
         ({"contents": {}}, "contents"),
         ({"contents": ["x"]}, "contents[0]"),
         ({"contents": [{"role": "assistant", "parts": []}]}, "contents[0].role"),
+        ({"contents": [{"role": {"x": 1}, "parts": []}]}, "contents[0].role: expected a string"),
+        ({"contents": [{"role": [], "parts": []}]}, "contents[0].role: expected a string"),
         ({"contents": [user({"mystery": 1})]}, "contents[0].parts[0]"),
         ({"contents": [user({"text": 5})]}, "contents[0].parts[0].text"),
         ({"contents": [model({"functionCall": {"args": {}}})]}, "contents[0].parts[0].functionCall.name"),

@@ -85,7 +85,9 @@ def _parse_messages(messages: Any, extras: dict[str, Any]) -> list[Message]:
     fields: list[list[Any]] = []
     for index, raw in enumerate(messages):
         path = f"messages[{index}]"
-        if not isinstance(raw, dict) or raw.get("role") not in _ROLES:
+        # A role that is not a string (`{}`) is refused before it is looked up.
+        role = raw.get("role") if isinstance(raw, dict) else None
+        if not isinstance(role, str) or role not in _ROLES:
             raise InvalidRequest(
                 f"{path}.role: expected 'user', 'assistant' or 'system'", param=f"{path}.role"
             )

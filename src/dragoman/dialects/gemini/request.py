@@ -27,7 +27,15 @@ from typing import Any
 from dragoman.dialects.gemini import wire
 from dragoman.dialects.gemini.config import parse_generation_config, render_generation_config
 from dragoman.dialects.gemini.content import render_parts
-from dragoman.dialects.gemini.fields import expect_list, expect_object, expect_str, get, invalid, leftovers
+from dragoman.dialects.gemini.fields import (
+    expect_list,
+    expect_object,
+    expect_str,
+    get,
+    invalid,
+    leftovers,
+    optional_str,
+)
 from dragoman.dialects.gemini.parts import PartReader, client_signature
 from dragoman.dialects.gemini.tools import parse_tool_config, parse_tools, render_tool_config, render_tools
 from dragoman.ir.messages import Message, Part, Text, Thinking, ToolCall, ToolResult
@@ -119,9 +127,7 @@ def _parse_contents(value: object) -> list[Message]:
     for turn, raw in enumerate(expect_list(value, "contents")):
         path = f"contents[{turn}]"
         content = expect_object(raw, path)
-        role = _ROLES.get(content.get("role") or "user")
-        if role is None:
-            raise invalid(f"{path}.role", f"unknown role {content.get('role')!r}")
+        role = _role(content.get("role"), f"{path}.role")
         parts: list[Part] = []
         for index, item in enumerate(expect_list(content.get("parts") or [], f"{path}.parts")):
             before = len(parts)
@@ -130,6 +136,15 @@ def _parse_contents(value: object) -> list[Message]:
                 _link(part, turn, calls, f"{path}.parts[{index}]")
         messages.append(Message(role=role, parts=parts))  # type: ignore[arg-type]
     return messages
+
+
+def _role(value: object, path: str) -> str:
+    """The IR role of a content's `role`; Gemini takes a missing one as the user's."""
+    name = optional_str(value, path) or "user"
+    role = _ROLES.get(name)
+    if role is None:
+        raise invalid(path, f"unknown role {name!r}")
+    return role
 
 
 def _link(part: Part, turn: int, calls: _Calls, path: str) -> None:
