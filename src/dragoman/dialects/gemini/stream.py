@@ -1,4 +1,5 @@
-"""streamGenerateContent (`alt=sse`) <-> IR events.
+"""streamGenerateContent (`alt=sse`) <-> IR events (`array_stream` draws the same
+answer as the JSON array Google sends without `alt=sse`).
 
 Each `data:` chunk is a GenerateContentResponse holding only the new parts. Text
 fragments continue one IR part until a part of another kind arrives; thought
@@ -209,11 +210,19 @@ class Renderer:
             return b""
         if isinstance(event, StreamError):
             self._closed = True
-            return sse.encode(orjson.dumps(errors.render(event.error)[1]))
+            return self._frame(orjson.dumps(errors.render(event.error)[1])) + self._end()
         if isinstance(event, Stop):
             self._closed = True
-            return self._chunk(self._flush(), finish=FINISH_REASONS.get(event.reason, "STOP"))
+            return self._chunk(self._flush(), finish=FINISH_REASONS.get(event.reason, "STOP")) + self._end()
         return self._chunk(self._parts_for(event))
+
+    def _frame(self, payload: bytes) -> bytes:
+        """One GenerateContentResponse (or error object) on the wire: an SSE event."""
+        return sse.encode(payload)
+
+    def _end(self) -> bytes:
+        """What closes the answer after its last object: nothing, in SSE."""
+        return b""
 
     def _parts_for(self, event: Event) -> list[wire.Part]:
         if isinstance(event, Start):
@@ -286,4 +295,4 @@ class Renderer:
             chunk["usageMetadata"] = render_usage(self._usage)
         chunk["modelVersion"] = self._model
         chunk["responseId"] = self._id
-        return sse.encode(orjson.dumps(chunk))
+        return self._frame(orjson.dumps(chunk))
