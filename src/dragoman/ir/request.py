@@ -46,6 +46,8 @@ class Request:
     `source` is the dialect the client spoke; `extras` holds the client's top-level
     fields that have no canonical home (e.g. Anthropic `context_management`, Responses
     `prompt_cache_key`). Only an upstream speaking the same dialect receives them.
+    `previous_response_id` names a response the upstream stored, which `messages`
+    continue; only an upstream that keeps such state may receive the request.
     """
 
     model: str
@@ -69,6 +71,7 @@ class Request:
     user: str | None = None
     metadata: dict[str, Any] | None = None
     source: str | None = None
+    previous_response_id: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def system_text(self, separator: str = "\n\n") -> str:

@@ -26,6 +26,7 @@ from dragoman.dialects.openai_chat.tools import (
     render_tool_choice,
     render_tools,
 )
+from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.names import rule
 from dragoman.ir.reasoning import effort_for_budget
@@ -150,6 +151,7 @@ def _parse_effort(value: object) -> Reasoning | None:
 
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body to send a Chat Completions upstream named `origin`, for `model`."""
+    refuse_previous_response(request, origin)
     body: dict[str, Any] = {"model": model, "messages": render_messages(request, origin)}
     _render_tools(request, body)
     _render_sampling(request, body)

@@ -46,6 +46,7 @@ _MAPPED = frozenset(
         "text",
         "metadata",
         "user",
+        "previous_response_id",
     }
 )
 _EFFORTS = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
@@ -86,6 +87,7 @@ def parse(body: Any) -> Request:
         metadata=_typed(body, "metadata", dict),
         user=_typed(body, "user", str),
         source=DIALECT,
+        previous_response_id=_typed(body, "previous_response_id", str),
         extras={key: value for key, value in body.items() if key not in _MAPPED},
     )
     _parse_reasoning(body.get("reasoning"), request)
@@ -190,6 +192,8 @@ def render(request: Request, *, model: str, origin: str) -> wire.RequestBody:
     _render_reasoning(request, body, extras)
     _render_text(request, body, extras)
     _render_identity(request, body)
+    if request.previous_response_id is not None:
+        body["previous_response_id"] = request.previous_response_id
     body["stream"] = request.stream
     for key, value in extras.items():
         if key not in body:

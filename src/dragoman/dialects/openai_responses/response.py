@@ -119,7 +119,7 @@ def snapshot(request: Request, response_id: str, model: str, created_at: int) ->
         "temperature": request.temperature,
         "top_p": request.top_p,
         "max_output_tokens": request.max_tokens,
-        "previous_response_id": None,
+        "previous_response_id": request.previous_response_id,
         "store": request.extras.get("store", True) if request.source == DIALECT else False,
         "metadata": request.metadata if request.source == DIALECT and request.metadata else {},
         "usage": None,
