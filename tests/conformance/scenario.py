@@ -51,9 +51,13 @@ class Call:
 
 @dataclass(slots=True)
 class Answer:
-    """What the client SDK handed back for one turn."""
+    """What the client SDK handed back for one turn.
+
+    `ids` holds the answer's id as each chunk of a stream carried it (one entry for a
+    whole answer)."""
 
     text: str = ""
     reasoning: str = ""
     signatures: list[str] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)

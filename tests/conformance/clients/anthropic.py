@@ -50,7 +50,7 @@ class Anthropic(Conversation):
         message = self._message()
         # The documented loop: the SDK's own content blocks go straight back.
         self.messages.append({"role": "assistant", "content": message.content})
-        answer = Answer()
+        answer = Answer(ids=[message.id])
         for block in message.content:
             if block.type == "text":
                 answer.text += block.text

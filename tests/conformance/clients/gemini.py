@@ -55,9 +55,10 @@ class Gemini(Conversation):
         self.config.thinking_config = types.ThinkingConfig(include_thoughts=True, thinking_budget=1024)
 
     def send(self) -> Answer:
+        self.ids: list[str] = []
         content = self._content()
         self.contents.append(content)
-        answer = Answer()
+        answer = Answer(ids=self.ids)
         for part in content.parts or []:
             if part.thought_signature:
                 answer.signatures.append(part.thought_signature.decode("latin-1"))
@@ -77,9 +78,11 @@ class Gemini(Conversation):
                 model=self.model, contents=self.contents, config=self.config
             )
             assert response.candidates and response.candidates[0].content is not None
+            self.ids.append(response.response_id or "")
             return response.candidates[0].content
         parts: list[types.Part] = []
         for chunk in self._chunks():
+            self.ids.append(chunk.response_id or "")
             content = chunk.candidates[0].content if chunk.candidates else None
             for part in content.parts or [] if content is not None else []:
                 if part.text and not part.thought:

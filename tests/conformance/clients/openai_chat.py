@@ -52,6 +52,7 @@ class OpenAIChat(Conversation):
         self.options["reasoning_effort"] = "low"
 
     def send(self) -> Answer:
+        self.ids: list[str] = []
         message = self._complete()
         # As clients of reasoning servers do, the whole message goes back, reasoning_content too.
         self.messages.append(message.model_dump(exclude_none=True, exclude={"parsed", "annotations"}))
@@ -63,6 +64,7 @@ class OpenAIChat(Conversation):
                 Call(call.id, call.function.name, orjson.loads(call.function.arguments))
                 for call in message.tool_calls or []
             ],
+            ids=self.ids,
         )
         return self.last
 
@@ -71,12 +73,15 @@ class OpenAIChat(Conversation):
             completion = self.sdk.chat.completions.create(
                 model=self.model, messages=self.messages, **self.options
             )
+            self.ids.append(completion.id)
             return completion.choices[0].message
         with self.sdk.chat.completions.stream(
             model=self.model, messages=self.messages, stream_options={"include_usage": True}, **self.options
         ) as stream:
             for event in stream:
-                if event.type == "content.delta":
+                if event.type == "chunk":
+                    self.ids.append(event.chunk.id)
+                elif event.type == "content.delta":
                     self.partial += event.delta
             completion = stream.get_final_completion()
         assert completion.usage is not None

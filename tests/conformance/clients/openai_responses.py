@@ -56,9 +56,10 @@ class OpenAIResponses(Conversation):
         self.options["include"] = ["reasoning.encrypted_content"]
 
     def send(self) -> Answer:
+        self.ids: list[str] = []
         response = self._respond()
         self.input += [item.model_dump(exclude_none=True) for item in response.output]
-        answer = Answer(text=response.output_text)
+        answer = Answer(text=response.output_text, ids=[*self.ids, response.id])
         for item in response.output:
             if item.type == "reasoning":
                 answer.reasoning += "".join(part.text for part in item.summary)
@@ -74,6 +75,8 @@ class OpenAIResponses(Conversation):
             return self.sdk.responses.create(model=self.model, input=self.input, **self.options)
         with self.sdk.responses.stream(model=self.model, input=self.input, **self.options) as stream:
             for event in stream:
+                if hasattr(event, "response"):
+                    self.ids.append(event.response.id)
                 if event.type == "response.output_text.delta":
                     self.partial += event.delta
                 elif event.type in FAILURES:

@@ -198,7 +198,7 @@ def whole_responses(draw: st.DrawFn, model: str) -> Response:
         parts.append(Text(draw(words)))
     calls = draw(st.lists(tool_calls, max_size=3, unique_by=lambda call: call.id))
     return Response(
-        id=draw(names),
+        id=draw(names.map(lambda name: "chatcmpl-" + name)),
         model=model,
         parts=parts + calls,
         stop_reason=draw(_stop_reason(calls)),
@@ -215,7 +215,7 @@ def streamed_responses(draw: st.DrawFn, model: str) -> Response:
         parts.append(Text(draw(words)) if kind == "text" else Thinking(draw(words), origin=ORIGIN))
     calls = draw(st.lists(tool_calls, max_size=3, unique_by=lambda call: call.id))
     return Response(
-        id=draw(names),
+        id=draw(names.map(lambda name: "chatcmpl-" + name)),
         model=model,
         parts=parts + calls,
         stop_reason=draw(_stop_reason(calls)),

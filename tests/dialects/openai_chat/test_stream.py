@@ -242,8 +242,10 @@ def test_exact_chunk_order_with_usage() -> None:
     assert out[-1] == "[DONE]"
     chunks = out[:-1]
     assert {(c["id"], c["model"], c["object"], c["created"]) for c in chunks} == {
-        ("up-1", "alias", "chat.completion.chunk", chunks[0]["created"])
+        (chunks[0]["id"], "alias", "chat.completion.chunk", chunks[0]["created"])
     }
+    # The upstream's `up-1` is not in Chat's form: every chunk carries one id that is.
+    assert chunks[0]["id"].startswith("chatcmpl-")
     assert all("usage" in c for c in chunks)
     deltas = [(c["choices"][0]["delta"], c["choices"][0]["finish_reason"]) for c in chunks[:-1]]
     assert deltas == [

@@ -32,8 +32,8 @@ from dragoman import sse
 from dragoman.dialects.anthropic import error as errors
 from dragoman.dialects.anthropic.response import render_block
 from dragoman.dialects.anthropic.usage import render_stop_reason, render_usage
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
-from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
 from dragoman.ir.request import Request
@@ -97,7 +97,7 @@ class Renderer:
         self._started = True
         usage = render_usage(replace(self._usage, output_tokens=0, reasoning_tokens=0))
         message: dict[str, Any] = {
-            "id": self._id or new_id("msg_"),
+            "id": client_response_id(self._id, "anthropic"),
             "type": "message",
             "role": "assistant",
             "model": self._model,
@@ -146,7 +146,8 @@ class Renderer:
             self._signatures[index] = part.signature or ""
             block: dict[str, Any] = {"type": "thinking", "thinking": "", "signature": ""}
         elif isinstance(part, ToolCall):
-            block = {"type": "tool_use", "id": part.id or new_id("toolu_"), "name": part.name, "input": {}}
+            call_id = client_call_id(part.id, "anthropic")
+            block = {"type": "tool_use", "id": call_id, "name": part.name, "input": {}}
         elif isinstance(part, Text):
             block = {"type": "text", "text": ""}
         else:

@@ -38,6 +38,7 @@ from dragoman.dialects.gemini.fields import (
 )
 from dragoman.dialects.gemini.parts import PartReader, client_signature
 from dragoman.dialects.gemini.tools import parse_tool_config, parse_tools, render_tool_config, render_tools
+from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.messages import Message, Part, Text, Thinking, ToolCall, ToolResult
 from dragoman.ir.names import rule
@@ -170,6 +171,7 @@ def _parse_system(value: object, path: str) -> list[Text]:
 def render(request: Request, *, model: str, origin: str) -> wire.GenerateContentRequest:
     """The GenerateContentRequest sent to a Gemini upstream (model goes in the path)."""
     refuse_previous_response(request, origin)
+    request = for_upstream(request)
     same_dialect = request.source == "gemini"
     contents, late_system = _render_contents(request.messages, origin, same_dialect)
     body: dict[str, Any] = {"contents": contents}

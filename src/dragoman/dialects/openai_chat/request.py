@@ -16,6 +16,7 @@ from dragoman.dialects.fields import (
     optional_object,
     optional_str,
 )
+from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.messages import parse_messages, render_messages
 from dragoman.dialects.openai_chat.tools import (
@@ -152,6 +153,7 @@ def _parse_effort(value: object) -> Reasoning | None:
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body to send a Chat Completions upstream named `origin`, for `model`."""
     refuse_previous_response(request, origin)
+    request = for_upstream(request)
     body: dict[str, Any] = {"model": model, "messages": render_messages(request, origin)}
     _render_tools(request, body)
     _render_sampling(request, body)

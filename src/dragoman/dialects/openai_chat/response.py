@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.error import from_payload
 from dragoman.ir.errors import UpstreamError
@@ -190,7 +191,7 @@ def render(response: Response, request: Request) -> wire.Completion:
         "finish_reason": finish_reason(response.stop_reason, has_tool_calls=bool(calls)),
     }
     return {
-        "id": response.id or new_id("chatcmpl-"),
+        "id": client_response_id(response.id, "openai_chat"),
         "object": "chat.completion",
         "created": int(time.time()),
         "model": request.model,
@@ -201,4 +202,4 @@ def render(response: Response, request: Request) -> wire.Completion:
 
 def _render_call(call: ToolCall) -> wire.ToolCall:
     function: wire.FunctionCall = {"name": call.name, "arguments": call.arguments or "{}"}
-    return {"id": call.id, "type": "function", "function": function}
+    return {"id": client_call_id(call.id, "openai_chat"), "type": "function", "function": function}

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from dragoman import sse
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.call_order import CallOrder
 from dragoman.dialects.openai_chat.error import from_payload
@@ -239,9 +240,9 @@ class Renderer:
         return _HANDLERS[event.kind](self, event)
 
     def _start(self, event: Start) -> bytes:
-        if event.id:
-            self._id = event.id
-            self._head = b""
+        # Chat's own form (`chatcmpl-`), whatever the upstream called its answer.
+        self._id = client_response_id(event.id, "openai_chat")
+        self._head = b""
         return self._role_chunk()
 
     def _role_chunk(self) -> bytes:
@@ -257,7 +258,7 @@ class Renderer:
             slot = self._slots[event.index] = len(self._slots)
             call: wire.DeltaToolCall = {
                 "index": slot,
-                "id": part.id,
+                "id": client_call_id(part.id, "openai_chat"),
                 "type": "function",
                 "function": {"name": part.name, "arguments": ""},
             }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dragoman.dialects.fields import optional_int
+from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.openai_responses import wire
 from dragoman.dialects.openai_responses.input import InputParser, InputRenderer
 from dragoman.dialects.openai_responses.tools import (
@@ -177,6 +178,7 @@ def _parse_format(fmt: Any) -> ResponseFormat:
 
 def render(request: Request, *, model: str, origin: str) -> wire.RequestBody:
     """The body sent to a Responses upstream named `origin`."""
+    request = for_upstream(request)
     same_dialect = request.source == DIALECT
     extras = request.extras if same_dialect else {}
     # Stateless by default: conversations are replayed in full, never stored upstream.

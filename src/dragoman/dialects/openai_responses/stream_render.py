@@ -23,8 +23,10 @@ from typing import Any
 import orjson
 
 from dragoman import sse
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_responses import items
 from dragoman.dialects.openai_responses.response import finish, render_usage, snapshot
+from dragoman.dialects.openai_responses.tools import DIALECT
 from dragoman.ir.errors import GatewayError
 from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
 from dragoman.ir.ids import new_id
@@ -106,7 +108,7 @@ class Renderer:
 
     def _start(self, out: list[dict[str, Any]], event: Event) -> None:
         start = event if isinstance(event, Start) else Start(id="", model="")
-        response_id = start.id or new_id("resp_")
+        response_id = client_response_id(start.id, DIALECT)
         self._body = snapshot(self.request, response_id, start.model or self.request.model, int(time.time()))
         out.append({"type": "response.created", "response": self._body})
         out.append({"type": "response.in_progress", "response": self._body})
@@ -150,7 +152,7 @@ class Renderer:
             self._open_item(out, event.index, opened, item)
         elif isinstance(part, ToolCall):
             self._close_message(out)
-            call = ToolCall(id=part.id, name=part.name)
+            call = ToolCall(id=client_call_id(part.id, DIALECT), name=part.name)
             opened = _Open(call, len(self._output), items.call_item_id(call, self.request))
             item = items.call_item(opened.item_id, call, self.request, status="in_progress")
             opened.streams_arguments = item["type"] == "function_call"
