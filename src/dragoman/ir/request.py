@@ -48,6 +48,8 @@ class Request:
     `prompt_cache_key`). Only an upstream speaking the same dialect receives them.
     `previous_response_id` names a response the upstream stored, which `messages`
     continue; only an upstream that keeps such state may receive the request.
+    `choices` is how many alternative answers the client wants (Chat `n`, Gemini
+    `candidateCount`); only an upstream that can give several may receive more than 1.
     """
 
     model: str
@@ -58,6 +60,7 @@ class Request:
     parallel_tool_calls: bool | None = None
     stream: bool = False
     include_usage: bool = False
+    choices: int = 1
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None

@@ -277,7 +277,7 @@ def test_generation_config() -> None:
             "seed": "7",
             "presencePenalty": 0.1,
             "frequency_penalty": 0.2,
-            "candidateCount": 1,
+            "candidateCount": 2,
             "responseModalities": ["TEXT"],
         },
         "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "OFF"}],
@@ -291,8 +291,9 @@ def test_generation_config() -> None:
         0.1,
         0.2,
     )
+    assert request.choices == 2
     assert request.extras == {
-        "generationConfig": {"candidateCount": 1, "responseModalities": ["TEXT"]},
+        "generationConfig": {"responseModalities": ["TEXT"]},
         "safetySettings": body["safetySettings"],
         "cachedContent": "cachedContents/abc",
     }

@@ -196,11 +196,13 @@ def test_nothing_after_done() -> None:
     assert parser.close() == []
 
 
-def test_other_choices_are_ignored() -> None:
+def test_other_choices_are_followed_apart() -> None:
     data = orjson.dumps(
         {"id": "i", "model": "m", "choices": [{"index": 1, "delta": {"content": "B"}}]}
     ).decode()
-    assert accumulate(parse(data, chunk({"content": "A"}), chunk({}, "stop"), "[DONE]")).text() == "A"
+    answer = accumulate(parse(data, chunk({"content": "A"}), chunk({}, "stop"), "[DONE]"))
+    assert answer.text() == "A"
+    assert [other.text() for other in answer.alternatives] == ["B"]
 
 
 # -- Renderer ----------------------------------------------------------------------------

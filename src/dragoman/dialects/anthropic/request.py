@@ -20,6 +20,7 @@ from typing import Any
 
 from dragoman.dialects.anthropic import thinking, tools, turns
 from dragoman.dialects.anthropic.content import parse_content, render_text
+from dragoman.dialects.choices import refuse_choices
 from dragoman.dialects.fields import optional_int
 from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.state import refuse_previous_response
@@ -196,6 +197,7 @@ def _object(body: dict[str, Any], key: str) -> dict[str, Any] | None:
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body for the Anthropic API's `POST /messages`."""
     refuse_previous_response(request, origin)
+    refuse_choices(request, origin)
     request = for_upstream(request)
     native = request.source == "anthropic"
     messages = turns.render_messages(request, origin=origin)

@@ -33,7 +33,17 @@ from dragoman.dialects.anthropic import error as errors
 from dragoman.dialects.anthropic.response import render_block
 from dragoman.dialects.anthropic.usage import render_stop_reason, render_usage
 from dragoman.dialects.ids import client_call_id, client_response_id
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
+from dragoman.ir.events import (
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+    choice_of,
+)
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
 from dragoman.ir.request import Request
@@ -67,7 +77,8 @@ class Renderer:
         self._tool_calls = False
 
     def render(self, event: Event) -> bytes:
-        if self._ended:
+        # A message is one answer: any other choice an upstream sent is not drawn.
+        if self._ended or choice_of(event):
             return b""
         if isinstance(event, PartStart | PartDelta | PartStop):
             return self._part_event(event)

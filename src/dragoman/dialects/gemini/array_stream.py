@@ -3,13 +3,13 @@
 Google's default (`alt=json`) is a JSON array of GenerateContentResponse objects, sent
 element by element as they are generated: `[`, the first object, `,\r\n` before each
 next one, `]` after the last. An error after the start is the array's last element.
-The objects are the ones the SSE stream carries (`stream.Renderer`); only the framing
+The objects are the ones the SSE stream carries (`stream_render.Renderer`); only the framing
 differs. The route serves it with `Content-Type: application/json`.
 """
 
 from __future__ import annotations
 
-from dragoman.dialects.gemini import stream
+from dragoman.dialects.gemini import stream, stream_render
 from dragoman.ir.request import Request
 
 CONTENT_TYPE = "application/json; charset=UTF-8"
@@ -18,7 +18,7 @@ CONTENT_TYPE = "application/json; charset=UTF-8"
 Parser = stream.Parser
 
 
-class Renderer(stream.Renderer):
+class Renderer(stream_render.Renderer):
     """IR events -> the JSON array a client that left out `alt=sse` receives."""
 
     def __init__(self, request: Request) -> None:

@@ -65,6 +65,7 @@ _KNOWN = frozenset(
         "reasoning_effort",
         "user",
         "metadata",
+        "n",
     }
 )
 
@@ -115,6 +116,7 @@ def _parse_output(body: dict[str, Any], request: Request) -> None:
     if request.max_tokens is None:
         request.max_tokens = optional_int(body.get("max_tokens"), "max_tokens")
     request.stream = bool(optional_bool(body.get("stream"), "stream"))
+    request.choices = optional_int(body.get("n"), "n", minimum=1) or 1
     options = optional_object(body.get("stream_options"), "stream_options") or {}
     request.include_usage = bool(optional_bool(options.get("include_usage"), "stream_options.include_usage"))
     request.response_format = _parse_response_format(body.get("response_format"))
@@ -196,6 +198,8 @@ def _render_output(request: Request, body: dict[str, Any]) -> None:
     if request.max_tokens is not None:
         # max_tokens is refused by OpenAI's reasoning models; every current server takes this.
         body["max_completion_tokens"] = request.max_tokens
+    if request.choices > 1:
+        body["n"] = request.choices
     if request.stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dragoman.dialects.choices import refuse_choices
 from dragoman.dialects.fields import optional_int
 from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.openai_responses import wire
@@ -178,6 +179,7 @@ def _parse_format(fmt: Any) -> ResponseFormat:
 
 def render(request: Request, *, model: str, origin: str) -> wire.RequestBody:
     """The body sent to a Responses upstream named `origin`."""
+    refuse_choices(request, origin)
     request = for_upstream(request)
     same_dialect = request.source == DIALECT
     extras = request.extras if same_dialect else {}

@@ -28,7 +28,17 @@ from dragoman.dialects.openai_responses import items
 from dragoman.dialects.openai_responses.response import finish, render_usage, snapshot
 from dragoman.dialects.openai_responses.tools import DIALECT
 from dragoman.ir.errors import GatewayError
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
+from dragoman.ir.events import (
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+    choice_of,
+)
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Text, Thinking, ToolCall
 from dragoman.ir.request import Request
@@ -80,7 +90,8 @@ class Renderer:
         return sse.comment("keepalive")
 
     def render(self, event: Event) -> bytes:
-        if self._done:
+        # Responses answers with one choice: any other an upstream sent is not drawn.
+        if self._done or choice_of(event):
             return b""
         out: list[dict[str, Any]] = []
         if self._body is None:
