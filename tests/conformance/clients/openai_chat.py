@@ -12,6 +12,8 @@ import orjson
 from tests.conformance.clients.base import Conversation
 from tests.conformance.scenario import Answer, Call, ToolSpec
 
+STOPS = {"stop": "end", "length": "max_tokens", "tool_calls": "tool_use"}
+
 
 class OpenAIChat(Conversation):
     dialect = "openai_chat"
@@ -53,10 +55,13 @@ class OpenAIChat(Conversation):
 
     def send(self) -> Answer:
         self.ids: list[str] = []
-        message = self._complete()
+        completion = self._complete()
+        choice = completion.choices[0]
+        message = choice.message
         # As clients of reasoning servers do, the whole message goes back, reasoning_content too.
         self.messages.append(message.model_dump(exclude_none=True, exclude={"parsed", "annotations"}))
         extra = message.model_extra or {}
+        usage = completion.usage
         self.last = Answer(
             text=message.content or "",
             reasoning=extra.get("reasoning_content") or "",
@@ -65,6 +70,8 @@ class OpenAIChat(Conversation):
                 for call in message.tool_calls or []
             ],
             ids=self.ids,
+            stop=STOPS.get(choice.finish_reason, choice.finish_reason),
+            usage=None if usage is None else (usage.prompt_tokens, usage.completion_tokens),
         )
         return self.last
 
@@ -74,7 +81,7 @@ class OpenAIChat(Conversation):
                 model=self.model, messages=self.messages, **self.options
             )
             self.ids.append(completion.id)
-            return completion.choices[0].message
+            return completion
         with self.sdk.chat.completions.stream(
             model=self.model, messages=self.messages, stream_options={"include_usage": True}, **self.options
         ) as stream:
@@ -83,9 +90,13 @@ class OpenAIChat(Conversation):
                     self.ids.append(event.chunk.id)
                 elif event.type == "content.delta":
                     self.partial += event.delta
-            completion = stream.get_final_completion()
+            try:
+                completion = stream.get_final_completion()
+            except openai.LengthFinishReasonError as cut:
+                # The stream helper refuses to hand over a completion cut by max_tokens.
+                completion = cut.completion
         assert completion.usage is not None
-        return completion.choices[0].message
+        return completion
 
     def answer_calls(self, results: Mapping[str, str]) -> None:
         assert self.last is not None
