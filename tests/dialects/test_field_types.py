@@ -196,6 +196,7 @@ CHAT_ROUND_TRIP: dict[str, Any] = {
     "metadata": {"k": "v"},
     "stream": True,
     "stream_options": {"include_usage": True},
+    "n": 1,
 }
 
 ROUTES = [
