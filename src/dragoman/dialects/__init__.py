@@ -32,7 +32,7 @@ Responses streaming: `anthropic/stream.py:Renderer` fed by `openai_responses/str
                         :streamGenerateContent, :countTokens (also /v1)   :streamGenerateContent?alt=sse
 
 A Gemini client's stream is SSE with `?alt=sse` and otherwise one streamed JSON array,
-as Google sends it: `gemini/array_stream.py` is that second framing of `gemini/stream.py`.
+as Google sends it: `gemini/array_stream.py` is that second framing of `gemini/stream_render.py`.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Google's default (`alt=json`) is a JSON array of GenerateContentResponse objects, sent
 element by element as they are generated: `[`, the first object, `,\r\n` before each
 next one, `]` after the last. An error after the start is the array's last element.
-The objects are the ones the SSE stream carries (`stream_render.Renderer`); only the framing
-differs. The route serves it with `Content-Type: application/json`.
+The objects are the ones the SSE stream carries (`stream_render.Renderer`); only the
+framing differs. The route serves it with `Content-Type: application/json`.
 """
 
 from __future__ import annotations
