@@ -5,12 +5,14 @@ dialect at this edge."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dragoman import dialects
+from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
 from dragoman.server.body import read_json
@@ -18,6 +20,7 @@ from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.relay import relay
+from dragoman.server.streamed import StreamedResponse
 from dragoman.server.unrouted import Asker, refusals
 
 Handler = Callable[[HttpRequest], Awaitable[Response]]
@@ -61,7 +64,14 @@ async def _gemini(http: HttpRequest) -> Response:
     body = await read_json(http, gateway.settings.max_body_bytes)
     client = dialects.get("gemini")
     request = client.request.parse(body, model=model, stream=GEMINI_ACTIONS[action])
-    return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+    array = request.stream and http.query_params.get("alt") != "sse"
+    if array:
+        # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
+        client = replace(client, stream=array_stream)
+    response = await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+    if array and isinstance(response, StreamedResponse):
+        response.headers["content-type"] = array_stream.CONTENT_TYPE
+    return response
 
 
 async def _health(http: HttpRequest) -> Response:
