@@ -2,11 +2,14 @@
 
 The decoder follows the WHATWG line rules: lines end in CRLF, LF or CR; a blank line
 dispatches the event; `data:` lines join with a newline; lines starting with `:` are
-comments (keep-alives). It is incremental: feed it chunks as they arrive.
+comments (keep-alives). It is incremental: feed it chunks as they arrive. Given a
+limit, it refuses an event (or a line) that grows past it, as an upstream's stream
+must not fill memory with one event that never ends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -19,13 +22,28 @@ class Event:
 
 
 class Decoder:
-    """Turns a byte stream into `Event`s, buffering partial lines between chunks."""
+    """Turns a byte stream into `Event`s, buffering partial lines between chunks.
 
-    __slots__ = ("_buffer", "_data", "_event", "_id", "_pending_cr", "_retry")
+    With `limit`, an event whose data (with its unfinished line) grows past `limit`
+    bytes raises what `too_large()` returns, before more is buffered."""
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "_buffer",
+        "_data",
+        "_event",
+        "_id",
+        "_limit",
+        "_pending_cr",
+        "_retry",
+        "_size",
+        "_too_large",
+    )
+
+    def __init__(self, limit: int | None = None, too_large: Callable[[], Exception] | None = None) -> None:
         self._buffer = b""
         self._pending_cr = False
+        self._limit, self._too_large = limit, too_large
+        self._size = 0  # bytes of the data lines of the event being read
         self._data: list[str] = []
         self._event: str | None = None
         self._id: str | None = None
@@ -46,10 +64,13 @@ class Decoder:
             if line.startswith(b"data: "):
                 # Nearly every line of a model's stream: taken without the general parse.
                 self._data.append(line[6:].decode("utf-8", errors="replace"))
+                self._size += len(line)
                 continue
             event = self._line(line.decode("utf-8", errors="replace"))
             if event is not None:
                 events.append(event)
+        if self._limit is not None and self._size + len(self._buffer) > self._limit:
+            raise self._too_large() if self._too_large else ValueError(f"an event over {self._limit} bytes")
         return events
 
     def flush(self) -> list[Event]:
@@ -68,6 +89,7 @@ class Decoder:
             value = value[1:]
         if name == "data":
             self._data.append(value)
+            self._size += len(value)
         elif name == "event":
             self._event = value
         elif name == "id":
@@ -80,7 +102,7 @@ class Decoder:
         if not self._data and self._event is None:
             return None
         event = Event(data="\n".join(self._data), event=self._event, id=self._id, retry=self._retry)
-        self._data, self._event, self._retry = [], None, None
+        self._data, self._event, self._retry, self._size = [], None, None, 0
         return event
 
 

@@ -9,8 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,34 +17,20 @@ from typing import Any
 import httpx
 import pytest
 
-from dragoman.auth.refresh import MARGIN, TokenKeeper, due
-from dragoman.auth.rows import AUTH_ERROR
+from dragoman.auth.refresh import MARGIN, STALE_AFTER, TokenKeeper, due, expired
+from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR
 from dragoman.auth.status import health
-from dragoman.auth.store import CredentialStore
-from dragoman.config import ProviderConfig, Settings, load
+from dragoman.auth.tokens import jwt_claims
+from dragoman.config import ProviderConfig
 from dragoman.ir.errors import AuthenticationFailed, UpstreamError
 from dragoman.providers import discover
 from dragoman.providers.subscription import AccountRuntime
 from dragoman.providers.upstream import build_upstream
-from dragoman.store import open_database
 from dragoman.store.accounts import Account
+from tests.auth.conftest import keeper_for
+from tests.fakes.claude_oauth import ClaudeOAuthFake
+from tests.fakes.oauth import FakeOAuth
 from tests.subscriptions import Subscription, store_login, stored_logins
-
-
-def settings_for(sub: Subscription) -> Settings:
-    return load(overrides={"oauth": sub.settings()})
-
-
-@asynccontextmanager
-async def keeper_for(sub: Subscription) -> AsyncIterator[TokenKeeper]:
-    settings = settings_for(sub)
-    database = await open_database(settings.effective_database_url)
-    keeper = TokenKeeper(CredentialStore(database.engine), settings)
-    try:
-        yield keeper
-    finally:
-        await keeper.aclose()
-        await database.close()
 
 
 async def set_expiry(keeper: TokenKeeper, account: Account, expires_at: float) -> None:
@@ -65,6 +50,74 @@ def test_due_means_within_the_margin_or_stale() -> None:
     assert not due(Account(provider="codex", expires_at=now + MARGIN + 60), now)
     assert due(Account(provider="codex", created_at=now - 9 * 86400), now)
     assert not due(Account(provider="codex", created_at=now - 86400, refreshed_at=now - 86400), now)
+
+
+NOW = 1_000_000.0
+
+
+def test_the_margin_and_the_staleness_limit() -> None:
+    assert (MARGIN, STALE_AFTER) == (300.0, 8 * 86400.0)
+
+
+@pytest.mark.parametrize(
+    ("left", "refresh"),
+    [(MARGIN + 1, False), (MARGIN, False), (MARGIN - 1, True), (1, True), (0, True), (-1, True)],
+)
+def test_a_token_is_refreshed_once_less_than_the_margin_is_left(left: float, refresh: bool) -> None:
+    assert due(Account(provider="codex", expires_at=NOW + left), NOW) is refresh
+
+
+@pytest.mark.parametrize(
+    ("age", "refresh"), [(STALE_AFTER - 1, False), (STALE_AFTER, False), (STALE_AFTER + 1, True)]
+)
+def test_a_token_of_unknown_expiry_is_refreshed_once_stale(age: float, refresh: bool) -> None:
+    refreshed = Account(provider="codex", created_at=0.0, refreshed_at=NOW - age)
+    never_refreshed = Account(provider="codex", created_at=NOW - age)
+    assert due(refreshed, NOW) is refresh and due(never_refreshed, NOW) is refresh
+
+
+def test_due_and_expired_read_the_clock_when_not_told() -> None:
+    assert due(Account(provider="codex", expires_at=time.time() + MARGIN - 5))
+    assert not due(Account(provider="codex", expires_at=time.time() + MARGIN + 60))
+    assert expired(Account(provider="codex", expires_at=time.time() - 1))
+    assert not expired(Account(provider="codex", expires_at=time.time() + 60))
+
+
+@pytest.mark.parametrize(("left", "gone"), [(1, False), (0, True), (-1, True), (None, False)])
+def test_a_token_is_expired_from_its_expiry_on(left: float | None, gone: bool) -> None:
+    expires_at = NOW + left if left is not None else None
+    assert expired(Account(provider="codex", expires_at=expires_at), NOW) is gone
+
+
+@pytest.fixture
+def claude() -> Iterator[Subscription]:
+    """Claude's expiry is its answers' `expires_in` (tests/auth/test_tokens.py)."""
+    spec = discover()["claude"].oauth
+    assert spec is not None
+    with FakeOAuth(spec.client_id, token_format="json") as oauth, ClaudeOAuthFake(oauth) as backend:
+        yield Subscription("claude", oauth, backend)
+
+
+async def test_expires_in_counts_from_the_refresh_answer_not_from_the_request(claude: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, claude, expired=True)
+    claude.oauth.refresh_delay = 0.5
+    async with keeper_for(claude) as keeper:
+        sent = time.time()
+        fresh = await keeper.fresh(account.id)
+        read = time.time()
+    assert fresh.expires_at is not None
+    assert sent + 0.5 + claude.oauth.lifetime <= fresh.expires_at <= read + claude.oauth.lifetime
+
+
+async def test_a_refreshed_codex_token_expires_at_its_exp_claim(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex, expired=True)
+    async with keeper_for(codex) as keeper:
+        fresh = await keeper.fresh(account.id)
+    assert fresh.expires_at == float(jwt_claims(fresh.access_token)["exp"])
+    [stored] = await asyncio.to_thread(stored_logins, home)
+    assert stored.expires_at == fresh.expires_at
 
 
 async def test_a_token_near_its_expiry_is_refreshed_first_and_a_fresh_one_is_not(codex: Subscription) -> None:
@@ -188,6 +241,24 @@ async def test_an_unreachable_oauth_server_keeps_a_token_that_still_works(codex:
         keeper.forget(account.id)
         with pytest.raises(UpstreamError, match="could not be refreshed"):
             await keeper.fresh(account.id)
+
+
+async def test_a_failed_refresh_marks_the_health_until_one_succeeds(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex)
+    codex.oauth.refresh_failure = (503, {"error": "temporarily_unavailable", "error_description": "busy"})
+    async with keeper_for(codex) as keeper:
+        await set_expiry(keeper, account, time.time() + 60)
+        kept = await keeper.fresh(account.id)
+        assert kept.access_token == account.access_token, "the token still works: it is used"
+        [stored] = await asyncio.to_thread(stored_logins, home)
+        assert health(stored) == "refresh failed" and "busy" in stored.extra[REFRESH_ERROR]
+        codex.oauth.refresh_failure = None
+        keeper.forget(account.id)
+        renewed = await keeper.fresh(account.id)
+    [stored] = await asyncio.to_thread(stored_logins, home)
+    assert renewed.access_token != account.access_token
+    assert health(stored) == "ok" and REFRESH_ERROR not in stored.extra
 
 
 async def test_a_refresh_asked_for_reports_an_unreachable_oauth_server(codex: Subscription) -> None:

@@ -3,17 +3,27 @@ files, tokens never shown, and each write whole or not at all."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from dragoman.auth.store import CredentialStore
 from dragoman.observe.redact import redact
+from dragoman.store import open_database
+from dragoman.store.accounts import Account
 from tests.fakes.oauth import User
 from tests.subscriptions import Subscription, database_url, store_login, stored_logins
 
@@ -67,7 +77,7 @@ WRITER = textwrap.dedent(
 
     async def stalling(self, statement, *args, **kwargs):
         result = await real(self, statement, *args, **kwargs)
-        if getattr(statement, "is_update", False):
+        if getattr(statement, "is_update", False) and "access_token" in str(statement):
             print("written", flush=True)  # inside the transaction, not yet committed
             time.sleep(60)
         return result
@@ -129,3 +139,90 @@ def test_a_label_that_cannot_name_an_upstream_is_refused(
 
     with pytest.raises(AccountError):
         asyncio.run(save())
+
+
+Write = Callable[[CredentialStore, Account], Coroutine[Any, Any, Any]]
+NEW = {"access_token": "renewed-access", "refresh_token": "renewed-refresh", "expires_at": 5.0}
+WRITES: dict[str, Write] = {
+    "save_tokens": lambda store, account: store.save_tokens(account.id, dict(NEW), {}),
+    "save_login": lambda store, account: store.save_login(replace(account, **NEW, extra={})),
+    "merge_extra": lambda store, account: store.merge_extra(account.id, {"usage": {"seen_at": 5.0}}),
+}
+
+
+@pytest.mark.parametrize("write", sorted(WRITES))
+async def test_a_write_whose_caller_is_cancelled_mid_transaction_is_stored_whole(
+    dragoman_home: Path, codex: Subscription, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
+    """A client that leaves while its refresh (or login, or usage) is being written must
+    not take the write with it: the provider has already rotated the token."""
+    account = await asyncio.to_thread(store_login, dragoman_home, codex)
+    inside = asyncio.Event()
+    real = AsyncConnection.execute
+
+    async def stalling(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await real(self, statement, *args, **kwargs)
+        if getattr(statement, "is_update", False) and "extra" in str(statement):
+            inside.set()  # written inside the transaction, not yet committed
+            await asyncio.sleep(0.2)
+        return result
+
+    monkeypatch.setattr(AsyncConnection, "execute", stalling)
+    database = await open_database(database_url(dragoman_home))
+    try:
+        caller = asyncio.ensure_future(WRITES[write](CredentialStore(database.engine), account))
+        await asyncio.wait_for(inside.wait(), 10)
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+    finally:
+        await database.close()
+    [stored] = await asyncio.to_thread(stored_logins, dragoman_home)
+    if write == "merge_extra":
+        assert stored.extra["usage"] == {"seen_at": 5.0}
+    else:
+        assert (stored.access_token, stored.refresh_token, stored.expires_at) == tuple(NEW.values())
+
+
+def _stall_after_first_read(engine: Any, read: threading.Event, release: threading.Event) -> None:
+    """The engine's first SELECT returns, then its worker stops until `release` (at most 2 s)."""
+    fired: list[bool] = []
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not fired and statement.lstrip().upper().startswith("SELECT"):
+            fired.append(True)
+            read.set()
+            release.wait(2)
+
+    event.listen(engine.sync_engine, "after_cursor_execute", after)
+
+
+def test_two_workers_merging_into_extra_at_once_keep_both_keys(
+    dragoman_home: Path, codex: Subscription
+) -> None:
+    """Worker A reads the row, worker B writes its key, A writes: B's key must survive
+    (a merge is one read-modify-write, never a write from a stale copy)."""
+    account = store_login(dragoman_home, codex)
+    url = database_url(dragoman_home)
+    read, release = threading.Event(), threading.Event()
+
+    def merge(key: str, stall: bool) -> None:
+        async def run() -> None:
+            database = await open_database(url)
+            if stall:
+                _stall_after_first_read(database.engine, read, release)
+            try:
+                await CredentialStore(database.engine).merge_extra(account.id, {key: 1})
+            finally:
+                await database.close()
+
+        asyncio.run(run())
+
+    worker_a = threading.Thread(target=merge, args=("usage", True))
+    worker_a.start()
+    assert read.wait(10)
+    merge("project", False)
+    release.set()
+    worker_a.join(10)
+    [stored] = stored_logins(dragoman_home)
+    assert (stored.extra.get("usage"), stored.extra.get("project")) == (1, 1)

@@ -151,3 +151,20 @@ def test_an_unknown_provider_names_the_known_ones(dragoman_home: Path, fakes: Fa
     result = run("nope")
     assert result.exit_code == 1
     assert "no provider 'nope'" in result.output and "up_anthropic" in result.output
+
+
+def test_credentials_in_the_base_url_are_masked_in_what_it_prints(
+    dragoman_home: Path, fakes: FakeUpstreams
+) -> None:
+    """A base URL carrying its own credentials (no api_key: the URL is the login)."""
+    fake = fakes["openai_chat"]
+    base_url = fake.base_url.replace("http://", "http://me:url-pass-000111@")
+    dragoman_home.mkdir(parents=True, exist_ok=True)
+    (dragoman_home / "config.toml").write_text(
+        f'detect_ollama = false\n[providers.up]\nkind = "openai_compatible"\ndialect = "openai_chat"\n'
+        f'base_url = "{base_url}"\nmodels = ["{fake.models[0]}"]\n'
+    )
+    for args in (["up"], ["up", "--json"]):
+        result = run(*args)
+        assert "url-pass-000111" not in result.output
+        assert "me:***@" in result.output

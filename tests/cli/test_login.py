@@ -74,6 +74,13 @@ def test_login_twice_with_two_accounts_gives_two_and_the_notice_once(
         assert login.access_token not in first.output + second.output + again.output
 
 
+def test_a_login_prints_the_account_as_the_provider_names_it(codex: Subscription) -> None:
+    codex.oauth.user = User(email="ann[bold]@example.com", account_id="acct-ann", plan="pro[x]")
+    result = run("login", "--provider", "codex")
+    assert result.exit_code == 0, result.output
+    assert "Logged in to codex as ann[bold]@example.com, plan pro[x]" in result.output
+
+
 def test_no_browser_prints_the_page_and_a_label_can_be_chosen(
     codex: Subscription, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,7 +120,7 @@ def test_the_menu_when_no_provider_is_named(codex: Subscription) -> None:
 
 def test_an_unknown_provider(codex: Subscription) -> None:
     result = run("login", "--provider", "openai")
-    assert result.exit_code == 2 and "has no subscription login" in result.output
+    assert result.exit_code == 1 and "'openai' has no subscription login" in result.output
 
 
 def test_import_reads_the_official_file_and_never_writes_it(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -14,8 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from dragoman.cli import cli
+from dragoman.cli.serve import banner
+from dragoman.config import load
+from dragoman.server.app import load_gateway
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 
@@ -80,6 +85,33 @@ def test_refuses_a_public_bind_without_a_key() -> None:
     assert "--api-key" in result.output
 
 
+@pytest.mark.parametrize("bind", ["0.0.0.0", "127.0.0.1"])
+@pytest.mark.parametrize("key", ["", "  "])
+def test_an_empty_api_key_refuses_to_start(dragoman_home: Path, bind: str, key: str) -> None:
+    """`--api-key "$KEY"` with KEY unset: run as a process, so a gateway that did start
+    shows as a timeout instead of a test that never ends."""
+    command = ["serve", "--bind", f"{bind}:{free_port()}", "--api-key", key]
+    result = subprocess.run(
+        [sys.executable, "-m", "dragoman", *command],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "--api-key: an empty or blank key is not a key" in result.stderr
+    assert "listening" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bad_bind_flag_is_blamed_on_the_flag(dragoman_home: Path) -> None:
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text('bind = ["127.0.0.1:5000"]\n')
+    result = CliRunner().invoke(cli, ["serve", "--bind", "foo"])
+    assert result.exit_code == 2
+    assert "--bind: 'foo' is not HOST:PORT" in result.output
+    assert "config.toml" not in result.output
+
+
 def test_a_port_in_use_is_a_clear_error() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -128,3 +160,57 @@ def test_sigterm_lets_an_in_flight_stream_finish(dragoman_home: Path, fakes: Fak
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_the_readme_tour_without_openai_key_serves_the_rest(dragoman_home: Path) -> None:
+    """The README's own tour config with OPENAI_API_KEY unset: the banner says openai is
+    left out, and the local provider is served."""
+    from tests.cli.test_models import readme_tour_config
+
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(readme_tour_config())
+    port = free_port()
+    environ = {key: value for key, value in os.environ.items() if key != "OPENAI_API_KEY"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process)
+        models = httpx.get(url + "/v1/models").json()
+        assert [model["id"] for model in models["data"]] == ["qwen3:8b"]
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert "1 models: qwen3:8b" in stderr
+    assert "not served: providers.openai: no API key (set OPENAI_API_KEY" in stderr
+
+
+def test_the_banner_shows_ids_addresses_and_paths_as_they_are(tmp_path: Path) -> None:
+    home = tmp_path / "home[x]"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        'bind = ["[fe80::1]:4800", "127.0.0.1:4800"]\napi_keys = ["local-secret-1"]\ndetect_ollama = false\n'
+        '[providers.p]\nkind = "openai_compatible"\nbase_url = "http://h/v1"\n'
+        'models = ["[bold]m[/]", "[x]"]\n'
+    )
+    settings = load(home=home)
+    gateway = asyncio.run(load_gateway(settings, environ={}))
+    console = Console(record=True, width=200)
+    console.print(banner(settings, gateway.registry))
+    text = console.export_text()
+    assert "http://[fe80::1]:4800" in text and "2 models: [bold]m[/], [x]" in text and "home[x]" in text
+
+
+def test_the_empty_banner_names_the_table_to_add(tmp_path: Path) -> None:
+    settings = load(home=tmp_path / "home", environ={})
+    console = Console(record=True, width=300)
+    console.print(banner(settings, asyncio.run(load_gateway(settings, environ={})).registry))
+    assert "No models yet. Add a [providers.NAME] table to" in console.export_text()

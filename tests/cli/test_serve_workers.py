@@ -227,7 +227,7 @@ def test_workers_must_be_at_least_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRAGOMAN_WORKERS", "0")
     environment = CliRunner().invoke(cli, ["serve"])
     assert environment.exit_code == 2
-    assert "workers: Input should be greater than or equal to 1" in environment.output
+    assert "DRAGOMAN_WORKERS: Input should be greater than or equal to 1" in environment.output
 
 
 def test_a_port_another_worker_group_holds_is_a_clear_error() -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from dragoman.config import ConfigError, load
+from dragoman.config import ConfigError, Settings, load
 
 
 def write(path: Path, text: str) -> Path:
@@ -100,9 +101,89 @@ def test_flags_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_an_invalid_environment_value_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRAGOMAN_LOG_FORMAT", "xml")
-    with pytest.raises(ConfigError, match="log_format"):
+    with pytest.raises(ConfigError, match=r"^DRAGOMAN_LOG_FORMAT: "):
         load()
 
 
 def test_home_flag_wins_over_environment(tmp_path: Path) -> None:
     assert load(home=tmp_path / "elsewhere").home == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize("keys", ['[""]', '["  "]', '["local-secret", ""]'])
+def test_a_blank_key_in_the_file_is_an_error_naming_the_file(dragoman_home: Path, keys: str) -> None:
+    path = write(dragoman_home / "config.toml", f"api_keys = {keys}\n")
+    with pytest.raises(ConfigError) as caught:
+        load()
+    message = str(caught.value)
+    assert f"{path}: api_keys" in message
+    assert "empty" in message
+
+
+@pytest.mark.parametrize("variable", ["DRAGOMAN_API_KEY", "DRAGOMAN_API_KEYS"])
+@pytest.mark.parametrize("value", ["", "   ", "one,,two", "one, "])
+def test_a_blank_key_in_the_environment_names_the_variable(
+    dragoman_home: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    write(dragoman_home / "config.toml", 'api_keys = ["from-the-file"]\n')
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load()
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: ") and "empty" in message
+    assert "config.toml" not in message
+
+
+def test_a_blank_key_on_the_command_line_names_the_flag() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(overrides={"api_keys": ["good-key-1", " "]}, flags={"api_keys": "--api-key"})
+    message = str(caught.value)
+    assert message.startswith("--api-key: ") and "empty" in message
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [("flag", "--bind: 'foo' is not HOST:PORT"), ("env", "DRAGOMAN_BIND: 'foo' is not HOST:PORT")],
+)
+def test_a_bad_value_names_the_flag_or_variable_it_came_from(
+    dragoman_home: Path, monkeypatch: pytest.MonkeyPatch, source: str, expected: str
+) -> None:
+    write(dragoman_home / "config.toml", 'bind = ["127.0.0.1:5000"]\n')
+    overrides = {"bind": "foo"} if source == "flag" else {}
+    if source == "env":
+        monkeypatch.setenv("DRAGOMAN_BIND", "foo")
+    with pytest.raises(ConfigError) as caught:
+        load(overrides=overrides, flags={"bind": "--bind"})
+    assert str(caught.value).startswith(expected)
+    assert "config.toml" not in str(caught.value)
+
+
+def test_the_file_is_named_for_its_own_values(dragoman_home: Path) -> None:
+    path = write(dragoman_home / "config.toml", 'bind = ["foo"]\n')
+    with pytest.raises(ConfigError) as caught:
+        load()
+    assert str(caught.value).startswith(f"{path}: bind: 'foo' is not HOST:PORT")
+
+
+def test_a_nested_variable_names_itself_and_an_unknown_one_is_unknown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DRAGOMAN_PROVIDERS__OAI__KIND", "openai")
+    monkeypatch.setenv("DRAGOMAN_PROVIDERS__OAI__READ_TIMEOUT", "-1")
+    monkeypatch.setenv("DRAGOMAN_COLOUR", "blue")
+    with pytest.raises(ConfigError) as caught:
+        load()
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "invalid configuration:"
+    assert "  DRAGOMAN_PROVIDERS__OAI__READ_TIMEOUT: Input should be greater than 0" in lines
+    assert "  DRAGOMAN_COLOUR: unknown key" in lines
+
+
+def test_settings_made_in_code_refuse_a_blank_key_too() -> None:
+    with pytest.raises(ValidationError, match="empty or blank key"):
+        Settings(api_keys=["\t"])  # type: ignore[list-item]
+
+
+def test_an_override_made_in_code_is_named_by_its_key() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(overrides={"bind": "foo"})
+    assert str(caught.value).startswith("bind: 'foo' is not HOST:PORT")

@@ -86,6 +86,8 @@ class FakeOAuth:
         self.rotate = rotate
         self.user = User()
         self.refresh_delay = 0.0  # seconds a refresh takes (widens race windows)
+        # (status, JSON body) every refresh is answered with, its token left unspent.
+        self.refresh_failure: tuple[int, dict[str, Any]] | None = None
         self.refreshes = 0
         self.reuses = 0
         self.revoked: list[str] = []
@@ -244,6 +246,9 @@ class FakeOAuth:
         return JSONResponse(self.issue(grant.user))
 
     async def _refresh(self, form: dict[str, Any]) -> Response:
+        if self.refresh_failure is not None:
+            status, body = self.refresh_failure
+            return JSONResponse(body, status_code=status)
         token = str(form.get("refresh_token"))
         with self._lock:
             found = self.refresh_tokens.get(token)

@@ -251,3 +251,19 @@ def test_total_timeout_mid_stream_reaches_the_client_as_an_in_stream_error(fakes
     assert b"event: error" in raw
     assert b"timeout_error" in raw
     assert b"message_stop" not in raw
+
+
+def test_a_stream_through_httpx_reaches_the_client_whole(fakes: FakeUpstreams) -> None:
+    """httpx marks a body consumed as soon as its reading starts: taken for "finished",
+    that ended every HTTP/2 or proxied stream after its first network chunk."""
+    fakes.openai_chat.script(Reply(text="one two three four", chunks=4, chunk_delay=0.1))
+    body = {**CHAT, "stream": True}
+    with (
+        HttpProxy() as proxy,
+        serve_gateway(fakes, proxy=proxy.url) as url,
+        httpx.stream("POST", url + "/v1/chat/completions", json=body) as response,
+    ):
+        raw = b"".join(response.iter_raw())
+    assert proxy.forwarded, "carried by the httpx pool"
+    assert raw.count(b'"content":') >= 4 and b"error" not in raw, raw
+    assert raw.endswith(b"data: [DONE]\n\n")

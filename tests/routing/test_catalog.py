@@ -90,3 +90,33 @@ async def test_a_found_ollama_comes_last_and_yields_to_an_ollama_account() -> No
     assert "llama3.2:latest" in built.registry().model_ids()
     built.set_accounts([Account("ollama", label="my-ollama", models=("qwen3",))])
     assert [up.name for up in built.sources()] == ["cfg", "my-ollama"]
+
+
+def aggregator_then_anthropic() -> Catalog:
+    """Config order: an OpenAI-style aggregator first, then Anthropic; the aggregator's
+    live list repeats an Anthropic model (as OpenRouter-like services do)."""
+    providers = {
+        "openai": {"kind": "openai", "api_key": "sk-0000", "base_url": "http://127.0.0.1:9/v1"},
+        "anthropic": {"kind": "anthropic", "api_key": "sk-ant-0000", "base_url": "http://127.0.0.1:8/v1"},
+    }
+    return catalog(providers)
+
+
+def test_a_live_list_never_takes_a_model_from_the_provider_that_served_it_at_start() -> None:
+    built = aggregator_then_anthropic()
+    assert built.registry().resolve("claude-sonnet-4-5")[0].upstream.name == "anthropic"
+    built.live.models["openai"] = (ModelInfo("gpt-5.5"), ModelInfo("claude-sonnet-4-5"))
+    routes = built.registry().resolve("claude-sonnet-4-5")
+    assert [route.upstream.name for route in routes] == ["anthropic", "openai"], "added as a fallback only"
+    [entry] = [entry for entry in built.registry().entries() if entry.id == "claude-sonnet-4-5"]
+    assert entry.upstream.name == "anthropic", "the listing names what is served"
+
+
+def test_a_model_only_live_lists_know_goes_to_the_first_configured_lister() -> None:
+    built = aggregator_then_anthropic()
+    built.live.models["anthropic"] = (ModelInfo("claude-new-1"),)
+    built.live.models["openai"] = (ModelInfo("claude-new-1"),)
+    routes = built.registry().resolve("claude-new-1")
+    assert [route.upstream.name for route in routes] == ["openai", "anthropic"]
+    [entry] = [entry for entry in built.registry().entries() if entry.id == "claude-new-1"]
+    assert entry.upstream.name == "openai"

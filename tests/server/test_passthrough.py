@@ -242,6 +242,39 @@ def test_a_gemini_key_parameter_is_removed_and_the_rest_kept(gateway: str, fakes
     assert LOCAL_KEY not in str(seen.headers)
 
 
+# How each upstream dialect's provider is sent its own key.
+OWN_CREDENTIAL = {
+    "openai_chat": "authorization",
+    "openai_responses": "authorization",
+    "anthropic": "x-api-key",
+    "gemini": "x-goog-api-key",
+}
+CLIENT_CREDENTIALS = ("authorization", "x-api-key", "x-goog-api-key")
+
+
+@pytest.mark.parametrize("dialect", list(OWN_CREDENTIAL))
+def test_every_local_credential_is_removed_and_only_the_providers_own_sent(
+    gateway: str, fakes: FakeUpstreams, dialect: str
+) -> None:
+    """The client's local key goes in every place a client may put one, at once (a Claude
+    Code talking to an OpenAI upstream sends x-api-key, say): none of it reaches the
+    upstream, which gets its own key in its own header only."""
+    fake = fakes[dialect]
+    version = fake.base_url.rsplit("/", 1)[1]
+    headers = {name: LOCAL_KEY for name in CLIENT_CREDENTIALS}
+    headers["authorization"] = f"Bearer {LOCAL_KEY}"
+    headers["anthropic-version"] = "2023-06-01"
+    response = httpx.get(f"{gateway}/up_{dialect}/{version}/models?key={LOCAL_KEY}&page=2", headers=headers)
+    assert response.status_code == 200, response.text
+    seen = fake.last
+    own = OWN_CREDENTIAL[dialect]
+    expected = f"Bearer {fake.key}" if own == "authorization" else fake.key
+    assert seen.header(own) == expected
+    assert [name for name in CLIENT_CREDENTIALS if seen.header(name) is not None] == [own]
+    assert seen.query == {"page": "2"}
+    assert LOCAL_KEY not in str(seen.headers) + str(seen.query)
+
+
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
 def test_method_path_query_and_body_are_kept(echo: tuple[Echo, str], method: str) -> None:
     app, url = echo
@@ -317,6 +350,20 @@ def test_an_upstream_rejection_of_the_request_is_passed_on(gateway: str, fakes: 
     assert response.status_code == 400
     assert "messages" in response.json()["error"]["message"]
     assert fakes.openai_chat.last.json == {"model": "gpt-4.1"}
+
+
+def test_an_upstream_error_answer_quoting_the_provider_key_is_masked(echo: tuple[Echo, str]) -> None:
+    """The client holds the local key only: the provider's key, echoed by its own error
+    answer, must not reach it (a success answer's bytes are passed on untouched)."""
+    app, url = echo
+    app.status = 401
+    app.chunks = [b'{"error": {"message": "key rejected: echo-sec', b'ret-key"}}']
+    size = str(len(b"".join(app.chunks))).encode()
+    app.headers = [(b"content-type", b"application/json"), (b"content-length", size)]
+    response = httpx.get(url + "/echo/v1/models", headers={"x-api-key": LOCAL_KEY})
+    assert response.status_code == 401
+    assert response.json() == {"error": {"message": "key rejected: ***"}}
+    assert "echo-secret-key" not in response.text
 
 
 def test_hop_by_hop_headers_do_not_come_back(echo: tuple[Echo, str]) -> None:

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import asyncio
 import stat
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dragoman.store import Database, open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account, AccountError
 from dragoman.store.db import prepare_home
+from dragoman.store.durable import settle
 from dragoman.store.migrations import MIGRATIONS, migrate
 
 
@@ -146,3 +150,38 @@ async def test_a_version_1_database_gains_the_accounts_table(tmp_path: Path) -> 
             assert await migrate(connection) == len(MIGRATIONS)
     finally:
         await database.close()
+
+
+async def _cancel_inside_the_write(
+    database: Database, monkeypatch: pytest.MonkeyPatch, work: Coroutine[Any, Any, Any]
+) -> None:
+    """Run `work`, and cancel it once its INSERT or DELETE has run, before the commit."""
+    inside = asyncio.Event()
+    real = AsyncConnection.execute
+
+    async def stalling(self: AsyncConnection, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await real(self, statement, *args, **kwargs)
+        if getattr(statement, "is_insert", False) or getattr(statement, "is_delete", False):
+            inside.set()
+            await asyncio.sleep(0.2)
+        return result
+
+    monkeypatch.setattr(AsyncConnection, "execute", stalling)
+    caller = asyncio.ensure_future(work)
+    await asyncio.wait_for(inside.wait(), 10)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    await settle()
+    monkeypatch.undo()
+
+
+async def test_an_add_or_remove_whose_caller_is_cancelled_still_completes(
+    database: Database, store: AccountStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = Account("openai_compatible", label="vllm", api_key="sk-local-000111222", base_url="http://h/v1")
+    await _cancel_inside_the_write(database, monkeypatch, store.add(key))
+    [added] = await store.list()
+    assert added.api_key == "sk-local-000111222"
+    await _cancel_inside_the_write(database, monkeypatch, store.remove("vllm"))
+    assert await store.list() == []

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from dragoman.store import open_database
-from dragoman.store.db import prepare_home
+from dragoman.store.db import UnusableDatabase, prepare_home
 from dragoman.store.migrations import LATEST
 
 
@@ -57,3 +57,33 @@ def test_prepare_home_tightens_an_open_folder(tmp_path: Path) -> None:
     home.mkdir(mode=0o755)
     prepare_home(home)
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        (
+            "postgresql+asyncpg://dbuser:db-pass-0001@127.0.0.1:1/dragoman",
+            "the driver asyncpg is not installed",
+        ),
+        ("nosuchdb+nodriver://host/x", "no database driver for nosuchdb+nodriver"),
+        ("sqlite:///{tmp}/sync.db", "sqlite is not an asyncio driver"),
+        ("sqlite+aiosqlite:////proc/no-such-dir/x.db", "cannot create /proc/no-such-dir/x.db"),
+        ("not a url at all", "not a database URL"),
+    ],
+)
+async def test_a_database_that_cannot_open_is_one_config_error(tmp_path: Path, url: str, says: str) -> None:
+    with pytest.raises(UnusableDatabase) as caught:
+        await open_database(url.format(tmp=tmp_path))
+    message = str(caught.value)
+    assert message.startswith("database_url ") and says in message
+    assert "\n" not in message and "db-pass-0001" not in message
+
+
+async def test_a_file_that_is_not_a_database_is_one_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(
+        UnusableDatabase, match=r"^database_url .*garbage\.db: cannot open it: .*not a database"
+    ):
+        await open_database(f"sqlite+aiosqlite:///{path}")

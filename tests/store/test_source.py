@@ -7,11 +7,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import DatabaseError
 
 from dragoman.store import Database, open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account
+from dragoman.store.db import UnusableDatabase
 from dragoman.store.source import AccountSource
 
 
@@ -83,6 +83,6 @@ async def test_a_file_that_is_no_database_is_reported_as_opening_it_always_did(t
     path = tmp_path / "dragoman.db"
     path.write_bytes(b"this is not a database" * 200)
     source = AccountSource(url_of(path))
-    with pytest.raises(DatabaseError, match="not a database"):
+    with pytest.raises(UnusableDatabase, match="not a database"):
         await source.list()
     await source.close()

@@ -10,6 +10,11 @@ requests of a burst wait for the first one's refresh and reuse it; the file lock
 the same for other dragoman processes sharing the home folder. Under both locks the
 stored row is read again before refreshing, so a rotating refresh token is never sent
 twice.
+
+A refresh, once begun, ends and is stored whatever happens to the request that asked
+for it: it runs as a task of its own that a cancelled request (a client that left)
+stops waiting for but never stops (`store.durable.finish`). The provider may already
+have rotated the refresh token; dropping its answer would log the account out.
 """
 
 from __future__ import annotations
@@ -24,12 +29,13 @@ from typing import TYPE_CHECKING, Any
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import oauth_for, subscription_spec
 from dragoman.auth.locks import AccountLocks, LockTimeout
-from dragoman.auth.rows import AUTH_ERROR, AccountGone
+from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR, AccountGone
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
 from dragoman.providers.upstream import Upstream
 from dragoman.store.accounts import Account
+from dragoman.store.durable import finish, settle
 
 if TYPE_CHECKING:
     import httpx
@@ -100,6 +106,9 @@ class TokenKeeper:
 
     async def refresh(self, account_id: int, *, force: bool = False, failed: str | None = None) -> Account:
         """Refresh unless someone did already (`force`: refresh anyway)."""
+        return await finish(self._refresh(account_id, force, failed))
+
+    async def _refresh(self, account_id: int, force: bool, failed: str | None) -> Account:
         async with self.locks.local(account_id):
             cached = self._cache.get(account_id)
             if cached is not None and not force and not _needs(cached, failed):
@@ -145,6 +154,7 @@ class TokenKeeper:
     async def aclose(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await settle()  # refreshes and setups whose requests left
         if self._client is not None:
             await self._client.aclose()
 
@@ -169,8 +179,8 @@ class TokenKeeper:
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
+            account = await self._note_failure(account, error)
             if error.permanent:
-                await self._note_failure(account, error.message)
                 raise AuthenticationFailed(_relogin(account, error.message)) from None
             if usable and not expired(account):
                 log.warning("%s: token refresh failed, using the current token: %s", account.label, error)
@@ -192,6 +202,12 @@ class TokenKeeper:
     async def _setup(
         self, account_id: int, runtime: AccountRuntime, client: httpx.AsyncClient, base_url: str
     ) -> Account:
+        # Finished even if the request leaves: onboarding may create the project.
+        return await finish(self._set_up(account_id, runtime, client, base_url))
+
+    async def _set_up(
+        self, account_id: int, runtime: AccountRuntime, client: httpx.AsyncClient, base_url: str
+    ) -> Account:
         async with self.locks.hold(account_id):
             account = await self._load(account_id)
             if SETUP_AT in account.extra:
@@ -201,9 +217,15 @@ class TokenKeeper:
             self._cache[account_id] = account
             return account
 
-    async def _note_failure(self, account: Account, reason: str) -> None:
+    async def _note_failure(self, account: Account, error: tokens.OAuthError) -> Account:
+        """The failure's reason on the row, for `dragoman status`, until a refresh or
+        login succeeds (written once per reason: a down server fails every request)."""
+        key = AUTH_ERROR if error.permanent else REFRESH_ERROR
+        if account.extra.get(key) == error.message:
+            return account
         with contextlib.suppress(AccountGone):
-            await self.store.merge_extra(account.id, {AUTH_ERROR: reason})
+            return await self.store.merge_extra(account.id, {key: error.message})
+        return account
 
     async def _save_usage(self, account_id: int, usage: dict[str, Any]) -> None:
         try:

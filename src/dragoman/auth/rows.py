@@ -12,6 +12,10 @@ TOKEN_COLUMNS = ("access_token", "refresh_token", "expires_at", "account_id", "e
 
 # Where a refresh that only a new login can fix leaves its reason (cleared by that login).
 AUTH_ERROR = "auth_error"
+# Where any other failed refresh (5xx, unreachable) leaves its reason, until one succeeds.
+REFRESH_ERROR = "refresh_error"
+# Both, dropped by every successful refresh or login.
+FAILURES = (AUTH_ERROR, REFRESH_ERROR)
 
 
 class AccountGone(LookupError):

@@ -8,17 +8,20 @@ from datetime import datetime
 from typing import Any
 
 from dragoman.auth.refresh import MARGIN, expired
-from dragoman.auth.rows import AUTH_ERROR
+from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR
 from dragoman.providers import discover
 from dragoman.providers.subscription import UsageWindow
 from dragoman.store.accounts import Account
 
 
 def health(account: Account, now: float | None = None) -> str:
-    """ "ok", "refreshes soon", "expired" (and refreshed on next use) or "login needed"."""
+    """ "ok", "refreshes soon", "expired" (and refreshed on next use), "refresh failed"
+    (the last try; `problem` says why) or "login needed"."""
     now = time.time() if now is None else now
     if AUTH_ERROR in account.extra or not account.access_token:
         return "login needed"
+    if REFRESH_ERROR in account.extra:
+        return "refresh failed"
     if expired(account, now):
         return "expired" if account.refresh_token else "login needed"
     if account.expires_at is not None and account.expires_at - now < MARGIN:
@@ -42,11 +45,17 @@ def status_row(
         "expires_at": account.expires_at,
         "refreshed_at": account.refreshed_at,
         "health": health(account),
-        "problem": account.extra.get(AUTH_ERROR),
+        "problem": problem(account),
         "usage": windows if windows is not None else stored.get("windows"),
         "usage_seen_at": seen_at if windows is not None else stored.get("seen_at"),
         "risk": spec.oauth.risk_notice if spec is not None and spec.oauth is not None else None,
     }
+
+
+def problem(account: Account) -> str | None:
+    """Why the last refresh failed (never a token: the reason was masked when received)."""
+    found = account.extra.get(AUTH_ERROR) or account.extra.get(REFRESH_ERROR)
+    return str(found) if found else None
 
 
 def relative(moment: float | None, now: float | None = None) -> str:

@@ -3,7 +3,10 @@
 Each write is one transaction: a login's row (new, or the same account's tokens
 replaced), a refresh's tokens with its bookkeeping, a merge into `extra`. A process
 killed mid-write leaves the previous credential whole (SQLite rolls the open
-transaction back). Every token read or written is registered for masking first.
+transaction back); a caller cancelled mid-write (a client that left) does not stop it
+(`durable`). A row being changed is claimed before it is read, so two writers (two
+gateway workers) never merge into `extra` from the same stale copy. Every token read
+or written is registered for masking first.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from dragoman.auth.rows import AUTH_ERROR, TOKEN_COLUMNS, AccountGone, remember
+from dragoman.auth.rows import FAILURES, TOKEN_COLUMNS, AccountGone, remember
 from dragoman.observe import redact
 from dragoman.store.accounts import Account, AccountError, account_from_row, account_values, check_label
+from dragoman.store.durable import durable
 from dragoman.store.tables import accounts
 
 _NOT_IN_LABELS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -43,9 +47,12 @@ class CredentialStore:
             rows = (await connection.execute(query)).mappings()
             return [remember(account_from_row(row)) for row in rows]
 
+    @durable
     async def save_login(self, draft: Account, reserved: Collection[str] = ()) -> tuple[Account, bool]:
         """Store a login: the same account's row gets the new tokens (its label kept),
-        another account gets a row of its own. Returns (account, whether it is new)."""
+        another account gets a row of its own. Returns (account, whether it is new).
+        `refreshed_at` is the draft's: a login's token answer, an imported file's own
+        date, or None when the file does not say (not the time of the import)."""
         remember(draft)
         now = time.time()
         async with self.engine.begin() as connection:
@@ -53,22 +60,14 @@ class CredentialStore:
             existing = [account_from_row(row) for row in rows]
             same = next((old for old in existing if _same_login(old, draft)), None)
             if same is not None:
-                known = {name: getattr(draft, name) for name in TOKEN_COLUMNS if getattr(draft, name)}
-                values = {
-                    **known,
-                    "expires_at": draft.expires_at,
-                    "scopes": list(draft.scopes or same.scopes),
-                }
-                extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k != AUTH_ERROR}
-                values.update(refreshed_at=now, extra=extra)
-                await connection.execute(update(accounts).where(accounts.c.id == same.id).values(values))
-                return await _must_read(connection, same.id), False
+                return await _renew_login(connection, same.id, draft), False
             label = _label(draft, {old.label for old in existing} | set(reserved))
-            stored = replace(draft, auth="oauth", label=label, id=0, created_at=now, refreshed_at=now)
+            stored = replace(draft, auth="oauth", label=label, id=0, created_at=now)
             result = await connection.execute(insert(accounts).values(account_values(stored)))
             [new_id] = result.inserted_primary_key or (0,)
         return replace(stored, id=int(new_id)), True
 
+    @durable
     async def save_tokens(self, account_id: int, facts: dict[str, Any], extra: dict[str, Any]) -> Account:
         """A refresh's outcome: new tokens (an unsent refresh token keeps the old one),
         `refreshed_at`, and `extra` merged in, all or nothing."""
@@ -78,8 +77,9 @@ class CredentialStore:
         values["refreshed_at"] = time.time()
         redact.register(str(facts[name]) for name in ("access_token", "refresh_token") if facts.get(name))
         extra = {**{name: value for name, value in facts.items() if name not in TOKEN_COLUMNS}, **extra}
-        return await self._write(account_id, values, extra, drop=(AUTH_ERROR,))
+        return await self._write(account_id, values, extra, drop=FAILURES)
 
+    @durable
     async def merge_extra(
         self, account_id: int, extra: dict[str, Any], drop: Collection[str] = ()
     ) -> Account:
@@ -89,13 +89,32 @@ class CredentialStore:
         self, account_id: int, values: dict[str, Any], extra: dict[str, Any], drop: Collection[str] = ()
     ) -> Account:
         async with self.engine.begin() as connection:
-            current = await _read(connection, account_id)
-            if current is None:
-                raise AccountGone(f"account {account_id} no longer exists")
+            current = await _claim(connection, account_id)
             merged = {key: value for key, value in {**current.extra, **extra}.items() if key not in drop}
             statement = update(accounts).where(accounts.c.id == account_id)
             await connection.execute(statement.values({**values, "extra": merged}))
             return remember(await _must_read(connection, account_id))
+
+
+async def _renew_login(connection: AsyncConnection, account_id: int, draft: Account) -> Account:
+    """The same account logged in again: its row gets the draft's tokens and facts."""
+    same = await _claim(connection, account_id)
+    known = {name: getattr(draft, name) for name in TOKEN_COLUMNS if getattr(draft, name)}
+    values = {**known, "expires_at": draft.expires_at, "scopes": list(draft.scopes or same.scopes)}
+    extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k not in FAILURES}
+    values.update(refreshed_at=draft.refreshed_at, extra=extra)
+    await connection.execute(update(accounts).where(accounts.c.id == account_id).values(values))
+    return await _must_read(connection, account_id)
+
+
+async def _claim(connection: AsyncConnection, account_id: int) -> Account:
+    """The row, read after this transaction took the right to write it: an UPDATE that
+    changes nothing takes SQLite's write lock (a row lock elsewhere) before the read,
+    so another writer waits for this one and then reads what it wrote. (SQLite's driver
+    opens no transaction for a lone SELECT: a read first would be a stale copy.)"""
+    claim = update(accounts).where(accounts.c.id == account_id).values(id=accounts.c.id)
+    await connection.execute(claim)
+    return await _must_read(connection, account_id)
 
 
 async def _read(connection: AsyncConnection, account_id: int) -> Account | None:

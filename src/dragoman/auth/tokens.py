@@ -68,7 +68,9 @@ async def post(
             return await client.post(url, content=orjson.dumps(dict(data)), headers=headers | _JSON)
         return await client.post(url, data=dict(data), headers=headers)
     except httpx.HTTPError as error:
-        raise OAuthError(f"{_host(url)} could not be reached: {error or type(error).__name__}") from None
+        from dragoman.providers import failures, httpx_pool
+
+        raise OAuthError(failures.unreachable_as("the login server", url, error, httpx_pool.BEFORE)) from None
 
 
 async def token_request(client: httpx.AsyncClient, oauth: OAuthSpec, data: dict[str, str]) -> dict[str, Any]:

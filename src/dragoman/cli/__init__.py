@@ -7,7 +7,8 @@ import importlib
 import click
 
 from dragoman import __version__
-from dragoman.cli.common import json_option, print_json
+from dragoman.cli.common import ConfigProblem, json_option, print_json
+from dragoman.config import ConfigError
 
 # Each command's module is imported when that command runs (or help lists it): `serve`
 # must not carry what `accounts`, `login` or `test` import (SQLAlchemy, httpx), ~30 MiB.
@@ -28,6 +29,14 @@ COMMANDS = {
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def invoke(self, ctx: click.Context) -> object:
+        # A configuration or database problem found deep in any command (a database URL
+        # whose driver is missing, say) ends it with one line and exit code 2.
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise ConfigProblem(str(error)) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in COMMANDS and cmd_name not in self.commands:

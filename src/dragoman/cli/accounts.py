@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dragoman.cli.common import (
     ConfigProblem,
@@ -24,7 +27,9 @@ from dragoman.cli.common import (
     load_settings,
     print_json,
 )
+from dragoman.cli.tables import Block, plain, print_rows
 from dragoman.config import ConfigError, ProviderConfig, Settings
+from dragoman.config.masking import masked_url
 from dragoman.dialects import DIALECTS
 from dragoman.observe.redact import mask
 from dragoman.providers import discover
@@ -85,9 +90,11 @@ def add(
     if api_key:
         err_console.print(f"[yellow]{HISTORY_WARNING}[/]")
     elif not api_key_env and spec.needs_key:
-        api_key = click.prompt(f"{kind} API key", hide_input=True).strip()
+        api_key = _asked_key(kind)
     if api_key_env and not os.environ.get(api_key_env):
-        err_console.print(f"[yellow]note:[/] {api_key_env} is not set here; dragoman reads it at start.")
+        err_console.print(
+            f"[yellow]note:[/] {escape(api_key_env)} is not set here; dragoman reads it at start."
+        )
     draft = Account(
         provider=kind,
         label=label or "",
@@ -98,9 +105,10 @@ def add(
         models=models,
     )
     stored = asyncio.run(_add(settings, draft))
+    label, key = escape(stored.label), escape(_key(stored))
     console.print(
-        f"Added account {stored.id} [bold]{stored.label}[/] ({kind}, {resolved}, key {_key(stored)}). "
-        f"Clients choose it with {stored.label}/MODEL; a running dragoman serves it within seconds."
+        f"Added account {stored.id} [bold]{label}[/] ({kind}, {resolved}, key {key}). "
+        f"Clients choose it with {label}/MODEL; a running dragoman serves it within seconds."
     )
 
 
@@ -116,7 +124,7 @@ def list_(home: str | None, config_file: str | None, as_json: bool) -> None:
     elif not rows:
         console.print("No accounts yet. Add one with `dragoman accounts add --provider KIND`.")
     else:
-        console.print(_table(rows))
+        print_rows(console, _tables(rows), map(_block, rows))
 
 
 @accounts.command()
@@ -128,7 +136,20 @@ def remove(account: str, home: str | None, config_file: str | None) -> None:
     removed = asyncio.run(_remove(settings, account))
     if removed is None:
         raise click.ClickException(f"no account {account!r}: `dragoman accounts list` shows them")
-    console.print(f"Removed account {removed.id} [bold]{removed.label}[/] ({removed.provider}).")
+    console.print(
+        f"Removed account {removed.id} [bold]{escape(removed.label)}[/] ({escape(removed.provider)})."
+    )
+
+
+def _asked_key(kind: str) -> str:
+    """The key, typed out of sight at a terminal, or the first line of a pipe: getpass
+    would warn that the input may be echoed, and a pipe has nothing to hide."""
+    key = (
+        str(click.prompt(f"{kind} API key", hide_input=True)) if sys.stdin.isatty() else sys.stdin.readline()
+    )
+    if not key.strip():
+        raise click.UsageError("no key given: type it when asked, or pipe it in")
+    return key.strip()
 
 
 def _check(kind: str, dialect: str | None, base_url: str | None) -> tuple[ProviderSpec, str]:
@@ -192,7 +213,7 @@ def _row(account: Account) -> dict[str, Any]:
         "provider": account.provider,
         "auth": account.auth,
         "dialect": account.dialect or (spec.default_dialect if spec else None),
-        "base_url": account.base_url or (spec.base_url if spec else None),
+        "base_url": _shown_url(account.base_url or (spec.base_url if spec else None)),
         "api_key": mask(account.api_key) if account.api_key else None,
         "api_key_env": account.api_key_env,
         "models": list(account.models),
@@ -203,22 +224,51 @@ def _row(account: Account) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[Account]) -> Table:
-    table = Table("id", "label", "provider", "dialect")
+# Narrower terminals drop these columns, in this order; `--json` has them all.
+OPTIONAL_COLUMNS = ("dialect", "base URL")
+
+
+def _tables(rows: list[Account]) -> list[Table]:
+    return [_table(rows, OPTIONAL_COLUMNS[:kept]) for kept in range(len(OPTIONAL_COLUMNS), -1, -1)]
+
+
+def _table(rows: list[Account], optional: tuple[str, ...]) -> Table:
+    """Model ids and keys are never wrapped within: a terminal too narrow for this
+    layout gets one with fewer columns, or no table (`print_rows`)."""
+    headers = ["id", "label", "provider", *optional, "key", "models"]
+    table = Table(*headers[:-2])
     table.add_column("key", no_wrap=True)
-    table.add_column("base URL")
     table.add_column("models")
-    for account, row in zip(rows, map(_row, rows), strict=True):
-        table.add_row(
-            str(row["id"]),
-            row["label"],
-            row["provider"],
-            row["dialect"] or "-",
-            _key(account),
-            row["base_url"] or "-",
-            ", ".join(row["models"]) or "(all it lists)",
-        )
+    for cells in map(_cells, rows):
+        table.add_row(*(cells[header] for header in headers))
     return table
+
+
+def _cells(account: Account) -> dict[str, Text]:
+    row = _row(account)
+    return {
+        "id": plain(str(row["id"])),
+        "label": plain(row["label"]),
+        "provider": plain(row["provider"]),
+        "dialect": plain(row["dialect"]),
+        "key": plain(_key(account)),
+        "base URL": plain(row["base_url"]),
+        "models": plain(", ".join(row["models"]), empty="(all it lists)"),
+    }
+
+
+def _block(account: Account) -> Block:
+    """One account as lines, for a terminal too narrow for any table."""
+    cells = _cells(account)
+    head = Text.assemble(cells["label"], (f" (account {account.id})", "dim"))
+    details = Text(f"    {account.provider} · {cells['dialect']} · key {cells['key']} · {cells['base URL']}")
+    models = [Text(f"    {model}") for model in account.models] or [Text("    (all models it lists)")]
+    return [head, details, *models]
+
+
+def _shown_url(url: str | None) -> str | None:
+    # A base URL may carry credentials (`user:password@`, `?key=`), shown like a key.
+    return masked_url(url) if url else None
 
 
 def _key(account: Account) -> str:

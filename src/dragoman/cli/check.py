@@ -22,6 +22,7 @@ from dragoman.auth.refresh import TokenKeeper
 from dragoman.auth.store import CredentialStore
 from dragoman.cli.common import ConfigProblem, console, home_options, json_option, load_settings, print_json
 from dragoman.config import ConfigError, Settings
+from dragoman.config.masking import masked_url
 from dragoman.dialects import Dialect
 from dragoman.ir import Message, Request, Text
 from dragoman.ir.errors import GatewayError, UpstreamError
@@ -147,7 +148,8 @@ async def check(
     never raises for the upstream's failures."""
     request = Request(model=model, messages=[Message("user", [Text(PROMPT)])], max_tokens=MAX_TOKENS)
     call = prepare(Route(upstream, model), request, account=account)
-    outcome = Outcome(upstream.name, model, upstream.dialect, call.url)
+    # The URL is shown: credentials in a base URL (`user:password@`, `?key=`) are masked.
+    outcome = Outcome(upstream.name, model, upstream.dialect, masked_url(call.url))
     started = perf_counter()
     try:
         async with clients.stream(
@@ -205,7 +207,11 @@ def _print(outcome: Outcome) -> None:
         ("latency", f"{outcome.latency_ms:,.0f} ms" if outcome.latency_ms is not None else "-"),
     ]
     if outcome.ok:
-        stop = f"  [dim]({outcome.stop_reason})[/]" if outcome.stop_reason not in (None, "end_turn") else ""
+        stop = (
+            f"  [dim]({escape(str(outcome.stop_reason))})[/]"
+            if outcome.stop_reason not in (None, "end_turn")
+            else ""
+        )
         rows.append(("reply", f"{escape(outcome.reply or '(no text)')}{stop}"))
     else:
         rows.append(("error", outcome.error))

@@ -17,6 +17,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
+# The flag of each setting whose name differs from `--setting-name`, for errors.
+FLAG_NAMES = {"api_keys": "--api-key"}
+
 
 class ConfigProblem(click.ClickException):
     """A configuration error, shown as its message alone (no traceback), exit code 2."""
@@ -45,7 +48,8 @@ def json_option(function: F) -> F:
 
 def load_settings(home: str | None, config_file: str | None, **overrides: Any) -> Settings:
     try:
-        return load(home=home, config=config_file, overrides=overrides)
+        flags = {key: FLAG_NAMES.get(key, "--" + key.replace("_", "-")) for key in overrides}
+        return load(home=home, config=config_file, overrides=overrides, flags=flags)
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
 

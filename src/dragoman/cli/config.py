@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from pydantic import SecretStr
 
-from dragoman.cli.common import console, home_options, json_option, load_settings, print_json
-from dragoman.config import config_path, home_dir
-from dragoman.observe.redact import mask
+from dragoman.cli.common import home_options, json_option, load_settings, print_json
+from dragoman.config import Settings, config_path, home_dir
+from dragoman.config.toml_text import string_text, to_toml
 
 
 @click.group()
@@ -21,16 +20,20 @@ def config() -> None:
 @home_options
 @json_option
 def show(home: str | None, config_file: str | None, as_json: bool) -> None:
-    """Print the effective configuration (file, environment, defaults), secrets masked."""
+    """Print the effective configuration (file, environment, defaults) as TOML, secrets masked."""
     settings = load_settings(home, config_file)
-    data = _masked(settings.model_dump())
-    data["bind"] = [str(bind) for bind in settings.bind]
-    data["config_file"] = str(config_path(config_file, home_dir(home)))
+    data = shown(settings)
+    path = config_path(config_file, home_dir(home))
     if as_json:
-        print_json(data)
+        print_json({**data, "home": str(settings.home), "config_file": str(path)})
         return
-    for key, value in data.items():
-        console.print(f"[bold]{key}[/] = {value!r}")
+    # Plain text, not rich: `[providers.NAME]` headers would be read as markup.
+    click.echo(
+        f"# The effective configuration: {string_text(str(path))}, DRAGOMAN_* variables, defaults.\n"
+        f"# Secrets are masked. Home: {string_text(str(settings.home))} (--home or DRAGOMAN_HOME).\n\n"
+        + to_toml(data),
+        nl=False,
+    )
 
 
 @config.command()
@@ -40,13 +43,9 @@ def path(home: str | None, config_file: str | None) -> None:
     click.echo(str(config_path(config_file, home_dir(home))))
 
 
-def _masked(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return mask(value.get_secret_value())
-    if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(item) for item in value]
-    if hasattr(value, "__fspath__"):
-        return str(value)
-    return value
+def shown(settings: Settings) -> dict[str, Any]:
+    """The settings as a config file would hold them, every secret masked (the schema
+    marks which fields hold secrets). `home` is left out: the file cannot move it."""
+    data: dict[str, Any] = settings.model_dump(mode="json", context={"masked": True}, exclude={"home"})
+    data["bind"] = [str(bind) for bind in settings.bind]
+    return data

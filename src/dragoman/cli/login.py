@@ -20,6 +20,7 @@ from types import ModuleType
 
 import click
 import httpx
+from rich.markup import escape
 
 from dragoman.auth import login as flows
 from dragoman.auth import tokens
@@ -30,6 +31,7 @@ from dragoman.auth.store import CredentialStore
 from dragoman.cli.accounts import RESERVED_LABELS
 from dragoman.cli.common import ConfigProblem, console, err_console, home_options, load_settings
 from dragoman.config import Settings
+from dragoman.providers import discover
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import Flow, OAuthSpec
 from dragoman.store import open_database
@@ -102,7 +104,7 @@ def logout(kind: str, key: str | None, home: str | None, config_file: str | None
     settings = load_settings(home, config_file)
     spec = chosen_kind(kind)
     for line in asyncio.run(_logout(settings, spec, key)):
-        console.print(line)
+        console.print(line, markup=False)
 
 
 @click.command("import")
@@ -127,9 +129,9 @@ def import_(
     stored, new = asyncio.run(_adopt(settings, spec, draft))
     _report(stored, new, "Imported")
     err_console.print(
-        f"dragoman read {path} and will never write to it. If the login's refresh token rotates, "
-        "whichever program refreshes first spends the other's copy: the official CLI may then ask "
-        "you to log in again."
+        f"dragoman read {escape(str(path))} and will never write to it. If the login's refresh token "
+        "rotates, whichever program refreshes first spends the other's copy: the official CLI may then "
+        "ask you to log in again."
     )
 
 
@@ -144,9 +146,19 @@ def chosen_kind(kind: str | None) -> ProviderSpec:
             err_console.print(f"  {number}. {name}")
         picked = click.prompt("Log in to", type=click.IntRange(1, len(names)), err=True)
         return kinds[names[picked - 1]]
-    if kind not in kinds:
-        raise click.UsageError(f"{kind!r} has no subscription login (known: {', '.join(kinds)})")
-    return kinds[kind]
+    return named_kind(kind)
+
+
+def named_kind(kind: str) -> ProviderSpec:
+    """The subscription kind `kind`; else an error (exit 1) saying whether the provider
+    does not exist or has no subscription login, and naming those that do."""
+    kinds = subscription_kinds()
+    if kind in kinds:
+        return kinds[kind]
+    known = f"(subscription logins: {', '.join(kinds) or 'none'})"
+    if kind in discover():
+        raise click.ClickException(f"{kind!r} has no subscription login {known}")
+    raise click.ClickException(f"there is no provider {kind!r} {known}")
 
 
 async def _login(
@@ -233,8 +245,9 @@ def _default_path(reader: ModuleType) -> Path:
 
 def _report(account: Account, new: bool, verb: str) -> None:
     what = "added" if new else "renewed"
-    who = f" as {account.email or account.account_id}" if account.email or account.account_id else ""
-    plan = f", plan {account.plan}" if account.plan else ""
+    # The email and plan are the provider's words: shown as they are, never as markup.
+    who = f" as {escape(_who(account))}" if account.email or account.account_id else ""
+    plan = f", plan {escape(account.plan)}" if account.plan else ""
     console.print(
         f"{verb} {account.provider}{who}{plan}: "
         f"account {account.id} [bold]{account.label}[/] {what}. Clients choose it with "

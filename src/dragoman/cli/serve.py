@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -16,6 +17,7 @@ from dragoman.cli.common import ConfigProblem, err_console, home_options, load_s
 from dragoman.config import ConfigError, Settings
 from dragoman.config.binds import Bind
 from dragoman.observe.log import configure
+from dragoman.providers.upstream import Skipped, skipped_providers
 from dragoman.routing.registry import Registry
 
 if TYPE_CHECKING:
@@ -99,7 +101,7 @@ def _serve_here(settings: Settings, gateway: Gateway) -> None:
     from dragoman.server.serving import GracefulServer, uvicorn_config
 
     sockets = [_listen(item) for item in settings.bind]
-    err_console.print(banner(settings, gateway.registry), soft_wrap=True)
+    err_console.print(banner(settings, gateway.registry, skipped_providers(settings)), soft_wrap=True)
     GracefulServer(uvicorn_config(create_app(gateway), settings)).run(sockets=sockets)
 
 
@@ -108,7 +110,7 @@ def _supervise(settings: Settings, registry: Registry) -> None:
 
     per_bind = [_listen_each(item, settings.workers) for item in settings.bind]
     _warn_beyond_cores(settings.workers)
-    err_console.print(banner(settings, registry), soft_wrap=True)
+    err_console.print(banner(settings, registry, skipped_providers(settings)), soft_wrap=True)
     # Worker i serves the i-th socket of every address.
     if not Supervisor(settings, [list(own) for own in zip(*per_bind, strict=True)]).run():
         raise click.ClickException("a worker could not start (its error is above)")
@@ -135,25 +137,27 @@ def refuse_open_binds(settings: Settings) -> None:
         )
 
 
-def banner(settings: Settings, registry: Registry) -> Group:
+def banner(settings: Settings, registry: Registry, skipped: Sequence[Skipped] = ()) -> Group:
+    """What `serve` prints at start. Built from Text parts: addresses, model ids and
+    paths are shown as they are, never read as rich markup (`[fe80::1]`, `[x]`)."""
     processes = f" ({settings.workers} workers)" if settings.workers > 1 else ""
-    lines = [
-        Text.from_markup(
-            f"[bold green]dragoman[/] listening on {', '.join(b.url for b in settings.bind)}{processes}"
-        )
-    ]
-    lines += [Text.from_markup(f"  [cyan]{name:<17}[/]{route}") for name, route in DIALECT_ROUTES.items()]
+    urls = ", ".join(b.url for b in settings.bind)
+    lines = [Text.assemble(("dragoman", "bold green"), f" listening on {urls}{processes}")]
+    lines += [Text.assemble("  ", (f"{name:<17}", "cyan"), route) for name, route in DIALECT_ROUTES.items()]
     served = registry.model_ids()
     if served:
-        lines.append(Text.from_markup(f"  [bold]{len(served)} models[/]: {', '.join(served)}"))
+        lines.append(Text.assemble("  ", (f"{len(served)} models", "bold"), f": {', '.join(served)}"))
     else:
         lines.append(
-            Text.from_markup(
-                "  [yellow]No models yet.[/] Add a \\[providers.NAME] table to "
-                f"{settings.home / 'config.toml'} (then restart), or run "
-                "`dragoman accounts add --provider KIND`."
+            Text.assemble(
+                "  ",
+                ("No models yet.", "yellow"),
+                f" Add a [providers.NAME] table to {settings.home / 'config.toml'} (then restart), "
+                "or run `dragoman accounts add --provider KIND`.",
             )
         )
+    # A provider without its key is left out, the others served: say which, and why.
+    lines += [Text.assemble("  ", ("not served: ", "yellow"), item.reason) for item in skipped]
     auth = "clients must send an API key" if settings.api_keys else "no API key required (loopback only)"
     lines.append(Text(f"  {auth}; home {settings.home}"))
     return Group(*lines)

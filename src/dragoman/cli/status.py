@@ -10,7 +10,9 @@ from typing import Any
 
 import click
 import httpx
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import base_url_for, subscription_kinds
@@ -18,7 +20,7 @@ from dragoman.auth.refresh import TokenKeeper, expired
 from dragoman.auth.status import describe_windows, local_time, relative, status_row
 from dragoman.auth.store import CredentialStore
 from dragoman.cli.common import console, home_options, json_option, load_settings, print_json
-from dragoman.cli.login import credential_store
+from dragoman.cli.login import credential_store, named_kind
 from dragoman.config import Settings
 from dragoman.observe.redact import redact
 from dragoman.store.accounts import Account
@@ -34,6 +36,8 @@ def status(
 ) -> None:
     """Subscription accounts: plan, token expiry, last refresh, health, usage, risk."""
     settings = load_settings(home, config_file)
+    if kind is not None:
+        named_kind(kind)
     rows = asyncio.run(_status(settings, kind, usage=not no_usage))
     if as_json:
         print_json(rows)
@@ -41,6 +45,10 @@ def status(
         console.print("No subscription accounts. Log in with `dragoman login` or `dragoman import KIND`.")
     else:
         console.print(_table(rows))
+        for row in rows:
+            if row["problem"]:
+                text = f"{row['label']}: {row['health']}: {redact(row['problem'])}"
+                console.print(text, style="red", markup=False, highlight=False)
         for notice in dict.fromkeys(row["risk"] for row in rows if row["risk"]):
             console.print(f"[yellow]risk:[/] {notice}", highlight=False)
 
@@ -55,6 +63,8 @@ def refresh(
 ) -> None:
     """Refresh subscription tokens now."""
     settings = load_settings(home, config_file)
+    if kind is not None:
+        named_kind(kind)
     outcomes = asyncio.run(_refresh(settings, kind, key))
     if as_json:
         print_json(outcomes)
@@ -65,7 +75,8 @@ def refresh(
         if outcome["ok"]:
             console.print(f"[green]refreshed[/] {outcome['label']}: expires {_expiry(outcome['expires_at'])}")
         else:
-            console.print(f"[red]failed[/] {outcome['label']}: {redact(outcome['error'])}", markup=True)
+            # The reason is the provider's text: printed as it is, never read as markup.
+            console.print(f"[red]failed[/] {outcome['label']}: {escape(redact(outcome['error']))}")
     if not all(outcome["ok"] for outcome in outcomes):
         raise SystemExit(1)
 
@@ -106,18 +117,25 @@ async def _refresh(settings: Settings, kind: str | None, key: str | None) -> lis
 def _table(rows: list[dict[str, Any]]) -> Table:
     table = Table("label", "account", "plan", "token expires", "refreshed", "health", "usage", "risk")
     for row in rows:
-        table.add_row(
+        cells = (
             row["label"],
             row["email"] or row["account_id"] or "-",
             row["plan"] or "-",
             _expiry(row["expires_at"]),
-            relative(row["refreshed_at"]),
+            _refreshed(row["refreshed_at"]),
             row["health"],
             describe_windows(row["usage"]),
             "yes" if row["risk"] else "-",
         )
+        # Plain text cells: an email, a plan or a window name is never read as markup.
+        table.add_row(*(Text(cell) for cell in cells))
     return table
 
 
 def _expiry(moment: float | None) -> str:
     return f"{relative(moment)} ({local_time(moment)})" if moment is not None else "unknown"
+
+
+def _refreshed(moment: float | None) -> str:
+    # Unknown only for an imported login whose file does not say (dragoman never refreshed it).
+    return relative(moment) if moment is not None else "never by dragoman"

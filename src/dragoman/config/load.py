@@ -19,6 +19,7 @@ import orjson
 from pydantic import ValidationError
 
 from dragoman.config.schema import Settings
+from dragoman.config.sources import Layer, Loc, describe
 
 _PREFIX = "DRAGOMAN_"
 _NOT_KEYS = {"HOME", "CONFIG"}
@@ -50,20 +51,27 @@ def load(
     home: str | Path | None = None,
     config: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, str] | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> Settings:
-    """Settings from defaults < file < environment < `overrides` (command-line flags)."""
+    """Settings from defaults < file < environment < `overrides` (command-line flags).
+    `flags` names the flag each override came from, for errors."""
     home_path = home_dir(home, environ)
     path = config_path(config, home_path, environ)
     explicit = bool(config or environ.get("DRAGOMAN_CONFIG"))
-    data = _read_file(path, required=explicit)
-    _deep_merge(data, _from_environ(environ))
-    _deep_merge(data, {key: value for key, value in (overrides or {}).items() if value is not None})
+    layers = [
+        _flag_layer(overrides or {}, flags or {}),
+        _environ_layer(environ),
+        Layer(_read_file(path, required=explicit), file=str(path)),
+    ]
+    data: dict[str, Any] = {}
+    for layer in reversed(layers):
+        _deep_merge(data, layer.data)
     data["home"] = home_path
     try:
         return Settings.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(_describe(error, path)) from None
+        raise ConfigError(describe(error, layers)) from None
 
 
 def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
@@ -79,18 +87,26 @@ def _read_file(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
 
 
-def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+def _flag_layer(overrides: Mapping[str, Any], flags: Mapping[str, str]) -> Layer:
+    given = {key: value for key, value in overrides.items() if value is not None}
+    # An override without a flag's name (set in code) is named by its key.
+    names: dict[Loc, str] = {(key,): flags[key] for key in given if key in flags}
+    return Layer(given, names)
+
+
+def _environ_layer(environ: Mapping[str, str]) -> Layer:
     data: dict[str, Any] = {}
+    names: dict[Loc, str] = {}
     for name, raw in environ.items():
         if not name.startswith(_PREFIX) or name[len(_PREFIX) :] in _NOT_KEYS:
             continue
         key = name[len(_PREFIX) :]
-        if key in _LIST_KEYS:
-            data[_LIST_KEYS[key]] = [part.strip() for part in raw.split(",") if part.strip()]
-            continue
-        path = [part.lower() for part in key.split("__")]
-        _set_path(data, path, _env_value(raw))
-    return data
+        path = [_LIST_KEYS[key]] if key in _LIST_KEYS else [part.lower() for part in key.split("__")]
+        # Blank entries are kept, so that `DRAGOMAN_API_KEY=""` is refused as an empty key.
+        value = [part.strip() for part in raw.split(",")] if key in _LIST_KEYS else _env_value(raw)
+        _set_path(data, path, value)
+        names[tuple(path)] = name
+    return Layer(data, names)
 
 
 def _env_value(raw: str) -> Any:
@@ -104,24 +120,18 @@ def _env_value(raw: str) -> Any:
 
 def _set_path(data: dict[str, Any], path: list[str], value: Any) -> None:
     for part in path[:-1]:
-        data = data.setdefault(part, {})
+        if not isinstance(data.get(part), dict):
+            data[part] = {}
+        data = data[part]
     data[path[-1]] = value
 
 
 def _deep_merge(base: dict[str, Any], top: Mapping[str, Any]) -> None:
+    """`top` merged into `base`, tables copied: each layer keeps only its own values."""
     for key, value in top.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+        if isinstance(value, Mapping):
+            if not isinstance(base.get(key), dict):
+                base[key] = {}
             _deep_merge(base[key], value)
         else:
             base[key] = value
-
-
-def _describe(error: ValidationError, path: Path) -> str:
-    lines = [f"{path}: invalid configuration"]
-    for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-        if problem["type"] == "extra_forbidden":
-            lines.append(f"  {key}: unknown key")
-        else:
-            lines.append(f"  {key}: {problem['msg']}")
-    return "\n".join(lines)

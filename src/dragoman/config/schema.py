@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -9,10 +10,21 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from dragoman.config.binds import Bind, parse_bind
+from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
 
 DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+# SQLAlchemy's form, `dialect[+driver]://...`, checked without importing it.
+DATABASE_URL = re.compile(r"[\w+]+://.*", re.DOTALL)
+
+# Every field that can hold a secret has one of these types, so that `config show`
+# masks it (tests/config/test_masking.py checks no string field is left unclassified).
+Secret = Annotated[SecretStr, masked(masked_secret)]
+# A URL: `user:password@` and `?key=...` are secrets.
+SecretUrl = Annotated[str, masked(masked_url)]
+# Header values: Authorization, x-api-key, Cookie and the like are secrets.
+Headers = Annotated[dict[str, str], masked(masked_headers)]
 
 
 class _Strict(BaseModel):
@@ -44,18 +56,20 @@ class ProviderConfig(_Strict):
 
     kind: str
     dialect: DialectName | None = None
-    base_url: str | None = None
-    api_key: SecretStr | None = None
+    base_url: SecretUrl | None = None
+    api_key: Secret | None = None
     api_key_env: str | None = None
     models: list[str] = Field(default_factory=list)
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: Headers = Field(default_factory=dict)
     # Long reasoning streams go quiet for minutes: the read timeout is the longest
     # silence allowed between two bytes, the total timeout the longest whole exchange.
     connect_timeout: Annotated[float, Field(gt=0)] = 10.0
     read_timeout: Annotated[float, Field(gt=0)] = 600.0
     total_timeout: Annotated[float, Field(gt=0)] | None = 3600.0
+    # The largest whole answer read (and, streamed, the largest single event), in bytes.
+    max_answer_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024
     # None: the global `proxy`; "": none at all, even when a global one is set.
-    proxy: str | None = None
+    proxy: SecretUrl | None = None
     http2: bool = True
 
     _check_proxy = field_validator("proxy")(check_proxy)
@@ -70,13 +84,13 @@ class OAuthConfig(_Strict):
     port, so this is for fakes (0 picks a free port).
     """
 
-    authorize_url: str | None = None
-    token_url: str | None = None
-    device_url: str | None = None
-    device_token_url: str | None = None
-    revoke_url: str | None = None
-    verification_url: str | None = None
-    base_url: str | None = None
+    authorize_url: SecretUrl | None = None
+    token_url: SecretUrl | None = None
+    device_url: SecretUrl | None = None
+    device_token_url: SecretUrl | None = None
+    revoke_url: SecretUrl | None = None
+    verification_url: SecretUrl | None = None
+    base_url: SecretUrl | None = None
     redirect_port: Annotated[int, Field(ge=0, le=65535)] | None = None
 
 
@@ -87,9 +101,9 @@ class ModelsConfig(_Strict):
 
 class Settings(_Strict):
     bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
-    api_keys: list[SecretStr] = Field(default_factory=list)
+    api_keys: list[Secret] = Field(default_factory=list)
     home: Path = Path("~/.dragoman")
-    database_url: str | None = None
+    database_url: SecretUrl | None = None
     log_level: LogLevel = "info"
     log_format: Literal["text", "json"] = "text"
     # Processes serving the same sockets (`serve --workers`); 1 serves in the process itself.
@@ -97,9 +111,9 @@ class Settings(_Strict):
     max_body_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024
     keepalive_seconds: Annotated[float, Field(gt=0)] = 15.0
     shutdown_grace_seconds: Annotated[float, Field(ge=0)] = 10.0
-    proxy: str | None = None
+    proxy: SecretUrl | None = None
     detect_ollama: bool = True
-    ollama_url: str = "http://127.0.0.1:11434"
+    ollama_url: SecretUrl = "http://127.0.0.1:11434"
     model_refresh_seconds: Annotated[float, Field(gt=0)] = 600.0
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
@@ -115,6 +129,23 @@ class Settings(_Strict):
         return value
 
     _check_proxy = field_validator("proxy")(check_proxy)
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_database_url(cls, value: str | None) -> str | None:
+        # Only the form: its driver is loaded, and found missing, when it is opened.
+        if value and not DATABASE_URL.fullmatch(value):
+            raise ValueError("not a database URL (e.g. postgresql+asyncpg://user:password@host/dragoman)")
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _no_blank_keys(cls, value: list[SecretStr]) -> list[SecretStr]:
+        # `--api-key "$KEY"` with KEY unset: a gateway whose key is "" lets in anyone
+        # who sends none, on whatever address it listens.
+        if any(not key.get_secret_value().strip() for key in value):
+            raise ValueError("an empty or blank key is not a key: give a real one, or none (loopback only)")
+        return value
 
     @field_validator("oauth")
     @classmethod

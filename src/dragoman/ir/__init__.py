@@ -2,7 +2,8 @@
 
 A client request is parsed into an `ir.Request`; an upstream answer is parsed into a
 stream of `ir.events`; `ir.response.accumulate` folds events into an `ir.Response`.
-Nothing here imports anything else from dragoman.
+Nothing here imports anything else from dragoman but the secret mask every error
+message passes through (`observe.redact`, see `ir.errors`).
 """
 
 from dragoman.ir.errors import GatewayError

@@ -7,6 +7,7 @@
     ├── PermissionDenied              403 permission_denied
     ├── NotFound                      404 not_found
     │   └── ModelNotFound             404 model_not_found
+    ├── MethodNotAllowed              405 method_not_allowed  (allow)
     ├── RequestTooLarge               413 request_too_large
     ├── RateLimited                   429 rate_limited        (retry_after)
     └── UpstreamError                 502 upstream_error      (the upstream failed us)
@@ -18,12 +19,17 @@
 Each dialect's `error.render` draws one as that dialect's error body, choosing the
 error type from `status`; each `error.parse` turns an upstream's error body back
 into one. Messages are written for the person reading them in their tool and never
-contain a secret.
+contain a secret: every message is masked (`observe.redact`) as it is set, so an
+upstream's error text quoting its key is clean wherever it goes next (an HTTP error,
+an in-stream error event in any dialect, a log line). This is the one place error
+texts are masked, and the one import from outside `ir` (redact is pure text work).
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
+
+from dragoman.observe.redact import redact
 
 
 class GatewayError(Exception):
@@ -38,13 +44,21 @@ class GatewayError(Exception):
         param: str | None = None,
         status: int | None = None,
     ) -> None:
-        super().__init__(message)
         self.message = message
+        super().__init__(self.message)
         self.retry_after = retry_after
         self.param = param
         if status is not None:
             # Instance override, for errors that carry an upstream's status.
             self.status = status  # type: ignore[misc]
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self._message = redact(text)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status}, {self.message!r})"
@@ -76,6 +90,17 @@ class NotFound(GatewayError):
 
 class ModelNotFound(NotFound):
     code = "model_not_found"
+
+
+class MethodNotAllowed(GatewayError):
+    """An endpoint asked with a method it does not take; `allow` are those it does."""
+
+    status = 405
+    code = "method_not_allowed"
+
+    def __init__(self, message: str, *, allow: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allow = allow
 
 
 class RequestTooLarge(GatewayError):

@@ -15,6 +15,7 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import TYPE_CHECKING, cast
 
 import aiohttp
+from aiohttp.http_exceptions import ContentEncodingError
 from yarl import URL
 
 from dragoman.ir.errors import GatewayError, UpstreamTimeout, UpstreamUnreachable
@@ -23,6 +24,17 @@ from dragoman.providers.upstream import Upstream
 
 if TYPE_CHECKING:
     from dragoman.providers.http import Content, Headers
+
+# What aiohttp's own exceptions mean, most specific first (`failures` adds the OS's).
+BEFORE: failures.Kinds = (
+    (aiohttp.ClientConnectorDNSError, failures.NO_HOST),
+    (aiohttp.ClientConnectorCertificateError, failures.CERTIFICATE),
+    (aiohttp.ClientSSLError, failures.TLS),
+    (aiohttp.ServerDisconnectedError, failures.CLOSED_EARLY),
+    # A status line or header aiohttp could not parse.
+    (aiohttp.ClientResponseError, failures.MALFORMED),
+)
+DURING: failures.Kinds = ((ContentEncodingError, failures.CORRUPT),)
 
 # Some upstreams send long headers (rate-limit sets, request ids, cookies); aiohttp's
 # default of 8 KiB per line would turn one into a dropped connection.
@@ -81,8 +93,8 @@ class AiohttpResponse:
                 yield chunk
         except aiohttp.ServerTimeoutError:
             raise UpstreamTimeout(failures.silent(self._upstream)) from None
-        except (aiohttp.ClientError, OSError) as error:
-            raise UpstreamUnreachable(failures.dropped(self._upstream, error)) from None
+        except Exception as error:  # whatever aiohttp raises, the client reads plain words
+            raise UpstreamUnreachable(failures.dropped(self._upstream, error, DURING)) from None
 
 
 class AiohttpPool:
@@ -108,9 +120,11 @@ class AiohttpPool:
             raise UpstreamTimeout(failures.no_answer(upstream, url)) from None
         except TimeoutError:
             raise UpstreamTimeout(failures.over_total(upstream)) from None
-        except (aiohttp.ClientError, OSError) as error:
+        except GatewayError:
+            raise
+        except Exception as error:  # whatever aiohttp raises, the client reads plain words
             raise _body_failure(error) or UpstreamUnreachable(
-                failures.unreachable(upstream, url, error)
+                failures.unreachable(upstream, url, error, BEFORE)
             ) from None
         return AiohttpResponse(upstream, response, deadline)
 

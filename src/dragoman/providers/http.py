@@ -17,18 +17,21 @@ Three timeouts bound an exchange: `connect_timeout` opening a connection,
 `read_timeout` the longest silence between two bytes, `total_timeout` the whole
 exchange, headers and body alike: a stream still running at that deadline ends in
 `UpstreamTimeout`, which the relay turns into the client dialect's in-stream error.
+And `max_answer_bytes` bounds what is held of an answer: the whole of one read at once
+(`read_all`), one event of a stream (`sse_decoder`); chunks are bounded by the pools.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from dragoman.ir.errors import UpstreamTimeout
+from dragoman import sse
+from dragoman.ir.errors import UpstreamError, UpstreamTimeout
+from dragoman.providers import failures
 from dragoman.providers.aiohttp_pool import AiohttpPool
-from dragoman.providers.failures import over_total
 from dragoman.providers.upstream import Upstream
 
 if TYPE_CHECKING:
@@ -178,15 +181,40 @@ async def _bounded(
             except StopAsyncIteration:
                 return
             except TimeoutError:
-                raise UpstreamTimeout(over_total(upstream)) from None
+                raise UpstreamTimeout(failures.over_total(upstream)) from None
             yield chunk
     finally:
         await chunks.aclose()
 
 
 async def read_all(upstream: Upstream, response: UpstreamResponse) -> bytes:
-    """The whole body, failures mapped as in `iter_body`."""
-    return b"".join([chunk async for chunk in iter_body(upstream, response)])
+    """The whole body, failures mapped as in `iter_body`. Past the upstream's
+    `max_answer_bytes` (decoded) it is an UpstreamError, and the rest is left unread."""
+    limit = upstream.max_answer_bytes
+    if _declared_length(response) > limit:
+        raise UpstreamError(failures.too_large(upstream))
+    parts: list[bytes] = []
+    size = 0
+    async with aclosing(iter_body(upstream, response)) as chunks:
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise UpstreamError(failures.too_large(upstream))
+            parts.append(chunk)
+    return b"".join(parts)
+
+
+def sse_decoder(upstream: Upstream) -> sse.Decoder:
+    """A decoder for the upstream's event stream, refusing an event (or a line that never
+    ends) over its `max_answer_bytes`: chunks are bounded, an event's buffer must be too."""
+    return sse.Decoder(
+        upstream.max_answer_bytes, lambda: UpstreamError(failures.too_large(upstream, "a stream event"))
+    )
+
+
+def _declared_length(response: UpstreamResponse) -> int:
+    length = response.headers.get("content-length", "")
+    return int(length) if length.isdigit() else 0
 
 
 def _deadline(upstream: Upstream) -> float | None:

@@ -12,13 +12,23 @@ import asyncio
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
+import h11
 import httpx
 
-from dragoman.ir.errors import UpstreamTimeout, UpstreamUnreachable
+from dragoman.ir.errors import GatewayError, UpstreamTimeout, UpstreamUnreachable
 from dragoman.providers import failures
 from dragoman.providers.http import Content, Headers, uses_http2
 from dragoman.providers.ticking import with_ticks
 from dragoman.providers.upstream import Upstream
+
+# What httpx's own exceptions mean, most specific first (`failures` adds the OS's).
+BEFORE: failures.Kinds = (
+    (httpx.ProxyError, failures.PROXY_REFUSED),
+    # h11 could not parse the status line or headers; httpcore's own is a hang-up.
+    (h11.RemoteProtocolError, failures.MALFORMED),
+    (httpx.RemoteProtocolError, failures.CLOSED_EARLY),
+)
+DURING: failures.Kinds = ((httpx.DecodingError, failures.CORRUPT),)
 
 
 def client_options(upstream: Upstream) -> dict[str, Any]:
@@ -46,8 +56,10 @@ class HttpxResponse:
         return list(self._response.headers.raw)
 
     def finished(self) -> bool:
-        # httpx says so only once its iterator has ended, which is no earlier than ours.
-        return self._response.is_stream_consumed
+        # httpx cannot tell: its `is_stream_consumed` turns true as soon as reading starts,
+        # and the pump reads ahead of the caller (`ticking`), so a body received whole may
+        # still be queued. The caller sees the end when the chunks end.
+        return False
 
     async def aclose(self) -> None:
         await self._response.aclose()
@@ -62,8 +74,8 @@ class HttpxResponse:
                 yield chunk
         except httpx.TimeoutException:
             raise UpstreamTimeout(failures.silent(self._upstream)) from None
-        except httpx.TransportError as error:
-            raise UpstreamUnreachable(failures.dropped(self._upstream, error)) from None
+        except Exception as error:  # httpx, httpcore, h11, h2, socksio: plain words all the same
+            raise UpstreamUnreachable(failures.dropped(self._upstream, error, DURING)) from None
 
 
 class HttpxPool:
@@ -89,16 +101,18 @@ class HttpxPool:
         deadline: float | None,
     ) -> HttpxResponse:
         client = self.client(upstream)
-        request = client.build_request(method, url, content=content, headers=headers)
         try:
+            request = client.build_request(method, url, content=content, headers=headers)
             async with asyncio.timeout_at(deadline):
                 response = await client.send(request, stream=True)
         except httpx.TimeoutException:
             raise UpstreamTimeout(failures.no_answer(upstream, url)) from None
         except TimeoutError:
             raise UpstreamTimeout(failures.over_total(upstream)) from None
-        except httpx.TransportError as error:
-            raise UpstreamUnreachable(failures.unreachable(upstream, url, error)) from None
+        except GatewayError:
+            raise
+        except Exception as error:  # httpx, httpcore, h11, h2, socksio: plain words all the same
+            raise UpstreamUnreachable(failures.unreachable(upstream, url, error, BEFORE)) from None
         return HttpxResponse(upstream, response, raw, deadline)
 
     async def aclose(self) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.observe import redact
 from dragoman.providers import discover
+from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_AUTH, DIALECT_HEADERS, ModelInfo, ProviderSpec
 
 
@@ -30,6 +32,8 @@ class Upstream:
     total_timeout: float | None = 3600.0
     proxy: str | None = field(default=None, repr=False)
     http2: bool = True
+    # The largest whole answer (or single stream event) read from it.
+    max_answer_bytes: int = 64 * 1024 * 1024
     # The stored account of a subscription login: its token is added per request
     # (dragoman.auth), never kept here.
     account_id: int | None = None
@@ -45,15 +49,40 @@ class Upstream:
         return headers
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        """Where `path` is under this upstream; InvalidRequest if it would leave it."""
+        return join(self.base_url, path)
+
+
+class MissingKey(ConfigError):
+    """A provider whose key is not there (its variable unset, say): it is left out and
+    the others are served. Any other ConfigError (a typo) stops start-up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A configured provider left out, and why (for the banner and `dragoman models`)."""
+
+    name: str
+    reason: str
 
 
 def build_upstreams(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Upstream]:
-    """Every `[providers.NAME]` table as an `Upstream`, in the order configured."""
-    return [
-        build_upstream(name, config, environ, proxy=settings.proxy)
-        for name, config in settings.providers.items()
-    ]
+    """Every `[providers.NAME]` table as an `Upstream`, in the order configured, but for
+    those without their key (`skipped_providers` says which). Raises ConfigError."""
+    return [built for built in _configured(settings, environ) if isinstance(built, Upstream)]
+
+
+def skipped_providers(settings: Settings, environ: Mapping[str, str] = os.environ) -> list[Skipped]:
+    """The `[providers.NAME]` tables `build_upstreams` leaves out, with why."""
+    return [built for built in _configured(settings, environ) if isinstance(built, Skipped)]
+
+
+def _configured(settings: Settings, environ: Mapping[str, str]) -> Iterator[Upstream | Skipped]:
+    for name, config in settings.providers.items():
+        try:
+            yield build_upstream(name, config, environ, proxy=settings.proxy)
+        except MissingKey as error:
+            yield Skipped(name, str(error))
 
 
 def build_upstream(
@@ -78,6 +107,9 @@ def build_upstream(
     api_key = _api_key(where, config, spec, environ)
     if api_key:
         redact.register([api_key])
+    redact.register(_header_secrets(config.headers))
+    redact.register(_credentials(base_url))
+    _check_one_authorization(where, base_url, spec, dialect, api_key, config.headers)
     models = spec.models + tuple(ModelInfo(model) for model in config.models if model not in _ids(spec))
     if config.models:
         models = tuple(model for model in models if model.id in config.models)
@@ -93,6 +125,7 @@ def build_upstream(
         read_timeout=config.read_timeout,
         fixed_models=bool(config.models),
         total_timeout=config.total_timeout,
+        max_answer_bytes=config.max_answer_bytes,
         proxy=_proxy(config.proxy, proxy),
         http2=config.http2,
         account_id=account_id,
@@ -124,11 +157,43 @@ def _api_key(
     if variable and environ.get(variable):
         return environ[variable]
     if config.api_key_env:
-        raise ConfigError(f"{where}.api_key_env: the variable {config.api_key_env} is not set")
+        raise MissingKey(f"{where}.api_key_env: the variable {config.api_key_env} is not set")
     if spec.needs_key:
-        hint = f" or set {spec.api_key_env}" if spec.api_key_env else ""
-        raise ConfigError(f"{where}: no API key (add api_key or api_key_env{hint})")
+        hint = (
+            f"set {spec.api_key_env}, or add api_key or api_key_env"
+            if spec.api_key_env
+            else "add api_key or api_key_env"
+        )
+        raise MissingKey(f"{where}: no API key ({hint})")
     return None
+
+
+# Configured headers that carry a credential (`Authorization = "Bearer ..."`, a key of
+# the gateway in front) are secrets as much as `api_key`, whatever their shape.
+_SECRET_HEADER = re.compile(r"auth|key|token|secret|password|cookie|session", re.IGNORECASE)
+
+
+def _header_secrets(headers: Mapping[str, str]) -> Iterable[str]:
+    """The values of credential headers, and the credential after a scheme (`Bearer x`)."""
+    for name, value in headers.items():
+        if _SECRET_HEADER.search(name):
+            yield from (value, value.rpartition(" ")[2])
+
+
+def _check_one_authorization(
+    where: str, base_url: str, spec: ProviderSpec, dialect: str, key: str | None, headers: Mapping[str, str]
+) -> None:
+    """A base URL's `user:password@` becomes an Authorization header (Basic), which
+    cannot go beside a bearer key or a configured Authorization: refuse the pair at
+    start rather than fail every request."""
+    if not urlsplit(base_url).username:
+        return
+    style = DIALECT_AUTH[dialect] if spec.auth == "by_dialect" else spec.auth
+    if (key and style == "bearer") or any(name.lower() == "authorization" for name in headers):
+        raise ConfigError(
+            f"{where}.base_url: its user:password@ would be sent as an Authorization header, and the "
+            "provider already sends one (its key or headers); keep one of the two"
+        )
 
 
 def _proxy(own: str | None, shared: str | None) -> str | None:
@@ -139,9 +204,10 @@ def _proxy(own: str | None, shared: str | None) -> str | None:
     return chosen or None
 
 
-def _credentials(proxy: str | None) -> Iterable[str]:
-    """A proxy URL's password, as written and percent-decoded, to keep out of logs."""
-    password = urlsplit(proxy).password if proxy else None
+def _credentials(url: str | None) -> Iterable[str]:
+    """A URL's password (a proxy's, a base URL's), as written and percent-decoded, to
+    keep out of logs."""
+    password = urlsplit(url).password if url else None
     return (password, unquote(password)) if password else ()
 
 

@@ -17,7 +17,7 @@ from dragoman.config import Settings
 from dragoman.ir.models import ModelInfo
 from dragoman.providers.ollama import SPEC as OLLAMA
 from dragoman.providers.upstream import Upstream, build_upstreams
-from dragoman.routing.live import LiveLists, merge
+from dragoman.routing.live import LiveLists, added_ids, merge
 from dragoman.routing.registry import Registry
 from dragoman.routing.sources import account_upstreams, detect_ollama, wants_ollama
 from dragoman.store.accounts import Account, AccountReader
@@ -74,7 +74,10 @@ class Catalog:
         return [merge(upstream, self.live.models.get(upstream.name)) for upstream in self.sources()]
 
     def registry(self) -> Registry:
-        return Registry(self.upstreams(), self.settings.models)
+        sources = self.sources()
+        live_only = {up.name: added_ids(up, self.live.models.get(up.name)) for up in sources}
+        merged = [merge(up, self.live.models.get(up.name)) for up in sources]
+        return Registry(merged, self.settings.models, live_only)
 
     async def load(self, store: AccountReader | None) -> None:
         """Read the accounts and, once, look for a local Ollama: both at the same time,

@@ -62,6 +62,13 @@ def merge(upstream: Upstream, live: tuple[ModelInfo, ...] | None) -> Upstream:
     return replace(upstream, models=(*known, *(info for info in live if info.id not in known_ids)))
 
 
+def added_ids(upstream: Upstream, live: tuple[ModelInfo, ...] | None) -> frozenset[str]:
+    """The ids `merge` adds to the upstream's own list: those only its live list names."""
+    if live is None or upstream.fixed_models:
+        return frozenset()
+    return frozenset(info.id for info in live) - {info.id for info in upstream.models}
+
+
 def _enrich(builtin: ModelInfo, live: ModelInfo) -> ModelInfo:
     # The upstream's word on limits is the account's truth; the built-in one fills gaps.
     return replace(

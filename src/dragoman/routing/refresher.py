@@ -5,7 +5,9 @@ cheap read of the small accounts table, or only a look at its file while the dat
 holds none: dragoman.store.source); live model lists are read after start and
 every `model_refresh_seconds`, and at once for an upstream that just appeared. Each
 change builds a new registry and hands it over whole through `publish`: a request sees
-the old registry or the new one, never half of each, and never waits for either.
+the old registry or the new one, never half of each, and never waits for either. A
+model whose primary upstream changes with it (its upstream removed, or no longer
+listing it) is logged: what serves a model never changes silently.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Refresher:
         self.clients = clients
         self.publish = publish
         self.poll_seconds = poll_seconds
+        self._primaries = catalog.registry().primaries()
         self._new_upstreams = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -74,7 +77,7 @@ class Refresher:
         before = {upstream.name for upstream in self.catalog.sources()}
         self.catalog.set_accounts(accounts)
         now = {upstream.name for upstream in self.catalog.sources()}
-        self.publish(self.catalog.registry())
+        self._publish(self.catalog.registry())
         log.info("accounts changed: %s", _describe(now - before, before - now))
         if now - before:
             self._new_upstreams.set()
@@ -86,8 +89,17 @@ class Refresher:
             if not everything:
                 upstreams = [up for up in upstreams if up.name not in self.catalog.live.models]
             if await self.catalog.live.refresh(self.clients, upstreams):
-                self.publish(self.catalog.registry())
+                self._publish(self.catalog.registry())
             everything = await self._next_round()
+
+    def _publish(self, registry: Registry) -> None:
+        primaries = registry.primaries()
+        for model_id, was in self._primaries.items():
+            now = primaries.get(model_id)
+            if now is not None and now != was:
+                log.info("model %s is now served by %s (was %s)", model_id, now, was)
+        self._primaries = primaries
+        self.publish(registry)
 
     async def _next_round(self) -> bool:
         """Wait for the next refresh; True when it is the periodic one (every list),

@@ -8,20 +8,16 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request as HttpRequest
-from starlette.responses import Response
 
 from dragoman.config import Settings
-from dragoman.ir.errors import NotFound
 from dragoman.observe import redact
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap
-from dragoman.server.errors import error_response
 from dragoman.server.gateway import Gateway
 from dragoman.server.middleware import ExchangeMiddleware
-from dragoman.server.model_list import asker
 from dragoman.server.routes import routes
+from dragoman.server.unrouted import method_not_allowed, not_found
 from dragoman.store.files import prepare_home
 
 
@@ -57,12 +53,10 @@ def create_app(gateway: Gateway) -> Starlette:
         routes=routes(),
         middleware=[Middleware(ExchangeMiddleware)],
         lifespan=lifespan,
-        exception_handlers={404: _not_found, 405: _not_found},
+        exception_handlers={404: not_found, 405: method_not_allowed},
     )
+    # An unknown path is a 404, not a redirect to the same path with a slash added.
+    app.router.redirect_slashes = False
     app.state.gateway = gateway
     app.state.local_keys = [key.encode() for key in settings.key_values()]
     return app
-
-
-async def _not_found(http: HttpRequest, exc: Exception) -> Response:
-    return error_response(NotFound(f"no such endpoint: {http.method} {http.url.path}"), asker(http))

@@ -7,7 +7,27 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
-from dragoman.ir.errors import MalformedJSON, RequestTooLarge
+from dragoman.ir.errors import InvalidRequest, MalformedJSON, RequestTooLarge
+
+# orjson reads 1,024 levels of nesting but writes only 254, and the upstream's request
+# wraps the client's parts (a tool schema) a few levels deeper again.
+TOO_DEEP = (
+    "the request body is nested too deeply: dragoman passes JSON on up to 254 levels deep "
+    "(the upstream request's own wrapping included) and reads at most 1,024; flatten its "
+    "deepest part (often a tool's parameter schema)"
+)
+
+
+def check_tool_schemas(schemas: list[Any]) -> None:
+    """InvalidRequest unless these tool parameter schemas can be written at the depth the
+    deepest wrapping gives them (Gemini's `tools[].functionDeclarations[].parameters`).
+    Needed beyond the error mapping at the edge: a Gemini upstream drops extension keys
+    and so may carry a schema that a Responses answer, echoing `tools`, cannot write
+    once its stream is under way. The schemas are a small part of a body: a few µs."""
+    try:
+        orjson.dumps([[[[schemas]]]])
+    except orjson.JSONEncodeError:
+        raise InvalidRequest(TOO_DEEP) from None
 
 
 async def read_json(request: Request, limit: int) -> Any:
@@ -28,6 +48,8 @@ async def read_json(request: Request, limit: int) -> Any:
     try:
         return orjson.loads(b"".join(chunks))
     except orjson.JSONDecodeError as error:
+        if str(error).startswith("depth limit exceeded"):
+            raise InvalidRequest(TOO_DEEP) from None
         raise MalformedJSON(f"the request body is not valid JSON: {error}") from None
 
 

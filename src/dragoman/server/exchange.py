@@ -19,13 +19,25 @@ class Exchange:
     provider: str | None = None
     upstream_model: str | None = None
     stream: bool = False
+    # How a streamed answer ended: "ok", "upstream_error: <code>" or "client_left"; set
+    # once, as it ends (the status was sent long before, and is 200 in each case).
+    ended: str | None = None
     status: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
 
+    def fail(self, code: str) -> None:
+        """Note that the stream ended in an upstream error of this code."""
+        self.ended = upstream_error(code)
+
     @property
     def latency_ms(self) -> float:
         return (perf_counter() - self.started) * 1000
+
+
+def upstream_error(code: str) -> str:
+    """How a stream that ended in an upstream error of this code is logged."""
+    return f"upstream_error: {code}"
 
 
 def exchange_of(scope: Scope) -> Exchange:

@@ -61,12 +61,16 @@ def _request_id(scope: Scope) -> str:
 
 
 def _log_access(exchange: Exchange) -> None:
-    if not access_log.isEnabledFor(logging.INFO):
+    # A stream that did not end well is a warning, though its status says 200.
+    ended = exchange.ended if exchange.stream else None
+    level = logging.INFO if ended in (None, "ok") else logging.WARNING
+    if not access_log.isEnabledFor(level):
         return
     route = exchange.model or "-"
     if exchange.provider:
         route += f" -> {exchange.provider}/{exchange.upstream_model}"
-    access_log.info(
+    access_log.log(
+        level,
         "%s %s %d %s %s %.1fms in=%d out=%d%s",
         exchange.method,
         exchange.path,
@@ -76,7 +80,7 @@ def _log_access(exchange: Exchange) -> None:
         exchange.latency_ms,
         exchange.bytes_in,
         exchange.bytes_out,
-        " stream" if exchange.stream else "",
+        f" stream {ended}" if ended else " stream" if exchange.stream else "",
         extra={
             "method": exchange.method,
             "path": exchange.path,
@@ -89,5 +93,6 @@ def _log_access(exchange: Exchange) -> None:
             "bytes_in": exchange.bytes_in,
             "bytes_out": exchange.bytes_out,
             "stream": exchange.stream,
+            "stream_end": ended,
         },
     )

@@ -13,13 +13,22 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
 from dragoman.dialects import DIALECTS
-from dragoman.ir.errors import ModelNotFound
+from dragoman.ir.errors import MethodNotAllowed, ModelNotFound
 from dragoman.server.gateway import Gateway
+
+# The methods of a Gemini model (`models/NAME:METHOD`), all POST.
+GEMINI_METHODS = frozenset({"generateContent", "streamGenerateContent", "countTokens"})
+
+
+def gemini_method(path: str) -> str | None:
+    """The Gemini method a path calls (`.../models/x:generateContent`), if any."""
+    method = path.rpartition(":")[2]
+    return method if method in GEMINI_METHODS and "/models/" in path else None
 
 
 def asker(http: HttpRequest) -> str:
     """The dialect whose shape this model-list request expects."""
-    if http.url.path.startswith("/v1beta/"):
+    if http.url.path.startswith("/v1beta/") or gemini_method(http.url.path):
         return "gemini"
     if "anthropic-version" in http.headers:
         return "anthropic"
@@ -40,6 +49,8 @@ async def listing(http: HttpRequest) -> Response:
 async def one(http: HttpRequest) -> Response:
     gateway: Gateway = http.app.state.gateway
     wanted = http.path_params["model"].removeprefix("models/")
+    if gemini_method(http.url.path):
+        raise MethodNotAllowed(f"{http.url.path} takes POST, not {http.method}", allow=("POST",))
     for card in gateway.registry.cards():
         if card.id == wanted:
             return JSONResponse(_shape(http).render_one(card))

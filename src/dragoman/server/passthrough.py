@@ -14,7 +14,9 @@ is translated; the request goes out as sent except that
 The answer comes back with the upstream's status and headers (minus hop-by-hop, `date`
 and `server`, which the serving layer writes) and its body bytes as sent: still
 compressed if they were, flushed as they arrive. A failure mid-body cuts the connection,
-as the upstream's own cut would.
+as the upstream's own cut would. The one exception is an error answer (status >= 400,
+not compressed): it is read whole and its secrets masked, as every error text dragoman
+passes on, since an upstream may quote the provider's key the client never held.
 
 URL rule: the path after the provider name is appended to the provider's `base_url`.
 When `base_url` ends with an API version segment (v1, v1beta, v1internal, v2alpha, ...)
@@ -27,7 +29,9 @@ custom method), the segment is not repeated:
     https://x.googleapis.com/v1internal + /ca/v1internal:generateContent
                                              -> https://x.googleapis.com/v1internal:generateContent
 
-The path keeps its percent-encoding and the query string its order (minus `key`).
+The path keeps its percent-encoding and the query string its order (minus `key`). A
+path with a dot segment in any spelling is refused (400): it could leave the base path
+(`providers.paths`).
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ from urllib.parse import quote, unquote_plus, urlsplit
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from dragoman.ir.errors import NotFound, RequestTooLarge
-from dragoman.providers.http import UpstreamResponse, iter_body
+from dragoman.observe.redact import redact
+from dragoman.providers.http import UpstreamResponse, iter_body, read_all
+from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
 from dragoman.server import local_auth
@@ -70,6 +78,22 @@ _HOP_BY_HOP = frozenset(
 _CLIENT_KEYS = frozenset({"authorization", "x-api-key", "x-goog-api-key"})
 _NOT_FORWARDED = _HOP_BY_HOP | _CLIENT_KEYS | {"host", "expect"}
 _NOT_RETURNED = _HOP_BY_HOP | {"date", "server"}
+
+
+class PassthroughRoute(Route):
+    """`/{provider}/{path}`, but never under a first segment dragoman's own endpoints use
+    (`/v1/...`): a path there that no endpoint serves is a 404 or 405 of dragoman's, not
+    a pass-through to a provider named `v1`."""
+
+    def __init__(self, reserved: frozenset[str]) -> None:
+        super().__init__("/{provider}/{path:path}", passthrough, methods=METHODS)
+        self.reserved = reserved
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is not Match.NONE and child["path_params"]["provider"] in self.reserved:
+            return Match.NONE, {}
+        return match, child
 
 
 async def passthrough(http: HttpRequest) -> Response:
@@ -104,9 +128,23 @@ async def _forward(gateway: Gateway, upstream: Upstream, http: HttpRequest, exch
     )
     exits = AsyncExitStack()
     exits.push_async_callback(response.aclose)
+    if response.status_code >= 400 and "content-encoding" not in response.headers:
+        async with exits:
+            return await _masked_error(upstream, response)
     exchange.stream = response.headers.get("content-type", "").startswith("text/event-stream")
-    answer = StreamedResponse(_answer(upstream, response, exits), status_code=response.status_code)
+    answer = StreamedResponse(_answer(upstream, response, exits), response.status_code, exchange=exchange)
     answer.raw_headers = returned_headers(response)
+    return answer
+
+
+async def _masked_error(upstream: Upstream, response: UpstreamResponse) -> Response:
+    """An error answer with its secrets masked; its length may change with them."""
+    body = await read_all(upstream, response)
+    # surrogateescape: any byte that is not UTF-8 comes back as it was.
+    masked = redact(body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+    answer = Response(masked, status_code=response.status_code)
+    kept = [(name, value) for name, value in returned_headers(response) if name != b"content-length"]
+    answer.raw_headers = [*kept, (b"content-length", str(len(masked)).encode())]
     return answer
 
 
@@ -115,9 +153,9 @@ def upstream_url(base_url: str, path: str, query: str = "") -> str:
     version = base_url.rpartition("/")[2]
     repeated = path == version or path.startswith((f"{version}/", f"{version}:"))
     if repeated and _VERSION.fullmatch(version):
-        url = base_url + path[len(version) :]
+        url = join(base_url, path[len(version) :])
     else:
-        url = f"{base_url}/{path}" if path else base_url
+        url = join(base_url, f"/{path}" if path else "")
     return f"{url}?{query}" if query else url
 
 

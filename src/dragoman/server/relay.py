@@ -37,8 +37,9 @@ from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, 
 from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
-from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all
+from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
+from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
@@ -79,14 +80,19 @@ async def relay(
     """Serve one parsed request: pick the route, call the upstream, answer the client.
     With `receive` (the request's body already read), a client leaving ends it all."""
     exchange.model, exchange.stream = request.model, request.stream
+    if request.tools:
+        check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
     try:
         answer, exits = await _first_answer(gateway, request, exchange, client_headers)
         if request.stream:
             batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
-            body = _client_stream(client.stream.Renderer(request), batches, exits)
+            body = _client_stream(client.stream.Renderer(request), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
-            streamed, watch = StreamedResponse(body, media_type=SSE, headers=SSE_HEADERS, watch=watch), None
+            streamed = StreamedResponse(
+                body, media_type=SSE, headers=SSE_HEADERS, watch=watch, exchange=exchange
+            )
+            watch = None
             return streamed
         async with exits:
             whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
@@ -94,6 +100,7 @@ async def relay(
         if watch is None or not watch.withdraw():
             raise
         log.info("the client left before its answer was ready; the upstream call was abandoned")
+        exchange.ended = "client_left"
         return Response(status_code=CLIENT_GONE)
     finally:
         if watch is not None:
@@ -172,7 +179,7 @@ async def _stream_events(
 ) -> Batches:
     """The upstream's stream as batches of IR events, one batch per network chunk so the
     client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
-    decoder = sse.Decoder()
+    decoder = sse_decoder(route.upstream)
     parser = target.stream.Parser(route.upstream.name)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
     try:
@@ -211,7 +218,7 @@ async def _restore_names(batches: Batches, client_names: dict[str, str]) -> Batc
 
 def _client_name(event: Event, client_names: dict[str, str]) -> Event:
     if isinstance(event, PartStart) and isinstance(event.part, ToolCall):
-        return PartStart(event.index, _client_named(event.part, client_names))
+        return replace(event, part=_client_named(event.part, client_names))  # keeps its choice
     return event
 
 
@@ -222,24 +229,37 @@ def _client_named(part: Part, client_names: dict[str, str]) -> Part:
 
 
 async def _client_stream(
-    renderer: Any, batches: Batches, exits: AsyncExitStack
+    renderer: Any, batches: Batches, exits: AsyncExitStack, exchange: Exchange
 ) -> AsyncGenerator[bytes, None]:
     async with exits:
+        # The last batch with events: an upstream's error event ends its stream, so it
+        # is in there (read once, as the stream ends: nothing is looked at per chunk).
+        last: Batch = []
         try:
             async for batch in batches:
                 if batch is None:
                     chunk = renderer.keepalive()
                 else:
                     chunk = b"".join([renderer.render(event) for event in batch])
-                if isinstance(batch, FinalBatch):
-                    yield LastChunk(chunk)
-                    return
+                    if isinstance(batch, FinalBatch):
+                        _note_failure(batch or last, exchange)
+                        yield LastChunk(chunk)
+                        return
+                    last = batch
                 if chunk:
                     yield chunk
         except GatewayError as error:
+            exchange.fail(error.code)
             yield LastChunk(renderer.render(StreamError(error)))
         finally:
             await batches.aclose()
+
+
+def _note_failure(batch: Batch, exchange: Exchange) -> None:
+    for event in reversed(batch):
+        if isinstance(event, StreamError):
+            exchange.fail(event.error.code)
+            return
 
 
 async def _fold(batches: Batches) -> Any:

@@ -5,12 +5,14 @@ dialect at this edge."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dragoman import dialects
+from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
 from dragoman.server.body import read_json
@@ -18,13 +20,15 @@ from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.relay import relay
+from dragoman.server.streamed import StreamedResponse
+from dragoman.server.unrouted import Asker, refusals
 
 Handler = Callable[[HttpRequest], Awaitable[Response]]
 
 GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
 
 
-def _guarded(dialect: str | Callable[[HttpRequest], str], handler: Handler) -> Handler:
+def _guarded(dialect: Asker, handler: Handler) -> Handler:
     """Run `handler` after the key check, drawing any error in the request's dialect."""
 
     async def endpoint(http: HttpRequest) -> Response:
@@ -60,7 +64,14 @@ async def _gemini(http: HttpRequest) -> Response:
     body = await read_json(http, gateway.settings.max_body_bytes)
     client = dialects.get("gemini")
     request = client.request.parse(body, model=model, stream=GEMINI_ACTIONS[action])
-    return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+    array = request.stream and http.query_params.get("alt") != "sse"
+    if array:
+        # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
+        client = replace(client, stream=array_stream)
+    response = await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+    if array and isinstance(response, StreamedResponse):
+        response.headers["content-type"] = array_stream.CONTENT_TYPE
+    return response
 
 
 async def _health(http: HttpRequest) -> Response:
@@ -74,22 +85,35 @@ async def _hello(http: HttpRequest) -> Response:
 
 
 def routes() -> list[BaseRoute]:
+    """The served endpoints, then the refusals of the methods they do not take, then
+    pass-through, which takes any other first path segment as a provider's name."""
+    endpoints = _endpoints()
+    served = [
+        Route(path, _guarded(dialect, handler) if guarded else handler, methods=list(methods))
+        for path, methods, dialect, handler, guarded in endpoints
+    ]
+    listed = [(path, methods, dialect) for path, methods, dialect, _, _ in endpoints]
+    own_segments = frozenset(path.split("/")[1] for path, _, _ in listed)
+    return [*served, *refusals(listed), passthrough.PassthroughRoute(reserved=own_segments)]
+
+
+def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
     # Starlette tries routes in order: the dialect endpoints, hit by every request, first.
+    # (path, methods, dialect of its errors, handler, behind the local key)
+    post, get = ("POST",), ("GET",)
     return [
-        Route("/v1/messages", _guarded("anthropic", _generate("anthropic")), methods=["POST"]),
-        Route("/v1/chat/completions", _guarded("openai_chat", _generate("openai_chat")), methods=["POST"]),
-        Route("/v1/responses", _guarded("openai_responses", _generate("openai_responses")), methods=["POST"]),
-        Route("/healthz", _health, methods=["GET"]),
-        Route("/api/hello", _hello, methods=["GET", "HEAD"]),
-        Route("/v1/messages/count_tokens", _guarded("anthropic", count_tokens.anthropic), methods=["POST"]),
-        Route("/v1/models", _guarded(model_list.asker, model_list.listing), methods=["GET"]),
-        Route("/v1/models/{model:path}", _guarded(model_list.asker, model_list.one), methods=["GET"]),
-        Route("/v1beta/models", _guarded("gemini", model_list.listing), methods=["GET"]),
-        Route("/v1/models/{target:path}", _guarded("gemini", _gemini), methods=["POST"]),
-        Route("/v1beta/models/{target:path}", _guarded("gemini", _gemini), methods=["POST"]),
-        Route("/v1beta/models/{model:path}", _guarded("gemini", model_list.one), methods=["GET"]),
-        Route("/v1/status", _guarded(model_list.asker, auth_api.status), methods=["GET"]),
-        Route("/v1/auth/refresh", _guarded(model_list.asker, auth_api.refresh), methods=["POST"]),
-        # Last, so that it never shadows an endpoint above: `/{provider}/...` is anything.
-        Route("/{provider}/{path:path}", passthrough.passthrough, methods=passthrough.METHODS),
+        ("/v1/messages", post, "anthropic", _generate("anthropic"), True),
+        ("/v1/chat/completions", post, "openai_chat", _generate("openai_chat"), True),
+        ("/v1/responses", post, "openai_responses", _generate("openai_responses"), True),
+        ("/healthz", get, model_list.asker, _health, False),
+        ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
+        ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
+        ("/v1/models", get, model_list.asker, model_list.listing, True),
+        ("/v1/models/{model:path}", get, model_list.asker, model_list.one, True),
+        ("/v1beta/models", get, "gemini", model_list.listing, True),
+        ("/v1/models/{target:path}", post, "gemini", _gemini, True),
+        ("/v1beta/models/{target:path}", post, "gemini", _gemini, True),
+        ("/v1beta/models/{model:path}", get, "gemini", model_list.one, True),
+        ("/v1/status", get, model_list.asker, auth_api.status, True),
+        ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
     ]

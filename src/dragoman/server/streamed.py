@@ -9,6 +9,10 @@ connection, so an abandoned answer stops costing upstream tokens at once.
 A GatewayError raised by the body (a pass-through upstream cut mid-body) ends the
 response early: no byte can be added to a body already under way, so the client
 learns of the failure the way it would from the upstream itself.
+
+How the body ended is noted on the request's `Exchange` for the access log, once:
+`client_left`, `upstream_error: <code>`, else `ok` unless the body noted an upstream
+error of its own (the relay's in-stream error events).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from dragoman.ir.errors import GatewayError
 from dragoman.server.disconnect import DisconnectWatch
+from dragoman.server.exchange import Exchange, upstream_error
 
 log = logging.getLogger("dragoman.server")
 
@@ -38,9 +43,11 @@ class StreamedResponse(Response):
         headers: Mapping[str, str] | None = None,
         media_type: str | None = None,
         watch: DisconnectWatch | None = None,
+        exchange: Exchange | None = None,
     ) -> None:
         # `watch`: one already watching since the request came in (the relay's).
         self.watch = watch
+        self.exchange = exchange
         self.body_chunks = body
         self.status_code = status_code
         self.media_type = media_type
@@ -51,16 +58,24 @@ class StreamedResponse(Response):
         watch = self.watch or DisconnectWatch(receive)
         try:
             await self._send_body(send)
+            self._ended(None)
         except asyncio.CancelledError:
             # Our own cancel (the client is gone) is how a stream may end; any other
             # (a server shutting down) is passed on, even when both came at once.
             if not watch.withdraw():
                 raise
+            self._ended("client_left")
         except GatewayError as error:
             log.warning("answer cut short: %s", error.message)
+            self._ended(upstream_error(error.code))
         finally:
             watch.stop()
             await self.body_chunks.aclose()
+
+    def _ended(self, how: str | None) -> None:
+        """Note how the body ended; None: as the body itself said, else `ok`."""
+        if self.exchange is not None:
+            self.exchange.ended = how or self.exchange.ended or "ok"
 
     async def _send_body(self, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})

@@ -13,6 +13,7 @@ from dragoman import dialects
 from dragoman.dialects import Dialect
 from dragoman.ir import Request
 from dragoman.ir.names import constrain
+from dragoman.providers.paths import path_safe_model
 from dragoman.providers.subscription import AccountRuntime
 from dragoman.routing.registry import Route
 from dragoman.store.accounts import Account
@@ -54,6 +55,10 @@ def prepare(
         body = runtime.wrap(body, route.model, account)
     headers = {**upstream.request_headers(), "content-type": "application/json"}
     path_for = upstream.spec.upstream_path or target.request.upstream_path
+    path = path_for(route.model, request.stream)
+    if route.model in path:
+        # The model id is part of the URL (Gemini): it must not add segments or a query.
+        path_safe_model(route.model)
     if client_headers and request.source == upstream.dialect:
         # Vendor feature flags (anthropic-beta) only mean something in their own dialect.
         for name in upstream.spec.forward_headers:
@@ -63,7 +68,7 @@ def prepare(
     if runtime is not None and account is not None:
         headers.update(login_headers(runtime, account, body))
     return UpstreamCall(
-        url=upstream.url(path_for(route.model, request.stream)),
+        url=upstream.url(path),
         headers=headers,
         content=orjson.dumps(body),
         target=target,

@@ -20,6 +20,7 @@ from dragoman.store.accounts import (
     check_label,
     free_label,
 )
+from dragoman.store.durable import durable
 from dragoman.store.tables import accounts
 
 
@@ -29,6 +30,7 @@ class AccountStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
+    @durable  # a key being stored is kept even if the command that asked is cancelled
     async def add(self, account: Account, reserved: Collection[str] = ()) -> Account:
         """Store a new account; returns it as stored. `reserved` are names already used
         elsewhere (configured providers), refused as labels and skipped by the default."""
@@ -58,6 +60,7 @@ class AccountStore:
             row = (await connection.execute(select(accounts).where(_match(key)))).mappings().first()
         return account_from_row(row) if row is not None else None
 
+    @durable
     async def remove(self, key: str | int) -> Account | None:
         """Delete the account with this id or label; returns it, or None if there was none."""
         async with self._engine.begin() as connection:

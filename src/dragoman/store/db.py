@@ -7,12 +7,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from dragoman.config import ConfigError
+from dragoman.config.masking import masked_url
+from dragoman.observe.redact import redact
+from dragoman.store.durable import settle
 from dragoman.store.files import prepare_home, sqlite_file
 from dragoman.store.migrations import migrate
 
-__all__ = ["Database", "open_database", "open_existing", "prepare_home"]
+__all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
+
+
+class UnusableDatabase(ConfigError):
+    """The database cannot be used (its URL, its driver, the connection), said in one
+    line that names the URL with its password masked."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(f"database_url {masked_url(url)}: {problem}")
 
 
 @dataclass(slots=True)
@@ -21,24 +34,53 @@ class Database:
     version: int
 
     async def close(self) -> None:
+        # A write whose caller was cancelled is still running: it ends first.
+        await settle()
         await self.engine.dispose()
 
 
 async def open_database(url: str) -> Database:
-    """Connect, migrate, and for SQLite make the file (and its journals) 0600."""
+    """Connect, migrate, and for SQLite make the file (and its journals) 0600.
+    Raises UnusableDatabase when the URL, its driver or the connection fails."""
     path = sqlite_file(url)
     if path is not None:
-        _create_private(path)
-    engine = create_async_engine(url)
+        _create_private(url, path)
+    engine = _engine(url)
     if path is not None:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     try:
         async with engine.begin() as connection:
             version = await migrate(connection)
+    except (OSError, SQLAlchemyError) as error:
+        await engine.dispose()
+        raise UnusableDatabase(url, f"cannot open it: {_reason(error)}") from None
     except BaseException:
         await engine.dispose()
         raise
     return Database(engine=engine, version=version)
+
+
+def _engine(url: str) -> AsyncEngine:
+    """The engine, or an UnusableDatabase naming what is wrong with the URL or its driver."""
+    kind = url.partition("://")[0]
+    try:
+        return create_async_engine(url)
+    except NoSuchModuleError:  # before ArgumentError, its base class
+        problem = f"no database driver for {kind} (e.g. sqlite+aiosqlite, postgresql+asyncpg)"
+    except ArgumentError:
+        problem = "not a database URL (e.g. postgresql+asyncpg://user:password@host/dragoman)"
+    except ImportError as error:
+        problem = f"the driver {error.name} is not installed here (pip install {error.name})"
+    except InvalidRequestError:
+        # SQLAlchemy's default driver of a dialect is often a blocking one.
+        problem = f"{kind} is not an asyncio driver: name one, e.g. sqlite+aiosqlite, postgresql+asyncpg"
+    raise UnusableDatabase(url, problem)
+
+
+def _reason(error: BaseException) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+    return redact(text.strip().splitlines()[0])
 
 
 async def open_existing(url: str) -> Database | None:
@@ -50,11 +92,14 @@ async def open_existing(url: str) -> Database | None:
     return await open_database(url)
 
 
-def _create_private(path: Path) -> None:
+def _create_private(url: str, path: Path) -> None:
     # SQLite gives its -wal and -shm files the mode of the database file itself.
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.touch(mode=0o600, exist_ok=True)
-    os.chmod(path, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.touch(mode=0o600, exist_ok=True)
+        os.chmod(path, 0o600)
+    except OSError as error:
+        raise UnusableDatabase(url, f"cannot create {path}: {error.strerror}") from None
 
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:

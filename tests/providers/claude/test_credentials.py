@@ -39,7 +39,7 @@ def test_a_current_claude_code_file(tmp_path: Path) -> None:
     account = read_official(path)
     assert account.provider == "claude" and account.auth == "oauth"
     assert account.access_token == "sk-ant-oat01-abc" and account.refresh_token == "sk-ant-ort01-def"
-    assert account.expires_at == pytest.approx(1785956423.181)
+    assert account.expires_at == 1785956423.181  # expiresAt is in milliseconds
     assert account.plan == "max"
     assert account.scopes == tuple(SCOPES)
     assert account.extra == {"imported_from": str(path), "rate_limit_tier": "default_claude_max_20x"}
@@ -54,7 +54,7 @@ def test_an_older_file_without_plan_or_scopes(tmp_path: Path) -> None:
     }
     account = read_official(write(tmp_path, {"claudeAiOauth": oauth}))
     assert account.plan is None and account.scopes == ()
-    assert account.expires_at == pytest.approx(1755956423.0)
+    assert account.expires_at == 1755956423.0
 
 
 @pytest.mark.parametrize(

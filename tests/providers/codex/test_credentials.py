@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from dragoman.auth.tokens import jwt_claims
 from dragoman.providers.codex.credentials import default_path, read_official
 from dragoman.providers.subscription import CredentialsError
 from tests.fakes.oauth import FakeOAuth, User
@@ -44,7 +45,8 @@ def test_the_current_layout(tmp_path: Path) -> None:
         "team",
     )
     assert account.access_token == issued["access_token"] and account.refresh_token == issued["refresh_token"]
-    assert account.expires_at is not None and account.refreshed_at == pytest.approx(1793613600.123456)
+    assert account.expires_at == float(jwt_claims(issued["access_token"])["exp"])
+    assert account.refreshed_at == 1793613600.123456
 
 
 def test_an_old_layout_without_account_id_reads_it_from_the_id_token(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def test_a_gemini_cli_file(tmp_path: Path) -> None:
     account = read_official(path)
     assert account.provider == "gemini_cli" and account.auth == "oauth"
     assert account.access_token == "ya29.a0AfB" and account.refresh_token == "1//0gXyz"
-    assert account.expires_at == pytest.approx(1785956423.181)
+    assert account.expires_at == 1785956423.181  # expiry_date is in milliseconds
     assert account.email == "ada@example.com" and account.account_id == "1098765"
     assert account.scopes == SCOPES
     assert account.extra == {"imported_from": str(path)}

@@ -4,12 +4,13 @@ and refuses a named one, other tiers need the user's own."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from dragoman.ir.errors import GatewayError, PermissionDenied, UpstreamTimeout
+from dragoman.ir.errors import GatewayError, PermissionDenied, UpstreamTimeout, UpstreamUnreachable
 from dragoman.providers.gemini_cli.onboarding import CodeAssist, discover_project
 from dragoman.providers.gemini_cli.runtime import CodeAssistRuntime
 from dragoman.store.accounts import Account
@@ -117,3 +118,16 @@ async def test_the_runtime_uses_the_accounts_token_and_own_project(backend: Code
     assert named == {"project": "named", "tier": "standard-tier"}
     assert from_env == {"project": "env-project", "tier": "standard-tier"}
     assert backend.projects == {"user-2": "named", "user-1": "env-project"}
+
+
+async def test_an_unreachable_code_assist_is_told_plainly() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+    async with httpx.AsyncClient() as client:
+        api = CodeAssist(client, f"http://127.0.0.1:{port}/v1internal", "token")
+        with pytest.raises(UpstreamUnreachable) as caught:
+            await api.call("loadCodeAssist", {})
+    assert str(caught.value) == (
+        f"Code Assist is unreachable at http://127.0.0.1:{port}: the connection was refused"
+    )

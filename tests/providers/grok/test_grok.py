@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from dragoman.auth.tokens import token_facts
+from dragoman.auth.tokens import jwt_claims, token_facts
 from dragoman.providers.grok import SPEC
 from dragoman.providers.grok.credentials import default_path, read_official
 from dragoman.providers.subscription import CredentialsError
@@ -37,7 +37,8 @@ def test_login_facts_come_from_the_id_token() -> None:
     answer = FakeOAuth(CLIENT_ID).issue(User(email="gina@example.com", sub="xai-user-7"))
     facts = token_facts(SPEC, answer)
     assert (facts["email"], facts["account_id"]) == ("gina@example.com", "xai-user-7")
-    assert facts["expires_at"] > 0 and facts["refresh_token"] == answer["refresh_token"]
+    assert facts["expires_at"] == float(jwt_claims(answer["access_token"])["exp"])
+    assert facts["refresh_token"] == answer["refresh_token"]
 
 
 def test_official_store_layout(tmp_path: Path) -> None:
@@ -65,7 +66,15 @@ def test_official_store_layout(tmp_path: Path) -> None:
         "xai-user-7",
     )
     assert account.access_token == answer["access_token"] and account.refresh_token == answer["refresh_token"]
-    assert account.expires_at == pytest.approx(1796113800.123456)
+    assert account.expires_at == 1796113800.123456
+
+
+def test_an_entry_without_expires_at_expires_at_its_tokens_exp(tmp_path: Path) -> None:
+    answer = FakeOAuth(CLIENT_ID).issue(User(email="gina@example.com"))
+    entry = {"key": answer["access_token"], "refresh_token": answer["refresh_token"], "auth_mode": "oidc"}
+    path = tmp_path / "auth.json"
+    path.write_bytes(orjson.dumps({f"https://auth.x.ai::{CLIENT_ID}": entry}))
+    assert read_official(path).expires_at == float(jwt_claims(answer["access_token"])["exp"])
 
 
 def test_a_store_with_api_keys_only_has_no_login(tmp_path: Path) -> None:

@@ -54,7 +54,10 @@ class CodeAssist:
         try:
             response = await self.client.request(method, url, content=content, headers=self.headers)
         except httpx.HTTPError as failure:
-            raise UpstreamUnreachable(f"Code Assist could not be reached: {type(failure).__name__}") from None
+            from dragoman.providers import failures, httpx_pool
+
+            words = failures.unreachable_as("Code Assist", url, failure, httpx_pool.BEFORE)
+            raise UpstreamUnreachable(words) from None
         if response.status_code >= 400:
             raise error.parse(response.status_code, response.content, response.headers)
         try:

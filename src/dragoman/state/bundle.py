@@ -1,0 +1,96 @@
+"""The state bundle the gateway holds, and `open_state`, which picks its backend.
+
+    state = open_state(settings, workers=settings.workers > 1)
+    await state.start()          # the app's lifespan; background sharing and sweeping
+    ...state.health.blocking(label, family)...
+    await state.stop()           # flushes what is not yet shared or kept
+
+Nothing in the gateway reaches around it: a new backend (Redis, for many replicas)
+is one more entry in BACKENDS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol
+
+from dragoman.state.protocols import Bindings, Counters, Feed, Health, InFlight, Windows
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from dragoman.config import Settings
+
+# Backends by name, imported only when chosen (the host one opens files and sockets).
+BACKENDS: dict[str, str] = {
+    "memory": "dragoman.state.memory:open_memory",
+    "host": "dragoman.state.host:open_host",
+}
+
+
+class Service(Protocol):
+    """What a backend runs beside the requests: sharing, keeping, sweeping."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(slots=True)
+class State:
+    """Every kind of runtime state, from one backend."""
+
+    backend: str
+    health: Health
+    windows: Windows
+    bindings: Bindings
+    in_flight: InFlight
+    counters: Counters
+    feed: Feed
+    service: Service
+
+    async def start(self) -> None:
+        await self.service.start()
+
+    async def stop(self) -> None:
+        await self.service.stop()
+
+    async def __aenter__(self) -> State:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+
+def open_state(
+    source: Settings | Path | None,
+    workers: bool = False,
+    *,
+    backend: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> State:
+    """The state for a gateway whose home is `source` (settings or the home folder).
+
+    With a home the `host` backend is used, even for one process: cooldowns, usage
+    windows and spend must survive a restart, and `dragoman` commands run beside `serve`
+    see the same state. `memory` (no home, or asked for) keeps nothing and shares
+    nothing, so it refuses `workers`: a dict per worker lets N times a limit through.
+    """
+    home = source if isinstance(source, Path) or source is None else source.home
+    chosen = backend or ("memory" if home is None else "host")
+    if chosen not in BACKENDS:
+        raise ValueError(f"unknown state backend {chosen!r} (known: {', '.join(BACKENDS)})")
+    if chosen == "memory" and workers:
+        raise ValueError("workers share runtime state through their home: the memory backend cannot")
+    module, _, name = BACKENDS[chosen].partition(":")
+    opener: Callable[[Path | None, Callable[[], float]], State] = getattr(
+        importlib.import_module(module), name
+    )
+    return opener(home.expanduser() if home is not None else None, clock)
