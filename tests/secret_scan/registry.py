@@ -8,6 +8,7 @@ import threading
 
 # Shorter values are ordinary words as often as secrets; none of the fakes' are shorter.
 MIN_LENGTH = 8
+MASK = "***"  # dragoman.observe.redact.MASK, written out: the scan checks dragoman
 # Values that stand in for a key where none is needed: public, so never a leak.
 PUBLIC = frozenset({"not-a-secret", "placeholder"})
 
@@ -29,7 +30,14 @@ def register(value: object, origin: str) -> None:
 
 
 def looks_secret(value: str) -> bool:
-    return len(value) >= MIN_LENGTH and value not in PUBLIC and not any(c.isspace() for c in value)
+    # A value holding dragoman's mask is what dragoman printed (`config show` pasted back
+    # into a config file), not a secret.
+    return (
+        len(value) >= MIN_LENGTH
+        and value not in PUBLIC
+        and MASK not in value
+        and not any(c.isspace() for c in value)
+    )
 
 
 def known() -> tuple[int, dict[str, str]]:

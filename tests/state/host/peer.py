@@ -108,6 +108,9 @@ class Peer:
                 await asyncio.sleep(0.001)  # the request, in flight
                 witness.leave()
                 self.state.in_flight.release(account)
+                # A request's client sends the next one later: retaking the slot at once
+                # would keep it in this process and starve the other of any turn.
+                await asyncio.sleep(0.0005)
 
         await asyncio.gather(*(one() for _ in range(tasks)))
         return {**counts, "most": witness.most}
