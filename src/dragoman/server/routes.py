@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from dragoman import dialects
 from dragoman.ir.errors import NotFound
+from dragoman.pools.sessions import SessionKey, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
@@ -46,7 +47,9 @@ def _generate(dialect: str) -> Handler:
         body = await read_json(http, gateway.settings.max_body_bytes)
         client = dialects.get(dialect)
         request = client.request.parse(body)
-        return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+        session = _session(http, body, dialect)
+        exchange = exchange_of(http.scope)
+        return await relay(gateway, client, request, exchange, http.headers, http.receive, session)
 
     return handler
 
@@ -61,7 +64,13 @@ async def _gemini(http: HttpRequest) -> Response:
     body = await read_json(http, gateway.settings.max_body_bytes)
     client = dialects.get("gemini")
     request = client.request.parse(body, model=model, stream=GEMINI_ACTIONS[action])
-    return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+    session = _session(http, body, "gemini")
+    return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session)
+
+
+def _session(http: HttpRequest, body: object, dialect: str) -> SessionKey | None:
+    """The conversation a request belongs to, scoped by the local key that sent it."""
+    return session_key(http.headers, body, dialect, local_auth.key_name(http, http.app.state.key_names))
 
 
 async def _health(http: HttpRequest) -> Response:
