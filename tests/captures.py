@@ -43,9 +43,18 @@ class Capture:
         return self.path.rsplit("/", 1)[-1].split(":")[0]
 
 
+def files(pattern: str = "*/*.json") -> list[Path]:
+    """The capture files matching `pattern`, sorted. Raises when there are none: a test
+    parametrized over an empty list would pass by running nothing."""
+    found = sorted(CAPTURES.glob(pattern))
+    if not found:
+        raise FileNotFoundError(f"no captured client requests match {CAPTURES}/{pattern}")
+    return found
+
+
 def load_all() -> list[Capture]:
     captures = []
-    for path in sorted(CAPTURES.glob("*/*.json")):
+    for path in files():
         data = orjson.loads(path.read_bytes())
         captures.append(
             Capture(

@@ -1,6 +1,7 @@
 """Shared test set-up: a private DRAGOMAN_HOME per test, no DRAGOMAN_* leaking in from
 the machine, and the network closed beyond loopback, so no test can reach a real
-provider by mistake."""
+provider by mistake. Over the whole session, the leak scan (tests/secret_scan) fails
+the run if any configured secret shows in a log line, an HTTP answer or a CLI output."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.secret_scan.plugin", "pytester"]
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

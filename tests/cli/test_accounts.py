@@ -67,7 +67,9 @@ def test_add_asks_for_the_key_out_of_sight_and_list_masks_it(dragoman_home: Path
 def test_the_database_and_home_stay_private(dragoman_home: Path) -> None:
     assert run("accounts", "add", "--provider", "anthropic", input=KEY + "\n").exit_code == 0
     assert stat.S_IMODE(dragoman_home.stat().st_mode) == 0o700
-    for path in dragoman_home.iterdir():
+    files = list(dragoman_home.iterdir())
+    assert "dragoman.db" in {path.name for path in files}  # else the loop below checks nothing
+    for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 

@@ -51,9 +51,18 @@ class Call:
 
 @dataclass(slots=True)
 class Answer:
-    """What the client SDK handed back for one turn."""
+    """What the client SDK handed back for one turn.
+
+    `ids` holds the answer's id as each chunk of a stream carried it (one entry for a
+    whole answer). `stop` is why it ended, in one vocabulary whatever the dialect
+    ("end", "max_tokens", "tool_use", or the dialect's own word for anything else);
+    `usage` is (input tokens including cached ones, output tokens including reasoning).
+    """
 
     text: str = ""
     reasoning: str = ""
     signatures: list[str] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    stop: str = ""
+    usage: tuple[int, int] | None = None

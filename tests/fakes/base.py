@@ -23,6 +23,7 @@ from starlette.routing import Route
 from tests.fakes.respond import Frames, json_answer
 from tests.fakes.script import DEFAULT_REPLY, Failure, RecordedRequest, Reply
 from tests.fakes.server import FakeServer
+from tests.secret_scan.registry import register
 
 Validator = Callable[[Any, RecordedRequest], None]
 Answerer = Callable[[Any, RecordedRequest, Reply], Frames]
@@ -90,6 +91,16 @@ class Fake:
         self.app = Starlette(routes=[*self.routes(), *self._control_routes()])
 
     # -- scripting -------------------------------------------------------------------------
+
+    @property
+    def key(self) -> str:
+        """The API key this fake accepts (a secret: the leak scan knows it)."""
+        return self._key
+
+    @key.setter
+    def key(self, value: str) -> None:
+        register(value, f"the {self.dialect} fake's key")
+        self._key = value
 
     def script(self, *replies: Reply) -> Fake:
         """Queue answers; each generation request consumes the next one."""

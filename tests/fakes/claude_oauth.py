@@ -30,6 +30,7 @@ from tests.fakes.anthropic_validate import betas_of
 from tests.fakes.base import Rejected, new_token
 from tests.fakes.oauth import FakeOAuth
 from tests.fakes.script import Failure, RecordedRequest
+from tests.secret_scan.registry import register
 
 OAUTH_BETA = "oauth-2025-04-20"
 NOT_CLAUDE_CODE = (
@@ -49,7 +50,9 @@ PREFIX = "anthropic-ratelimit-unified-"
 
 
 def new_oauth_token() -> str:
-    return "sk-ant-oat01-" + new_token()
+    token = "sk-ant-oat01-" + new_token()
+    register(token, "a Claude OAuth access token")
+    return token
 
 
 class ClaudeOAuthFake(AnthropicFake):
@@ -74,6 +77,7 @@ class ClaudeOAuthFake(AnthropicFake):
 
     def allow(self, token: str, expires_at: float | None = None) -> None:
         """Accept `token` as an access token until `expires_at`."""
+        register(token, "a Claude OAuth access token")
         self.tokens[token] = expires_at
 
     # -- auth ------------------------------------------------------------------------------

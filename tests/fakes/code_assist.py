@@ -39,6 +39,7 @@ from tests.fakes.gemini_validate import validate
 from tests.fakes.oauth import FakeOAuth
 from tests.fakes.respond import Frames, json_answer, sse
 from tests.fakes.script import RecordedRequest, Reply
+from tests.secret_scan.registry import register
 
 DOMAIN = "cloudcode-pa.googleapis.com"
 UNAUTHENTICATED = (
@@ -93,6 +94,7 @@ class CodeAssistFake(GeminiFake):
 
     def allow(self, token: str, user: str = "user-1", expires_at: float | None = None) -> None:
         """Accept `token` as an access token of `user` (until `expires_at`)."""
+        register(token, "a Google OAuth access token")
         self.users[token] = user
         if expires_at is not None:
             self.expiry[token] = expires_at

@@ -34,6 +34,7 @@ from starlette.routing import Route
 
 from tests.fakes.device import DeviceEndpoints, form_of, s256
 from tests.fakes.server import FakeServer
+from tests.secret_scan.registry import register
 
 AUTH_CLAIM = "https://api.openai.com/auth"
 PROFILE_CLAIM = "https://api.openai.com/profile"
@@ -79,6 +80,7 @@ class FakeOAuth:
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
+        register(client_secret, "a fake OAuth client secret")
         self.token_format = token_format
         self.lifetime = lifetime
         self.rotate = rotate
@@ -158,6 +160,8 @@ class FakeOAuth:
             if with_refresh:
                 answer["refresh_token"] = "rt_" + secrets.token_urlsafe(24)
                 self.refresh_tokens[answer["refresh_token"]] = (user, False)
+        for name in ("access_token", "id_token", "refresh_token"):
+            register(answer.get(name), f"a {name} the fake OAuth server issued")
         return answer
 
     def user_for(self, access_token: str) -> User | None:
@@ -174,6 +178,7 @@ class FakeOAuth:
             self.access = {token: (user, 0.0) for token, (user, _) in self.access.items()}
 
     def new_code(self, redirect_uri: str, challenge: str | None, user: User | None = None) -> str:
+        # Not registered with the leak scan: single use, and in the browser's address bar by design.
         code = "code_" + secrets.token_urlsafe(16)
         self.grants[code] = Grant(self.client_id, redirect_uri, challenge, user or self.user)
         return code

@@ -8,7 +8,7 @@ import os
 
 import orjson
 
-from dragoman.observe.log import configure
+from dragoman.observe.log import PAYLOAD_LOGGERS, configure
 
 
 def lines(fmt: str, *, pid: bool) -> list[str]:
@@ -33,3 +33,26 @@ def test_json_lines_name_the_process_only_when_asked() -> None:
     assert orjson.loads(named)["pid"] == os.getpid()
     (plain,) = lines("json", pid=False)
     assert "pid" not in orjson.loads(plain)
+
+
+async def test_debug_level_never_prints_what_the_database_driver_is_given(tmp_path: object) -> None:
+    import aiosqlite
+
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers), {name: logging.getLogger(name).level for name in PAYLOAD_LOGGERS}
+    stream = io.StringIO()
+    configure("debug", "text", stream)
+    unregistered = "refresh-" + os.urandom(8).hex()  # no redaction knows it
+    try:
+        async with aiosqlite.connect(str(tmp_path) + "/t.db") as db:  # type: ignore[operator]
+            await db.execute("create table t (token text)")
+            await db.execute("insert into t values (?)", (unregistered,))
+        logging.getLogger("dragoman.test").debug("dragoman's own debug lines still show")
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
+    written = stream.getvalue()
+    assert "dragoman's own debug lines still show" in written
+    assert unregistered not in written

@@ -2,16 +2,43 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 
 import orjson
 
 from dragoman.observe import redact
 from dragoman.observe.log import JsonFormatter, RedactingFilter, configure, request_id
 
+# No hex digit and no key shape: a value that cannot turn up in an id by chance.
+_LETTERS = "GHJKLMNPQRSTUVWXYZ"
+
+
+def fresh(size: int) -> str:
+    """A secret no earlier test registered: the registry lives as long as the process,
+    and a test reusing a known value would pass even if `register` did nothing."""
+    return "".join(secrets.choice(_LETTERS) for _ in range(size))
+
 
 def test_registered_secrets_are_masked_anywhere_in_text() -> None:
-    redact.register(["local-secret-value"])
-    assert redact.redact("key=local-secret-value;") == "key=***;"
+    secret = "local-" + fresh(12)
+    redact.register([secret])
+    assert redact.redact(f"key={secret};") == "key=***;"
+
+
+def test_six_characters_is_long_enough_to_register_and_five_is_not() -> None:
+    six, five = fresh(6), fresh(5)
+    redact.register([six, five])
+    assert redact.redact(six) == "***"
+    assert redact.redact(f"{five} {six}") == f"{five} ***"
+
+
+def test_a_secret_containing_another_is_masked_whole() -> None:
+    short = fresh(8)
+    long = f"{short}-{fresh(12)}"
+    redact.register([short])
+    redact.register([long])
+    assert redact.redact(f"<{long}>") == "<***>"
+    assert redact.redact(f"<{short}>") == "<***>"
 
 
 def test_key_shapes_are_masked_without_registration() -> None:
@@ -33,33 +60,41 @@ def test_mask_keeps_only_ends() -> None:
     assert redact.mask("short") == "***"
 
 
+def test_mask_shows_ends_only_past_eight_characters() -> None:
+    assert redact.mask("12345678") == "***"
+    assert redact.mask("123456789") == "1234***6789"
+    assert redact.mask("") == "" and redact.mask(None) == ""
+
+
 def test_every_log_line_is_redacted_and_carries_the_request_id() -> None:
-    redact.register(["provider-key-0123456789"])
+    key = "provider-key-" + fresh(12)
+    redact.register([key])
     stream = io.StringIO()
     handler = configure("info", "text", stream)
     token = request_id.set("req-42")
     try:
-        logging.getLogger("anything").warning("calling with %s", "provider-key-0123456789")
+        logging.getLogger("anything").warning("calling with %s", key)
         logging.getLogger("httpx").warning("header Authorization: Bearer sk-proj-abcdefghijklmnopqrstu")
     finally:
         request_id.reset(token)
         logging.getLogger().removeHandler(handler)
     output = stream.getvalue()
-    assert "provider-key-0123456789" not in output
+    assert key not in output
     assert "abcdefghijklmnopqrstu" not in output
     assert output.count("[req-42]") == 2
 
 
 def test_exceptions_in_logs_are_redacted_too() -> None:
-    redact.register(["exception-secret-123"])
+    secret = "exception-" + fresh(12)
+    redact.register([secret])
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, None)
     try:
-        raise RuntimeError("token exception-secret-123 rejected")
+        raise RuntimeError(f"token {secret} rejected")
     except RuntimeError:
         import sys
 
         record.exc_info = sys.exc_info()
     RedactingFilter().filter(record)
     line = orjson.loads(JsonFormatter().format(record))
-    assert "exception-secret-123" not in line["exception"]
+    assert secret not in line["exception"]
     assert line["message"] == "failed"

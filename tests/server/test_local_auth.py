@@ -8,6 +8,12 @@ import pytest
 from starlette.testclient import TestClient
 
 KEY = "local-secret-1234"
+# The messages say what to do: where the keys come from, and every way to send one.
+MISSING = (
+    "missing API key: send one of the keys given to `dragoman serve --api-key` "
+    "(as Authorization: Bearer, x-api-key, x-goog-api-key or ?key=)"
+)
+INVALID = "invalid API key: it matches none of the keys this dragoman accepts"
 
 
 @pytest.mark.parametrize(
@@ -46,7 +52,7 @@ def test_a_missing_key_is_401_in_the_route_dialect(
     body = response.json()
     if shape == "openai":
         assert body["error"]["type"] == "authentication_error"
-        assert "missing API key" in body["error"]["message"]
+        assert body["error"]["message"] == MISSING
     elif shape == "anthropic":
         assert body["type"] == "error" and body["error"]["type"] == "authentication_error"
     else:
@@ -57,7 +63,7 @@ def test_a_wrong_key_is_401_and_not_echoed(make_client: Callable[..., TestClient
     client = make_client(api_keys=[KEY])
     response = client.post("/v1/messages", json={}, headers={"x-api-key": "wrong-key-guess-999"})
     assert response.status_code == 401
-    assert "invalid API key" in response.text
+    assert response.json()["error"]["message"] == INVALID
     assert "wrong-key-guess-999" not in response.text
     assert KEY not in response.text
 

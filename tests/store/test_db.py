@@ -23,7 +23,9 @@ async def test_creates_a_private_database_at_the_latest_version(tmp_path: Path) 
     finally:
         await database.close()
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    for path in home.iterdir():
+    files = list(home.iterdir())
+    assert "dragoman.db" in {path.name for path in files}  # else the loop below checks nothing
+    for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 

@@ -1,7 +1,7 @@
 """Every real captured client request is accepted by the fake of its wire format.
 
 A fake stricter than its provider would fail dragoman for requests real clients send; these
-captures (shared/fixtures/client-requests) are what Claude Code, Codex, Gemini CLI and the
+captures (tests/fixtures/client-requests) are what Claude Code, Codex, Gemini CLI and the
 SDKs actually put on the wire.
 """
 
@@ -13,10 +13,10 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.captures import files
 from tests.fakes.fixtures import FakeUpstreams
 from tests.test_fakes.raw import post
 
-CAPTURES = Path("/work/shared/fixtures/client-requests")
 DIALECT_BY_PATH = {
     "/v1/chat/completions": "openai_chat",
     "/v1/responses": "openai_responses",
@@ -31,7 +31,7 @@ DROPPED_HEADERS = {"content-length", "host", "accept-encoding", "connection", "t
 
 def _generation_captures() -> list[Path]:
     found = []
-    for path in sorted(CAPTURES.glob("*/*.json")):
+    for path in files():
         capture = orjson.loads(path.read_bytes())
         if capture["method"] == "POST" and _dialect(capture["path"]):
             found.append(path)
@@ -43,10 +43,15 @@ def _dialect(path: str) -> str | None:
     return "gemini" if ":" in path else DIALECT_BY_PATH.get(path)
 
 
-@pytest.mark.skipif(not CAPTURES.exists(), reason="shared captures not present")
-@pytest.mark.parametrize(
-    "path", _generation_captures() if CAPTURES.exists() else [], ids=lambda p: f"{p.parent.name}/{p.name}"
-)
+GENERATION = _generation_captures()
+
+
+def test_every_client_s_generation_requests_are_there() -> None:
+    assert len(GENERATION) >= 35
+    assert {path.parent.name for path in GENERATION} == {"claude-code", "codex", "gemini-cli", "python-sdks"}
+
+
+@pytest.mark.parametrize("path", GENERATION, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_capture_is_accepted(fakes: FakeUpstreams, path: Path) -> None:
     capture: dict[str, Any] = orjson.loads(path.read_bytes())
     dialect = _dialect(capture["path"])

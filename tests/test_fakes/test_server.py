@@ -46,14 +46,21 @@ def test_fixture_gives_every_dialect(fakes: FakeUpstreams) -> None:
         fakes["nope"]
 
 
-def test_fixture_resets_between_tests_part_one(fake_openai_chat: OpenAIChatFake) -> None:
-    fake_openai_chat.script(Reply(text="left over"))
-    post(fake_openai_chat, "/v1/chat/completions", CHAT)
-
-
-def test_fixture_resets_between_tests_part_two(fake_openai_chat: OpenAIChatFake) -> None:
-    assert fake_openai_chat.requests == []
-    assert fake_openai_chat.pending == 0
+def test_fixture_resets_what_an_earlier_test_left(
+    fake_upstreams_session: FakeUpstreams, request: pytest.FixtureRequest
+) -> None:
+    """The session's fakes, dirtied as an earlier test would leave them, come clean out of
+    the `fakes` fixture (asked for only now, as the next test would ask for it)."""
+    for fake in fake_upstreams_session:
+        fake.script(Reply(text="left over"), Reply(text="never used"))
+        fake.key = "a-key-the-test-changed"
+    chat = fake_upstreams_session.openai_chat
+    chat.key = chat.default_key
+    post(chat, "/v1/chat/completions", CHAT)
+    assert (len(chat.requests), chat.pending) == (1, 1)
+    fakes: FakeUpstreams = request.getfixturevalue("fakes")
+    for fake in fakes:
+        assert (fake.requests, fake.pending, fake.key) == ([], 0, fake.default_key), fake.dialect
 
 
 def test_replies_are_consumed_in_order_then_default_ok(fake_openai_chat: OpenAIChatFake) -> None:

@@ -23,7 +23,8 @@ class AccountGone(LookupError):
 
 
 def secret_values(account: Account) -> list[str]:
-    return [value for value in (account.access_token, account.refresh_token) if value]
+    tokens = (account.access_token, account.refresh_token, account.extra.get("id_token"))
+    return [value for value in tokens if isinstance(value, str) and value]
 
 
 def remember(account: Account) -> Account:

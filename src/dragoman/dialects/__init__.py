@@ -30,6 +30,9 @@ Responses streaming: `anthropic/stream.py:Renderer` fed by `openai_responses/str
     anthropic           POST /v1/messages, /v1/messages/count_tokens    /messages
     gemini              POST /v1beta/models/{m}:generateContent,        /models/{m}:generateContent,
                         :streamGenerateContent, :countTokens (also /v1)   :streamGenerateContent?alt=sse
+
+A Gemini client's stream is SSE with `?alt=sse` and otherwise one streamed JSON array,
+as Google sends it: `gemini/array_stream.py` is that second framing of `gemini/stream_render.py`.
 """
 
 from __future__ import annotations

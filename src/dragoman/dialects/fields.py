@@ -11,6 +11,10 @@ from typing import Any
 
 from dragoman.ir.errors import InvalidRequest
 
+# The signed 64-bit range: what every vendor's integer fields hold.
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
 _JSON_NAMES: dict[type, str] = {
     dict: "object",
     list: "list",
@@ -63,13 +67,23 @@ def optional_bool(value: object, path: str) -> bool | None:
     raise invalid(path, f"expected a boolean, got {json_name(value)}")
 
 
-def optional_int(value: object, path: str) -> int | None:
+def optional_int(value: object, path: str, *, minimum: int = INT_MIN) -> int | None:
+    """An integer field: a whole number (`8.0` too) from `minimum` to `INT_MAX`.
+
+    Every dialect reads its integers here, so all refuse alike what an upstream body
+    could not carry: orjson reads an integer past 64 bits as a float (`1e30`), and
+    serializing one back would fail long after the field's name is known.
+    """
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise invalid(path, f"expected an integer, got {json_name(value)}")
+    if not INT_MIN <= value <= INT_MAX:
+        raise invalid(path, f"{value:.4g} is out of range: integers must fit in 64 bits")
+    if value < minimum:
+        raise invalid(path, f"expected an integer of at least {minimum}, got {value}")
     return value
 
 

@@ -13,6 +13,11 @@ A stream is `Start`, then parts, then `Stop`, with `UsageUpdate` anywhere:
 `index` is the part's position in the final message, so parts of a parallel tool call
 may interleave. `PartStart` carries no content except what only arrives whole
 (a redacted thinking block's data). A `StreamError` ends the stream instead of `Stop`.
+
+Several choices (a client's `n` > 1): part events and `Stop` carry `choice`, 0 for the
+first, whose events are the only ones most code reads. Each further choice numbers its
+parts from 0 and ends with its own `Stop(choice=k)`; the stream still ends with the
+first choice's `Stop`, after every other one.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ class PartStart:
     index: int
     part: Part
     kind: Literal["part_start"] = "part_start"
+    choice: int = 0
 
 
 @dataclass(slots=True)
@@ -56,12 +62,14 @@ class PartDelta:
     text: str = ""
     signature: str | None = None
     kind: Literal["part_delta"] = "part_delta"
+    choice: int = 0
 
 
 @dataclass(slots=True)
 class PartStop:
     index: int
     kind: Literal["part_stop"] = "part_stop"
+    choice: int = 0
 
 
 @dataclass(slots=True)
@@ -75,6 +83,7 @@ class Stop:
     reason: StopReason = "end_turn"
     stop_sequence: str | None = None
     kind: Literal["stop"] = "stop"
+    choice: int = 0
 
 
 @dataclass(slots=True)
@@ -84,3 +93,20 @@ class StreamError:
 
 
 Event = Start | PartStart | PartDelta | PartStop | UsageUpdate | Stop | StreamError
+# OpenAI's ceiling for `n`: an upstream's choice index past it is not followed, so a
+# hostile index cannot make an answer of a million empty choices.
+MAX_CHOICES = 128
+
+
+def of_choice(events: list[Event], choice: int) -> list[Event]:
+    """`events` stamped as belonging to `choice` (events of no choice are left as they are)."""
+    if choice:
+        for event in events:
+            if isinstance(event, PartStart | PartDelta | PartStop | Stop):
+                event.choice = choice
+    return events
+
+
+def choice_of(event: Event) -> int:
+    """The choice an event belongs to; 0 for events of the whole answer."""
+    return event.choice if isinstance(event, PartStart | PartDelta | PartStop | Stop) else 0

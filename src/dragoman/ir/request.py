@@ -46,6 +46,10 @@ class Request:
     `source` is the dialect the client spoke; `extras` holds the client's top-level
     fields that have no canonical home (e.g. Anthropic `context_management`, Responses
     `prompt_cache_key`). Only an upstream speaking the same dialect receives them.
+    `previous_response_id` names a response the upstream stored, which `messages`
+    continue; only an upstream that keeps such state may receive the request.
+    `choices` is how many alternative answers the client wants (Chat `n`, Gemini
+    `candidateCount`); only an upstream that can give several may receive more than 1.
     """
 
     model: str
@@ -56,6 +60,7 @@ class Request:
     parallel_tool_calls: bool | None = None
     stream: bool = False
     include_usage: bool = False
+    choices: int = 1
     max_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
@@ -69,6 +74,7 @@ class Request:
     user: str | None = None
     metadata: dict[str, Any] | None = None
     source: str | None = None
+    previous_response_id: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def system_text(self, separator: str = "\n\n") -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from dragoman.ir.errors import GatewayError
 from dragoman.ir.events import (
+    MAX_CHOICES,
     Event,
     PartDelta,
     PartStart,
@@ -21,6 +22,7 @@ from dragoman.ir.events import (
     StopReason,
     StreamError,
     UsageUpdate,
+    of_choice,
 )
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.usage import Usage
@@ -34,6 +36,9 @@ class Response:
     stop_reason: StopReason | None = None
     stop_sequence: str | None = None
     usage: Usage = field(default_factory=Usage)
+    # The further choices of a request for several (`n`): choice k is alternatives[k - 1],
+    # each with its own parts and stop reason (id, model and usage are the answer's).
+    alternatives: list[Response] = field(default_factory=list)
 
     def text(self) -> str:
         return "".join(part.text for part in self.parts if isinstance(part, Text))
@@ -49,14 +54,20 @@ class Accumulator:
     call fragments land in the right call. A `StreamError` is raised when fed.
     """
 
-    __slots__ = ("_parts", "response")
+    __slots__ = ("_choice", "_others", "_parts", "response")
 
-    def __init__(self) -> None:
+    def __init__(self, choice: int = 0) -> None:
         self.response = Response()
+        self._choice = choice  # the choice whose events this one folds
         self._parts: dict[int, Part] = {}
+        self._others: dict[int, Accumulator] = {}  # further choices
 
     def feed(self, event: Event) -> None:
-        if isinstance(event, PartDelta):
+        choice = getattr(event, "choice", 0)
+        if choice != self._choice:
+            if 0 < choice < MAX_CHOICES:
+                self._others.setdefault(choice, Accumulator(choice)).feed(event)
+        elif isinstance(event, PartDelta):
             _grow(self._parts[event.index], event)
         elif isinstance(event, PartStart):
             # A copy: the event's part belongs to whoever emitted it.
@@ -76,6 +87,10 @@ class Accumulator:
         self.response.parts = [self._parts[index] for index in sorted(self._parts)]
         if self.response.stop_reason is None:
             self.response.stop_reason = "tool_use" if self.response.tool_calls() else "end_turn"
+        last = max(self._others, default=0)
+        self.response.alternatives = [
+            self._others.get(choice, Accumulator(choice)).finish() for choice in range(1, last + 1)
+        ]
         return self.response
 
 
@@ -105,7 +120,12 @@ def replay(response: Response) -> Iterator[Event]:
     yield Start(id=response.id, model=response.model)
     for index, part in enumerate(response.parts):
         yield from _replay_part(index, part)
+    for choice, other in enumerate(response.alternatives, start=1):
+        for index, part in enumerate(other.parts):
+            yield from of_choice(list(_replay_part(index, part)), choice)
     yield UsageUpdate(usage=response.usage)
+    for choice, other in enumerate(response.alternatives, start=1):
+        yield Stop(reason=other.stop_reason or "end_turn", stop_sequence=other.stop_sequence, choice=choice)
     yield Stop(reason=response.stop_reason or "end_turn", stop_sequence=response.stop_sequence)
 
 

@@ -100,5 +100,12 @@ def configure(
         logging.getLogger(name).propagate = True
     # uvicorn's own access log is replaced by dragoman's, which knows the dialect and model.
     logging.getLogger("uvicorn.access").disabled = True
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    for name in PAYLOAD_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     return handler
+
+
+# Libraries whose debug lines carry what they send or store (SQL parameters, headers,
+# bodies): tokens that no redaction knows yet would be printed whole, so they never
+# log below warning, whatever the level asked for.
+PAYLOAD_LOGGERS = ("httpx", "httpcore", "hpack", "h2", "aiosqlite", "sqlalchemy.engine", "asyncpg")

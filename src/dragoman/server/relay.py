@@ -258,7 +258,7 @@ async def _restore_names(batches: Batches, client_names: dict[str, str]) -> Batc
 
 def _client_name(event: Event, client_names: dict[str, str]) -> Event:
     if isinstance(event, PartStart) and isinstance(event.part, ToolCall):
-        return PartStart(event.index, _client_named(event.part, client_names))
+        return replace(event, part=_client_named(event.part, client_names))  # keeps its choice
     return event
 
 

@@ -5,12 +5,14 @@ dialect at this edge."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dragoman import dialects
+from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
@@ -19,6 +21,7 @@ from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.relay import relay
+from dragoman.server.streamed import StreamedResponse
 from dragoman.server.unrouted import Asker, refusals
 
 Handler = Callable[[HttpRequest], Awaitable[Response]]
@@ -64,8 +67,17 @@ async def _gemini(http: HttpRequest) -> Response:
     body = await read_json(http, gateway.settings.max_body_bytes)
     client = dialects.get("gemini")
     request = client.request.parse(body, model=model, stream=GEMINI_ACTIONS[action])
+    array = request.stream and http.query_params.get("alt") != "sse"
+    if array:
+        # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
+        client = replace(client, stream=array_stream)
     session = _session(http, body, "gemini")
-    return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session)
+    response = await relay(
+        gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session
+    )
+    if array and isinstance(response, StreamedResponse):
+        response.headers["content-type"] = array_stream.CONTENT_TYPE
+    return response
 
 
 def _session(http: HttpRequest, body: object, dialect: str) -> SessionKey | None:

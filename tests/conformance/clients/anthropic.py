@@ -11,6 +11,8 @@ import anthropic
 from tests.conformance.clients.base import Conversation
 from tests.conformance.scenario import Answer, Call, ToolSpec
 
+STOPS = {"end_turn": "end", "max_tokens": "max_tokens", "tool_use": "tool_use"}
+
 
 class Anthropic(Conversation):
     dialect = "anthropic"
@@ -50,7 +52,13 @@ class Anthropic(Conversation):
         message = self._message()
         # The documented loop: the SDK's own content blocks go straight back.
         self.messages.append({"role": "assistant", "content": message.content})
-        answer = Answer()
+        usage = message.usage
+        cached = (usage.cache_read_input_tokens or 0) + (usage.cache_creation_input_tokens or 0)
+        answer = Answer(
+            ids=[message.id],
+            stop=STOPS.get(message.stop_reason, message.stop_reason),
+            usage=(usage.input_tokens + cached, usage.output_tokens),
+        )
         for block in message.content:
             if block.type == "text":
                 answer.text += block.text

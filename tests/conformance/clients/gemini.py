@@ -17,6 +17,14 @@ from tests.conformance.clients.base import Conversation
 from tests.conformance.scenario import Answer, Call, ToolSpec
 
 RPC_RETRY = "type.googleapis.com/google.rpc.RetryInfo"
+STOPS = {"STOP": "end", "MAX_TOKENS": "max_tokens"}
+
+
+def _usage(metadata: types.GenerateContentResponseUsageMetadata | None) -> tuple[int, int] | None:
+    if metadata is None:
+        return None
+    output = (metadata.candidates_token_count or 0) + (metadata.thoughts_token_count or 0)
+    return metadata.prompt_token_count or 0, output
 
 
 class Gemini(Conversation):
@@ -55,9 +63,12 @@ class Gemini(Conversation):
         self.config.thinking_config = types.ThinkingConfig(include_thoughts=True, thinking_budget=1024)
 
     def send(self) -> Answer:
+        self.ids: list[str] = []
+        self.finish: str | None = None
+        self.usage: types.GenerateContentResponseUsageMetadata | None = None
         content = self._content()
         self.contents.append(content)
-        answer = Answer()
+        answer = Answer(ids=self.ids, usage=_usage(self.usage))
         for part in content.parts or []:
             if part.thought_signature:
                 answer.signatures.append(part.thought_signature.decode("latin-1"))
@@ -68,6 +79,12 @@ class Gemini(Conversation):
                 answer.reasoning += part.text or ""
             elif part.text:
                 answer.text += part.text
+        # Gemini ends a turn of function calls with STOP; the calls say why it stopped.
+        answer.stop = (
+            "tool_use"
+            if answer.calls and self.finish == "STOP"
+            else STOPS.get(self.finish, self.finish or "")
+        )
         self.last = answer
         return answer
 
@@ -77,15 +94,27 @@ class Gemini(Conversation):
                 model=self.model, contents=self.contents, config=self.config
             )
             assert response.candidates and response.candidates[0].content is not None
+            self.ids.append(response.response_id or "")
+            self._outcome(response)
             return response.candidates[0].content
         parts: list[types.Part] = []
         for chunk in self._chunks():
+            self.ids.append(chunk.response_id or "")
+            self._outcome(chunk)
             content = chunk.candidates[0].content if chunk.candidates else None
             for part in content.parts or [] if content is not None else []:
                 if part.text and not part.thought:
                     self.partial += part.text
                 parts.append(part)
         return types.Content(role="model", parts=parts)
+
+    def _outcome(self, response: types.GenerateContentResponse) -> None:
+        """The finish reason and usage, from whichever chunk carries them (the last does)."""
+        reason = response.candidates[0].finish_reason if response.candidates else None
+        if reason is not None:
+            self.finish = reason.name
+        if response.usage_metadata is not None:
+            self.usage = response.usage_metadata
 
     def _chunks(self) -> Iterator[types.GenerateContentResponse]:
         return self.sdk.models.generate_content_stream(

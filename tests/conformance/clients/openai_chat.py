@@ -12,6 +12,8 @@ import orjson
 from tests.conformance.clients.base import Conversation
 from tests.conformance.scenario import Answer, Call, ToolSpec
 
+STOPS = {"stop": "end", "length": "max_tokens", "tool_calls": "tool_use"}
+
 
 class OpenAIChat(Conversation):
     dialect = "openai_chat"
@@ -52,10 +54,14 @@ class OpenAIChat(Conversation):
         self.options["reasoning_effort"] = "low"
 
     def send(self) -> Answer:
-        message = self._complete()
+        self.ids: list[str] = []
+        completion = self._complete()
+        choice = completion.choices[0]
+        message = choice.message
         # As clients of reasoning servers do, the whole message goes back, reasoning_content too.
         self.messages.append(message.model_dump(exclude_none=True, exclude={"parsed", "annotations"}))
         extra = message.model_extra or {}
+        usage = completion.usage
         self.last = Answer(
             text=message.content or "",
             reasoning=extra.get("reasoning_content") or "",
@@ -63,6 +69,9 @@ class OpenAIChat(Conversation):
                 Call(call.id, call.function.name, orjson.loads(call.function.arguments))
                 for call in message.tool_calls or []
             ],
+            ids=self.ids,
+            stop=STOPS.get(choice.finish_reason, choice.finish_reason),
+            usage=None if usage is None else (usage.prompt_tokens, usage.completion_tokens),
         )
         return self.last
 
@@ -71,16 +80,23 @@ class OpenAIChat(Conversation):
             completion = self.sdk.chat.completions.create(
                 model=self.model, messages=self.messages, **self.options
             )
-            return completion.choices[0].message
+            self.ids.append(completion.id)
+            return completion
         with self.sdk.chat.completions.stream(
             model=self.model, messages=self.messages, stream_options={"include_usage": True}, **self.options
         ) as stream:
             for event in stream:
-                if event.type == "content.delta":
+                if event.type == "chunk":
+                    self.ids.append(event.chunk.id)
+                elif event.type == "content.delta":
                     self.partial += event.delta
-            completion = stream.get_final_completion()
+            try:
+                completion = stream.get_final_completion()
+            except openai.LengthFinishReasonError as cut:
+                # The stream helper refuses to hand over a completion cut by max_tokens.
+                completion = cut.completion
         assert completion.usage is not None
-        return completion.choices[0].message
+        return completion
 
     def answer_calls(self, results: Mapping[str, str]) -> None:
         assert self.last is not None

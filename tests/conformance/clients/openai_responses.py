@@ -56,9 +56,16 @@ class OpenAIResponses(Conversation):
         self.options["include"] = ["reasoning.encrypted_content"]
 
     def send(self) -> Answer:
+        self.ids: list[str] = []
         response = self._respond()
         self.input += [item.model_dump(exclude_none=True) for item in response.output]
-        answer = Answer(text=response.output_text)
+        usage = response.usage
+        answer = Answer(
+            text=response.output_text,
+            ids=[*self.ids, response.id],
+            stop=_stop(response),
+            usage=None if usage is None else (usage.input_tokens, usage.output_tokens),
+        )
         for item in response.output:
             if item.type == "reasoning":
                 answer.reasoning += "".join(part.text for part in item.summary)
@@ -72,13 +79,20 @@ class OpenAIResponses(Conversation):
     def _respond(self) -> Any:
         if not self.stream:
             return self.sdk.responses.create(model=self.model, input=self.input, **self.options)
+        incomplete = None
         with self.sdk.responses.stream(model=self.model, input=self.input, **self.options) as stream:
             for event in stream:
+                if hasattr(event, "response"):
+                    self.ids.append(event.response.id)
                 if event.type == "response.output_text.delta":
                     self.partial += event.delta
+                elif event.type == "response.incomplete":
+                    incomplete = event.response
                 elif event.type in FAILURES:
                     raise StreamFailed(event)
-            return stream.get_final_response()
+            # The helper's final response is only ever a completed one; OpenAI ends a
+            # response cut by max_output_tokens with `response.incomplete` instead.
+            return incomplete if incomplete is not None else stream.get_final_response()
 
     def answer_calls(self, results: Mapping[str, str]) -> None:
         assert self.last is not None
@@ -103,3 +117,13 @@ class OpenAIResponses(Conversation):
             return str(event.message)
         assert event.response.status == "failed" and event.response.error is not None
         return str(event.response.error.message)
+
+
+def _stop(response: Any) -> str:
+    """Responses has no stop reason: an incomplete status says why, function calls say tool use."""
+    if response.status == "incomplete":
+        reason = response.incomplete_details.reason if response.incomplete_details else None
+        return "max_tokens" if reason == "max_output_tokens" else str(reason)
+    if any(item.type == "function_call" for item in response.output):
+        return "tool_use"
+    return "end" if response.status == "completed" else str(response.status)

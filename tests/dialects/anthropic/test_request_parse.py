@@ -188,9 +188,11 @@ def test_server_tool_blocks_are_dropped_from_history() -> None:
         ([], "body: expected a JSON object"),
         ({"max_tokens": 1, "messages": []}, "model: expected a model name"),
         ({"model": "m", "messages": []}, "max_tokens: required"),
-        ({"model": "m", "max_tokens": True, "messages": []}, "max_tokens: expected a whole number"),
+        ({"model": "m", "max_tokens": True, "messages": []}, "max_tokens: expected an integer"),
         ({"model": "m", "max_tokens": 1, "messages": {}}, "messages: expected a list"),
         (body(messages=[{"role": "tool", "content": "x"}]), "messages[0].role: expected"),
+        (body(messages=[{"role": {}, "content": "x"}]), "messages[0].role: expected"),
+        (body(messages=[{"role": ["user"], "content": "x"}]), "messages[0].role: expected"),
         (body(messages=[{"role": "user", "content": 5}]), "messages[0].content: expected a string"),
         (
             user({"type": "text", "text": "a"}, {"type": "foo"}),

@@ -155,7 +155,7 @@ extras = st.fixed_dictionaries(
     optional={
         "safetySettings": st.just([{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_NONE"}]),
         "cachedContent": names.map(lambda name: f"cachedContents/{name}"),
-        "generationConfig": st.just({"candidateCount": 1, "responseModalities": ["TEXT"]}),
+        "generationConfig": st.just({"responseModalities": ["TEXT"]}),
     },
 )
 floats = st.floats(0, 2, allow_nan=False).map(lambda value: round(value, 3))
@@ -174,6 +174,7 @@ def requests(draw: st.DrawFn) -> Request:
         tools=declared,
         tool_choice=draw(tool_choices(declared)),
         stream=draw(st.booleans()),
+        choices=draw(st.integers(1, 4)),
         max_tokens=draw(st.none() | st.integers(1, 65536)),
         temperature=draw(st.none() | floats),
         top_p=draw(st.none() | floats),

@@ -277,7 +277,7 @@ def test_generation_config() -> None:
             "seed": "7",
             "presencePenalty": 0.1,
             "frequency_penalty": 0.2,
-            "candidateCount": 1,
+            "candidateCount": 2,
             "responseModalities": ["TEXT"],
         },
         "safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "OFF"}],
@@ -291,8 +291,9 @@ def test_generation_config() -> None:
         0.1,
         0.2,
     )
+    assert request.choices == 2
     assert request.extras == {
-        "generationConfig": {"candidateCount": 1, "responseModalities": ["TEXT"]},
+        "generationConfig": {"responseModalities": ["TEXT"]},
         "safetySettings": body["safetySettings"],
         "cachedContent": "cachedContents/abc",
     }
@@ -361,6 +362,8 @@ def test_response_format(
         ({"contents": {}}, "contents"),
         ({"contents": ["x"]}, "contents[0]"),
         ({"contents": [{"role": "assistant", "parts": []}]}, "contents[0].role"),
+        ({"contents": [{"role": {"x": 1}, "parts": []}]}, "contents[0].role: expected a string"),
+        ({"contents": [{"role": [], "parts": []}]}, "contents[0].role: expected a string"),
         ({"contents": [user({"mystery": 1})]}, "contents[0].parts[0]"),
         ({"contents": [user({"text": 5})]}, "contents[0].parts[0].text"),
         ({"contents": [model({"functionCall": {"args": {}}})]}, "contents[0].parts[0].functionCall.name"),

@@ -168,3 +168,24 @@ def test_open_objects_are_found_at_any_depth() -> None:
         {"type": "object", "properties": {"l": {"type": "array", "items": {"type": "object"}}}}
     )
     assert has_open_object({"anyOf": [{"type": "string"}, {"type": "object", "properties": {}}]})
+
+
+def test_malformed_keywords_are_left_out_not_a_crash() -> None:
+    """A client's schema may be wrong anywhere; what Gemini could not read is dropped."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "object", "properties": "not a map", "required": [["a"], "b"]},
+            "b": {"type": {"x": 1}, "anyOf": 7, "enum": "x", "format": ["int32"]},
+            "c": {"type": "array", "items": {"type": ["string", {}, "null"]}},
+        },
+        "required": [{"a": 1}, "a"],
+        "$defs": ["not", "a", "map"],
+    }
+    cleaned = to_gemini(schema)
+    assert cleaned["required"] == ["a"]
+    assert cleaned["properties"]["a"] == {"type": "object"}
+    assert cleaned["properties"]["b"] == {}
+    assert cleaned["properties"]["c"]["items"] == {"type": "string", "nullable": True}
+    assert has_open_object(cleaned)
+    assert has_open_object({"type": "object", "properties": {"x": {"type": "string"}}, "anyOf": 3}) is False

@@ -135,7 +135,7 @@ response_formats = st.one_of(
 )
 efforts = st.sampled_from(["none", "minimal", "low", "medium", "high", "xhigh", "max"])
 floats = st.floats(0, 2, allow_nan=False)
-EXTRA_FIELDS = ["logprobs", "store", "service_tier", "prompt_cache_key", "verbosity", "n", "logit_bias"]
+EXTRA_FIELDS = ["logprobs", "store", "service_tier", "prompt_cache_key", "verbosity", "logit_bias"]
 
 
 @st.composite
@@ -156,6 +156,7 @@ def requests(draw: st.DrawFn) -> Request:
         stream=stream,
         # A Chat upstream is always asked for usage when streaming.
         include_usage=stream,
+        choices=draw(st.integers(1, 4)),
         max_tokens=draw(st.none() | st.integers(1, 10**6)),
         temperature=draw(st.none() | floats),
         top_p=draw(st.none() | floats),
@@ -198,7 +199,7 @@ def whole_responses(draw: st.DrawFn, model: str) -> Response:
         parts.append(Text(draw(words)))
     calls = draw(st.lists(tool_calls, max_size=3, unique_by=lambda call: call.id))
     return Response(
-        id=draw(names),
+        id=draw(names.map(lambda name: "chatcmpl-" + name)),
         model=model,
         parts=parts + calls,
         stop_reason=draw(_stop_reason(calls)),
@@ -215,7 +216,7 @@ def streamed_responses(draw: st.DrawFn, model: str) -> Response:
         parts.append(Text(draw(words)) if kind == "text" else Thinking(draw(words), origin=ORIGIN))
     calls = draw(st.lists(tool_calls, max_size=3, unique_by=lambda call: call.id))
     return Response(
-        id=draw(names),
+        id=draw(names.map(lambda name: "chatcmpl-" + name)),
         model=model,
         parts=parts + calls,
         stop_reason=draw(_stop_reason(calls)),

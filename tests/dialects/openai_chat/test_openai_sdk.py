@@ -9,6 +9,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import openai
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -25,11 +26,8 @@ from dragoman.ir.response import Response, replay
 from dragoman.ir.usage import Usage
 from tests.dialects.openai_chat.strategies import streamed_responses
 
-openai = pytest.importorskip("openai")
 # Newer SDKs are built on httpx2 and still accept a legacy httpx client.
-http: Any = (
-    importlib.import_module("httpx2") if importlib.util.find_spec("httpx2") else pytest.importorskip("httpx")
-)
+http: Any = importlib.import_module("httpx2" if importlib.util.find_spec("httpx2") else "httpx")
 
 MODEL = "client-model"
 RESPONSE = Response(

@@ -18,20 +18,13 @@ from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Document, Image, Message, Text, Thinking, ToolCall, ToolResult
 from dragoman.ir.request import Reasoning, Request, ResponseFormat
 from dragoman.ir.tools import Tool, ToolChoice
-from tests.captures import CAPTURES
-
-FIXTURES = [CAPTURES]
-
-
-def _fixtures() -> list[Path]:
-    for folder in FIXTURES:
-        if folder.is_dir():
-            return sorted(folder.glob("python-sdks/*.json"))
-    return []
-
+from tests.captures import files
+from tests.fakes.openai_chat_validate import validate
 
 CHAT_FIXTURES = [
-    path for path in _fixtures() if orjson.loads(path.read_bytes())["path"] == "/v1/chat/completions"
+    path
+    for path in files("python-sdks/*.json")
+    if orjson.loads(path.read_bytes())["path"] == "/v1/chat/completions"
 ]
 
 
@@ -42,7 +35,6 @@ def body(**fields: Any) -> dict[str, Any]:
 # -- parse: captured requests ------------------------------------------------------------
 
 
-@pytest.mark.skipif(not CHAT_FIXTURES, reason="captured client requests are not on this machine")
 @pytest.mark.parametrize("path", CHAT_FIXTURES, ids=lambda path: path.name)
 def test_every_captured_sdk_request_parses(path: Path) -> None:
     captured = orjson.loads(path.read_bytes())["body"]
@@ -56,8 +48,7 @@ def test_every_captured_sdk_request_parses(path: Path) -> None:
 
 
 def test_fixtures_include_stream_and_plain_requests() -> None:
-    if not CHAT_FIXTURES:
-        pytest.skip("captured client requests are not on this machine")
+    assert len(CHAT_FIXTURES) >= 2
     streams = {orjson.loads(path.read_bytes())["body"].get("stream", False) for path in CHAT_FIXTURES}
     assert streams == {True, False}
 
@@ -548,7 +539,6 @@ def test_stop_sequences_are_capped_at_four() -> None:
 
 
 def test_render_passes_the_openai_fake_checks() -> None:
-    validate = pytest.importorskip("tests.fakes.openai_chat_validate").validate
     request = Request(
         model="m",
         source="anthropic",

@@ -143,8 +143,9 @@ def test_render() -> None:
     body = chat.render(response, Request(model="my-alias"))
     assert isinstance(body["created"], int)
     del body["created"]
+    # An Anthropic answer's ids, in Chat's form (dialects.ids).
+    assert body.pop("id").startswith("chatcmpl-")
     assert body == {
-        "id": "msg_1",
         "object": "chat.completion",
         "model": "my-alias",
         "choices": [
@@ -156,7 +157,11 @@ def test_render() -> None:
                     "refusal": None,
                     "reasoning_content": "plan",
                     "tool_calls": [
-                        {"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                        {
+                            "id": "call_dgm_t1",
+                            "type": "function",
+                            "function": {"name": "f", "arguments": "{}"},
+                        }
                     ],
                 },
                 "logprobs": None,

@@ -17,6 +17,7 @@ from dragoman.ir.events import (
     PartStop,
     Start,
     Stop,
+    StopReason,
     StreamError,
     UsageUpdate,
 )
@@ -196,11 +197,13 @@ def test_nothing_after_done() -> None:
     assert parser.close() == []
 
 
-def test_other_choices_are_ignored() -> None:
+def test_other_choices_are_followed_apart() -> None:
     data = orjson.dumps(
         {"id": "i", "model": "m", "choices": [{"index": 1, "delta": {"content": "B"}}]}
     ).decode()
-    assert accumulate(parse(data, chunk({"content": "A"}), chunk({}, "stop"), "[DONE]")).text() == "A"
+    answer = accumulate(parse(data, chunk({"content": "A"}), chunk({}, "stop"), "[DONE]"))
+    assert answer.text() == "A"
+    assert [other.text() for other in answer.alternatives] == ["B"]
 
 
 # -- Renderer ----------------------------------------------------------------------------
@@ -242,8 +245,10 @@ def test_exact_chunk_order_with_usage() -> None:
     assert out[-1] == "[DONE]"
     chunks = out[:-1]
     assert {(c["id"], c["model"], c["object"], c["created"]) for c in chunks} == {
-        ("up-1", "alias", "chat.completion.chunk", chunks[0]["created"])
+        (chunks[0]["id"], "alias", "chat.completion.chunk", chunks[0]["created"])
     }
+    # The upstream's `up-1` is not in Chat's form: every chunk carries one id that is.
+    assert chunks[0]["id"].startswith("chatcmpl-")
     assert all("usage" in c for c in chunks)
     deltas = [(c["choices"][0]["delta"], c["choices"][0]["finish_reason"]) for c in chunks[:-1]]
     assert deltas == [
@@ -412,3 +417,36 @@ def test_held_tool_calls_are_released_before_an_in_stream_error() -> None:
     out = frames(render(events, Request(model="m", stream=True)))
     assert _calls_in_order(out) == [(0, "call_a"), (1, "call_b"), (1, "{}")]
     assert "error" in out[-2]
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("end_turn", "tool_calls"),
+        ("tool_use", "tool_calls"),
+        ("max_tokens", "length"),
+        ("refusal", "content_filter"),
+    ],
+)
+def test_a_stream_that_ends_with_tool_calls_finishes_with_tool_calls(
+    reason: StopReason, expected: str
+) -> None:
+    """Some upstreams end a tool-calling turn as a plain end of turn; a Chat client
+    decides whether to run tools from `finish_reason`, so calls make it `tool_calls`."""
+    events: list[Event] = [
+        Start("chatcmpl-1", "m"),
+        PartStart(0, Text("")),
+        PartDelta(0, "Let me check."),
+        PartStop(0),
+        PartStart(1, ToolCall("call_1", "get_weather")),
+        PartDelta(1, '{"city":"Paris"}'),
+        PartStop(1),
+        Stop(reason),
+    ]
+    chunks = frames(render(events, Request(model="m", stream=True)))[:-1]
+    finishes = [c["choices"][0]["finish_reason"] for c in chunks if c["choices"][0]["finish_reason"]]
+    assert finishes == [expected]
+    plain = frames(
+        render([Start("chatcmpl-1", "m"), PartStart(0, Text("")), Stop("end_turn")], Request(model="m"))
+    )
+    assert [c["choices"][0]["finish_reason"] for c in plain[:-1]][-1] == "stop"

@@ -176,14 +176,14 @@ def test_render_namespaced_call() -> None:
 
     request = Request(model="m", tools=parse_tools([namespace], "tools"), source="openai_responses")
     body = response.render(
-        Response(parts=[ToolCall("c", "clock__sleep", "{}")], stop_reason="tool_use"), request
+        Response(parts=[ToolCall("call_c", "clock__sleep", "{}")], stop_reason="tool_use"), request
     )
     call = body["output"][0]
     assert (call["type"], call["name"], call["namespace"], call["call_id"]) == (
         "function_call",
         "sleep",
         "clock",
-        "c",
+        "call_c",
     )
 
 

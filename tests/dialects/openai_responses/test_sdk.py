@@ -156,7 +156,10 @@ def test_stream_helper_accepts_tool_search_and_namespaced_calls() -> None:
     answer = Response(
         id="resp_ts",
         model="gpt-5",
-        parts=[ToolCall("ts_1", "tool_search", '{"query":"q"}'), ToolCall("c_1", "clock__sleep", '{"ms":1}')],
+        parts=[
+            ToolCall("call_ts1", "tool_search", '{"query":"q"}'),
+            ToolCall("call_c1", "clock__sleep", '{"ms":1}'),
+        ],
         stop_reason="tool_use",
     )
     with serve(list(replay(answer))).responses.stream(**body) as events:  # type: ignore[arg-type]
@@ -164,7 +167,7 @@ def test_stream_helper_accepts_tool_search_and_namespaced_calls() -> None:
     search, sleep = final.output
     assert (search.type, search.call_id, search.execution, search.arguments) == (
         "tool_search_call",
-        "ts_1",
+        "call_ts1",
         "client",
         {"query": "q"},
     )

@@ -233,7 +233,7 @@ def test_client_tool_search_call_round_trips_as_its_own_item() -> None:
     item = {
         "type": "tool_search_call",
         "id": "tsc_1",
-        "call_id": "ts_1",
+        "call_id": "call_ts1",
         "execution": "client",
         "arguments": {"query": "q"},
     }
@@ -247,7 +247,7 @@ def test_client_tool_search_call_round_trips_as_its_own_item() -> None:
     )
     answer = accumulate(events)
     assert (answer.parts, answer.stop_reason) == (
-        [ToolCall("ts_1", "tool_search", '{"query":"q"}')],
+        [ToolCall("call_ts1", "tool_search", '{"query":"q"}')],
         "tool_use",
     )
     request = Request(model="m", tools=[Tool(name="tool_search", type="native", raw={"type": "tool_search"})])

@@ -89,7 +89,9 @@ def test_consecutive_text_parts_share_a_message() -> None:
 
 def test_custom_tool_calls_stream_their_input() -> None:
     request = Request(model="m", tools=[Tool(name="apply_patch", type="custom")])
-    answer = Response(parts=[ToolCall("c", "apply_patch", '{"input":"*** Begin"}')], stop_reason="tool_use")
+    answer = Response(
+        parts=[ToolCall("call_c", "apply_patch", '{"input":"*** Begin"}')], stop_reason="tool_use"
+    )
     payloads = render_events(request, list(replay(answer)))
     assert [p["type"] for p in payloads[2:-1]] == [
         "response.output_item.added",
@@ -100,7 +102,7 @@ def test_custom_tool_calls_stream_their_input() -> None:
     assert payloads[-2]["item"] | {"id": "x"} == {
         "type": "custom_tool_call",
         "id": "x",
-        "call_id": "c",
+        "call_id": "call_c",
         "name": "apply_patch",
         "input": "*** Begin",
         "status": "completed",
@@ -116,7 +118,8 @@ def test_namespaced_calls_go_back_with_their_namespace() -> None:
     }
     request = Request(model="m", tools=parse_tools([namespace], "tools"), source="openai_responses")
     payloads = render_events(
-        request, list(replay(Response(parts=[ToolCall("c", "clock__sleep", "{}")], stop_reason="tool_use")))
+        request,
+        list(replay(Response(parts=[ToolCall("call_c", "clock__sleep", "{}")], stop_reason="tool_use"))),
     )
     item = payloads[-2]["item"]
     assert (item["name"], item["namespace"]) == ("sleep", "clock")
@@ -171,8 +174,8 @@ def test_keepalive_is_an_sse_comment() -> None:
 def test_parts_of_parallel_calls_may_interleave() -> None:
     events = [
         Start("r", "m"),
-        PartStart(0, ToolCall("a", "f")),
-        PartStart(1, ToolCall("b", "g")),
+        PartStart(0, ToolCall("call_a", "f")),
+        PartStart(1, ToolCall("call_b", "g")),
         PartDelta(0, '{"x":'),
         PartDelta(1, "{}"),
         PartDelta(0, "1}"),
@@ -182,4 +185,4 @@ def test_parts_of_parallel_calls_may_interleave() -> None:
     ]
     payloads = render_events(Request(model="m"), events)
     done = payloads[-1]["response"]["output"]
-    assert [(i["call_id"], i["arguments"]) for i in done] == [("a", '{"x":1}'), ("b", "{}")]
+    assert [(i["call_id"], i["arguments"]) for i in done] == [("call_a", '{"x":1}'), ("call_b", "{}")]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dragoman import dialects
+from dragoman.dialects.state import PreviousResponseNotFound
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.request import Request
 from dragoman.ir.tools import Tool
@@ -59,7 +60,6 @@ def test_storage_off_stream_on_and_refused_controls_dropped() -> None:
         source="openai_responses",
         extras={
             "store": True,
-            "previous_response_id": "resp_1",
             "truncation": "auto",
             "user": "u1",
             "service_tier": "flex",
@@ -74,13 +74,23 @@ def test_storage_off_stream_on_and_refused_controls_dropped() -> None:
         "temperature",
         "top_p",
         "stop",
-        "previous_response_id",
         "truncation",
         "user",
         "service_tier",
         "context_management",
     ):
         assert refused not in body, refused
+
+
+def test_a_previous_response_id_is_refused_not_dropped() -> None:
+    """The backend stores nothing (store must be false): dropping the id would answer the
+    new turn without the conversation it continues."""
+    request = ask(
+        Message("user", [Text("and then?")]), source="openai_responses", previous_response_id="resp_1"
+    )
+    with pytest.raises(PreviousResponseNotFound) as caught:
+        body_for(request)
+    assert caught.value.param == "previous_response_id" and "resp_1" in caught.value.message
 
 
 def test_priority_service_tier_is_kept() -> None:

@@ -25,15 +25,17 @@ def codex() -> Iterator[Subscription]:
 
 
 def test_identity_comes_from_the_token_claims() -> None:
-    oauth = FakeOAuth("app_EMoamEEZ73f0CkXaXp7hrann")
+    oauth = FakeOAuth("app_EMoamEEZ73f0CkXaXp7hrann", lifetime=5000)
+    before = int(time.time())
     answer = oauth.issue(
         User(email="carol@example.com", account_id="acct-carol", plan="pro", sub="user-carol")
     )
-    facts = token_facts(SPEC, answer)
+    after = int(time.time())
+    # `now` far from the real clock: an expiry read from `expires_in` (now + 5000) instead
+    # of the access token's `exp` claim (issue time + 5000) would be off by years.
+    facts = token_facts(SPEC, answer, now=1_000_000_000.0)
     assert (facts["email"], facts["account_id"], facts["plan"]) == ("carol@example.com", "acct-carol", "pro")
-    assert facts["expires_at"] == pytest.approx(
-        answer["expires_in"] + facts["expires_at"] - answer["expires_in"]
-    )
+    assert before + 5000 <= facts["expires_at"] <= after + 5000
     assert facts["refresh_token"] == answer["refresh_token"]
 
 

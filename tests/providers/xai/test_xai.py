@@ -36,7 +36,6 @@ def xai_provider(fake: XAIFake) -> dict[str, Any]:
 # What a Responses client such as Codex may send that xAI refuses.
 REFUSED = {
     "stop": ["END"],
-    "previous_response_id": "resp_earlier",
     "prompt_cache_retention": "24h",
     "safety_identifier": "user-1",
     "stream_options": {"include_obfuscation": False},
@@ -98,3 +97,13 @@ def test_tool_settings_without_tools_are_dropped() -> None:
 def test_an_effort_alone_leaves_no_empty_reasoning() -> None:
     fixed = fix_request({"model": "grok-4.20-reasoning", "reasoning": {"effort": "low"}}, Request(model="m"))
     assert "reasoning" not in fixed
+
+
+def test_previous_response_id_is_refused_not_dropped(fakes: FakeUpstreams, xai: XAIFake) -> None:
+    body = {"model": "grok-4.5", "input": "and then?", "previous_response_id": "resp_earlier"}
+    with serve_gateway(fakes, providers=xai_provider(xai)) as url:
+        response = httpx.post(url + "/v1/responses", json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "previous_response_not_found" and error["param"] == "previous_response_id"
+    assert [r.path for r in xai.requests if r.method == "POST"] == [], "refused before anything was sent"

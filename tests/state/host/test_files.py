@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -27,3 +30,23 @@ def test_a_file_of_another_format_is_refused_not_rewritten(tmp_path: Path) -> No
     with pytest.raises(RuntimeError, match=r"counters\.bin is not a dragoman state file"):
         open_state(tmp_path / "home")
     assert (folder / "counters.bin").read_bytes() == b"something else entirely"
+
+
+# Opens a fresh journal every 0.2 s from a shared start time: the processes race on
+# each new file, as `serve --workers N` does on a home that has no state yet.
+OPEN_TOGETHER = """
+import sys, time
+from pathlib import Path
+from dragoman.state.host.journal import Journal
+for n in range(12):
+    time.sleep(max(0.0, float(sys.argv[2]) + n * 0.2 - time.time()))
+    Journal(Path(sys.argv[1]) / str(n) / "state.db", origin="p")
+"""
+
+
+def test_processes_starting_together_all_open_a_new_journal(tmp_path: Path) -> None:
+    start_at = str(time.time() + 1.5)
+    argv = [sys.executable, "-c", OPEN_TOGETHER, str(tmp_path), start_at]
+    runs = [subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(8)]
+    failures = [err.decode() for run in runs for _, err in [run.communicate(timeout=60)] if run.returncode]
+    assert failures == []

@@ -20,6 +20,10 @@ from typing import Any
 
 from dragoman.dialects.anthropic import thinking, tools, turns
 from dragoman.dialects.anthropic.content import parse_content, render_text
+from dragoman.dialects.choices import refuse_choices
+from dragoman.dialects.fields import optional_int
+from dragoman.dialects.ids import for_upstream
+from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.names import rule
@@ -84,7 +88,9 @@ def _parse_messages(messages: Any, extras: dict[str, Any]) -> list[Message]:
     fields: list[list[Any]] = []
     for index, raw in enumerate(messages):
         path = f"messages[{index}]"
-        if not isinstance(raw, dict) or raw.get("role") not in _ROLES:
+        # A role that is not a string (`{}`) is refused before it is looked up.
+        role = raw.get("role") if isinstance(raw, dict) else None
+        if not isinstance(role, str) or role not in _ROLES:
             raise InvalidRequest(
                 f"{path}.role: expected 'user', 'assistant' or 'system'", param=f"{path}.role"
             )
@@ -166,12 +172,7 @@ def _number(body: dict[str, Any], key: str) -> float | None:
 
 
 def _integer(body: dict[str, Any], key: str, *, minimum: int) -> int | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidRequest(f"{key}: expected a whole number of at least {minimum}", param=key)
-    return value
+    return optional_int(body.get(key), key, minimum=minimum)
 
 
 def _strings(body: dict[str, Any], key: str) -> list[str]:
@@ -195,6 +196,9 @@ def _object(body: dict[str, Any], key: str) -> dict[str, Any] | None:
 
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body for the Anthropic API's `POST /messages`."""
+    refuse_previous_response(request, origin)
+    refuse_choices(request, origin)
+    request = for_upstream(request)
     native = request.source == "anthropic"
     messages = turns.render_messages(request, origin=origin)
     body: dict[str, Any] = {"model": model, "messages": messages}

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from dragoman.dialects.anthropic.usage import parse_stop_reason, parse_usage, render_stop_reason, render_usage
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.ir.errors import UpstreamError
-from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
 from dragoman.ir.request import Request
@@ -65,7 +65,7 @@ def render(response: Response, request: Request) -> dict[str, Any]:
     parts = _without_trailing_thinking(response.parts)
     content = [block for block in map(render_block, parts) if block is not None]
     return {
-        "id": response.id or new_id("msg_"),
+        "id": client_response_id(response.id, "anthropic"),
         "type": "message",
         "role": "assistant",
         "model": response.model or request.model,
@@ -93,7 +93,7 @@ def render_block(part: Part) -> dict[str, Any] | None:
     if isinstance(part, ToolCall):
         return {
             "type": "tool_use",
-            "id": part.id or new_id("toolu_"),
+            "id": client_call_id(part.id, "anthropic"),
             "name": part.name,
             "input": part.arguments_object(),
         }

@@ -32,8 +32,18 @@ from dragoman import sse
 from dragoman.dialects.anthropic import error as errors
 from dragoman.dialects.anthropic.response import render_block
 from dragoman.dialects.anthropic.usage import render_stop_reason, render_usage
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
-from dragoman.ir.ids import new_id
+from dragoman.dialects.ids import client_call_id, client_response_id
+from dragoman.ir.events import (
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+    choice_of,
+)
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
 from dragoman.ir.request import Request
@@ -67,7 +77,8 @@ class Renderer:
         self._tool_calls = False
 
     def render(self, event: Event) -> bytes:
-        if self._ended:
+        # A message is one answer: any other choice an upstream sent is not drawn.
+        if self._ended or choice_of(event):
             return b""
         if isinstance(event, PartStart | PartDelta | PartStop):
             return self._part_event(event)
@@ -97,7 +108,7 @@ class Renderer:
         self._started = True
         usage = render_usage(replace(self._usage, output_tokens=0, reasoning_tokens=0))
         message: dict[str, Any] = {
-            "id": self._id or new_id("msg_"),
+            "id": client_response_id(self._id, "anthropic"),
             "type": "message",
             "role": "assistant",
             "model": self._model,
@@ -146,7 +157,8 @@ class Renderer:
             self._signatures[index] = part.signature or ""
             block: dict[str, Any] = {"type": "thinking", "thinking": "", "signature": ""}
         elif isinstance(part, ToolCall):
-            block = {"type": "tool_use", "id": part.id or new_id("toolu_"), "name": part.name, "input": {}}
+            call_id = client_call_id(part.id, "anthropic")
+            block = {"type": "tool_use", "id": call_id, "name": part.name, "input": {}}
         elif isinstance(part, Text):
             block = {"type": "text", "text": ""}
         else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
+from dragoman.dialects.fields import optional_int
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.reasoning import budget_for_effort
 from dragoman.ir.request import Effort, Reasoning
@@ -66,11 +67,9 @@ def parse_reasoning(thinking: Any, effort: Any) -> Reasoning | None:
         raise InvalidRequest("thinking.type: expected a string", param="thinking.type")
     reasoning = Reasoning(effort=effort, enabled=thinking["type"] != "disabled")
     if thinking["type"] == "enabled":
-        budget = thinking.get("budget_tokens")
-        if not isinstance(budget, int) or isinstance(budget, bool) or budget < 0:
-            raise InvalidRequest(
-                "thinking.budget_tokens: expected a whole number", param="thinking.budget_tokens"
-            )
+        budget = optional_int(thinking.get("budget_tokens"), "thinking.budget_tokens", minimum=0)
+        if budget is None:
+            raise InvalidRequest("thinking.budget_tokens: required", param="thinking.budget_tokens")
         reasoning.budget_tokens = budget
     display = thinking.get("display")
     if isinstance(display, str):

@@ -41,7 +41,7 @@ _SAMPLING: dict[str, tuple[str, Callable[[object, str], Any]]] = {
 }
 _PENALTIES = ("presencePenalty", "frequencyPenalty")
 _FORMAT_FIELDS = ("responseMimeType", "responseSchema", "responseJsonSchema")
-_HANDLED = (*_SAMPLING, *_FORMAT_FIELDS, "stopSequences", "thinkingConfig")
+_HANDLED = (*_SAMPLING, *_FORMAT_FIELDS, "stopSequences", "thinkingConfig", "candidateCount")
 _MAX_STOP_SEQUENCES = 5
 _JSON = "application/json"
 
@@ -63,6 +63,7 @@ def parse_generation_config(value: object, path: str, request: Request) -> dict[
     config = expect_object(value, path)
     for name, (attribute, read) in _SAMPLING.items():
         setattr(request, attribute, read(get(config, name), f"{path}.{name}"))
+    request.choices = optional_int(get(config, "candidateCount"), f"{path}.candidateCount", minimum=1) or 1
     stops = expect_list(get(config, "stopSequences") or [], f"{path}.stopSequences")
     request.stop = [expect_str(stop, f"{path}.stopSequences[{i}]") for i, stop in enumerate(stops)]
     request.response_format, rest = _parse_format(config, path)
@@ -107,6 +108,8 @@ def render_generation_config(request: Request, model: str) -> wire.GenerationCon
         # A zero penalty is a no-op, and some Gemini models refuse penalties outright.
         if value is not None and not (name in _PENALTIES and value == 0):
             config[name] = value
+    if request.choices > 1:
+        config["candidateCount"] = request.choices
     if request.stop:
         config["stopSequences"] = request.stop[:_MAX_STOP_SEQUENCES]
     config.update(_render_format(request.response_format))

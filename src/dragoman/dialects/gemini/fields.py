@@ -70,8 +70,8 @@ def leftovers(obj: Mapping[str, Any], known: Iterable[str]) -> dict[str, Any]:
     return {camel(key): value for key, value in obj.items() if camel(key) not in names}
 
 
-def optional_int(value: object, path: str) -> int | None:
+def optional_int(value: object, path: str, *, minimum: int = fields.INT_MIN) -> int | None:
     if isinstance(value, str) and value.lstrip("-").isdigit():
-        # Proto JSON writes int64 fields as strings.
-        return int(value)
-    return fields.optional_int(value, path)
+        # Proto JSON writes int64 fields as strings; the range check still applies.
+        value = int(value)
+    return fields.optional_int(value, path, minimum=minimum)

@@ -27,9 +27,19 @@ from typing import Any
 from dragoman.dialects.gemini import wire
 from dragoman.dialects.gemini.config import parse_generation_config, render_generation_config
 from dragoman.dialects.gemini.content import render_parts
-from dragoman.dialects.gemini.fields import expect_list, expect_object, expect_str, get, invalid, leftovers
+from dragoman.dialects.gemini.fields import (
+    expect_list,
+    expect_object,
+    expect_str,
+    get,
+    invalid,
+    leftovers,
+    optional_str,
+)
 from dragoman.dialects.gemini.parts import PartReader, client_signature
 from dragoman.dialects.gemini.tools import parse_tool_config, parse_tools, render_tool_config, render_tools
+from dragoman.dialects.ids import for_upstream
+from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.messages import Message, Part, Text, Thinking, ToolCall, ToolResult
 from dragoman.ir.names import rule
 from dragoman.ir.reasoning import keep_for
@@ -119,9 +129,7 @@ def _parse_contents(value: object) -> list[Message]:
     for turn, raw in enumerate(expect_list(value, "contents")):
         path = f"contents[{turn}]"
         content = expect_object(raw, path)
-        role = _ROLES.get(content.get("role") or "user")
-        if role is None:
-            raise invalid(f"{path}.role", f"unknown role {content.get('role')!r}")
+        role = _role(content.get("role"), f"{path}.role")
         parts: list[Part] = []
         for index, item in enumerate(expect_list(content.get("parts") or [], f"{path}.parts")):
             before = len(parts)
@@ -130,6 +138,15 @@ def _parse_contents(value: object) -> list[Message]:
                 _link(part, turn, calls, f"{path}.parts[{index}]")
         messages.append(Message(role=role, parts=parts))  # type: ignore[arg-type]
     return messages
+
+
+def _role(value: object, path: str) -> str:
+    """The IR role of a content's `role`; Gemini takes a missing one as the user's."""
+    name = optional_str(value, path) or "user"
+    role = _ROLES.get(name)
+    if role is None:
+        raise invalid(path, f"unknown role {name!r}")
+    return role
 
 
 def _link(part: Part, turn: int, calls: _Calls, path: str) -> None:
@@ -153,6 +170,8 @@ def _parse_system(value: object, path: str) -> list[Text]:
 
 def render(request: Request, *, model: str, origin: str) -> wire.GenerateContentRequest:
     """The GenerateContentRequest sent to a Gemini upstream (model goes in the path)."""
+    refuse_previous_response(request, origin)
+    request = for_upstream(request)
     same_dialect = request.source == "gemini"
     contents, late_system = _render_contents(request.messages, origin, same_dialect)
     body: dict[str, Any] = {"contents": contents}

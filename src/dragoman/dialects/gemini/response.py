@@ -35,15 +35,19 @@ def parse(body: Any, *, origin: str) -> Response:
 
 def render(response: Response, request: Request) -> wire.GenerateContentResponse:
     """The answer a Gemini client receives."""
-    parts = render_parts(response.parts, encode_signature)
-    candidate: wire.Candidate = {
-        "content": {"role": "model", "parts": parts},
-        "finishReason": FINISH_REASONS.get(response.stop_reason or "end_turn", "STOP"),
-        "index": 0,
-    }
+    # The candidates the client asked for (`candidateCount`), each with its own finish.
+    answers = [response, *response.alternatives][: max(1, request.choices)]
     return {
-        "candidates": [candidate],
+        "candidates": [_candidate(number, answer) for number, answer in enumerate(answers)],
         "usageMetadata": render_usage(response.usage),
         "modelVersion": request.model,
         "responseId": response.id or new_id("resp_"),
+    }
+
+
+def _candidate(number: int, answer: Response) -> wire.Candidate:
+    return {
+        "content": {"role": "model", "parts": render_parts(answer.parts, encode_signature)},
+        "finishReason": FINISH_REASONS.get(answer.stop_reason or "end_turn", "STOP"),
+        "index": number,
     }

@@ -34,6 +34,16 @@ _FORMATS = {
     "integer": {"int32", "int64"},
     "number": {"float", "double"},
 }
+# Keywords whose value must have a JSON type for the cleaner to read them.
+_SHAPED: dict[str, type | tuple[type, ...]] = {
+    "type": (str, list),
+    "properties": dict,
+    "anyOf": list,
+    "oneOf": list,
+    "allOf": list,
+    "enum": list,
+    "required": list,
+}
 # A `$ref` cycle is cut after this many expansions of the same definition.
 _MAX_DEPTH = 3
 
@@ -68,7 +78,11 @@ def _add_null(schema: Schema) -> None:
     elif isinstance(kind, list) and "null" not in kind:
         schema["type"] = [*kind, "null"]
     elif kind is None:
-        schema["anyOf"] = [*schema.get("anyOf", [{}]), {"type": "null"}]
+        schema["anyOf"] = [*_list(schema.get("anyOf", [{}])), {"type": "null"}]
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def has_open_object(schema: Schema) -> bool:
@@ -76,7 +90,7 @@ def has_open_object(schema: Schema) -> bool:
     refuses ("should be non-empty for OBJECT type") at any depth."""
     if schema.get("type") == "object" and not schema.get("properties"):
         return True
-    children = [*schema.get("properties", {}).values(), *schema.get("anyOf", [])]
+    children = [*_object(schema.get("properties")).values(), *_list(schema.get("anyOf"))]
     if isinstance(schema.get("items"), dict):
         children.append(schema["items"])
     return any(has_open_object(child) for child in children if isinstance(child, dict))
@@ -86,8 +100,12 @@ def to_gemini(schema: Any) -> Schema:
     """Any JSON Schema cleaned into Gemini's `parameters` subset."""
     if not isinstance(schema, dict):
         return {"type": "object"}
-    definitions = {**schema.get("definitions", {}), **schema.get("$defs", {})}
+    definitions = {**_object(schema.get("definitions")), **_object(schema.get("$defs"))}
     return _Cleaner(definitions).clean(schema)
+
+
+def _object(value: Any) -> Schema:
+    return value if isinstance(value, dict) else {}
 
 
 class _Cleaner:
@@ -113,16 +131,18 @@ class _Cleaner:
         return out
 
     def _keyword(self, out: Schema, key: str, value: Any) -> None:
+        if key in _SHAPED and not isinstance(value, _SHAPED[key]):
+            return  # malformed (`"properties": "x"`): left out, like any keyword Gemini lacks
         if key == "type" and isinstance(value, list):
             _type_list(out, value)
         elif key == "const":
             out["enum"] = [value]
-        elif key in ("anyOf", "oneOf") and isinstance(value, list):
+        elif key in ("anyOf", "oneOf"):
             self._any_of(out, value)
-        elif key == "allOf" and isinstance(value, list):
+        elif key == "allOf":
             for sub in value:
                 _merge(out, self.clean(sub))
-        elif key == "properties" and isinstance(value, dict):
+        elif key == "properties":
             out[key] = {name: self.clean(sub) for name, sub in value.items()}
         elif key == "items":
             out[key] = self.clean(value[0] if isinstance(value, list) and value else value)
@@ -156,7 +176,7 @@ class _Cleaner:
 
 
 def _type_list(out: Schema, kinds: list[Any]) -> None:
-    named = [kind for kind in kinds if kind != "null"]
+    named = [kind for kind in kinds if isinstance(kind, str) and kind != "null"]
     if len(named) < len(kinds):
         out["nullable"] = True
     if len(named) == 1:
@@ -210,7 +230,7 @@ def _fix_enum(out: Schema) -> None:
 
 def _fix_format(out: Schema) -> None:
     allowed = _FORMATS.get(out.get("type", ""), set())
-    if "format" in out and out["format"] not in allowed:
+    if "format" in out and (not isinstance(out["format"], str) or out["format"] not in allowed):
         del out["format"]
 
 
@@ -219,7 +239,7 @@ def _fix_required(out: Schema) -> None:
     if not isinstance(required, list):
         return
     properties = out.get("properties") or {}
-    kept = [name for name in required if name in properties]
+    kept = [name for name in required if isinstance(name, str) and name in properties]
     if kept:
         out["required"] = kept
     else:

@@ -1,4 +1,6 @@
-"""streamGenerateContent (`alt=sse`) <-> IR events.
+"""streamGenerateContent (`alt=sse`) <-> IR events: an upstream's stream is read here
+(`Parser`); a client's is drawn by `Renderer` (`stream_render`), or as the JSON array
+Google sends without `alt=sse` (`array_stream`).
 
 Each `data:` chunk is a GenerateContentResponse holding only the new parts. Text
 fragments continue one IR part until a part of another kind arrives; thought
@@ -7,11 +9,14 @@ fragments likewise continue one `Thinking`; a `functionCall` arrives whole. A
 part. `usageMetadata` may come on several chunks, `finishReason` on the last one.
 Gemini has no terminal event: the end of the bytes is the end, so `close()` emits
 `Stop`. Code Assist wraps every chunk as `{"response": {...}}`; that is unwrapped.
+Each candidate (`candidateCount` > 1) is read on its own, its events marked with its
+`index` (`ir.events`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -19,17 +24,27 @@ import orjson
 
 from dragoman import sse
 from dragoman.dialects.gemini import error as errors
-from dragoman.dialects.gemini import wire
-from dragoman.dialects.gemini.content import function_call, media_part
 from dragoman.dialects.gemini.fields import get
-from dragoman.dialects.gemini.outcome import FINISH_REASONS, parse_usage, render_usage, stop_reason
-from dragoman.dialects.gemini.parts import PartReader, encode_signature, upstream_signature
+from dragoman.dialects.gemini.outcome import parse_usage, stop_reason
+from dragoman.dialects.gemini.parts import PartReader, upstream_signature
+from dragoman.dialects.gemini.stream_render import Renderer
 from dragoman.ir.errors import GatewayError, InvalidRequest, UpstreamError
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
+from dragoman.ir.events import (
+    MAX_CHOICES,
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+    of_choice,
+)
 from dragoman.ir.ids import new_id
-from dragoman.ir.messages import Document, Image, Part, Text, Thinking, ToolCall
-from dragoman.ir.request import Request
-from dragoman.ir.usage import Usage
+from dragoman.ir.messages import Part, Text, Thinking, ToolCall
+
+__all__ = ["Parser", "Renderer"]
 
 logger = logging.getLogger("dragoman.dialects")
 
@@ -39,15 +54,10 @@ class Parser:
 
     def __init__(self, origin: str) -> None:
         self._origin = origin
-        self._reader = PartReader(upstream_signature(origin), lambda _path: new_id("call_"), origin)
         self._started = False
         self._ended = False
-        self._index = -1
-        self._open: Part | None = None  # the Text or Thinking still growing
-        self._finish: str | None = None
         self._blocked = False
-        self._tool_calls = False
-        self._content = False
+        self._candidates: dict[int, _Candidate] = {}
 
     def feed(self, event: sse.Event) -> list[Event]:
         data = event.data.strip()
@@ -73,10 +83,8 @@ class Parser:
         if isinstance(chunk.get("error"), dict):
             return self._fail(errors.from_object(chunk["error"]))
         events: list[Event] = [] if self._started else [self._start(chunk)]
-        candidate = _first_candidate(chunk)
-        for raw in _parts_of(candidate):
-            events += self._part(raw)
-        self._finish = candidate.get("finishReason") or self._finish
+        for number, candidate in _candidates(chunk):
+            events += of_choice(self._candidate(number).feed(candidate), number)
         feedback = chunk.get("promptFeedback")
         if isinstance(feedback, dict) and feedback.get("blockReason"):
             self._blocked = True
@@ -87,12 +95,23 @@ class Parser:
     def close(self) -> list[Event]:
         if self._ended:
             return []
-        if not (self._content or self._finish or self._blocked):
+        first = self._candidates.get(0)
+        if not (self._blocked or (first is not None and first.answered)):
             return self._fail(UpstreamError("Gemini's stream ended before it gave an answer"))
         self._ended = True
-        events = self._stop_open()
-        reason = stop_reason(self._finish, blocked=self._blocked, tool_calls=self._tool_calls)
-        return [*events, Stop(reason=reason)]
+        # The first candidate's Stop ends the stream, so the others' come before it.
+        events: list[Event] = []
+        for number in sorted(self._candidates, reverse=True):
+            events += of_choice(self._candidates[number].end(self._blocked), number)
+        if first is None:
+            events += _Candidate(self._origin).end(self._blocked)
+        return events
+
+    def _candidate(self, number: int) -> _Candidate:
+        candidate = self._candidates.get(number)
+        if candidate is None:
+            candidate = self._candidates[number] = _Candidate(self._origin)
+        return candidate
 
     def _start(self, chunk: dict[str, Any]) -> Start:
         self._started = True
@@ -106,6 +125,46 @@ class Parser:
     def _fail(self, error: GatewayError) -> list[Event]:
         self._ended = True
         return [StreamError(error)]
+
+
+def _candidates(chunk: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """A chunk's candidates by their `index` (their position when they have none)."""
+    candidates = chunk.get("candidates")
+    for position, candidate in enumerate(candidates if isinstance(candidates, list) else []):
+        number = candidate.get("index", position) if isinstance(candidate, dict) else None
+        if isinstance(number, int) and not isinstance(number, bool) and 0 <= number < MAX_CHOICES:
+            yield number, candidate
+
+
+class _Candidate:
+    """One candidate's parts, as they arrive over the chunks."""
+
+    def __init__(self, origin: str) -> None:
+        self._origin = origin
+        self._reader = PartReader(upstream_signature(origin), lambda _path: new_id("call_"), origin)
+        self._index = -1
+        self._open: Part | None = None  # the Text or Thinking still growing
+        self._finish: str | None = None
+        self._tool_calls = False
+        self._content = False
+
+    @property
+    def answered(self) -> bool:
+        """Whether it said anything or said why it stopped."""
+        return self._content or self._finish is not None
+
+    def feed(self, candidate: dict[str, Any]) -> list[Event]:
+        events: list[Event] = []
+        content = candidate.get("content")
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for raw in parts if isinstance(parts, list) else []:
+            events += self._part(raw)
+        self._finish = candidate.get("finishReason") or self._finish
+        return events
+
+    def end(self, blocked: bool) -> list[Event]:
+        reason = stop_reason(self._finish, blocked=blocked, tool_calls=self._tool_calls)
+        return [*self._stop_open(), Stop(reason=reason)]
 
     def _part(self, raw: object) -> list[Event]:
         if not isinstance(raw, dict):
@@ -171,119 +230,3 @@ class Parser:
             return []
         self._open = None
         return [PartStop(self._index)]
-
-
-def _first_candidate(chunk: dict[str, Any]) -> dict[str, Any]:
-    # The IR holds one answer: further candidates (candidateCount > 1) are not read.
-    candidates = chunk.get("candidates")
-    first = candidates[0] if isinstance(candidates, list) and candidates else None
-    return first if isinstance(first, dict) else {}
-
-
-def _parts_of(candidate: dict[str, Any]) -> list[Any]:
-    content = candidate.get("content")
-    parts = content.get("parts") if isinstance(content, dict) else None
-    return parts if isinstance(parts, list) else []
-
-
-class Renderer:
-    """IR events -> the Gemini stream a client receives: one chunk of new parts per event."""
-
-    def __init__(self, request: Request) -> None:
-        self._model = request.model
-        self._id = ""
-        self._parts: dict[int, Part] = {}
-        self._texts: dict[int, list[str]] = {}  # arguments / thinking text so far
-        self._signatures: dict[int, str] = {}
-        self._pending: str | None = None  # a signature for the next part out
-        self._usage = Usage()
-        self._closed = False
-
-    def keepalive(self) -> bytes:
-        # Not an SSE comment: google-genai (Python) parses any line not starting with
-        # "data: " as JSON and fails. Every Gemini SDK skips a blank line.
-        return b"\n"
-
-    def render(self, event: Event) -> bytes:
-        if self._closed:
-            return b""
-        if isinstance(event, StreamError):
-            self._closed = True
-            return sse.encode(orjson.dumps(errors.render(event.error)[1]))
-        if isinstance(event, Stop):
-            self._closed = True
-            return self._chunk(self._flush(), finish=FINISH_REASONS.get(event.reason, "STOP"))
-        return self._chunk(self._parts_for(event))
-
-    def _parts_for(self, event: Event) -> list[wire.Part]:
-        if isinstance(event, Start):
-            self._id = event.id or new_id("resp_")
-        elif isinstance(event, PartStart):
-            self._parts[event.index] = event.part
-            if isinstance(event.part, Image | Document):
-                return self._out(media_part(event.part))
-        elif isinstance(event, PartDelta):
-            return self._delta(event)
-        elif isinstance(event, PartStop):
-            return self._stop(event.index)
-        elif isinstance(event, UsageUpdate):
-            self._usage = self._usage.merge(event.usage)
-        return []
-
-    def _delta(self, event: PartDelta) -> list[wire.Part]:
-        part = self._parts.get(event.index)
-        if event.signature:
-            self._signatures[event.index] = self._signatures.get(event.index, "") + event.signature
-        if not event.text:
-            return []
-        if isinstance(part, Text):
-            return self._out({"text": event.text})
-        if isinstance(part, Thinking) and not part.redacted:
-            self._texts.setdefault(event.index, []).append(event.text)
-            return self._out({"text": event.text, "thought": True})
-        if isinstance(part, ToolCall):
-            self._texts.setdefault(event.index, []).append(event.text)
-        return []
-
-    def _stop(self, index: int) -> list[wire.Part]:
-        part = self._parts.pop(index, None)
-        text = "".join(self._texts.pop(index, []))
-        signature = self._signatures.pop(index, None)
-        if isinstance(part, ToolCall):
-            return self._out({"functionCall": function_call(replace(part, arguments=text))})
-        if not isinstance(part, Thinking) or part.redacted or not signature:
-            return []
-        encoded = encode_signature(replace(part, signature=signature))
-        if text:
-            # Its text went out already; the signature closes it as an empty thought.
-            return self._out({"text": "", "thought": True, "thoughtSignature": encoded or ""})
-        self._pending = encoded
-        return []
-
-    def _out(self, part: wire.Part) -> list[wire.Part]:
-        if self._pending is not None:
-            part["thoughtSignature"] = self._pending
-            self._pending = None
-        return [part]
-
-    def _flush(self) -> list[wire.Part]:
-        """Parts still owed at the end: unstopped tool calls, a signature with no part after it."""
-        out: list[wire.Part] = []
-        for index in sorted(self._parts):
-            out += self._stop(index)
-        if self._pending is not None:
-            out.append({"text": "", "thoughtSignature": self._pending})
-            self._pending = None
-        return out
-
-    def _chunk(self, parts: list[wire.Part], finish: str | None = None) -> bytes:
-        if not parts and finish is None:
-            return b""
-        candidate: wire.Candidate = {"content": {"role": "model", "parts": parts}, "index": 0}
-        chunk: wire.GenerateContentResponse = {"candidates": [candidate]}
-        if finish is not None:
-            candidate["finishReason"] = finish
-            chunk["usageMetadata"] = render_usage(self._usage)
-        chunk["modelVersion"] = self._model
-        chunk["responseId"] = self._id
-        return sse.encode(orjson.dumps(chunk))

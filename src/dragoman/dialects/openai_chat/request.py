@@ -16,6 +16,7 @@ from dragoman.dialects.fields import (
     optional_object,
     optional_str,
 )
+from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.messages import parse_messages, render_messages
 from dragoman.dialects.openai_chat.tools import (
@@ -26,6 +27,7 @@ from dragoman.dialects.openai_chat.tools import (
     render_tool_choice,
     render_tools,
 )
+from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.names import rule
 from dragoman.ir.reasoning import effort_for_budget
@@ -63,6 +65,7 @@ _KNOWN = frozenset(
         "reasoning_effort",
         "user",
         "metadata",
+        "n",
     }
 )
 
@@ -113,6 +116,7 @@ def _parse_output(body: dict[str, Any], request: Request) -> None:
     if request.max_tokens is None:
         request.max_tokens = optional_int(body.get("max_tokens"), "max_tokens")
     request.stream = bool(optional_bool(body.get("stream"), "stream"))
+    request.choices = optional_int(body.get("n"), "n", minimum=1) or 1
     options = optional_object(body.get("stream_options"), "stream_options") or {}
     request.include_usage = bool(optional_bool(options.get("include_usage"), "stream_options.include_usage"))
     request.response_format = _parse_response_format(body.get("response_format"))
@@ -150,6 +154,8 @@ def _parse_effort(value: object) -> Reasoning | None:
 
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body to send a Chat Completions upstream named `origin`, for `model`."""
+    refuse_previous_response(request, origin)
+    request = for_upstream(request)
     body: dict[str, Any] = {"model": model, "messages": render_messages(request, origin)}
     _render_tools(request, body)
     _render_sampling(request, body)
@@ -192,6 +198,8 @@ def _render_output(request: Request, body: dict[str, Any]) -> None:
     if request.max_tokens is not None:
         # max_tokens is refused by OpenAI's reasoning models; every current server takes this.
         body["max_completion_tokens"] = request.max_tokens
+    if request.choices > 1:
+        body["n"] = request.choices
     if request.stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}

@@ -10,10 +10,22 @@ from typing import Any
 
 import orjson
 
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.error import from_payload
 from dragoman.ir.errors import UpstreamError
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StopReason, UsageUpdate
+from dragoman.ir.events import (
+    MAX_CHOICES,
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StopReason,
+    UsageUpdate,
+    of_choice,
+)
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.request import Request
@@ -108,20 +120,42 @@ def parse(body: object, *, origin: str) -> Response:
 
 def _events(body: dict[str, Any], origin: str) -> Iterator[Event]:
     yield Start(id=_string(body.get("id")), model=_string(body.get("model")))
-    choices = body.get("choices")
-    choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
-    message = choice.get("message")
-    parts = _message_parts(message if isinstance(message, dict) else {}, origin)
-    for index, part in enumerate(parts):
-        yield from _part_events(index, part)
+    choices = _choices(body.get("choices"))
+    parts = {number: _message_parts(_message(choice), origin) for number, choice in choices.items()}
+    for number, found in parts.items():
+        for index, part in enumerate(found):
+            yield from of_choice(list(_part_events(index, part)), number)
     usage = parse_usage(body.get("usage"))
     if usage is not None:
         yield UsageUpdate(usage)
+    # The first choice's Stop ends the answer, so the others' come before it.
+    for number in sorted(choices, reverse=True):
+        yield from of_choice([_choice_stop(choices[number], parts[number])], number)
+    if 0 not in choices:
+        yield Stop("end_turn")
+
+
+def _choices(value: object) -> dict[int, dict[str, Any]]:
+    """The answer's choices by their `index` (their position when they have none)."""
+    found: dict[int, dict[str, Any]] = {}
+    for position, choice in enumerate(value if isinstance(value, list) else []):
+        number = choice.get("index", position) if isinstance(choice, dict) else None
+        if isinstance(number, int) and not isinstance(number, bool) and 0 <= number < MAX_CHOICES:
+            found.setdefault(number, choice)
+    return found
+
+
+def _message(choice: dict[str, Any]) -> dict[str, Any]:
+    message = choice.get("message")
+    return message if isinstance(message, dict) else {}
+
+
+def _choice_stop(choice: dict[str, Any], parts: list[Part]) -> Stop:
     has_calls = any(isinstance(part, ToolCall) for part in parts)
     reason = stop_reason(choice.get("finish_reason"), has_tool_calls=has_calls)
-    if reason == "end_turn" and isinstance(message, dict) and message.get("refusal"):
+    if reason == "end_turn" and _message(choice).get("refusal"):
         reason = "refusal"
-    yield Stop(reason)
+    return Stop(reason)
 
 
 def _message_parts(message: dict[str, Any], origin: str) -> list[Part]:
@@ -176,29 +210,34 @@ def _string(value: object) -> str:
 
 def render(response: Response, request: Request) -> wire.Completion:
     """The Chat completion body a client receives; `model` is the name it asked for."""
-    calls = response.tool_calls()
-    message: wire.Message = {"role": "assistant", "content": response.text() or None, "refusal": None}
-    reasoning = "".join(part.text for part in response.parts if isinstance(part, Thinking))
+    # The choices the client asked for (`n`), each with its own message and finish.
+    answers = [response, *response.alternatives][: max(1, request.choices)]
+    return {
+        "id": client_response_id(response.id, "openai_chat"),
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": request.model,
+        "choices": [_render_choice(number, answer) for number, answer in enumerate(answers)],
+        "usage": render_usage(response.usage),
+    }
+
+
+def _render_choice(number: int, answer: Response) -> wire.Choice:
+    calls = answer.tool_calls()
+    message: wire.Message = {"role": "assistant", "content": answer.text() or None, "refusal": None}
+    reasoning = "".join(part.text for part in answer.parts if isinstance(part, Thinking))
     if reasoning:
         message["reasoning_content"] = reasoning
     if calls:
         message["tool_calls"] = [_render_call(call) for call in calls]
-    choice: wire.Choice = {
-        "index": 0,
+    return {
+        "index": number,
         "message": message,
         "logprobs": None,
-        "finish_reason": finish_reason(response.stop_reason, has_tool_calls=bool(calls)),
-    }
-    return {
-        "id": response.id or new_id("chatcmpl-"),
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": request.model,
-        "choices": [choice],
-        "usage": render_usage(response.usage),
+        "finish_reason": finish_reason(answer.stop_reason, has_tool_calls=bool(calls)),
     }
 
 
 def _render_call(call: ToolCall) -> wire.ToolCall:
     function: wire.FunctionCall = {"name": call.name, "arguments": call.arguments or "{}"}
-    return {"id": call.id, "type": "function", "function": function}
+    return {"id": client_call_id(call.id, "openai_chat"), "type": "function", "function": function}

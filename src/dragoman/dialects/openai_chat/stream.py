@@ -1,45 +1,45 @@
 """Chat Completions streams: upstream chunks -> IR events (`Parser`), and IR events ->
-the chunks a Chat client receives (`Renderer`).
+the chunks a Chat client receives (`Renderer`, in `stream_render`).
 
 A Chat stream is `data: {chunk}` events ending in `data: [DONE]`. Chunks carry deltas
 with no part boundaries: text, reasoning text and tool call fragments (keyed by
 `index`, possibly interleaved) may arrive in any order. The parser gives each its own
 IR part in order of first appearance, ends a text or reasoning part when the other
 kind begins, and holds `Stop` until `[DONE]` so the usage chunk that follows the
-finish chunk comes before it.
+finish chunk comes before it. Each choice (`n` > 1) is followed on its own, its events
+marked with its `index` (`ir.events`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
 from dragoman import sse
-from dragoman.dialects.openai_chat import wire
-from dragoman.dialects.openai_chat.call_order import CallOrder
 from dragoman.dialects.openai_chat.error import from_payload
-from dragoman.dialects.openai_chat.error import render as render_error
-from dragoman.dialects.openai_chat.response import (
-    finish_reason,
-    parse_usage,
-    reasoning_text,
-    render_usage,
-    stop_reason,
-)
+from dragoman.dialects.openai_chat.response import parse_usage, reasoning_text, stop_reason
+from dragoman.dialects.openai_chat.stream_render import Renderer
 from dragoman.ir.errors import GatewayError, UpstreamError
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
+from dragoman.ir.events import (
+    MAX_CHOICES,
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+    of_choice,
+)
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Text, Thinking, ToolCall
-from dragoman.ir.request import Request
-from dragoman.ir.usage import Usage
+
+__all__ = ["Parser", "Renderer"]
 
 logger = logging.getLogger("dragoman.dialects")
-
-_DONE = sse.encode(b"[DONE]")
 
 
 class Parser:
@@ -49,16 +49,7 @@ class Parser:
         self.origin = origin
         self._started = False
         self._done = False
-        self._finish: str | None = None
-        self._refusal = False
-        self._next_index = 0
-        # The text or reasoning part receiving deltas: (kind, IR index).
-        self._flow: tuple[str, int] | None = None
-        # Tool calls by their key in the chunks (`index`), and which are still open.
-        self._calls: dict[object, int] = {}
-        self._open_calls: list[int] = []
-        self._call_ids: dict[str, object] = {}
-        self._last_call: object = None
+        self._choices: dict[int, _Choice] = {}
 
     def feed(self, event: sse.Event) -> list[Event]:
         if self._done:
@@ -85,7 +76,8 @@ class Parser:
         """Events at the end of the upstream's bytes: a finished turn without `[DONE]` is fine."""
         if self._done:
             return []
-        if self._finish is not None:
+        first = self._choices.get(0)
+        if first is not None and first.finish is not None:
             return self._end()
         return self._fail(UpstreamError("the upstream stream ended before the response was finished"))
 
@@ -95,13 +87,19 @@ class Parser:
             out.append(self._start(chunk))
         choices = chunk.get("choices")
         for choice in choices if isinstance(choices, list) else []:
-            # Only the first choice is followed (n > 1 has no IR).
-            if isinstance(choice, dict) and choice.get("index", 0) == 0:
-                self._choice(choice, out)
+            number = choice.get("index", 0) if isinstance(choice, dict) else None
+            if isinstance(number, int) and not isinstance(number, bool) and 0 <= number < MAX_CHOICES:
+                out += of_choice(self._choice(number).feed(choice), number)
         usage = parse_usage(chunk.get("usage"))
         if usage is not None:
             out.append(UsageUpdate(usage))
         return out
+
+    def _choice(self, number: int) -> _Choice:
+        state = self._choices.get(number)
+        if state is None:
+            state = self._choices[number] = _Choice(self.origin)
+        return state
 
     def _start(self, chunk: dict[str, Any]) -> Start:
         self._started = True
@@ -111,14 +109,56 @@ class Parser:
             model=model if isinstance(model, str) else "",
         )
 
-    def _choice(self, choice: dict[str, Any], out: list[Event]) -> None:
+    def _end(self) -> list[Event]:
+        self._done = True
+        out: list[Event] = [] if self._started else [Start(id="", model="")]
+        # The first choice's Stop ends the stream, so the others' come before it.
+        for number in sorted(self._choices, reverse=True):
+            out += of_choice(self._choices[number].end(), number)
+        if 0 not in self._choices:
+            out += _Choice(self.origin).end()
+        return out
+
+    def _fail(self, error: GatewayError) -> list[Event]:
+        self._done = True
+        return [StreamError(error)]
+
+
+class _Choice:
+    """One choice's deltas -> IR parts: text and reasoning flows, and tool calls."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.finish: str | None = None
+        self._refusal = False
+        self._next_index = 0
+        # The text or reasoning part receiving deltas: (kind, IR index).
+        self._flow: tuple[str, int] | None = None
+        # Tool calls by their key in the chunks (`index`), and which are still open.
+        self._calls: dict[object, int] = {}
+        self._open_calls: list[int] = []
+        self._call_ids: dict[str, object] = {}
+        self._last_call: object = None
+
+    def feed(self, choice: dict[str, Any]) -> list[Event]:
+        out: list[Event] = []
         delta = choice.get("delta")
         if isinstance(delta, dict):
             self._delta(delta, out)
         finish = choice.get("finish_reason")
         if isinstance(finish, str):
-            self._finish = finish
+            self.finish = finish
             self._stop_parts(out)
+        return out
+
+    def end(self) -> list[Event]:
+        out: list[Event] = []
+        self._stop_parts(out)
+        reason = stop_reason(self.finish, has_tool_calls=bool(self._calls))
+        if reason == "end_turn" and self._refusal:
+            reason = "refusal"
+        out.append(Stop(reason))
+        return out
 
     def _delta(self, delta: dict[str, Any], out: list[Event]) -> None:
         self._flow_text("thinking", reasoning_text(delta), out)
@@ -190,161 +230,3 @@ class Parser:
         self._stop_flow(out)
         out.extend(PartStop(index) for index in self._open_calls)
         self._open_calls = []
-
-    def _end(self) -> list[Event]:
-        self._done = True
-        out: list[Event] = [] if self._started else [Start(id="", model="")]
-        self._stop_parts(out)
-        reason = stop_reason(self._finish, has_tool_calls=bool(self._calls))
-        if reason == "end_turn" and self._refusal:
-            reason = "refusal"
-        out.append(Stop(reason))
-        return out
-
-    def _fail(self, error: GatewayError) -> list[Event]:
-        self._done = True
-        return [StreamError(error)]
-
-
-class Renderer:
-    """Draws IR events as the chunks OpenAI itself sends, in its order.
-
-    A role chunk, content / reasoning / tool call deltas, the finish chunk, the usage
-    chunk (`choices: []`, only when the client asked with `include_usage`), `[DONE]`.
-    Every chunk has the same id, created and model (the name the client asked for).
-    """
-
-    def __init__(self, request: Request) -> None:
-        self._request = request
-        self._id = new_id("chatcmpl-")
-        self._created = int(time.time())
-        self._started = False
-        self._closed = False
-        # What each IR part index is drawn as: "text", "thinking", "tool" or "skip".
-        self._kinds: dict[int, str] = {}
-        # IR index of a tool call -> its `index` among this message's tool calls.
-        self._slots: dict[int, int] = {}
-        self._has_arguments: set[int] = set()
-        self._call_order = CallOrder()
-        self._usage = Usage()
-        # `{"id": ..., "model": ..., "choices":` as bytes, once the id is known.
-        self._head = b""
-
-    def keepalive(self) -> bytes:
-        return sse.comment("keep-alive")
-
-    def render(self, event: Event) -> bytes:
-        if self._closed:
-            return b""
-        return _HANDLERS[event.kind](self, event)
-
-    def _start(self, event: Start) -> bytes:
-        if event.id:
-            self._id = event.id
-            self._head = b""
-        return self._role_chunk()
-
-    def _role_chunk(self) -> bytes:
-        if self._started:
-            return b""
-        self._started = True
-        return self._chunk({"role": "assistant", "content": ""})
-
-    def _part_start(self, event: PartStart) -> bytes:
-        part = event.part
-        if isinstance(part, ToolCall):
-            self._kinds[event.index] = "tool"
-            slot = self._slots[event.index] = len(self._slots)
-            call: wire.DeltaToolCall = {
-                "index": slot,
-                "id": part.id,
-                "type": "function",
-                "function": {"name": part.name, "arguments": ""},
-            }
-            return self._role_chunk() + self._call_order.start(
-                event.index, self._chunk({"tool_calls": [call]})
-            )
-        if isinstance(part, Text):
-            self._kinds[event.index] = "text"
-        elif isinstance(part, Thinking) and not part.redacted:
-            self._kinds[event.index] = "thinking"
-        else:
-            # Chat has no place for images or redacted reasoning in an answer.
-            logger.warning("openai_chat: dropped a %s part the Chat stream cannot carry", part.kind)
-            self._kinds[event.index] = "skip"
-        return self._role_chunk()
-
-    def _part_delta(self, event: PartDelta) -> bytes:
-        kind = self._kinds.get(event.index, "skip")
-        if not event.text or kind == "skip":
-            return b""
-        if kind == "tool":
-            self._has_arguments.add(event.index)
-            return self._call_order.add(event.index, self._arguments(event.index, event.text))
-        field = "content" if kind == "text" else "reasoning_content"
-        return self._role_chunk() + self._chunk({field: event.text})
-
-    def _arguments(self, index: int, text: str) -> bytes:
-        call: wire.DeltaToolCall = {"index": self._slots[index], "function": {"arguments": text}}
-        return self._chunk({"tool_calls": [call]})
-
-    def _part_stop(self, event: PartStop) -> bytes:
-        if self._kinds.get(event.index) != "tool":
-            return b""
-        last = b""
-        if event.index not in self._has_arguments:
-            # A call with no arguments at all: clients JSON-parse what they got.
-            self._has_arguments.add(event.index)
-            last = self._arguments(event.index, "{}")
-        return self._call_order.end(event.index, last)
-
-    def _usage_update(self, event: UsageUpdate) -> bytes:
-        self._usage = self._usage.merge(event.usage)
-        return b""
-
-    def _stop(self, event: Stop) -> bytes:
-        self._closed = True
-        reason = finish_reason(event.reason, has_tool_calls=bool(self._slots))
-        out = self._call_order.flush() + self._role_chunk() + self._chunk({}, reason)
-        if self._request.include_usage:
-            out += self._envelope([], render_usage(self._usage))
-        return out + _DONE
-
-    def _error(self, event: StreamError) -> bytes:
-        self._closed = True
-        _, body = render_error(event.error)
-        return self._call_order.flush() + sse.encode(orjson.dumps(body)) + _DONE
-
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> bytes:
-        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
-        return self._envelope([choice], None)
-
-    def _envelope(self, choices: list[dict[str, Any]], usage: wire.Usage | None) -> bytes:
-        # Every chunk starts with the same fields: serialized once, then reused.
-        head = self._head or self._first_head()
-        body = head + orjson.dumps(choices)
-        if self._request.include_usage:
-            # With include_usage every chunk carries `usage`, null until the last.
-            body += b',"usage":' + orjson.dumps(usage)
-        return sse.encode(body + b"}")
-
-    def _first_head(self) -> bytes:
-        fields = {
-            "id": self._id,
-            "object": "chat.completion.chunk",
-            "created": self._created,
-            "model": self._request.model,
-        }
-        self._head = orjson.dumps(fields)[:-1] + b',"choices":'
-        return self._head
-
-
-_HANDLERS: dict[str, Callable[[Renderer, Any], bytes]] = {
-    "start": Renderer._start,
-    "part_start": Renderer._part_start,
-    "part_delta": Renderer._part_delta,
-    "part_stop": Renderer._part_stop,
-    "usage": Renderer._usage_update,
-    "stop": Renderer._stop,
-    "error": Renderer._error,
-}

@@ -8,11 +8,13 @@ A custom (freeform) tool call's text input is the IR arguments `{"input": "..."}
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import orjson
 
-from dragoman.dialects.openai_responses.tools import flat_name, split_name
+from dragoman.dialects.ids import client_call_id
+from dragoman.dialects.openai_responses.tools import DIALECT, flat_name, split_name
 from dragoman.ir.events import Event, PartDelta, PartStart, PartStop
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
@@ -237,7 +239,8 @@ def render_output(parts: list[Part], request: Request | None) -> list[dict[str, 
         if isinstance(part, Thinking):
             output.append(reasoning_item(part.id or new_id("rs_"), part, signature=client_signature(part)))
         elif isinstance(part, ToolCall):
-            output.append(call_item(call_item_id(part, request), part, request))
+            shown = replace(part, id=client_call_id(part.id, DIALECT))
+            output.append(call_item(call_item_id(part, request), shown, request))
     if texts:
         output.append(message_item(new_id("msg_"), texts))
     return output

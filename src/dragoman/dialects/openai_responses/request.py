@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dragoman.dialects.choices import refuse_choices
+from dragoman.dialects.fields import optional_int
+from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.openai_responses import wire
 from dragoman.dialects.openai_responses.input import InputParser, InputRenderer
 from dragoman.dialects.openai_responses.tools import (
@@ -45,6 +48,7 @@ _MAPPED = frozenset(
         "text",
         "metadata",
         "user",
+        "previous_response_id",
     }
 )
 _EFFORTS = frozenset({"none", "minimal", "low", "medium", "high", "xhigh", "max"})
@@ -79,12 +83,13 @@ def parse(body: Any) -> Request:
         parallel_tool_calls=_typed(body, "parallel_tool_calls", bool),
         stream=bool(_typed(body, "stream", bool)),
         include_usage=True,  # every Responses answer carries its usage
-        max_tokens=_typed(body, "max_output_tokens", int),
+        max_tokens=optional_int(body.get("max_output_tokens"), "max_output_tokens"),
         temperature=_number(body, "temperature"),
         top_p=_number(body, "top_p"),
         metadata=_typed(body, "metadata", dict),
         user=_typed(body, "user", str),
         source=DIALECT,
+        previous_response_id=_typed(body, "previous_response_id", str),
         extras={key: value for key, value in body.items() if key not in _MAPPED},
     )
     _parse_reasoning(body.get("reasoning"), request)
@@ -96,13 +101,12 @@ def _typed(body: dict[str, Any], key: str, kind: type) -> Any:
     value = body.get(key)
     if value is None:
         return None
-    # bool is an int subclass: a max_output_tokens of true is still wrong.
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise InvalidRequest(f"{key}: expected {_KIND_NAMES[kind]}")
+    if not isinstance(value, kind):
+        raise InvalidRequest(f"{key}: expected {_KIND_NAMES[kind]}", param=key)
     return value
 
 
-_KIND_NAMES = {str: "a string", bool: "a boolean", int: "an integer", dict: "an object"}
+_KIND_NAMES = {str: "a string", bool: "a boolean", dict: "an object"}
 
 
 def _number(body: dict[str, Any], key: str) -> float | None:
@@ -110,7 +114,7 @@ def _number(body: dict[str, Any], key: str) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRequest(f"{key}: expected a number")
+        raise InvalidRequest(f"{key}: expected a number", param=key)
     return value
 
 
@@ -175,6 +179,8 @@ def _parse_format(fmt: Any) -> ResponseFormat:
 
 def render(request: Request, *, model: str, origin: str) -> wire.RequestBody:
     """The body sent to a Responses upstream named `origin`."""
+    refuse_choices(request, origin)
+    request = for_upstream(request)
     same_dialect = request.source == DIALECT
     extras = request.extras if same_dialect else {}
     # Stateless by default: conversations are replayed in full, never stored upstream.
@@ -190,6 +196,8 @@ def render(request: Request, *, model: str, origin: str) -> wire.RequestBody:
     _render_reasoning(request, body, extras)
     _render_text(request, body, extras)
     _render_identity(request, body)
+    if request.previous_response_id is not None:
+        body["previous_response_id"] = request.previous_response_id
     body["stream"] = request.stream
     for key, value in extras.items():
         if key not in body:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from dragoman.dialects.ids import client_response_id
 from dragoman.dialects.openai_responses import items, wire
 from dragoman.dialects.openai_responses.error import from_event
 from dragoman.dialects.openai_responses.tools import DIALECT, render_tool_choice, render_tools
 from dragoman.ir.events import Event, Start, Stop, StopReason, UsageUpdate
-from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Part, ToolCall
 from dragoman.ir.request import Request
 from dragoman.ir.response import Response, accumulate
@@ -94,7 +94,7 @@ def _count(value: Any) -> int:
 def render(response: Response, request: Request) -> wire.ResponseBody:
     """The Response object a client receives."""
     body = snapshot(
-        request, response.id or new_id("resp_"), response.model or request.model, int(time.time())
+        request, client_response_id(response.id, DIALECT), response.model or request.model, int(time.time())
     )
     finish(body, response.stop_reason or "end_turn", response.usage)
     body["output"] = items.render_output(response.parts, request)
@@ -119,7 +119,7 @@ def snapshot(request: Request, response_id: str, model: str, created_at: int) ->
         "temperature": request.temperature,
         "top_p": request.top_p,
         "max_output_tokens": request.max_tokens,
-        "previous_response_id": None,
+        "previous_response_id": request.previous_response_id,
         "store": request.extras.get("store", True) if request.source == DIALECT else False,
         "metadata": request.metadata if request.source == DIALECT and request.metadata else {},
         "usage": None,

@@ -23,10 +23,22 @@ from typing import Any
 import orjson
 
 from dragoman import sse
+from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_responses import items
 from dragoman.dialects.openai_responses.response import finish, render_usage, snapshot
+from dragoman.dialects.openai_responses.tools import DIALECT
 from dragoman.ir.errors import GatewayError
-from dragoman.ir.events import Event, PartDelta, PartStart, PartStop, Start, Stop, StreamError, UsageUpdate
+from dragoman.ir.events import (
+    Event,
+    PartDelta,
+    PartStart,
+    PartStop,
+    Start,
+    Stop,
+    StreamError,
+    UsageUpdate,
+    choice_of,
+)
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Text, Thinking, ToolCall
 from dragoman.ir.request import Request
@@ -78,7 +90,8 @@ class Renderer:
         return sse.comment("keepalive")
 
     def render(self, event: Event) -> bytes:
-        if self._done:
+        # Responses answers with one choice: any other an upstream sent is not drawn.
+        if self._done or choice_of(event):
             return b""
         out: list[dict[str, Any]] = []
         if self._body is None:
@@ -106,7 +119,7 @@ class Renderer:
 
     def _start(self, out: list[dict[str, Any]], event: Event) -> None:
         start = event if isinstance(event, Start) else Start(id="", model="")
-        response_id = start.id or new_id("resp_")
+        response_id = client_response_id(start.id, DIALECT)
         self._body = snapshot(self.request, response_id, start.model or self.request.model, int(time.time()))
         out.append({"type": "response.created", "response": self._body})
         out.append({"type": "response.in_progress", "response": self._body})
@@ -150,7 +163,7 @@ class Renderer:
             self._open_item(out, event.index, opened, item)
         elif isinstance(part, ToolCall):
             self._close_message(out)
-            call = ToolCall(id=part.id, name=part.name)
+            call = ToolCall(id=client_call_id(part.id, DIALECT), name=part.name)
             opened = _Open(call, len(self._output), items.call_item_id(call, self.request))
             item = items.call_item(opened.item_id, call, self.request, status="in_progress")
             opened.streams_arguments = item["type"] == "function_call"

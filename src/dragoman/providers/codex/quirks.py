@@ -3,7 +3,8 @@
 - `instructions` is required and never empty: the client's system text, else a
   neutral default; later system turns go in as `developer` items.
 - `store` must be false and `stream` true (the relay folds the stream for clients that
-  did not ask for one); `previous_response_id` cannot work without storage.
+  did not ask for one); `previous_response_id` cannot work without storage, so a
+  request that names one is refused (`dialects.state`), never sent without its context.
 - Controls the backend refuses are dropped: output limits, sampling, truncation,
   context management, cache retention options, `user`, `service_tier` unless
   "priority", and per-part `prompt_cache_breakpoint`.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.request import Request
 from dragoman.providers.affinity import conversation_key
 from dragoman.providers.openai.quirks import fix_request as fix_openai
@@ -37,7 +39,6 @@ REFUSED: tuple[str, ...] = (
     "safety_identifier",
     "stream_options",
     "user",
-    "previous_response_id",
     "background",
     "generate",
 )
@@ -45,6 +46,7 @@ TOOLS_ONLY: tuple[str, ...] = ("tool_choice", "parallel_tool_calls")
 
 
 def fix_request(body: dict[str, Any], request: Request) -> dict[str, Any]:
+    refuse_previous_response(request, "the Codex backend")
     body = fix_openai(body, request)
     if not isinstance(body.get("instructions"), str) or not body["instructions"].strip():
         body["instructions"] = DEFAULT_INSTRUCTIONS

@@ -1,8 +1,10 @@
 """xAI's Responses API: what it refuses of an OpenAI Responses body (upstreams.md §6,
 from CLIProxyAPI's and rotom's xAI executors), and reasoning effort per Grok model.
 
-- Dropped: `stop` (no stop sequences in Responses), `previous_response_id`,
-  `prompt_cache_retention`, `safety_identifier`, `stream_options`, `service_tier`.
+- Dropped: `stop` (no stop sequences in Responses), `prompt_cache_retention`,
+  `safety_identifier`, `stream_options`, `service_tier`.
+- `previous_response_id` is refused, not dropped (dialects/state.py): dropping it would
+  answer the new turn without the conversation it continues.
 - `tool_choice` and `parallel_tool_calls` without tools are dropped.
 - `reasoning.effort` is kept only for models that take one, within their levels (the
   nearest level otherwise); for the rest it is removed, with `reasoning` if left empty.
@@ -12,12 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.request import Request
 from dragoman.providers.openai.quirks import efforts_for, nearest_effort
 
 REFUSED: tuple[str, ...] = (
     "stop",
-    "previous_response_id",
     "prompt_cache_retention",
     "safety_identifier",
     "stream_options",
@@ -39,6 +41,7 @@ EFFORTS: dict[str, frozenset[str]] = {
 
 
 def fix_request(body: dict[str, Any], request: Request) -> dict[str, Any]:
+    refuse_previous_response(request, "xAI")
     for name in REFUSED:
         body.pop(name, None)
     if not body.get("tools"):

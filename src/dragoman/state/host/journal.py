@@ -14,6 +14,7 @@ one at a time.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import threading
@@ -79,14 +80,18 @@ class Journal:
         if not path.exists():
             os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # its -wal and -shm take this mode
         self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
         self.origin = origin
         self.lock = threading.Lock()
         self.seq = 0
         self._seen_version = -1
-        with self._transaction():
-            _create(self._db)
+        # Workers start together: switching a new file to WAL answers "database is
+        # locked" at once to all but one (SQLite's busy timeout does not cover it), so
+        # the set-up is done by one process at a time.
+        with _one_at_a_time(path.with_name(path.name + ".setup")):
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            with self._transaction():
+                _create(self._db)
 
     def load(self) -> list[Change]:
         """Every live row, and from now on only what others change (`exchange`)."""
@@ -173,3 +178,13 @@ def _create(db: sqlite3.Connection) -> None:
             f" gone INTEGER NOT NULL, changed REAL NOT NULL, PRIMARY KEY ({keys}))"
         )
         db.execute(f"CREATE INDEX IF NOT EXISTS {table.name}_seq ON {table.name} (seq)")
+
+
+@contextlib.contextmanager
+def _one_at_a_time(lock_path: Path) -> Iterator[None]:
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
