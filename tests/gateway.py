@@ -16,6 +16,7 @@ import uvicorn
 
 from dragoman.config import load
 from dragoman.server.app import build_gateway, create_app
+from dragoman.server.gateway import Gateway
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.server import bind
 
@@ -43,11 +44,28 @@ def providers_for(fakes: FakeUpstreams, **extra: Any) -> dict[str, dict[str, Any
     }
 
 
+# The gateways running now: a gateway kept across tests (a module's, the session's)
+# forgets what its pools learned whenever the fakes are reset (`forget_pool_state`).
+LIVE: list[Gateway] = []
+
+
+def forget_pool_state() -> None:
+    """Every running gateway's cooldowns and session bindings cleared, as `dragoman
+    accounts reset` would: one test's 429 must not cool the account for the next."""
+    for gateway in LIVE:
+        if gateway.state is None:
+            continue
+        for upstream in gateway.registry.upstreams:
+            gateway.state.health.reset(upstream.name)
+            gateway.state.bindings.drop_account(upstream.name)
+
+
 @contextmanager
 def serve_gateway(fakes: FakeUpstreams, **settings: Any) -> Iterator[str]:
     """A running dragoman's root URL (e.g. http://127.0.0.1:PORT)."""
     settings.setdefault("providers", providers_for(fakes))
     gateway = build_gateway(load(overrides=settings), environ={})
+    LIVE.append(gateway)
     sock = bind(0)
     config = uvicorn.Config(create_app(gateway), lifespan="on", log_config=None, timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
@@ -61,6 +79,7 @@ def serve_gateway(fakes: FakeUpstreams, **settings: Any) -> Iterator[str]:
             time.sleep(0.005)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
+        LIVE.remove(gateway)
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from dragoman.cli import cli
 from tests.cli.test_serve import free_port, wait_healthy
-from tests.fakes import Reply
+from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 
 T = TypeVar("T")
@@ -241,3 +241,20 @@ def test_a_port_another_worker_group_holds_is_a_clear_error() -> None:
         result = CliRunner().invoke(cli, ["serve", "--workers", "2", "--bind", f"127.0.0.1:{port}"])
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+REFUSED = re.compile(r"^\S+ INFO +(\d+) \[\w+\] dragoman\.access: POST /v1/chat/completions 429 ", re.M)
+
+
+def test_a_cooldown_one_worker_learns_holds_in_every_worker_within_a_second(
+    served: Served, fakes: FakeUpstreams
+) -> None:
+    workers = served.workers()
+    fakes.anthropic.script(Reply(error=Failure(429, "slow down", retry_after=600)))
+    first = httpx.post(served.url + "/v1/chat/completions", json=CHAT, timeout=10)
+    assert first.status_code == 429
+    time.sleep(1.0)
+    refused = [httpx.post(served.url + "/v1/chat/completions", json=CHAT, timeout=10) for _ in range(30)]
+    assert len(fakes.anthropic.requests) == 1  # no worker asked the cooling account again
+    assert all(r.status_code == 429 and 500 <= int(r.headers["retry-after"]) <= 631 for r in refused)
+    assert {int(pid) for pid in REFUSED.findall(served.text())} == workers

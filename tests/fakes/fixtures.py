@@ -63,8 +63,12 @@ def fake_upstreams_session() -> Iterator[FakeUpstreams]:
 
 @pytest.fixture
 def fakes(fake_upstreams_session: FakeUpstreams) -> FakeUpstreams:
-    """All four fakes, with empty scripts and records."""
+    """All four fakes, with empty scripts and records; the gateways kept across tests
+    forget what their pools learned from them."""
+    from tests.gateway import forget_pool_state
+
     fake_upstreams_session.reset()
+    forget_pool_state()
     return fake_upstreams_session
 
 

@@ -51,6 +51,8 @@ class OpenAIResponsesFake(OpenAIFake):
         if reply.error is not None:
             error = self.as_rejected(reply.error)
             failure = {"code": self.code_for(error) or error.kind, "message": error.message}
+            if isinstance(reply.error.body, dict):  # the provider's own event, verbatim (Codex)
+                failure = reply.error.body
             failed = reply.error.status >= 500
         events = rendering.events(failure, failed)
         return self.frames([sse(payload, name) for name, payload in events], reply)

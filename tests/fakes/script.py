@@ -44,7 +44,9 @@ class Failure:
     `error.code` or Gemini's ErrorInfo reason. `mid_stream` sends the error inside a 200 stream
     after the content (Anthropic `error` event, Responses `error` / `response.failed`, Chat and
     Gemini `data: {"error": ...}`); a non-streamed request still gets the HTTP error. `body`
-    replaces the whole error body verbatim (dict -> JSON, str -> text).
+    replaces the whole error body verbatim (dict -> JSON, str -> text), and for the Responses
+    fake the in-stream error's fields too (Codex's `usage_limit_reached` with `resets_in_seconds`).
+    A mid-stream failure of a Reply without text or calls comes before any content.
     """
 
     status: int

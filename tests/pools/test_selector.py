@@ -158,3 +158,31 @@ def test_a_new_route_list_rebuilds_the_pool() -> None:
         "acct-1",
         "acct-2",
     ]
+
+
+def blip(pooled: Pooled, account: str, seconds: float) -> None:
+    pooled.state.health.strike(
+        account, WHOLE_ACCOUNT, "transient", "timeout", until=pooled.clock.now + seconds
+    )
+
+
+def test_a_transient_cooldown_never_empties_a_pool() -> None:
+    pooled = Pooled(accounts(3))
+    blip(pooled, "acct-0", 15)
+    assert pooled.order() == ["acct-1", "acct-2"], "while others serve, a blipped account waits"
+    blip(pooled, "acct-2", 5)
+    blip(pooled, "acct-1", 10)
+    assert pooled.order() == ["acct-2", "acct-1", "acct-0"], "all blipped: tried anyway, soonest first"
+    alone = Pooled(accounts(1))
+    blip(alone, "acct-0", 15)
+    assert alone.order() == ["acct-0"]
+
+
+def test_beside_quota_cooldowns_only_the_blipped_accounts_are_tried() -> None:
+    pooled = Pooled(accounts(3))
+    blip(pooled, "acct-0", 15)
+    cool(pooled, "acct-1", 60)
+    pooled.state.health.strike("acct-2", WHOLE_ACCOUNT, "unhealthy", "402 payment required")
+    assert pooled.order() == ["acct-0"]
+    cool(pooled, "acct-0", 60)
+    assert pooled.choose().candidates == []

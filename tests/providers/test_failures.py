@@ -135,7 +135,9 @@ HALF_SECOND = {"read_timeout": 0.5}
 BROKEN = {
     "reset-mid-body": Case(answer(partial_body, reset), "flaky closed the connection mid-answer", True),
     "truncated-body": Case(answer(partial_body, close), "flaky closed the connection mid-answer", True),
-    "corrupt-gzip": Case(answer(corrupt_gzip, stall), "flaky sent a corrupt compressed body", True),
+    # No content decodes, so nothing reaches the client: the relay holds a stream until its
+    # first content, and a failure before it is an HTTP error (another account may serve).
+    "corrupt-gzip": Case(answer(corrupt_gzip, stall), "flaky sent a corrupt compressed body"),
     "closed-before-answering": Case(answer(nothing, close), "it closed the connection before answering"),
     "malformed-head": Case(
         answer(lambda _: b"HTTP/1.1 OK-ish\r\n\r\n", close), "it sent a malformed HTTP answer"

@@ -114,7 +114,9 @@ def test_an_error_event_well_before_the_end_of_the_body_is_still_seen(
 def test_a_stream_the_upstream_cut_is_an_upstream_error(
     gateway: str, fakes: FakeUpstreams, access: pytest.LogCaptureFixture
 ) -> None:
-    fakes.anthropic.script(Reply(text="a b c d e f", chunks=6, drop_after_chunks=3))
+    # Cut after text went out: a cut before any content is an HTTP error instead (the
+    # handshake is held, so another account could still take the request).
+    fakes.anthropic.script(Reply(text="a b c d e f", chunks=6, drop_after_chunks=6))
     stream_chat(gateway)
     record = access_line(access)
     assert record.levelno == logging.WARNING

@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -258,10 +259,9 @@ def test_upstream_failures_reach_every_client_dialect_in_its_shape(
     dialect: str, fakes: FakeUpstreams
 ) -> None:
     path, body = CLIENT_REQUESTS[dialect]
-    fakes.anthropic.script(
-        Reply(error=Failure(429, "slow down", retry_after=9)),
-        Reply(text="late", delay_before_first_byte=3),
-    )
+    # Each failure on its own account: a failed account cools, and is not asked again.
+    fakes.anthropic.script(Reply(error=Failure(429, "slow down", retry_after=9)))
+    fakes.openai_chat.script(Reply(text="late", delay_before_first_byte=3))
     dead = {
         "kind": "openai_compatible",
         "base_url": f"http://127.0.0.1:{closed_port()}/v1",
@@ -271,14 +271,23 @@ def test_upstream_failures_reach_every_client_dialect_in_its_shape(
     expected = ERROR_TYPES.get(dialect, ERROR_TYPES["openai_chat"])
     with serve_gateway(fakes, providers=providers) as url:
         limited = httpx.post(url + path, json=body, headers={"anthropic-version": "2023-06-01"})
-        slow = httpx.post(url + path, json=body, headers={"anthropic-version": "2023-06-01"}, timeout=10)
-        gone_path = path.replace(CHAT["model"], "dead-model")
-        gone = httpx.post(url + gone_path, json={**body, "model": "dead-model"} if "model" in body else body)
+        slow_path, slow_body = _for_model(path, body, MODEL_OF["openai_chat"])
+        slow = httpx.post(
+            url + slow_path, json=slow_body, headers={"anthropic-version": "2023-06-01"}, timeout=10
+        )
+        gone = httpx.post(
+            url + _for_model(path, body, "dead-model")[0], json=_for_model(path, body, "dead-model")[1]
+        )
     for response, status in ((limited, 429), (slow, 504), (gone, 502)):
         assert response.status_code == status, response.text
         wanted = STATUS_NAMES[status] if dialect == "gemini" else expected[status]
         assert error_kind(dialect, response.json()) == wanted
     assert limited.headers["retry-after"] == "9"
+
+
+def _for_model(path: str, body: dict[str, Any], model: str) -> tuple[str, dict[str, Any]]:
+    """A client request of CLIENT_REQUESTS asking for another model."""
+    return path.replace(CHAT["model"], model), {**body, "model": model} if "model" in body else body
 
 
 def test_tool_names_an_upstream_rejects_are_renamed_there_and_restored_for_the_client(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from dragoman.config.binds import Bind, parse_bind
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
+from dragoman.pools.settings import DEFAULT_PRIORITY, AccountPolicy, PoolSettings
 
 DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
@@ -71,8 +72,18 @@ class ProviderConfig(_Strict):
     # None: the global `proxy`; "": none at all, even when a global one is set.
     proxy: SecretUrl | None = None
     http2: bool = True
+    # Its place in every pool it serves (`[pools]`): the best tier (lowest priority) with
+    # an eligible account is used; weight for `weighted`; None: no concurrency limit.
+    priority: Annotated[int, Field(ge=0)] = DEFAULT_PRIORITY
+    weight: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    max_concurrent: Annotated[int, Field(ge=1)] | None = None
+    enabled: bool = True
 
     _check_proxy = field_validator("proxy")(check_proxy)
+
+    def policy(self) -> AccountPolicy:
+        """What this provider adds to the pools it serves in."""
+        return AccountPolicy(self.priority, self.weight, self.max_concurrent, self.enabled)
 
 
 class OAuthConfig(_Strict):
@@ -117,6 +128,7 @@ class Settings(_Strict):
     model_refresh_seconds: Annotated[float, Field(gt=0)] = 600.0
     providers: dict[str, ProviderConfig] = Field(default_factory=dict)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
+    pools: PoolSettings = Field(default_factory=PoolSettings)
     oauth: dict[str, OAuthConfig] = Field(default_factory=dict)
 
     @field_validator("bind", mode="before")

@@ -112,6 +112,8 @@ class Selector:
         eligible = self._eligible(pool, now, owner, choice.excluded)
         if eligible:
             choice.candidates = self._order(pool, eligible, session, owner, choice)
+        else:
+            choice.candidates = [member.ranked for member in _only_blipped(pool, choice.excluded)]
         return choice
 
     async def acquire(self, choice: Choice[R], candidate: Candidate[R]) -> bool:
@@ -297,3 +299,18 @@ class Selector:
             if candidate.account == account:
                 ordered.append(ordered.pop(n))
                 return
+
+
+def _only_blipped(pool: Pool[R], excluded: list[Exclusion]) -> list[Member[R]]:
+    """When no account is eligible, those kept out only by a transient cooldown (a
+    timeout, a reset, a 5xx) are tried anyway, soonest recovery first: a transient
+    cooldown steers requests to healthier accounts, it never empties a pool (a lone
+    local server is not refused for its cooldown after one blip; an outage that has
+    passed is noticed by the next request). Quota, unhealthy and disabled stay out."""
+    out = {id(exclusion) for exclusion in excluded}
+    blipped = [
+        member
+        for member in pool.members
+        if member.cooled is not None and member.cooled.kind == "transient" and id(member.cooled_out) in out
+    ]
+    return sorted(blipped, key=lambda member: member.cooled.until if member.cooled else 0.0)

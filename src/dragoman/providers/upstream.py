@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.observe import redact
+from dragoman.pools.settings import DEFAULT_POLICY, AccountPolicy
 from dragoman.providers import discover
 from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_AUTH, DIALECT_HEADERS, ModelInfo, ProviderSpec
@@ -37,6 +38,8 @@ class Upstream:
     # The stored account of a subscription login: its token is added per request
     # (dragoman.auth), never kept here.
     account_id: int | None = None
+    # Its place in the pools it serves: priority tier, weight, concurrency, enabled.
+    policy: AccountPolicy = DEFAULT_POLICY
 
     def request_headers(self) -> dict[str, str]:
         """Headers for every request to this upstream: static ones, then the key."""
@@ -129,6 +132,7 @@ def build_upstream(
         proxy=_proxy(config.proxy, proxy),
         http2=config.http2,
         account_id=account_id,
+        policy=config.policy(),
     )
 
 

@@ -13,7 +13,7 @@ from dragoman.config import Settings
 from dragoman.observe import redact
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
-from dragoman.server import heap
+from dragoman.server import heap, local_auth
 from dragoman.server.gateway import Gateway
 from dragoman.server.middleware import ExchangeMiddleware
 from dragoman.server.routes import routes
@@ -59,4 +59,5 @@ def create_app(gateway: Gateway) -> Starlette:
     app.router.redirect_slashes = False
     app.state.gateway = gateway
     app.state.local_keys = [key.encode() for key in settings.key_values()]
+    app.state.key_names = local_auth.key_names(settings.key_values())
     return app

@@ -18,6 +18,9 @@ class Exchange:
     model: str | None = None
     provider: str | None = None
     upstream_model: str | None = None
+    # Why the pool chose `provider` (the account, by its label): "binding",
+    # "strategy=fill-first", "failover from codex-alice because 429 ...".
+    reason: str | None = None
     stream: bool = False
     # How a streamed answer ended: "ok", "upstream_error: <code>" or "client_left"; set
     # once, as it ends (the status was sent long before, and is 200 in each case).
@@ -29,6 +32,9 @@ class Exchange:
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""
         self.ended = upstream_error(code)
+
+    def chose(self, account: str, upstream_model: str, reason: str) -> None:
+        self.provider, self.upstream_model, self.reason = account, upstream_model, reason
 
     @property
     def latency_ms(self) -> float:

@@ -1,7 +1,10 @@
-"""What every request handler shares: settings, the model registry, upstream clients.
+"""What every request handler shares: settings, the model registry, upstream clients,
+the runtime state and the account pools chosen from.
 
 `registry` is replaced whole while serving (accounts added, live lists read): a handler
-reads `gateway.registry` once per request and keeps what it got.
+reads `gateway.registry` once per request and keeps what it got. `state` and `selector`
+exist once the app has started (`start`): the state is kept in the home folder, shared
+by every `serve --workers` process.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from typing import TYPE_CHECKING
 
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
+from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
+from dragoman.state import State, open_state
 from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
@@ -32,6 +37,9 @@ class Gateway:
     accounts: AccountSource | None = None
     # Fresh tokens for subscription accounts; there once the database is open.
     auth: TokenKeeper | None = None
+    # Cooldowns, windows, bindings, in-flight counts; and the pools chosen from over them.
+    state: State | None = None
+    selector: Selector | None = None
 
     @property
     def database(self) -> Database | None:
@@ -41,6 +49,7 @@ class Gateway:
         """Open the database if it holds accounts (else it opens when the first one comes),
         serve them and a local Ollama (unless `load_gateway` read them already), then keep
         the registry current in the background."""
+        await self._start_pools()
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
         if self.catalog is None:
@@ -53,6 +62,13 @@ class Gateway:
 
     def publish(self, registry: Registry) -> None:
         self.registry = registry
+        if self.selector is not None:
+            self.selector.configure(policies=policies(registry))
+
+    async def _start_pools(self) -> None:
+        self.state = open_state(self.settings, workers=self.settings.workers > 1)
+        await self.state.start()
+        self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
 
     async def aclose(self) -> None:
         if self.refresher is not None:
@@ -62,9 +78,16 @@ class Gateway:
         await self.clients.aclose()
         if self.accounts is not None:
             await self.accounts.close()
+        if self.state is not None:
+            await self.state.stop()
 
     def _opened(self, database: Database) -> None:
         # SQLAlchemy is loaded now that the database is open; not before.
         from dragoman.auth.store import CredentialStore
 
         self.auth = TokenKeeper(CredentialStore(database.engine), self.settings)
+
+
+def policies(registry: Registry) -> dict[str, AccountPolicy]:
+    """Each account's pool policy, by its label."""
+    return {upstream.name: upstream.policy for upstream in registry.upstreams}

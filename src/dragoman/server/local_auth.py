@@ -42,3 +42,16 @@ def check(connection: HTTPConnection, keys: list[bytes]) -> None:
         matched |= hmac.compare_digest(candidate, expected)
     if not matched:
         raise AuthenticationFailed("invalid API key: it matches none of the keys this dragoman accepts")
+
+
+def key_names(keys: list[str]) -> dict[str, str]:
+    """A name per local key ("key1", "key2", ...), to scope what is kept per client (a
+    session binding) without keeping the key itself."""
+    return {key: f"key{n}" for n, key in enumerate(keys, start=1)}
+
+
+def key_name(connection: HTTPConnection, names: dict[str, str]) -> str:
+    """The name of the key this (already checked) connection presented; "-" when the
+    gateway has no keys."""
+    key = presented_key(connection) if names else None
+    return names.get(key, "-") if key is not None else "-"

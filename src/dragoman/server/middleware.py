@@ -71,7 +71,7 @@ def _log_access(exchange: Exchange) -> None:
         route += f" -> {exchange.provider}/{exchange.upstream_model}"
     access_log.log(
         level,
-        "%s %s %d %s %s %.1fms in=%d out=%d%s",
+        "%s %s %d %s %s %.1fms in=%d out=%d%s%s",
         exchange.method,
         exchange.path,
         exchange.status,
@@ -80,6 +80,7 @@ def _log_access(exchange: Exchange) -> None:
         exchange.latency_ms,
         exchange.bytes_in,
         exchange.bytes_out,
+        f" account={exchange.provider} reason={exchange.reason}" if exchange.reason else "",
         f" stream {ended}" if ended else " stream" if exchange.stream else "",
         extra={
             "method": exchange.method,
@@ -89,6 +90,8 @@ def _log_access(exchange: Exchange) -> None:
             "model": exchange.model,
             "provider": exchange.provider,
             "upstream_model": exchange.upstream_model,
+            "account": exchange.provider if exchange.reason else None,
+            "reason": exchange.reason,
             "latency_ms": round(exchange.latency_ms, 2),
             "bytes_in": exchange.bytes_in,
             "bytes_out": exchange.bytes_out,

@@ -34,16 +34,20 @@ from starlette.types import Receive
 from dragoman import sse
 from dragoman.dialects import Dialect
 from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, replay
-from dragoman.ir.errors import GatewayError, UpstreamError
+from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
+from dragoman.pools import failover_reason
+from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
 from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
+from dragoman.server.pooling import Attempt, refused
 from dragoman.server.send import send
+from dragoman.server.stream_hold import Hold, held
 from dragoman.server.streamed import LastChunk, StreamedResponse
 
 log = logging.getLogger("dragoman.relay")
@@ -76,15 +80,18 @@ async def relay(
     exchange: Exchange,
     client_headers: Mapping[str, str] | None = None,
     receive: Receive | None = None,
+    session: SessionKey | None = None,
 ) -> Response:
-    """Serve one parsed request: pick the route, call the upstream, answer the client.
-    With `receive` (the request's body already read), a client leaving ends it all."""
+    """Serve one parsed request: pick the account, call the upstream, answer the client.
+    With `receive` (the request's body already read), a client leaving ends it all.
+    `session`: the conversation it belongs to, kept on one account while it may."""
     exchange.model, exchange.stream = request.model, request.stream
     if request.tools:
         check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
     try:
-        answer, exits = await _first_answer(gateway, request, exchange, client_headers)
+        key = session.key if session is not None else None
+        answer, exits = await _first_answer(gateway, request, exchange, client_headers, key)
         if request.stream:
             batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
             body = _client_stream(client.stream.Renderer(request), batches, exits, exchange)
@@ -109,35 +116,57 @@ async def relay(
 
 
 async def _first_answer(
-    gateway: Gateway, request: Request, exchange: Exchange, client_headers: Mapping[str, str] | None
+    gateway: Gateway,
+    request: Request,
+    exchange: Exchange,
+    client_headers: Mapping[str, str] | None,
+    session: str | None,
 ) -> tuple[Answer, AsyncExitStack]:
-    """The first route that accepts the request, trying the model's fallbacks in order.
+    """The first account of the model's pool that accepts the request, in the order
+    the pool chose (`pools.Selector.choose`).
 
-    Nothing has reached the client yet, so a route that is down, overloaded or rate
-    limited is passed over for the next one serving the same model; an error that
-    says the request itself is wrong is returned at once.
+    Nothing has reached the client yet, so an account that is down, overloaded or out
+    of quota is passed over for the next one; an error that says the request itself is
+    wrong is returned at once. With no account to try: a 429 naming why each is out.
     """
-    routes = gateway.registry.resolve(request.model)
-    for number, route in enumerate(routes, start=1):
-        exchange.provider, exchange.upstream_model = route.upstream.name, route.model
+    selector = gateway.selector
+    if selector is None:
+        raise UpstreamError("dragoman is not started yet")
+    choice = selector.choose(request.model, gateway.registry.resolve(request.model), session=session)
+    failure: GatewayError | None = None
+    because: str | None = None  # why the account before failed
+    last = len(choice.candidates)
+    for number, candidate in enumerate(choice.candidates, start=1):
+        if not await selector.acquire(choice, candidate):
+            continue
         exits = AsyncExitStack()
+        exits.callback(selector.release, candidate)
+        attempt = Attempt(selector, candidate, request.model, session)
+        exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
-            return await _open_upstream(gateway, route, request, exits, client_headers), exits
+            answer = await _open_upstream(gateway, candidate.route, request, exits, client_headers, attempt)
+            return answer, exits
         except GatewayError as error:
             await exits.aclose()
-            if number == len(routes) or not _worth_another_route(error):
+            if not _worth_another_account(error, attempt) or number == last:
                 raise
-            log.warning(
-                "%s failed (%s); trying %s", route.upstream.name, error.code, routes[number].upstream.name
-            )
+            log.warning("%s failed (%s); trying another account", candidate.account, attempt.because)
+            failure, because = error, failover_reason(candidate.account, attempt.because)
         except BaseException:
             await exits.aclose()
             raise
-    raise AssertionError("resolve() returns at least one route")
+    if failure is not None:
+        raise failure
+    raise refused(selector.refusal(choice))
 
 
-def _worth_another_route(error: GatewayError) -> bool:
-    return error.status == 429 or error.status >= 500
+def _worth_another_account(error: GatewayError, attempt: Attempt) -> bool:
+    """Judge a failure not judged yet (no answer came); True when the account's
+    failure is its own, not the request's."""
+    unanswered = isinstance(error, UpstreamError) and not isinstance(error, UpstreamRejected)
+    if attempt.decision is None and unanswered:
+        attempt.unreachable()
+    return attempt.fail_over
 
 
 async def _open_upstream(
@@ -146,25 +175,32 @@ async def _open_upstream(
     request: Request,
     exits: AsyncExitStack,
     client_headers: Mapping[str, str] | None,
+    attempt: Attempt,
 ) -> Answer:
-    """Send the request; return its answer once the upstream has said yes.
+    """Send the request; return its answer once the upstream has said yes (a stream:
+    once its first content came, `_held`).
 
-    Any failure up to here (unreachable, timeout, an error status) is raised, so the
-    client gets a real HTTP error and a later failover can still try elsewhere.
+    Any failure up to here (unreachable, timeout, an error status, an error event
+    before content) is judged and raised, so the client gets a real HTTP error and
+    another account can still be tried.
     """
     upstream = route.upstream
     call, response = await send(gateway, route, request, exits, client_headers)
     target = call.target
     if response.status_code >= 400:
         error_body = await read_all(upstream, response)
+        attempt.failed(response.status_code, response.headers, error_body)
         error = target.error.parse(response.status_code, error_body, response.headers)
         # The access line only has the status; some clients print neither cause nor
         # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
         log.warning("%s answered %d: %s", upstream.name, response.status_code, error.message)
         raise error
     if response.headers.get("content-type", "").startswith(SSE):
-        events = _stream_events(gateway, route, target, response)
+        hold = Hold()
+        events = await held(_stream_events(gateway, route, target, response, hold), hold, attempt)
+        attempt.answered(response.headers)
         return _restore_names(events, call.client_names) if call.client_names else events
+    attempt.answered(response.headers)
     body = _json(await read_all(upstream, response), upstream.name)
     whole: WholeAnswer = target.response.parse(body, origin=upstream.name)
     if whole.stop_reason is None:
@@ -175,10 +211,11 @@ async def _open_upstream(
 
 
 async def _stream_events(
-    gateway: Gateway, route: Route, target: Dialect, response: UpstreamResponse
+    gateway: Gateway, route: Route, target: Dialect, response: UpstreamResponse, hold: Hold
 ) -> Batches:
     """The upstream's stream as batches of IR events, one batch per network chunk so the
-    client gets one write per chunk too; `None` marks a silence worth a keep-alive."""
+    client gets one write per chunk too; `None` marks a silence worth a keep-alive.
+    Until its first content, `hold` looks at each event (`stream_hold`)."""
     decoder = sse_decoder(route.upstream)
     parser = target.stream.Parser(route.upstream.name)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
@@ -187,7 +224,10 @@ async def _stream_events(
             if chunk is None:
                 yield None
                 continue
-            batch = [event for message in decoder.feed(chunk) for event in parser.feed(message)]
+            if hold.holding:
+                batch = hold.scan(decoder.feed(chunk), parser)
+            else:
+                batch = [event for message in decoder.feed(chunk) for event in parser.feed(message)]
             if response.finished():
                 # The upstream's body is all here: its end goes out with this chunk.
                 yield FinalBatch(batch + _tail(decoder, parser))

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from dragoman import dialects
 from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
+from dragoman.pools.sessions import SessionKey, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
@@ -49,7 +50,9 @@ def _generate(dialect: str) -> Handler:
         body = await read_json(http, gateway.settings.max_body_bytes)
         client = dialects.get(dialect)
         request = client.request.parse(body)
-        return await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+        session = _session(http, body, dialect)
+        exchange = exchange_of(http.scope)
+        return await relay(gateway, client, request, exchange, http.headers, http.receive, session)
 
     return handler
 
@@ -68,10 +71,18 @@ async def _gemini(http: HttpRequest) -> Response:
     if array:
         # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
         client = replace(client, stream=array_stream)
-    response = await relay(gateway, client, request, exchange_of(http.scope), http.headers, http.receive)
+    session = _session(http, body, "gemini")
+    response = await relay(
+        gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session
+    )
     if array and isinstance(response, StreamedResponse):
         response.headers["content-type"] = array_stream.CONTENT_TYPE
     return response
+
+
+def _session(http: HttpRequest, body: object, dialect: str) -> SessionKey | None:
+    """The conversation a request belongs to, scoped by the local key that sent it."""
+    return session_key(http.headers, body, dialect, local_auth.key_name(http, http.app.state.key_names))
 
 
 async def _health(http: HttpRequest) -> Response:

@@ -1,0 +1,230 @@
+"""Account pools end to end: a real dragoman in front of fake upstreams that answer with
+each provider's own rate-limit headers and error bodies. Several `[providers.NAME]`
+tables point at one fake; each sends its name in `x-account`, so the fake's record
+says which account every request reached."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.fakes import Failure, Reply
+from tests.fakes.base import Fake
+from tests.fakes.fixtures import FakeUpstreams
+from tests.gateway import serve_gateway
+
+ANTHROPIC = {"anthropic-version": "2023-06-01"}
+FABLE, OPUS = "claude-fable-5", "claude-opus-4-5"
+
+
+def pool(fake: Fake, names: list[str], models: list[str], **extra: Any) -> dict[str, dict[str, Any]]:
+    return {
+        name: {
+            "kind": "openai_compatible",
+            "dialect": fake.dialect,
+            "base_url": fake.base_url,
+            "api_key": fake.key,
+            "models": models,
+            "headers": {"x-account": name},
+            **extra,
+        }
+        for name in names
+    }
+
+
+def reached(fake: Fake) -> list[str | None]:
+    return [request.header("x-account") for request in fake.requests]
+
+
+def names(count: int) -> list[str]:
+    return [f"acct-{n}" for n in range(count)]
+
+
+def unified_429(reset: float, window: str = "5h") -> Reply:
+    """Anthropic's subscription answer when a window is spent (pools.md §1)."""
+    headers = {
+        "anthropic-ratelimit-unified-status": "rejected",
+        f"anthropic-ratelimit-unified-{window}-status": "rejected",
+        f"anthropic-ratelimit-unified-{window}-reset": str(int(reset)),
+        f"anthropic-ratelimit-unified-{window}-utilization": "1.0",
+    }
+    return Reply(error=Failure(429, "rate limited", kind="rate_limit_error", headers=headers))
+
+
+def claude(url: str, model: str = OPUS, **extra: Any) -> httpx.Response:
+    body = {"model": model, "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}], **extra}
+    return httpx.post(url + "/v1/messages", json=body, headers=ANTHROPIC, timeout=10)
+
+
+def test_a_429_storm_cools_every_account_until_its_reset(fakes: FakeUpstreams) -> None:
+    reset = time.time() + 3600
+    fakes.anthropic.script(*(unified_429(reset + 60 * n) for n in range(5)))
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, names(5), [OPUS])) as url:
+        first = claude(url)
+        assert reached(fakes.anthropic) == names(5)  # each tried once, in order
+        assert first.status_code == 429
+        again = claude(url)
+    assert len(fakes.anthropic.requests) == 5  # nobody is asked before its reset
+    assert again.status_code == 429
+    assert abs(int(again.headers["retry-after"]) - 3600) <= 31  # the earliest reset, jitter at most 30 s
+    assert all(name in again.json()["error"]["message"] for name in names(5))
+
+
+def test_a_weekly_reset_survives_a_restart(fakes: FakeUpstreams) -> None:
+    week = time.time() + 6 * 86400
+    fakes.anthropic.script(unified_429(week, "7d"))
+    providers = pool(fakes.anthropic, ["solo"], [OPUS])
+    with serve_gateway(fakes, providers=providers) as url:
+        assert claude(url).status_code == 429
+    with serve_gateway(fakes, providers=providers) as url:  # a new dragoman, the same home
+        refused = claude(url)
+    assert len(fakes.anthropic.requests) == 1
+    assert refused.status_code == 429
+    assert abs(int(refused.headers["retry-after"]) - 6 * 86400) <= 31
+
+
+def test_a_family_only_rejection_leaves_the_other_families_served(fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(unified_429(time.time() + 86400, "7d_oi"))
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, ["solo"], [FABLE, OPUS])) as url:
+        assert claude(url, FABLE).status_code == 429
+        assert claude(url, FABLE).status_code == 429  # refused here: the fake is not asked
+        assert claude(url, OPUS).status_code == 200
+    assert [request.json["model"] for request in fakes.anthropic.requests] == [FABLE, OPUS]
+
+
+async def _conversations(url: str, count: int, turns: int) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def talk(n: int) -> None:
+            for _ in range(turns):
+                body = {"model": "m", "messages": [{"role": "user", "content": f"conversation {n}"}]}
+                response = await client.post(
+                    url + "/v1/chat/completions", json=body, headers={"x-session-id": f"s{n}"}
+                )
+                assert response.status_code == 200, response.text
+
+        await asyncio.gather(*(talk(n) for n in range(count)))
+
+
+@pytest.mark.parametrize(("strategy", "spread"), [("round-robin", [25, 25, 25, 25]), ("fill-first", [100])])
+def test_100_conversations_spread_by_the_strategy_each_on_one_account(
+    fakes: FakeUpstreams, strategy: str, spread: list[int]
+) -> None:
+    providers = pool(fakes.openai_chat, names(4), ["m"])
+    with serve_gateway(fakes, providers=providers, pools={"strategy": strategy}) as url:
+        asyncio.run(_conversations(url, 100, 3))
+    accounts: dict[str, set[str | None]] = {}
+    for request in fakes.openai_chat.requests:
+        conversation = request.json["messages"][0]["content"]  # the session id is not passed on
+        accounts.setdefault(conversation, set()).add(request.header("x-account"))
+    assert len(accounts) == 100
+    assert all(len(used) == 1 for used in accounts.values())
+    per_account = Counter(next(iter(used)) for used in accounts.values())
+    assert sorted(per_account.values(), reverse=True) == spread
+
+
+def test_a_binding_moves_when_its_account_fails(fakes: FakeUpstreams) -> None:
+    chat = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+    session = {"x-session-id": "one"}
+    with serve_gateway(fakes, providers=pool(fakes.openai_chat, ["a", "b"], ["m"])) as url:
+        assert httpx.post(url + "/v1/chat/completions", json=chat, headers=session).status_code == 200
+        fakes.openai_chat.script(Reply(error=Failure(503, "down for a moment")))
+        for _ in range(3):
+            assert httpx.post(url + "/v1/chat/completions", json=chat, headers=session).status_code == 200
+    assert reached(fakes.openai_chat) == ["a", "a", "b", "b", "b"]
+
+
+def _responses_stream(url: str) -> httpx.Response:
+    body = {"model": "m", "input": "hi", "stream": True}
+    return httpx.post(url + "/v1/responses", json=body, timeout=10)
+
+
+# The fields of Codex's in-stream `{"type": "error", ...}` event (upstreams.md §1.7).
+USAGE_LIMIT = {
+    "code": "usage_limit_reached",
+    "message": "The usage limit has been reached",
+    "resets_in_seconds": 1800,
+}
+
+
+def test_a_usage_limit_event_before_content_fails_over(fakes: FakeUpstreams) -> None:
+    fakes.openai_responses.script(Reply(error=Failure(429, mid_stream=True, body=USAGE_LIMIT)))
+    fakes.openai_responses.script(Reply(text="from bob", chunks=1))
+    with serve_gateway(fakes, providers=pool(fakes.openai_responses, ["alice", "bob"], ["m"])) as url:
+        answer = _responses_stream(url)
+    assert answer.status_code == 200
+    assert "from bob" in answer.text and "usage_limit" not in answer.text
+    assert reached(fakes.openai_responses) == ["alice", "bob"]
+
+
+def test_a_usage_limit_event_after_content_reaches_the_client(fakes: FakeUpstreams) -> None:
+    fakes.openai_responses.script(
+        Reply(text="half an answer", error=Failure(429, mid_stream=True, body=USAGE_LIMIT))
+    )
+    with serve_gateway(fakes, providers=pool(fakes.openai_responses, ["alice", "bob"], ["m"])) as url:
+        answer = _responses_stream(url)
+    assert answer.status_code == 200
+    assert "half an answer" in answer.text and "usage limit" in answer.text.lower()
+    assert reached(fakes.openai_responses) == ["alice"]
+
+
+REFUSED_IN = {
+    "openai_chat": ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "hi"}]}),
+    "openai_responses": ("/v1/responses", {"model": "m", "input": "hi"}),
+    "anthropic": (
+        "/v1/messages",
+        {"model": "m", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
+    ),
+    "gemini": ("/v1beta/models/m:generateContent", {"contents": [{"parts": [{"text": "hi"}]}]}),
+}
+
+
+def test_no_eligible_account_is_a_429_with_retry_after_in_each_dialect(fakes: FakeUpstreams) -> None:
+    fakes.openai_chat.script(Reply(error=Failure(429, "slow down", retry_after=120)))
+    with serve_gateway(fakes, providers=pool(fakes.openai_chat, ["solo"], ["m"])) as url:
+        assert (
+            httpx.post(url + REFUSED_IN["openai_chat"][0], json=REFUSED_IN["openai_chat"][1]).status_code
+            == 429
+        )
+        answers = {
+            dialect: httpx.post(url + path, json=body, headers=ANTHROPIC)
+            for dialect, (path, body) in REFUSED_IN.items()
+        }
+    assert len(fakes.openai_chat.requests) == 1
+    for dialect, answer in answers.items():
+        assert answer.status_code == 429, dialect
+        assert 90 <= int(answer.headers["retry-after"]) <= 151, dialect
+        text = answer.text
+        assert "no account can serve m now" in text and "solo: cooling until" in text, dialect
+    assert answers["gemini"].json()["error"]["status"] == "RESOURCE_EXHAUSTED"
+    assert answers["anthropic"].json()["error"]["type"] == "rate_limit_error"
+
+
+def test_an_overloaded_event_before_content_fails_over(fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(
+        Reply(error=Failure(529, "Overloaded", mid_stream=True)), Reply(text="from bob", chunks=1)
+    )
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, ["alice", "bob"], [OPUS])) as url:
+        answer = claude(url, stream=True)
+    assert answer.status_code == 200
+    assert "from bob" in answer.text and "event: error" not in answer.text
+    assert reached(fakes.anthropic) == ["alice", "bob"]
+
+
+def test_a_gemini_retry_info_cools_the_account_for_its_delay(fakes: FakeUpstreams) -> None:
+    retry = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "40s"}]
+    body = {
+        "error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded", "details": retry}
+    }
+    fakes.gemini.script(Reply(error=Failure(429, body=body)))
+    path, request = REFUSED_IN["gemini"]
+    with serve_gateway(fakes, providers=pool(fakes.gemini, ["solo"], ["m"])) as url:
+        assert httpx.post(url + path, json=request).status_code == 429
+        refused = httpx.post(url + path, json=request)
+    assert len(fakes.gemini.requests) == 1
+    assert refused.status_code == 429 and 39 <= int(refused.headers["retry-after"]) <= 71
