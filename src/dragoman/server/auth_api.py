@@ -11,6 +11,7 @@ from __future__ import annotations
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
+from dragoman.auth.endpoints import subscription_kinds
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.auth.status import status_row
 from dragoman.ir.errors import NotFound
@@ -47,6 +48,9 @@ def _keeper(http: HttpRequest) -> TokenKeeper | None:
 
 async def _chosen(keeper: TokenKeeper | None, http: HttpRequest) -> list[Account]:
     provider, key = http.query_params.get("provider"), http.query_params.get("account")
+    if provider and provider not in subscription_kinds():
+        kinds = ", ".join(subscription_kinds())
+        raise NotFound(f"there is no subscription provider {provider!r} (subscription logins: {kinds})")
     logins = await keeper.store.logins(provider or None) if keeper is not None else []
     if key:
         logins = [login for login in logins if key in (login.label, str(login.id))]
