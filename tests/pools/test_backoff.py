@@ -41,3 +41,10 @@ def test_a_seeded_jitter_repeats() -> None:
 def test_a_jitter_out_of_bounds_is_clipped() -> None:
     assert jittered(100.0, jitter=lambda low, high: 500.0) == 130.0
     assert jittered(100.0, jitter=lambda low, high: -5.0) == 100.0
+
+
+def test_the_grace_is_at_most_a_tenth_of_the_wait() -> None:
+    widest = lambda low, high: high  # noqa: E731
+    assert jittered(101.0, jitter=widest, now=100.0) == 101.1  # Retry-After: 1 stays about 1 s
+    assert jittered(100.0 + 7 * 86400, jitter=widest, now=100.0) == 100.0 + 7 * 86400 + 30.0
+    assert jittered(90.0, jitter=widest, now=100.0) == 90.0  # a reset already past: no grace

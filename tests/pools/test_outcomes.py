@@ -242,7 +242,7 @@ def test_a_gemini_quota_cools_the_model_until_retry_delay() -> None:
         "rate_limited_model",
         "cool",
         "model",
-        NOW + 49,
+        NOW + 37 + 3.7,  # the grace: at most a tenth of the 37 s wait
     )
 
 
@@ -531,7 +531,7 @@ def test_codex_usage_limit_inside_a_stream_cools_until_its_reset() -> None:
     decision = classify(
         stream_outcome("codex", event), read("codex", {}, event, now=NOW), now=NOW, jitter=fixed
     )
-    assert (decision.rule, decision.until) == ("usage_limit_reached", NOW + 72)
+    assert (decision.rule, decision.until) == ("usage_limit_reached", NOW + 60 + 6)  # grace: a tenth
 
 
 # -- the table is data ---------------------------------------------------------------------------

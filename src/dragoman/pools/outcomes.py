@@ -147,7 +147,7 @@ def _reset(case: _Case) -> Decision:
 
 def _cool_until_reset(case: _Case, scope: Scope, reason: str, level: int) -> Decision:
     family = case.reading.family
-    until = jittered(case.reading.reset_at or case.now, case.policy, case.jitter)
+    until = jittered(case.reading.reset_at or case.now, case.policy, case.jitter, now=case.now)
     scope = "family" if family else scope
     return Decision("cool", scope, case.rule.name, reason, until, family, level)
 
