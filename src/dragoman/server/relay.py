@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
@@ -61,6 +61,8 @@ class FinalBatch(list[Event]):
     end the response (one write fewer per stream)."""
 
 
+# The session key of a request, derived on demand.
+SessionOf = Callable[[], SessionKey | None]
 # An upstream stream as batches (None: a silence worth a keep-alive).
 Batches = AsyncGenerator[Batch | None, None]
 # What the upstream gave: a whole answer, or its stream.
@@ -80,18 +82,18 @@ async def relay(
     exchange: Exchange,
     client_headers: Mapping[str, str] | None = None,
     receive: Receive | None = None,
-    session: SessionKey | None = None,
+    session: SessionOf | None = None,
 ) -> Response:
     """Serve one parsed request: pick the account, call the upstream, answer the client.
     With `receive` (the request's body already read), a client leaving ends it all.
-    `session`: the conversation it belongs to, kept on one account while it may."""
+    `session` tells the conversation it belongs to, kept on one account while it may:
+    asked only when the model's pool has more than one account (deriving it costs)."""
     exchange.model, exchange.stream = request.model, request.stream
     if request.tools:
         check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
     try:
-        key = session.key if session is not None else None
-        answer, exits = await _first_answer(gateway, request, exchange, client_headers, key)
+        answer, exits = await _first_answer(gateway, request, exchange, client_headers, session)
         if request.stream:
             batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
             body = _client_stream(client.stream.Renderer(request), batches, exits, exchange)
@@ -120,7 +122,7 @@ async def _first_answer(
     request: Request,
     exchange: Exchange,
     client_headers: Mapping[str, str] | None,
-    session: str | None,
+    session_of: SessionOf | None,
 ) -> tuple[Answer, AsyncExitStack]:
     """The first account of the model's pool that accepts the request, in the order
     the pool chose (`pools.Selector.choose`).
@@ -132,7 +134,10 @@ async def _first_answer(
     selector = gateway.selector
     if selector is None:
         raise UpstreamError("dragoman is not started yet")
-    choice = selector.choose(request.model, gateway.registry.resolve(request.model), session=session)
+    routes = gateway.registry.resolve(request.model)
+    found = session_of() if session_of is not None and len(routes) > 1 else None
+    session = found.key if found is not None else None
+    choice = selector.choose(request.model, routes, session=session)
     failure: GatewayError | None = None
     because: str | None = None  # why the account before failed
     last = len(choice.candidates)

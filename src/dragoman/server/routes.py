@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
@@ -50,7 +51,7 @@ def _generate(dialect: str) -> Handler:
         body = await read_json(http, gateway.settings.max_body_bytes)
         client = dialects.get(dialect)
         request = client.request.parse(body)
-        session = _session(http, body, dialect)
+        session = partial(_session, http, body, dialect)
         exchange = exchange_of(http.scope)
         return await relay(gateway, client, request, exchange, http.headers, http.receive, session)
 
@@ -71,7 +72,7 @@ async def _gemini(http: HttpRequest) -> Response:
     if array:
         # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
         client = replace(client, stream=array_stream)
-    session = _session(http, body, "gemini")
+    session = partial(_session, http, body, "gemini")
     response = await relay(
         gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session
     )
