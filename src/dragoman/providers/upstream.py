@@ -42,10 +42,12 @@ class Upstream:
     # Its place in the pools it serves: priority tier, weight, concurrency, enabled.
     policy: AccountPolicy = DEFAULT_POLICY
 
-    @property
-    def origin(self) -> str:
-        """Who signs the reasoning it answers with: its kind and account (`ir.reasoning`)."""
-        return origin_of(self.spec.kind, self.name)
+    # Who signs the reasoning it answers with: its kind and account (`ir.reasoning`).
+    # Worked out once (also by `dataclasses.replace`): every request stamps it.
+    origin: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.origin = origin_of(self.spec.kind, self.name)
 
     def request_headers(self) -> dict[str, str]:
         """Headers for every request to this upstream: static ones, then the key."""
