@@ -51,8 +51,11 @@ def test_a_conversation_moved_to_another_account_leaves_its_thinking_behind(fake
         issued = set(fakes.anthropic.signatures)
         fakes.anthropic.script(unified_429(time.time() + 3600), Reply(text="Lisbon it is."))
         answer = claude(url, conversation)
-    assert answer.status_code == 200, answer.text
-    assert reached(fakes.anthropic) == ["a", "a", "b"]  # a is cooling: b takes the conversation
+        assert answer.status_code == 200, answer.text
+        reply = {"role": "assistant", "content": answer.json()["content"]}
+        again = claude(url, [*conversation, reply, {"role": "user", "content": "In May."}])
+    assert again.status_code == 200, again.text
+    assert reached(fakes.anthropic) == ["a", "a", "b", "b"]  # a is cooling: b takes the conversation
     on_a, on_b = fakes.anthropic.requests[1], fakes.anthropic.requests[2]
     assert "thinking" in blocks(on_a.json)  # a gets its own signature back
     # Signatures do not cross accounts (ir.reasoning): b gets the text, no thinking.
