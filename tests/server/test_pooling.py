@@ -228,3 +228,50 @@ def test_a_gemini_retry_info_cools_the_account_for_its_delay(fakes: FakeUpstream
         refused = httpx.post(url + path, json=request)
     assert len(fakes.gemini.requests) == 1
     assert refused.status_code == 429 and 39 <= int(refused.headers["retry-after"]) <= 71
+
+
+def test_a_binding_is_dropped_when_its_account_goes_slow(fakes: FakeUpstreams) -> None:
+    """Two conversations on two accounts (round-robin); the first one's account then
+    takes 0.6 s to its first byte, well above the other's: after `strikes` slow answers
+    in a row the conversation moves, and stays where it went."""
+    slow = {"factor": 2.0, "floor_seconds": 0.3, "strikes": 2}
+    settings = {"strategy": "round-robin", "slow": slow}
+
+    def talk(url: str, session: str) -> int:
+        body = {"model": "m", "messages": [{"role": "user", "content": f"conversation {session}"}]}
+        headers = {"x-session-id": session}
+        return httpx.post(url + "/v1/chat/completions", json=body, headers=headers, timeout=10).status_code
+
+    with serve_gateway(fakes, providers=pool(fakes.openai_chat, ["a", "b"], ["m"]), pools=settings) as url:
+        assert [talk(url, "one"), talk(url, "two")] == [200, 200]
+        fakes.openai_chat.script(*[Reply(text="late", delay_before_first_byte=0.6)] * 2)
+        assert [talk(url, "one"), talk(url, "one")] == [200, 200]
+        assert [talk(url, "one"), talk(url, "one")] == [200, 200]
+    assert reached(fakes.openai_chat) == ["a", "b", "a", "a", "b", "b"]
+
+
+def test_an_error_after_content_is_not_held_against_the_account(fakes: FakeUpstreams) -> None:
+    """Past the first content byte the answer is the client's: the error reaches it in
+    its own dialect, no other account is tried, and the account is not cooled."""
+    fakes.anthropic.script(
+        Reply(text="half an answer", chunks=1, error=Failure(529, "Overloaded", mid_stream=True))
+    )
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, ["alice", "bob"], [OPUS])) as url:
+        cut = claude(url, stream=True)
+        after = claude(url, messages=[{"role": "user", "content": "a new conversation"}])
+    assert cut.status_code == 200
+    assert "half an answer" in cut.text
+    assert "event: error" in cut.text and "overloaded_error" in cut.text
+    assert after.status_code == 200
+    assert reached(fakes.anthropic) == ["alice", "alice"]  # fill-first: alice is still first
+
+
+def test_a_usage_limit_after_content_does_not_cool_the_account(fakes: FakeUpstreams) -> None:
+    fakes.openai_responses.script(
+        Reply(text="half an answer", error=Failure(429, mid_stream=True, body=USAGE_LIMIT))
+    )
+    with serve_gateway(fakes, providers=pool(fakes.openai_responses, ["alice", "bob"], ["m"])) as url:
+        assert "half an answer" in _responses_stream(url).text
+        again = httpx.post(url + "/v1/responses", json={"model": "m", "input": "another"}, timeout=10)
+    assert again.status_code == 200
+    assert reached(fakes.openai_responses) == ["alice", "alice"]
