@@ -128,6 +128,18 @@ def test_100_conversations_spread_by_the_strategy_each_on_one_account(
     assert sorted(per_account.values(), reverse=True) == spread
 
 
+def test_100_conversations_weighted_3_to_1_each_on_one_account(fakes: FakeUpstreams) -> None:
+    providers = pool(fakes.openai_chat, ["heavy", "light"], ["m"])
+    providers["heavy"]["weight"] = 3
+    with serve_gateway(fakes, providers=providers, pools={"strategy": "weighted"}) as url:
+        asyncio.run(_conversations(url, 100, 2))
+    accounts: dict[str, set[str | None]] = {}
+    for request in fakes.openai_chat.requests:
+        accounts.setdefault(request.json["messages"][0]["content"], set()).add(request.header("x-account"))
+    assert all(len(used) == 1 for used in accounts.values())
+    assert Counter(next(iter(used)) for used in accounts.values()) == {"heavy": 75, "light": 25}
+
+
 def test_a_binding_moves_when_its_account_fails(fakes: FakeUpstreams) -> None:
     chat = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
     session = {"x-session-id": "one"}
@@ -275,3 +287,54 @@ def test_a_usage_limit_after_content_does_not_cool_the_account(fakes: FakeUpstre
         again = httpx.post(url + "/v1/responses", json={"model": "m", "input": "another"}, timeout=10)
     assert again.status_code == 200
     assert reached(fakes.openai_responses) == ["alice", "alice"]
+
+
+def openai_429(minutes: int) -> Reply:
+    """OpenAI's answer when the requests window is spent: its x-ratelimit-* headers."""
+    headers = {
+        "x-ratelimit-limit-requests": "500",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": f"{minutes}m0s",
+    }
+    return Reply(error=Failure(429, "Rate limit reached for requests", kind="requests", headers=headers))
+
+
+def gemini_429(minutes: int) -> Reply:
+    retry = [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{minutes * 60}s"}]
+    body = {
+        "error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded", "details": retry}
+    }
+    return Reply(error=Failure(429, body=body))
+
+
+STORMS = {"openai_chat": openai_429, "gemini": gemini_429}
+
+
+@pytest.mark.parametrize("dialect", sorted(STORMS))
+def test_a_429_storm_with_each_providers_reset_signal(fakes: FakeUpstreams, dialect: str) -> None:
+    """Five accounts each answer 429 with their own reset (10, 11, ... 14 minutes): each
+    is tried once, then the pool refuses until the earliest reset, asking nobody."""
+    fake = fakes[dialect]
+    fake.script(*(STORMS[dialect](10 + n) for n in range(5)))
+    path, body = REFUSED_IN[dialect]
+    with serve_gateway(fakes, providers=pool(fake, names(5), ["m"])) as url:
+        first = httpx.post(url + path, json=body, timeout=10)
+        again = httpx.post(url + path, json=body, timeout=10)
+    assert reached(fake) == names(5)
+    assert first.status_code == again.status_code == 429
+    assert 600 <= int(again.headers["retry-after"]) <= 631
+    assert all(f"{name}: cooling until" in again.text for name in names(5))
+
+
+def test_a_window_spent_on_a_success_is_known_before_the_429(fakes: FakeUpstreams) -> None:
+    spent = {
+        "x-ratelimit-limit-requests": "500",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "10m0s",
+    }
+    fakes.openai_chat.script(Reply(text="the last one", headers=spent))
+    with serve_gateway(fakes, providers=pool(fakes.openai_chat, ["a", "b"], ["m"])) as url:
+        for n in range(3):
+            chat = {"model": "m", "messages": [{"role": "user", "content": f"conversation {n}"}]}
+            assert httpx.post(url + "/v1/chat/completions", json=chat, timeout=10).status_code == 200
+    assert reached(fakes.openai_chat) == ["a", "b", "b"]
