@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from tests.fakes import Failure, Reply
@@ -338,3 +339,43 @@ def test_a_window_spent_on_a_success_is_known_before_the_429(fakes: FakeUpstream
             chat = {"model": "m", "messages": [{"role": "user", "content": f"conversation {n}"}]}
             assert httpx.post(url + "/v1/chat/completions", json=chat, timeout=10).status_code == 200
     assert reached(fakes.openai_chat) == ["a", "b", "b"]
+
+
+def _respond(url: str, text: str, **extra: Any) -> httpx.Response:
+    return httpx.post(url + "/v1/responses", json={"model": "m", "input": text, **extra}, timeout=10)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_continuation_goes_to_the_account_that_stored_its_answer(
+    fakes: FakeUpstreams, stream: bool
+) -> None:
+    """Round-robin would send the second request to bob; it names alice's answer as
+    `previous_response_id`, which only alice's upstream storage knows."""
+    providers = pool(fakes.openai_responses, ["alice", "bob"], ["m"])
+    with serve_gateway(fakes, providers=providers, pools={"strategy": "round-robin"}) as url:
+        first = _respond(url, "one", stream=stream)
+        assert first.status_code == 200
+        answer_id = _answer_id(first)
+        assert _respond(url, "two", previous_response_id=answer_id).status_code == 200
+        assert _respond(url, "a new conversation").status_code == 200
+    assert reached(fakes.openai_responses) == ["alice", "alice", "bob"]
+    assert fakes.openai_responses.requests[1].json["previous_response_id"] == answer_id
+
+
+def test_a_continuation_waits_for_its_account_rather_than_going_elsewhere(fakes: FakeUpstreams) -> None:
+    providers = pool(fakes.openai_responses, ["alice", "bob"], ["m"])
+    with serve_gateway(fakes, providers=providers) as url:
+        answer_id = _answer_id(_respond(url, "one"))
+        fakes.openai_responses.script(Reply(error=Failure(429, "slow down", retry_after=120)))
+        assert _respond(url, "two", previous_response_id=answer_id).status_code == 429
+        refused = _respond(url, "three", previous_response_id=answer_id)
+    assert reached(fakes.openai_responses) == ["alice", "alice"]
+    assert refused.status_code == 429 and 90 <= int(refused.headers["retry-after"]) <= 151
+    assert "alice: cooling until" in refused.text
+
+
+def _answer_id(response: httpx.Response) -> str:
+    if response.headers["content-type"].startswith("text/event-stream"):
+        created = next(line for line in response.text.splitlines() if '"response.created"' in line)
+        return str(orjson.loads(created.removeprefix("data: "))["response"]["id"])
+    return str(response.json()["id"])
