@@ -379,3 +379,48 @@ def _answer_id(response: httpx.Response) -> str:
         created = next(line for line in response.text.splitlines() if '"response.created"' in line)
         return str(orjson.loads(created.removeprefix("data: "))["response"]["id"])
     return str(response.json()["id"])
+
+
+def test_refused_signatures_are_stripped_and_sent_once_more_to_the_same_account(fakes: FakeUpstreams) -> None:
+    """Claude Code sends its history back as Anthropic gave it (signatures unwrapped);
+    moved from another account, the fake (as Anthropic) refuses a signature it never
+    issued. The same account gets the request once more, without the thinking blocks."""
+    history = [
+        {"role": "user", "content": "plan it"},
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "thinking", "thinking": "a plan", "signature": "EqQBCkgIBxABGAIiQL-another-account"},
+                {"type": "text", "text": "Here is the plan."},
+            ],
+        },
+        {"role": "user", "content": "go on"},
+    ]
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, ["alice", "bob"], [OPUS])) as url:
+        answer = claude(url, messages=history, max_tokens=2048, thinking=thinking)
+    assert answer.status_code == 200, answer.text
+    assert reached(fakes.anthropic) == ["alice", "alice"]
+    sent = [
+        [block["type"] for block in request.json["messages"][1]["content"]]
+        for request in fakes.anthropic.requests
+    ]
+    assert sent == [["thinking", "text"], ["text"]]
+    assert fakes.anthropic.requests[0].json["thinking"]["type"] == "enabled"
+
+
+def test_signatures_refused_again_reach_the_client_without_a_third_try(fakes: FakeUpstreams) -> None:
+    # The fake refuses the unknown signature itself; the second try meets this answer.
+    fakes.anthropic.script(
+        Reply(error=Failure(400, "messages.1.content.0: Invalid `signature` in `thinking` block"))
+    )
+    history = [
+        {"role": "user", "content": "plan it"},
+        {"role": "assistant", "content": [{"type": "thinking", "thinking": "p", "signature": "EqQBforeign"}]},
+        {"role": "user", "content": "go on"},
+    ]
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, ["alice", "bob"], [OPUS])) as url:
+        answer = claude(url, messages=history)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["type"] == "invalid_request_error"
+    assert reached(fakes.anthropic) == ["alice", "alice"]

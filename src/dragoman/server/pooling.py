@@ -6,6 +6,8 @@
     ...an error event before any content...        attempt.stream_failed(event)
     ...it answers...                               attempt.answered(headers)
     ...its answer has an id...                     attempt.stored(answer_id)
+    ...it refused the thinking signatures...       attempt.signatures_refused: once more,
+                                                   without_thinking(request), same account
 
 Each failure is judged (`Selector.judge`): the account cools as its answer says, and
 `attempt.fail_over` tells the relay whether another account may take the request.
@@ -16,11 +18,13 @@ carries rate-limit headers (`RATE_HEADERS`); an error always is.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from time import perf_counter
 
 import orjson
 
 from dragoman.ir.errors import RateLimited
+from dragoman.ir.messages import Thinking
 from dragoman.ir.request import Request
 from dragoman.pools import NoAccount
 from dragoman.pools.members import Candidate
@@ -95,6 +99,11 @@ class Attempt:
             self._judge(Outcome(self._kind, 200), self._read(headers, None))
         self.selector.on_success(self.candidate, self.model, session=self.session, ttfb=ttfb)
 
+    @property
+    def signatures_refused(self) -> bool:
+        """The upstream refused the request's thinking signatures (`invalid_signature`)."""
+        return self.decision is not None and self.decision.rule == "invalid_signature"
+
     def stored(self, answer_id: str | None) -> None:
         """The upstream's id of its answer: a later `previous_response_id` naming it
         goes back to this account, the only one that stored it."""
@@ -127,6 +136,19 @@ def continued_at(selector: Selector, request: Request, pooled: bool) -> str | No
     """The account a continuation must go to: the one that stored the answer it names."""
     previous = request.previous_response_id
     return selector.owner(previous) if pooled and previous is not None else None
+
+
+def without_thinking(request: Request) -> Request | None:
+    """The request with its earlier turns' thinking blocks left out (a turn of nothing
+    else goes too); None when it has none to leave out."""
+    if not any(isinstance(part, Thinking) for message in request.messages for part in message.parts):
+        return None
+    messages = []
+    for message in request.messages:
+        parts = [part for part in message.parts if not isinstance(part, Thinking)]
+        if parts:
+            messages.append(replace(message, parts=parts) if len(parts) < len(message.parts) else message)
+    return replace(request, messages=messages)
 
 
 def refused(no_account: NoAccount) -> RateLimited:

@@ -45,7 +45,7 @@ from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
-from dragoman.server.pooling import Attempt, continued_at, refused, stored_upstream
+from dragoman.server.pooling import Attempt, continued_at, refused, stored_upstream, without_thinking
 from dragoman.server.send import send
 from dragoman.server.stream_hold import Hold, held
 from dragoman.server.streamed import LastChunk, StreamedResponse
@@ -151,7 +151,7 @@ async def _first_answer(
         attempt = Attempt(selector, candidate, request.model, session, stores)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
-            answer = await _open_upstream(gateway, candidate.route, request, exits, client_headers, attempt)
+            answer = await _open_account(gateway, candidate.route, request, exits, client_headers, attempt)
             return answer, exits
         except GatewayError as error:
             await exits.aclose()
@@ -174,6 +174,27 @@ def _worth_another_account(error: GatewayError, attempt: Attempt) -> bool:
     if attempt.decision is None and unanswered:
         attempt.unreachable()
     return attempt.fail_over
+
+
+async def _open_account(
+    gateway: Gateway,
+    route: Route,
+    request: Request,
+    exits: AsyncExitStack,
+    client_headers: Mapping[str, str] | None,
+    attempt: Attempt,
+) -> Answer:
+    """`_open_upstream`, then once more on the same account without the thinking blocks
+    if the upstream refused their signatures: blocks a client sent back unwrapped from
+    another account or provider. The request was at fault, not the account."""
+    try:
+        return await _open_upstream(gateway, route, request, exits, client_headers, attempt)
+    except GatewayError:
+        unsigned = without_thinking(request) if attempt.signatures_refused else None
+        if unsigned is None:
+            raise
+    log.warning("%s refused the thinking signatures: sending once more without them", route.upstream.name)
+    return await _open_upstream(gateway, route, unsigned, exits, client_headers, attempt)
 
 
 async def _open_upstream(
