@@ -424,3 +424,28 @@ def test_signatures_refused_again_reach_the_client_without_a_third_try(fakes: Fa
     assert answer.status_code == 400
     assert answer.json()["error"]["type"] == "invalid_request_error"
     assert reached(fakes.anthropic) == ["alice", "alice"]
+
+
+def test_a_conversation_failing_over_leaves_its_thinking_on_the_account_that_signed_it(
+    fakes: FakeUpstreams,
+) -> None:
+    thinking = {"type": "enabled", "budget_tokens": 1024}
+    fakes.anthropic.script(Reply(thinking="a plan", text="Here is the plan.", chunks=1))
+    with serve_gateway(fakes, providers=pool(fakes.anthropic, ["alice", "bob"], [OPUS])) as url:
+        first = claude(url, max_tokens=2048, thinking=thinking).json()
+        signed = next(block for block in first["content"] if block["type"] == "thinking")
+        history = [
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": first["content"]},
+            {"role": "user", "content": "go on"},
+        ]
+        fakes.anthropic.script(Reply(error=Failure(529, "Overloaded")))
+        answer = claude(url, messages=history, max_tokens=2048, thinking=thinking)
+    assert answer.status_code == 200, answer.text
+    assert signed["signature"].startswith("dgm1~alice~")
+    assert reached(fakes.anthropic) == ["alice", "alice", "bob"]
+    kinds = [
+        [block["type"] for block in request.json["messages"][1]["content"]]
+        for request in fakes.anthropic.requests[1:]
+    ]
+    assert kinds == [["thinking", "text"], ["text"]]  # alice's signature never reaches bob
