@@ -24,7 +24,7 @@ from time import perf_counter
 import orjson
 
 from dragoman.ir.errors import RateLimited
-from dragoman.ir.messages import Thinking
+from dragoman.ir.messages import Part, Thinking
 from dragoman.ir.request import Request
 from dragoman.pools import NoAccount
 from dragoman.pools.members import Candidate
@@ -145,7 +145,7 @@ def without_thinking(request: Request) -> Request | None:
         return None
     messages = []
     for message in request.messages:
-        parts = [part for part in message.parts if not isinstance(part, Thinking)]
+        parts: list[Part] = [part for part in message.parts if not isinstance(part, Thinking)]
         if parts:
             messages.append(replace(message, parts=parts) if len(parts) < len(message.parts) else message)
     return replace(request, messages=messages)
