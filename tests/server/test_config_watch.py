@@ -148,3 +148,15 @@ def test_variables_and_flags_still_apply_over_the_changed_file(
     assert [(s.pools.strategy, s.pools.session_ttl, s.log_level) for s in applied] == [
         ("weighted", 7200.0, "debug")
     ]
+
+
+def test_a_file_that_is_gone_keeps_the_running_configuration(
+    config_file: Path, origin: ConfigOrigin, caplog: pytest.LogCaptureFixture
+) -> None:
+    applied: list[Settings] = []
+    write(config_file, {"pools": {"strategy": "round-robin"}})
+    watch = ConfigWatch(origin, origin.load({}), applied.append, {})
+    config_file.unlink()
+    watch.reload()
+    assert applied == []
+    assert f"{config_file} is gone: the running configuration stays" in caplog.text

@@ -1,15 +1,16 @@
 """config.toml changed while serving: the parts that can change live are applied.
 
 Once a second a background task looks at the file's size, modification time and inode
-(one `stat`, nothing read); when they change it reads the settings again as `serve`
-did at start (`config.origin`: the file, then `DRAGOMAN_*` variables and flags on
-top), and hands the parts in `LIVE` to the gateway (`Gateway.reconfigure`): the pools'
-strategies, reserve, session TTL and slowness, every provider (added, removed, its
-priority, weight, concurrency limit, enabled), the model aliases and fallback. What
-the running process cannot take without a restart (its addresses, workers, database,
-local keys...) is logged once per change as "needs a restart: FIELD" and left as it
-was started. A file that does not load keeps the running configuration, with the same
-error `serve` would print at start, logged once per broken version of the file.
+(one `stat`, nothing read). When they change, and stay so for a moment (a file being
+written), it reads the settings again as `serve` did at start (`config.origin`: the
+file, then `DRAGOMAN_*` variables and flags on top), and hands the parts in `LIVE` to
+the gateway (`Gateway.reconfigure`): the pools' strategies, reserve, session TTL and
+slowness, every provider (added, removed, its priority, weight, concurrency limit,
+enabled), the model aliases and fallback. What the running process cannot take
+without a restart (its addresses, workers, database, local keys...) is logged once per
+change as "needs a restart: FIELD" and left as it was started. A file that does not
+load keeps the running configuration, with the same error `serve` would print at
+start, logged once per broken version of the file; so does a file that is gone.
 
 Requests never wait for any of it: the gateway swaps whole values (`Gateway.publish`),
 so a request sees the old configuration or the new one. Every worker of `serve
@@ -30,6 +31,7 @@ from dragoman.config.origin import ConfigOrigin
 log = logging.getLogger("dragoman.config")
 
 POLL_SECONDS = 1.0
+SETTLE_SECONDS = 0.2
 # The settings a running gateway takes from a changed file.
 LIVE = ("pools", "providers", "models")
 
@@ -75,6 +77,10 @@ class ConfigWatch:
             now = signature(self.path)
             if now == self.seen:
                 continue
+            # A file being written (truncated, then filled) is read once it stops changing.
+            await asyncio.sleep(SETTLE_SECONDS)
+            if signature(self.path) != now:
+                continue
             self.seen = now
             try:
                 self.reload()
@@ -83,6 +89,9 @@ class ConfigWatch:
 
     def reload(self) -> None:
         """Read the file again and apply what changed in it."""
+        if not self.path.exists():  # moved away or deleted: not a wish to serve nothing
+            log.warning("%s is gone: the running configuration stays", self.path)
+            return
         try:
             fresh = self.origin.load(self.environ)
         except ConfigError as error:
