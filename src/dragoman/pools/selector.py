@@ -49,10 +49,10 @@ from dragoman.state.records import WHOLE_ACCOUNT
 POOLS_KEPT = 1024
 # Who stored an answer a continuation names (`previous_response_id`): a binding of this
 # key and model, to the account's name under this prefix, so that dropping the sessions
-# bound to an account (it cooled) keeps it: the stored answer is still there. A day:
-# continuations come within minutes; the upstream keeps its answers for longer.
+# bound to an account (it cooled) keeps it: the stored answer is still there. Kept for
+# `session_ttl`, as a session's binding: continuations come within minutes, and one
+# entry per answer for longer would grow the shared state with the traffic.
 OWNED, OWNED_MODEL = "owned:", "*"
-OWNED_TTL = 86_400.0
 
 
 @dataclass(slots=True)
@@ -198,7 +198,7 @@ class Selector:
     def own(self, answer_id: str, account: str) -> None:
         """`account` stored the answer `answer_id`: a request continuing it (naming it as
         `previous_response_id`) can only be served there (`owner`)."""
-        self.state.bindings.bind(OWNED + answer_id, OWNED_MODEL, OWNED + account, OWNED_TTL)
+        self.state.bindings.bind(OWNED + answer_id, OWNED_MODEL, OWNED + account, self.settings.session_ttl)
 
     def owner(self, answer_id: str) -> str | None:
         """The account that stored `answer_id`, when one of this gateway's pools did."""
