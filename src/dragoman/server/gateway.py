@@ -74,8 +74,9 @@ class Gateway:
         provider that cannot be built."""
         if self.refresher is not None:
             self.refresher.reconfigured(settings)  # publishes the new registry
+        pools_changed = settings.pools != self.settings.pools
         self.settings = settings
-        if self.selector is not None:
+        if self.selector is not None and pools_changed:  # else first-byte times are kept
             self.selector.configure(settings=settings.pools)
 
     def publish(self, registry: Registry) -> None:
