@@ -15,6 +15,7 @@ from typing import Any
 import uvicorn
 
 from dragoman.config import load
+from dragoman.config.origin import ConfigOrigin
 from dragoman.server.app import build_gateway, create_app
 from dragoman.server.gateway import Gateway
 from tests.fakes.fixtures import FakeUpstreams
@@ -61,10 +62,15 @@ def forget_pool_state() -> None:
 
 
 @contextmanager
-def serve_gateway(fakes: FakeUpstreams, **settings: Any) -> Iterator[str]:
-    """A running dragoman's root URL (e.g. http://127.0.0.1:PORT)."""
-    settings.setdefault("providers", providers_for(fakes))
-    gateway = build_gateway(load(overrides=settings), environ={})
+def serve_gateway(fakes: FakeUpstreams, origin: ConfigOrigin | None = None, **settings: Any) -> Iterator[str]:
+    """A running dragoman's root URL (e.g. http://127.0.0.1:PORT). With `origin`, its
+    settings are read from there and its config file is watched, as `serve` does."""
+    if origin is None:
+        settings.setdefault("providers", providers_for(fakes))
+        gateway = build_gateway(load(overrides=settings), environ={})
+    else:
+        gateway = build_gateway(origin.load(environ={}), environ={})
+        gateway.origin = origin
     LIVE.append(gateway)
     sock = bind(0)
     config = uvicorn.Config(create_app(gateway), lifespan="on", log_config=None, timeout_graceful_shutdown=1)

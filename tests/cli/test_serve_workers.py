@@ -258,3 +258,30 @@ def test_a_cooldown_one_worker_learns_holds_in_every_worker_within_a_second(
     assert len(fakes.anthropic.requests) == 1  # no worker asked the cooling account again
     assert all(r.status_code == 429 and 500 <= int(r.headers["retry-after"]) <= 631 for r in refused)
     assert {int(pid) for pid in REFUSED.findall(served.text())} == workers
+
+
+def two_accounts(fakes: FakeUpstreams, preferred: str) -> str:
+    """config.toml with accounts a and b on the fake, `preferred` in the better tier."""
+    tables = [
+        f'[providers.{name}]\nkind = "anthropic"\nbase_url = "{fakes.anthropic.base_url}"\n'
+        f'api_key = "{fakes.anthropic.key}"\nmodels = ["claude-sonnet-4-6"]\n'
+        f'headers = {{ x-account = "{name}" }}\npriority = {0 if name == preferred else 1}\n'
+        for name in ("a", "b")
+    ]
+    return "\n".join(tables)
+
+
+def test_every_worker_serves_the_config_file_as_it_changes(
+    served: Served, fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    served.workers()
+    config = dragoman_home / "config.toml"
+    config.write_text(two_accounts(fakes, preferred="b"))
+    eventually(lambda: served.text().count("now serving its new [providers]") == 2)
+    served.chat(10)
+    config.write_text(two_accounts(fakes, preferred="a") + "\n[pools]\nstrategy = 'zigzag'\n")
+    eventually(lambda: served.text().count("cannot be used, the running configuration stays") == 2)
+    served.chat(10)
+    assert [request.header("x-account") for request in fakes.anthropic.requests] == ["b"] * 20
+    assert f"{config}: pools.strategy: Input should be" in served.text()
+    assert "Traceback" not in served.text()

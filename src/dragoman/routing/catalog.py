@@ -49,6 +49,14 @@ class Catalog:
         self.from_accounts = account_upstreams(accounts, self.settings, self.environ)
         self.live.forget({upstream.name for upstream in self.sources()})
 
+    def reconfigure(self, settings: Settings) -> None:
+        """Serve the `[providers.NAME]` tables and `[models]` of these settings from now
+        on (config.toml changed). Raises ConfigError, changing nothing, for a provider
+        that cannot be built."""
+        configured = build_upstreams(settings, self.environ)
+        self.settings, self.configured = settings, configured
+        self.set_accounts(self.accounts)
+
     def set_ollama(self, found: tuple[Upstream, tuple[ModelInfo, ...]] | None) -> None:
         self.looked_for_ollama = True
         if found is not None:

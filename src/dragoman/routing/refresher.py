@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
+from dragoman.config import Settings
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.registry import Registry
@@ -73,14 +74,22 @@ class Refresher:
             except Exception:  # a bug here must not end the watch for the rest of the run
                 log.exception("the changed accounts could not be served")
 
+    def reconfigured(self, settings: Settings) -> None:
+        """config.toml changed: serve its providers and models (`Catalog.reconfigure`).
+        Raises ConfigError, changing nothing, for a provider that cannot be built."""
+        self._changed("config.toml", lambda: self.catalog.reconfigure(settings))
+
     def _accounts_changed(self, accounts: list[Account]) -> None:
+        self._changed("accounts", lambda: self.catalog.set_accounts(accounts))
+
+    def _changed(self, what: str, change: Callable[[], None]) -> None:
         before = {upstream.name for upstream in self.catalog.sources()}
-        self.catalog.set_accounts(accounts)
+        change()
         now = {upstream.name for upstream in self.catalog.sources()}
         self._publish(self.catalog.registry())
-        log.info("accounts changed: %s", _describe(now - before, before - now))
+        log.info("%s changed: %s", what, _describe(now - before, before - now))
         if now - before:
-            self._new_upstreams.set()
+            self._new_upstreams.set()  # their live model lists are read at once
 
     async def _refresh_lists(self) -> None:
         everything = True

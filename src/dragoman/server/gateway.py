@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
+from dragoman.config.origin import ConfigOrigin
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
+from dragoman.server.config_watch import ConfigWatch
 from dragoman.state import State, open_state
 from dragoman.store.source import AccountSource
 
@@ -40,6 +42,9 @@ class Gateway:
     # Cooldowns, windows, bindings, in-flight counts; and the pools chosen from over them.
     state: State | None = None
     selector: Selector | None = None
+    # Where the settings were read from (`serve`): the file is then watched while serving.
+    origin: ConfigOrigin | None = None
+    watch: ConfigWatch | None = None
 
     @property
     def database(self) -> Database | None:
@@ -59,6 +64,20 @@ class Gateway:
             self.publish(self.catalog.registry())
         self.refresher = Refresher(self.catalog, self.accounts, self.clients, self.publish)
         self.refresher.start()
+        if self.origin is not None:
+            self.watch = ConfigWatch(self.origin, self.settings, self.reconfigure, self.catalog.environ)
+            self.watch.start()
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Serve these settings' pools, providers and models from now on (config.toml
+        changed: `server.config_watch`). Raises ConfigError, changing nothing, for a
+        provider that cannot be built."""
+        if self.refresher is not None:
+            self.refresher.reconfigured(settings)  # publishes the new registry
+        pools_changed = settings.pools != self.settings.pools
+        self.settings = settings
+        if self.selector is not None and pools_changed:  # else first-byte times are kept
+            self.selector.configure(settings=settings.pools)
 
     def publish(self, registry: Registry) -> None:
         self.registry = registry
@@ -71,6 +90,8 @@ class Gateway:
         self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
 
     async def aclose(self) -> None:
+        if self.watch is not None:
+            await self.watch.stop()
         if self.refresher is not None:
             await self.refresher.stop()
         if self.auth is not None:

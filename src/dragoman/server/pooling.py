@@ -5,6 +5,7 @@
     ...it is unreachable, or times out...          attempt.unreachable()
     ...an error event before any content...        attempt.stream_failed(event)
     ...it answers...                               attempt.answered(headers)
+    ...its answer has an id...                     attempt.stored(answer_id)
 
 Each failure is judged (`Selector.judge`): the account cools as its answer says, and
 `attempt.fail_over` tells the relay whether another account may take the request.
@@ -21,6 +22,7 @@ from time import perf_counter
 import orjson
 
 from dragoman.ir.errors import RateLimited
+from dragoman.ir.request import Request
 from dragoman.pools import NoAccount
 from dragoman.pools.members import Candidate
 from dragoman.pools.outcomes import Decision, Outcome, stream_outcome
@@ -29,14 +31,21 @@ from dragoman.pools.selector import Selector
 from dragoman.pools.signals import read, telltales
 from dragoman.routing.registry import Route
 
+RESPONSES = "openai_responses"
+
 
 class Attempt:
     """One account tried for one request."""
 
-    __slots__ = ("candidate", "decision", "model", "selector", "session", "started")
+    __slots__ = ("candidate", "decision", "keeps", "model", "selector", "session", "started")
 
     def __init__(
-        self, selector: Selector, candidate: Candidate[Route], model: str, session: str | None
+        self,
+        selector: Selector,
+        candidate: Candidate[Route],
+        model: str,
+        session: str | None,
+        stores: bool = False,
     ) -> None:
         self.selector = selector
         self.candidate = candidate
@@ -44,6 +53,8 @@ class Attempt:
         self.session = session
         self.started = perf_counter()
         self.decision: Decision | None = None
+        # The upstream keeps the answer for a continuation to name (`stored_upstream`).
+        self.keeps = stores and candidate.route.upstream.dialect == RESPONSES
 
     @property
     def fail_over(self) -> bool:
@@ -77,6 +88,12 @@ class Attempt:
                 break
         self.selector.on_success(self.candidate, self.model, session=self.session, ttfb=ttfb)
 
+    def stored(self, answer_id: str | None) -> None:
+        """The upstream's id of its answer: a later `previous_response_id` naming it
+        goes back to this account, the only one that stored it."""
+        if self.keeps and answer_id:
+            self.selector.own(answer_id, self.candidate.account)
+
     @property
     def _kind(self) -> str:
         return self.candidate.route.upstream.spec.kind
@@ -91,6 +108,18 @@ class Attempt:
         self.decision = self.selector.judge(
             self.candidate, self.model, outcome, reading, session=self.session, refreshed=True
         )
+
+
+def stored_upstream(request: Request, pooled: bool) -> bool:
+    """Whether a pool's Responses upstream stores this request's answer (a Responses
+    client that did not say `store: false`), so a continuation can name it."""
+    return pooled and request.source == RESPONSES and request.extras.get("store") is not False
+
+
+def continued_at(selector: Selector, request: Request, pooled: bool) -> str | None:
+    """The account a continuation must go to: the one that stored the answer it names."""
+    previous = request.previous_response_id
+    return selector.owner(previous) if pooled and previous is not None else None
 
 
 def refused(no_account: NoAccount) -> RateLimited:

@@ -47,7 +47,7 @@ from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
-from dragoman.server.pooling import Attempt, refused
+from dragoman.server.pooling import Attempt, continued_at, refused, stored_upstream
 from dragoman.server.send import send
 from dragoman.server.signatures import unsigned_retry
 from dragoman.server.stream_hold import Hold, held
@@ -138,9 +138,11 @@ async def _first_answer(
     if selector is None:
         raise UpstreamError("dragoman is not started yet")
     routes = gateway.registry.resolve(request.model)
-    found = session_of() if session_of is not None and len(routes) > 1 else None
+    pooled = len(routes) > 1
+    found = session_of() if session_of is not None and pooled else None
     session = found.key if found is not None else None
-    choice = selector.choose(request.model, routes, session=session)
+    owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
+    choice = selector.choose(request.model, routes, session=session, owner=owner)
     failure: GatewayError | None = None
     because: str | None = None  # why the account before failed
     last = len(choice.candidates)
@@ -149,7 +151,7 @@ async def _first_answer(
             continue
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
-        attempt = Attempt(selector, candidate, request.model, session)
+        attempt = Attempt(selector, candidate, request.model, session, stores)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
             answer = await _open_account(gateway, candidate.route, request, exits, client_headers, attempt)
@@ -229,10 +231,12 @@ async def _open_upstream(
         hold = Hold()
         events = await held(_stream_events(gateway, route, target, response, hold), hold, attempt)
         attempt.answered(response.headers)
+        attempt.stored(hold.answer_id)
         return _restore_names(events, call.client_names) if call.client_names else events
     attempt.answered(response.headers)
     body = _json(await read_all(upstream, response), upstream.name)
     whole: WholeAnswer = target.response.parse(body, origin=upstream.origin)
+    attempt.stored(whole.id)
     if whole.stop_reason is None:
         whole.stop_reason = "end_turn"
     if call.client_names:
