@@ -58,10 +58,11 @@ def test_add_asks_for_the_key_out_of_sight_and_list_masks_it(dragoman_home: Path
     )
     listed = run("accounts", "list", "--json")
     assert listed.exit_code == 0 and KEY not in listed.output
-    [row] = orjson.loads(listed.output)
-    assert (row["label"], row["api_key"], row["dialect"]) == ("openai", "sk-p***6789", "openai_responses")
+    [row] = orjson.loads(listed.output)["accounts"]
+    assert (row["label"], row["auth"], row["dialect"]) == ("openai", "key", "openai_responses")
     table = run("accounts", "list")
-    assert table.exit_code == 0 and KEY not in table.output and "sk-p***6789" in table.output
+    assert table.exit_code == 0 and KEY not in table.output and "sk-p***6789" not in table.output
+    assert "openai" in table.output and "ready" in table.output
 
 
 def test_the_database_and_home_stay_private(dragoman_home: Path) -> None:
@@ -86,8 +87,8 @@ def test_a_key_variable_is_stored_by_name_only(dragoman_home: Path) -> None:
     assert "WORK_OPENAI_KEY is not set here" in result.output
     [account] = stored(dragoman_home)
     assert (account.api_key, account.api_key_env) == (None, "WORK_OPENAI_KEY")
-    [row] = orjson.loads(run("accounts", "list", "--json").output)
-    assert row["api_key"] is None and row["api_key_env"] == "WORK_OPENAI_KEY"
+    # Not served while its variable is unset: a listing shows the accounts that serve.
+    assert orjson.loads(run("accounts", "list", "--json").output) == {"accounts": []}
 
 
 def test_labels_default_to_the_kind_then_numbered(dragoman_home: Path) -> None:
@@ -141,7 +142,7 @@ def test_remove_by_label_or_id(dragoman_home: Path) -> None:
 
 def test_list_and_remove_never_create_a_database(dragoman_home: Path) -> None:
     assert "No accounts yet" in run("accounts", "list").output
-    assert orjson.loads(run("accounts", "list", "--json").output) == []
+    assert orjson.loads(run("accounts", "list", "--json").output) == {"accounts": []}
     assert run("accounts", "remove", "x").exit_code == 1
     assert not (dragoman_home / "dragoman.db").exists()
 
@@ -229,5 +230,5 @@ def test_credentials_in_an_account_base_url_are_masked(dragoman_home: Path) -> N
     assert added.exit_code == 0, added.output
     for shown in (added, run("accounts", "list"), run("accounts", "list", "--json")):
         assert "url-pass-000111" not in shown.output and "query-key-000222" not in shown.output
-    [row] = orjson.loads(run("accounts", "list", "--json").output)
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
     assert row["base_url"] == "http://me:***@127.0.0.1:9/v1?api_key=***"

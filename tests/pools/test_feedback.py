@@ -163,7 +163,9 @@ def test_on_failure_applies_a_decision_made_elsewhere() -> None:
 
 def test_a_failure_becomes_the_account_s_last_error_and_a_success_does_not() -> None:
     pooled = Pooled(accounts(2))
-    body = {"error": {"type": "rate_limit_error", "message": "key sk-ant-api03-abcdefghijklmnopqrstuvwx spent"}}
+    body = {
+        "error": {"type": "rate_limit_error", "message": "key sk-ant-api03-abcdefghijklmnopqrstuvwx spent"}
+    }
     pooled.fail("acct-0", 429, body=body, reading=Reading(reset_at=START + 600))
     error = pooled.state.health.last_error("acct-0")
     assert error is not None and (error.account, error.status, error.at) == ("acct-0", 429, START)

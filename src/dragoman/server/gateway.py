@@ -132,4 +132,6 @@ def policies(
 ) -> dict[str, AccountPolicy]:
     """Each account's pool policy, by its label: its stored override over its config."""
     found = overrides or {}
-    return {upstream.name: effective(upstream.name, upstream.policy, found) for upstream in registry.upstreams}
+    return {
+        upstream.name: effective(upstream.name, upstream.policy, found) for upstream in registry.upstreams
+    }

@@ -19,6 +19,8 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import RowMapping
+
     from dragoman.pools.settings import AccountPolicy
 
 NO_LIMIT = 0
@@ -63,14 +65,19 @@ def effective(label: str, policy: AccountPolicy, overrides: Mapping[str, PolicyO
     return policy if override is None else override.apply(policy)
 
 
+_FIELDS = fields(PolicyOverride)
+
+
 def override_values(override: PolicyOverride) -> dict[str, Any]:
-    return {item.name: getattr(override, item.name) for item in fields(PolicyOverride)}
+    return {item.name: getattr(override, item.name) for item in _FIELDS}
 
 
-def overrides_from_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, PolicyOverride]:
+def overrides_from_rows(
+    rows: Iterable[Mapping[str, Any]] | Iterable[RowMapping],
+) -> dict[str, PolicyOverride]:
     found = {}
     for row in rows:
         enabled = row["enabled"]
         values = {**row, "enabled": None if enabled is None else bool(enabled)}
-        found[row["label"]] = PolicyOverride(**{item.name: values[item.name] for item in fields(PolicyOverride)})
+        found[row["label"]] = PolicyOverride(**{item.name: values[item.name] for item in _FIELDS})
     return found

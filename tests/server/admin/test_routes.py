@@ -136,7 +136,9 @@ def test_bad_changes_are_refused_with_clear_json(fakes: FakeUpstreams) -> None:
     assert not_json.status_code == 400 and empty.status_code == 400
     assert extra.status_code == 422 and "colour: unknown field" in extra.json()["error"]["message"]
     assert wrong.status_code == 422
-    assert "weight" in wrong.json()["error"]["message"] and "max_concurrent" in wrong.json()["error"]["message"]
+    assert (
+        "weight" in wrong.json()["error"]["message"] and "max_concurrent" in wrong.json()["error"]["message"]
+    )
     assert action.status_code == 404 and "error" in action.json()
     assert nobody.status_code == 404
     assert after["policy"]["priority"] == 1 and after["overridden"] == []

@@ -60,4 +60,8 @@ def test_a_last_error_is_shared_and_outlives_a_restart(peers: Callable[[int], li
     first.stop()
     second.stop()
     (restarted,) = peers(1)
-    assert restarted.call("last_error", account="alice") == [429, "429 quota: spent", at]  # the older was ignored
+    assert restarted.call("last_error", account="alice") == [
+        429,
+        "429 quota: spent",
+        at,
+    ]  # the older was ignored

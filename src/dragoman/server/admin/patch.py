@@ -33,7 +33,7 @@ def changes_of(parsed: object) -> dict[str, Any]:
     object naming at least one, Unprocessable (422) when a field is wrong."""
     if not isinstance(parsed, dict) or not parsed:
         raise InvalidRequest(
-            "send a JSON object with any of priority, weight, max_concurrent, enabled (e.g. {\"priority\": 2})"
+            'send a JSON object with any of priority, weight, max_concurrent, enabled (e.g. {"priority": 2})'
         )
     try:
         patch = PolicyPatch.model_validate(parsed)

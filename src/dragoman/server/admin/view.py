@@ -1,6 +1,7 @@
 """One account as the admin API, `dragoman accounts list --json` and the dashboard see it.
 
-    {"label": "work", "kind": "anthropic", "auth": "key", "models": ["claude-opus-4-5"],
+    {"label": "work", "kind": "anthropic", "auth": "key", "dialect": "anthropic",
+     "base_url": "https://api.anthropic.com", "models": ["claude-opus-4-5"],
      "policy": {"priority": 1, "weight": 1.0, "max_concurrent": null, "enabled": true},
      "overridden": ["priority"],
      "state": {"status": "cooling", "until": 1767225600.0, "reason": "429 ...",
@@ -15,7 +16,8 @@ Times are epoch seconds; `until` null means until someone resets the account. St
 in order: disabled, unhealthy (a whole-account cooldown the user must clear), cooling
 (a whole-account cooldown), else ready: a cooldown of one model family or model shows
 in `cooldowns` and leaves the account ready for the others. Session keys are shown as
-a short hash, never as sent: they are the client's conversation ids.
+a short hash, never as sent: they are the client's conversation ids. Keys are never
+shown, and a base URL's credentials are masked.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import UTC, datetime
 from hashlib import blake2b
 from typing import Any
 
+from dragoman.config.masking import masked_url
 from dragoman.pools.settings import AccountPolicy
 from dragoman.providers.upstream import Upstream
 from dragoman.state import WHOLE_ACCOUNT, Cooldown, State, Window
@@ -42,6 +45,8 @@ def describe(
         "label": label,
         "kind": upstream.spec.kind,
         "auth": _auth(upstream),
+        "dialect": upstream.dialect,
+        "base_url": masked_url(upstream.base_url),
         "models": [info.id for info in upstream.models],
         "policy": {
             "priority": policy.priority,
