@@ -47,6 +47,8 @@ class Gateway:
     selector: Selector | None = None
     # Pool policies changed by `accounts set` or the admin API, by label (store.policies).
     overrides: dict[str, PolicyOverride] = field(default_factory=dict)
+    # Bumped by each change made here: a read begun before it must not undo it.
+    policy_changes: int = 0
 
     @property
     def database(self) -> Database | None:
@@ -87,12 +89,14 @@ class Gateway:
         """Read the overrides another process may have changed (every few seconds)."""
         if self.accounts is None:
             return
+        changes = self.policy_changes
         try:
             found = await self.accounts.overrides()
         except Exception as error:  # a locked or vanished database: the next poll tries again
             log.debug("the pool policies could not be read: %s", type(error).__name__)
             return
-        self.apply_overrides(found)
+        if changes == self.policy_changes:  # else a change made meanwhile is newer: the next poll reads it
+            self.apply_overrides(found)
 
     async def change_policy(self, label: str, changes: Mapping[str, Any]) -> None:
         """Store a policy change (admin API) and serve by it at once in this process;
@@ -102,6 +106,7 @@ class Gateway:
         assert self.accounts is not None
         database = await self.accounts.writable()
         changed = await PolicyStore(database.engine).change(label, changes)
+        self.policy_changes += 1
         self.apply_overrides({**self.overrides, label: changed})
 
     async def _start_pools(self) -> None:
