@@ -5,11 +5,8 @@ running gateway (through its admin API, with the local key) and with none runnin
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import socket
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,7 @@ from click.testing import CliRunner, Result
 from dragoman.cli import cli
 from dragoman.state import WHOLE_ACCOUNT, open_state
 from tests.fakes.fixtures import FakeUpstreams
-from tests.gateway import serve_gateway
+from tests.gateway import closed_port, serve_gateway
 from tests.server.test_pooling import pool, reached
 
 LOCAL_KEY = "local-cli-key-77d0e2"
@@ -28,17 +25,6 @@ LOCAL_KEY = "local-cli-key-77d0e2"
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), env={"COLUMNS": "250"})
-
-
-@contextlib.contextmanager
-def closed_port() -> Iterator[int]:
-    """A port nothing listens on while the test runs (bound, never listening)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
 
 
 def write_config(home: Path, port: int, text: str = "") -> None:
