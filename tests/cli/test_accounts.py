@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
@@ -22,6 +23,10 @@ from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account
 
 KEY = "sk-proj-secret-0123456789"
+
+
+# `accounts list` asks a dragoman answering at the config's address first: none must.
+pytestmark = pytest.mark.usefixtures("no_gateway")
 
 
 def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
@@ -60,8 +65,9 @@ def test_add_asks_for_the_key_out_of_sight_and_list_masks_it(dragoman_home: Path
     assert listed.exit_code == 0 and KEY not in listed.output
     [row] = orjson.loads(listed.output)["accounts"]
     assert (row["label"], row["auth"], row["dialect"]) == ("openai", "key", "openai_responses")
+    assert row["key"] == "sk-p***6789"  # how its owner recognises it
     table = run("accounts", "list")
-    assert table.exit_code == 0 and KEY not in table.output and "sk-p***6789" not in table.output
+    assert table.exit_code == 0 and KEY not in table.output and "sk-p***6789" in table.output
     assert "openai" in table.output and "ready" in table.output
 
 
@@ -87,8 +93,48 @@ def test_a_key_variable_is_stored_by_name_only(dragoman_home: Path) -> None:
     assert "WORK_OPENAI_KEY is not set here" in result.output
     [account] = stored(dragoman_home)
     assert (account.api_key, account.api_key_env) == (None, "WORK_OPENAI_KEY")
-    # Not served while its variable is unset: a listing shows the accounts that serve.
-    assert orjson.loads(run("accounts", "list", "--json").output) == {"accounts": []}
+
+
+def test_an_account_whose_key_variable_is_unset_is_listed_with_why_and_steered(dragoman_home: Path) -> None:
+    run("accounts", "add", "--provider", "openai", "--api-key-env", "WORK_OPENAI_KEY")
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
+    assert (row["label"], row["key"], row["kind"]) == ("openai", "$WORK_OPENAI_KEY", "openai")
+    assert row["state"]["status"] == "unusable"
+    assert row["state"]["text"] == "unusable: the variable WORK_OPENAI_KEY is not set"
+    table = run("accounts", "list").output
+    assert "unusable: the variable WORK_OPENAI_KEY is not set" in table and "$WORK_OPENAI_KEY" in table
+    disabled = run("accounts", "disable", "openai")
+    changed = run("accounts", "set", "openai", "--priority", "3")
+    assert disabled.exit_code == 0 and changed.exit_code == 0, disabled.output + changed.output
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
+    assert row["policy"]["enabled"] is False and row["policy"]["priority"] == 3
+    served = run("accounts", "list", "--json", env={"WORK_OPENAI_KEY": "sk-work-from-env-0042"})
+    [row] = orjson.loads(served.output)["accounts"]
+    assert row["state"]["status"] == "disabled" and row["key"] == "$WORK_OPENAI_KEY"
+
+
+def test_a_login_is_listed_by_its_email_and_plan(dragoman_home: Path) -> None:
+    login = Account(
+        provider="claude",
+        label="me",
+        auth="oauth",
+        access_token="at-0001",
+        email="me@example.com",
+        plan="max",
+    )
+
+    async def store() -> None:
+        database = await open_database(f"sqlite+aiosqlite:///{dragoman_home / 'dragoman.db'}")
+        try:
+            await AccountStore(database.engine).add(login)
+        finally:
+            await database.close()
+
+    dragoman_home.mkdir(parents=True)
+    asyncio.run(store())
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
+    assert (row["auth"], row["key"]) == ("login", "me@example.com (max)")
+    assert "me@example.com (max)" in run("accounts", "list").output
 
 
 def test_labels_default_to_the_kind_then_numbered(dragoman_home: Path) -> None:

@@ -19,7 +19,18 @@ from dragoman.auth.status import local_time, relative
 from dragoman.cli.tables import Block, plain, print_rows
 
 Account = dict[str, Any]
-COLUMNS = ("label", "kind", "state", "policy", "windows", "in flight", "sessions", "last error", "models")
+COLUMNS = (
+    "label",
+    "kind",
+    "key",
+    "state",
+    "policy",
+    "windows",
+    "in flight",
+    "sessions",
+    "last error",
+    "models",
+)
 AUTH_SHOWN = {"login": " (login)", "none": " (no key)"}
 # Dropped in this order when the terminal is too narrow.
 OPTIONAL = ("last error", "windows", "policy")
@@ -36,6 +47,7 @@ def cells(account: Account) -> dict[str, str]:
     return {
         "label": account["label"],
         "kind": account["kind"] + AUTH_SHOWN.get(account["auth"], ""),
+        "key": account["key"],  # masked, `$VARIABLE` or a login's email: how users know it
         "state": state(account),
         "policy": policy(account["policy"]),
         "windows": "\n".join(map(window, account["windows"])) or "-",
@@ -48,7 +60,9 @@ def cells(account: Account) -> dict[str, str]:
 
 def state(account: Account) -> str:
     shown = account["state"]
-    if shown["status"] != "cooling":
+    if shown["status"] == "unusable":
+        text = str(shown["text"])
+    elif shown["status"] != "cooling":
         text = f"{shown['status']}: {shown['reason']}" if shown["reason"] else str(shown["status"])
     else:
         text = f"cooling until {_moment(shown['until'])}: {shown['reason']}"

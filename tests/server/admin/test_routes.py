@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from dragoman.observe.redact import mask
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import serve_gateway
@@ -46,6 +47,35 @@ def test_every_account_is_listed_under_its_label(fakes: FakeUpstreams) -> None:
     assert one.json()["policy"] == {"priority": 3, "weight": 1.0, "max_concurrent": None, "enabled": True}
     assert one.json()["state"]["status"] == "ready" and one.json()["last_error"] is None
     assert fakes.openai_chat.key not in listed.text
+    assert one.json()["key"] == mask(fakes.openai_chat.key)
+
+
+def test_a_provider_left_out_for_its_missing_key_is_listed_with_why_and_steered(fakes: FakeUpstreams) -> None:
+    providers = {
+        **pool(fakes.openai_chat, ["acct-0"], ["m"]),
+        "later": {"kind": "openai", "api_key_env": "UNSET_ADMIN_KEY"},
+    }
+    with serve_gateway(fakes, providers=providers, api_keys=[LOCAL_KEY]) as url:
+        listed = admin(url, "GET", "")
+        one = admin(url, "GET", "/later")
+        disabled = admin(url, "POST", "/later/disable")
+        changed = admin(url, "PATCH", "/later", json={"priority": 5})
+        reset = admin(url, "POST", "/later/reset")
+        assert chat(url).status_code == 200
+    assert [account["label"] for account in listed.json()["accounts"]] == ["acct-0", "later"]
+    later = one.json()
+    assert later == listed.json()["accounts"][1]
+    assert (later["kind"], later["key"], later["auth"]) == ("openai", "$UNSET_ADMIN_KEY", "key")
+    assert later["state"] == {
+        "status": "unusable",
+        "until": None,
+        "reason": "the variable UNSET_ADMIN_KEY is not set",
+        "text": "unusable: the variable UNSET_ADMIN_KEY is not set",
+    }
+    assert disabled.status_code == 200 and disabled.json()["policy"]["enabled"] is False
+    assert disabled.json()["state"]["text"] == "disabled; unusable: the variable UNSET_ADMIN_KEY is not set"
+    assert changed.json()["policy"]["priority"] == 5 and reset.status_code == 200
+    assert reached(fakes.openai_chat) == ["acct-0"]
 
 
 def test_a_disabled_account_is_avoided_until_enabled(fakes: FakeUpstreams) -> None:

@@ -61,3 +61,21 @@ def test_windows_sessions_and_the_url_as_shown() -> None:
     [key] = shown["sessions"]["keys"]
     assert len(key) == 12 and "4242" not in key
     assert "pw-123456" not in shown["base_url"] and shown["auth"] == "none"
+
+
+def test_the_key_is_shown_masked_or_by_its_variable_never_whole() -> None:
+    state = open_state(None)
+    literal = build_upstream("lit", ProviderConfig(kind="openai", api_key="sk-proj-abcd0123wxyz"), environ={})
+    from_env = build_upstream(
+        "env",
+        ProviderConfig(kind="openai", api_key_env="WORK_KEY"),
+        environ={"WORK_KEY": "sk-env-9876543210"},
+    )
+    default_env = build_upstream(
+        "dflt", ProviderConfig(kind="openai"), environ={"OPENAI_API_KEY": "sk-d-0123456789"}
+    )
+    shown = [
+        describe(upstream, AccountPolicy(), (), state, NOW)["key"]
+        for upstream in (literal, from_env, default_env, UPSTREAM)
+    ]
+    assert shown == ["sk-p***wxyz", "$WORK_KEY", "$OPENAI_API_KEY", "none"]

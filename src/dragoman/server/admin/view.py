@@ -1,7 +1,7 @@
 """One account as the admin API, `dragoman accounts list --json` and the dashboard see it.
 
-    {"label": "work", "kind": "anthropic", "auth": "key", "dialect": "anthropic",
-     "base_url": "https://api.anthropic.com", "models": ["claude-opus-4-5"],
+    {"label": "work", "kind": "anthropic", "auth": "key", "key": "sk-a***wxyz",
+     "dialect": "anthropic", "base_url": "https://api.anthropic.com", "models": ["claude-opus-4-5"],
      "policy": {"priority": 1, "weight": 1.0, "max_concurrent": null, "enabled": true},
      "overridden": ["priority"],
      "state": {"status": "cooling", "until": 1767225600.0, "reason": "429 ...",
@@ -13,11 +13,13 @@
      "last_error": {"at": ..., "status": 429, "rule": "...", "message": "..."}}
 
 Times are epoch seconds; `until` null means until someone resets the account. Status,
-in order: disabled, unhealthy (a whole-account cooldown the user must clear), cooling
-(a whole-account cooldown), else ready: a cooldown of one model family or model shows
-in `cooldowns` and leaves the account ready for the others. Session keys are shown as
-a short hash, never as sent: they are the client's conversation ids. Keys are never
-shown, and a base URL's credentials are masked.
+in order: unusable (known but not served, `routing.unserved`: its key variable unset,
+say), disabled, unhealthy (a whole-account cooldown the user must clear), cooling (a
+whole-account cooldown), else ready: a cooldown of one model family or model shows in
+`cooldowns` and leaves the account ready for the others. Session keys are shown as a
+short hash, never as sent: they are the client's conversation ids. A key is shown
+only as its owner recognises it (`key`: masked, `$VARIABLE`, a login's email and
+plan), and a base URL's credentials are masked.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 from dragoman.config.masking import masked_url
 from dragoman.pools.settings import AccountPolicy
 from dragoman.providers.upstream import Upstream
+from dragoman.routing.unserved import Unserved
 from dragoman.state import WHOLE_ACCOUNT, Cooldown, State, Window
 
 SESSION_KEYS_SHOWN = 20
@@ -39,15 +42,45 @@ def describe(
     upstream: Upstream, policy: AccountPolicy, overridden: tuple[str, ...], state: State, now: float
 ) -> dict[str, Any]:
     """The account `upstream` serving under `policy`, with its runtime state at `now`."""
-    label = upstream.name
-    active = [record for record in state.health.cooldowns(label) if record.active(now)]
-    return {
-        "label": label,
+    head = {
+        "label": upstream.name,
         "kind": upstream.spec.kind,
         "auth": _auth(upstream),
+        "key": upstream.key_shown,
         "dialect": upstream.dialect,
         "base_url": masked_url(upstream.base_url),
         "models": [info.id for info in upstream.models],
+    }
+    return _with_state(head, policy, overridden, state, now)
+
+
+def describe_unserved(
+    account: Unserved, policy: AccountPolicy, overridden: tuple[str, ...], state: State, now: float
+) -> dict[str, Any]:
+    """An account known but not served, drawn like the others, its state saying why."""
+    head = {
+        "label": account.name,
+        "kind": account.kind,
+        "auth": account.auth,
+        "key": account.key_shown,
+        "dialect": account.dialect,
+        "base_url": masked_url(account.base_url) if account.base_url else None,
+        "models": list(account.models),
+    }
+    shown = _with_state(head, policy, overridden, state, now)
+    also = "disabled; " if not policy.enabled else ""
+    text = f"{also}unusable: {account.reason}"
+    shown["state"] = {"status": "unusable", "until": None, "reason": account.reason, "text": text}
+    return shown
+
+
+def _with_state(
+    head: dict[str, Any], policy: AccountPolicy, overridden: tuple[str, ...], state: State, now: float
+) -> dict[str, Any]:
+    label = head["label"]
+    active = [record for record in state.health.cooldowns(label) if record.active(now)]
+    return {
+        **head,
         "policy": {
             "priority": policy.priority,
             "weight": policy.weight,
