@@ -6,6 +6,7 @@ Each upstream dialect's fake is a provider named `up_<dialect>`, serving the mod
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -88,4 +89,17 @@ def serve_gateway(fakes: FakeUpstreams, origin: ConfigOrigin | None = None, **se
         LIVE.remove(gateway)
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port nothing listens on while the test runs (bound, never listening):
+    where a CLI command looking for a running dragoman finds none, whatever runs on
+    this machine's default 127.0.0.1:4800."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield sock.getsockname()[1]
+    finally:
         sock.close()

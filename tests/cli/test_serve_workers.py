@@ -285,3 +285,21 @@ def test_every_worker_serves_the_config_file_as_it_changes(
     assert [request.header("x-account") for request in fakes.anthropic.requests] == ["b"] * 20
     assert f"{config}: pools.strategy: Input should be" in served.text()
     assert "Traceback" not in served.text()
+
+
+def test_an_account_disabled_through_one_worker_is_left_out_by_every_worker(
+    served: Served, fakes: FakeUpstreams
+) -> None:
+    workers = served.workers()
+    disabled = httpx.post(served.url + "/v1/admin/accounts/up/disable", timeout=10)
+    assert disabled.status_code == 200 and disabled.json()["state"]["status"] == "disabled"
+    time.sleep(3.0)  # the other worker reads the change on its next account poll (every 2 s)
+    refused = [httpx.post(served.url + "/v1/chat/completions", json=CHAT, timeout=10) for _ in range(30)]
+    assert fakes.anthropic.requests == []
+    assert all(r.status_code == 429 and "disabled" in r.json()["error"]["message"] for r in refused)
+    assert {int(pid) for pid in REFUSED.findall(served.text())} == workers
+    enabled = httpx.post(served.url + "/v1/admin/accounts/up/enable", timeout=10)
+    assert enabled.json()["state"]["status"] == "ready"
+    time.sleep(3.0)
+    served.chat(10)
+    assert len(fakes.anthropic.requests) == 10

@@ -44,7 +44,7 @@ from dragoman.pools.rules import RULES, Rule
 from dragoman.pools.settings import AccountPolicy, PoolSettings
 from dragoman.pools.strategies import STRATEGIES
 from dragoman.state.bundle import State
-from dragoman.state.records import WHOLE_ACCOUNT
+from dragoman.state.records import WHOLE_ACCOUNT, LastError
 
 POOLS_KEPT = 1024
 # Who stored an answer a continuation names (`previous_response_id`): a binding of this
@@ -150,7 +150,8 @@ class Selector:
         refreshed: bool = False,
     ) -> Decision:
         """Read one answer (any status): keep its usage windows, classify it with the
-        account's backoff history, and apply the Decision (`on_failure`)."""
+        account's backoff history, remember a failure as the account's last error
+        (its message masked by `classify`), and apply the Decision (`on_failure`)."""
         now = self.clock()
         for window in usage.windows(candidate.account, reading, now):
             self.state.windows.observe(window)
@@ -166,6 +167,9 @@ class Selector:
             jitter=self.jitter,
             rules=self.rules,
         )
+        if outcome.status is None or outcome.status >= 400:
+            failure = LastError(candidate.account, now, outcome.status, decision.rule, decision.reason)
+            self.state.health.failed(failure)
         self.on_failure(candidate, model, decision, session=session)
         return decision
 

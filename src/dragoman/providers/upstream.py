@@ -41,6 +41,8 @@ class Upstream:
     account_id: int | None = None
     # Its place in the pools it serves: priority tier, weight, concurrency, enabled.
     policy: AccountPolicy = DEFAULT_POLICY
+    # How listings show its key so its owner recognises it (`shown_key`): never the key.
+    key_shown: str = "none"
 
     # Who signs the reasoning it answers with: its kind and account (`ir.reasoning`).
     # Worked out once (also by `dataclasses.replace`): every request stamps it.
@@ -141,7 +143,19 @@ def build_upstream(
         http2=config.http2,
         account_id=account_id,
         policy=config.policy(),
+        key_shown=shown_key(config, spec, environ),
     )
+
+
+def shown_key(config: ProviderConfig, spec: ProviderSpec, environ: Mapping[str, str]) -> str:
+    """The key as listings show it: a literal one masked (`sk-a***wxyz`), one read from
+    a variable by its name (`$OPENAI_API_KEY`, set or not), else "none"."""
+    if config.api_key is not None:
+        return redact.mask(config.api_key.get_secret_value())
+    variable = config.api_key_env or spec.api_key_env
+    if variable and (config.api_key_env or spec.needs_key or environ.get(variable)):
+        return f"${variable}"
+    return "none"
 
 
 def check_provider(config: ProviderConfig, where: str) -> tuple[ProviderSpec, str, str]:

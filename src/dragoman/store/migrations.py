@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import JSON, Column, Float, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dragoman import __version__
@@ -52,7 +65,21 @@ async def _v2_accounts(connection: AsyncConnection) -> None:
     await connection.run_sync(lambda sync: frozen.create(sync))
 
 
-MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts]
+async def _v3_account_policies(connection: AsyncConnection) -> None:
+    frozen = Table(
+        "account_policies",
+        MetaData(),
+        Column("label", String(128), primary_key=True),
+        Column("priority", Integer),
+        Column("weight", Float),
+        Column("max_concurrent", Integer),
+        Column("enabled", Boolean),
+        Column("updated_at", Float, nullable=False),
+    )
+    await connection.run_sync(lambda sync: frozen.create(sync))
+
+
+MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v3_account_policies]
 LATEST = len(MIGRATIONS)
 
 
