@@ -86,8 +86,16 @@ CLIENT_KEEPS = {
 WHOLE_BODIES: dict[str, dict[str, Any]] = {
     "anthropic": {"id": "msg_1", "type": "message", "role": "assistant", "model": "m", "content": []},
     "openai_chat": {"id": "c1", "object": "chat.completion", "model": "m", "choices": []},
-    "openai_responses": {"id": "resp_1", "object": "response", "status": "completed", "model": "m", "output": []},
-    "gemini": {"candidates": [{"content": {"role": "model", "parts": [{"text": ""}]}, "finishReason": "STOP"}]},
+    "openai_responses": {
+        "id": "resp_1",
+        "object": "response",
+        "status": "completed",
+        "model": "m",
+        "output": [],
+    },
+    "gemini": {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": ""}]}, "finishReason": "STOP"}]
+    },
 }
 
 

@@ -15,5 +15,9 @@ def test_merge_keeps_every_count_a_newer_report_leaves_out() -> None:
     start = Usage(input_tokens=900, cache_write_tokens=300, cache_write_1h_tokens=300, output_tokens=1)
     merged = start.merge(Usage(output_tokens=40, reasoning_tokens=12))
     assert merged == Usage(
-        input_tokens=900, output_tokens=40, cache_write_tokens=300, reasoning_tokens=12, cache_write_1h_tokens=300
+        input_tokens=900,
+        output_tokens=40,
+        cache_write_tokens=300,
+        reasoning_tokens=12,
+        cache_write_1h_tokens=300,
     )

@@ -40,5 +40,7 @@ def test_render_without_cache_writes_has_no_breakdown() -> None:
 
 
 def test_a_1h_count_larger_than_the_writes_is_capped() -> None:
-    usage = parse_usage({"cache_creation_input_tokens": 5, "cache_creation": {"ephemeral_1h_input_tokens": 9}})
+    usage = parse_usage(
+        {"cache_creation_input_tokens": 5, "cache_creation": {"ephemeral_1h_input_tokens": 9}}
+    )
     assert (usage.cache_write_tokens, usage.cache_write_1h_tokens) == (5, 5)

@@ -8,7 +8,12 @@ from dragoman.ir.usage import Usage
 
 def test_thoughts_join_the_output_and_cached_stays_inside_the_prompt() -> None:
     usage = parse_usage(
-        {"promptTokenCount": 1000, "cachedContentTokenCount": 800, "candidatesTokenCount": 20, "thoughtsTokenCount": 50}
+        {
+            "promptTokenCount": 1000,
+            "cachedContentTokenCount": 800,
+            "candidatesTokenCount": 20,
+            "thoughtsTokenCount": 50,
+        }
     )
     assert usage == Usage(input_tokens=1000, output_tokens=70, cache_read_tokens=800, reasoning_tokens=50)
     assert usage.uncached_input_tokens == 200

@@ -57,7 +57,9 @@ def parse_usage(raw: Mapping[str, Any]) -> Usage:
         cache_read_tokens=read,
         cache_write_tokens=written,
         reasoning_tokens=count(_detail(raw, "output_tokens_details", "thinking_tokens")),
-        cache_write_1h_tokens=min(written, count(_detail(raw, "cache_creation", "ephemeral_1h_input_tokens"))),
+        cache_write_1h_tokens=min(
+            written, count(_detail(raw, "cache_creation", "ephemeral_1h_input_tokens"))
+        ),
     )
 
 

@@ -76,7 +76,10 @@ def parse_usage(value: object) -> Usage | None:
     prompt_tokens = _count(value, "prompt_tokens")
     reasoning = _count(completion, "reasoning_tokens")
     output = counts.output_with_reasoning(
-        _count(value, "completion_tokens"), reasoning, prompt=prompt_tokens, total=_count(value, "total_tokens")
+        _count(value, "completion_tokens"),
+        reasoning,
+        prompt=prompt_tokens,
+        total=_count(value, "total_tokens"),
     )
     return Usage(
         input_tokens=prompt_tokens,
