@@ -90,7 +90,9 @@ def test_the_long_context_band_starts_past_its_threshold() -> None:
 
 def test_answers_are_remembered_per_model() -> None:
     table = PriceTable()
-    assert table.schedule("gpt-5-2025-08-07") is table.schedule("gpt-5-2025-08-07")
+    first = table.schedule("gpt-5-2025-08-07")
+    assert first is not None and table.schedule("gpt-5-2025-08-07") is first
+    assert table.schedule("llama3.2") is None and "llama3.2" in table._schedules
 
 
 @pytest.mark.parametrize(
