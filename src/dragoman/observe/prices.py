@@ -113,7 +113,7 @@ class PriceTable:
 
     def __init__(
         self, overrides: Mapping[str, Price] | None = None, builtin: Mapping[str, Price] | None = None
-    ):
+    ) -> None:
         overrides = overrides or {}
         self._exact = {name.lower(): price for name, price in overrides.items() if not _GLOB.search(name)}
         self._builtin = builtin_prices() if builtin is None else builtin
