@@ -129,3 +129,21 @@ def test_a_streamed_answer_gives_each_client_the_same_numbers(client: str) -> No
     decoder, parser = sse.Decoder(), dialect.stream.Parser("up")
     events = [ir for event in decoder.feed(wire) + decoder.flush() for ir in parser.feed(event)]
     assert accumulate(events + parser.close()).usage == CLIENT_KEEPS[client]
+
+
+@pytest.mark.parametrize("client", UPSTREAM_WIRE)
+def test_reasoning_an_upstream_counts_apart_reaches_every_client_inside_output(client: str) -> None:
+    # xAI's Chat usage: total = prompt + completion + reasoning.
+    xai: dict[str, Any] = {
+        "prompt_tokens": 50,
+        "completion_tokens": 7,
+        "total_tokens": 150,
+        "completion_tokens_details": {"reasoning_tokens": 93},
+    }
+    parsed = dialects.get("openai_chat").response.parse(
+        WHOLE_BODIES["openai_chat"] | {"usage": xai}, origin="xai"
+    )
+    body = dialects.get(client).response.render(parsed, Request(model="m"))
+    assert dialects.get(client).response.parse(body, origin="up").usage == Usage(
+        input_tokens=50, output_tokens=100, reasoning_tokens=93
+    )
