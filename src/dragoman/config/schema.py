@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from dragoman.config.binds import Bind, parse_bind
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
+from dragoman.observe.prices import Price
 from dragoman.pools.settings import DEFAULT_PRIORITY, AccountPolicy, PoolSettings
 
 DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
@@ -130,6 +131,9 @@ class Settings(_Strict):
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     pools: PoolSettings = Field(default_factory=PoolSettings)
     oauth: dict[str, OAuthConfig] = Field(default_factory=dict)
+    # `[prices."<model or glob>"]`: API prices (USD per million tokens) laid over the
+    # built-in table for cost estimates (observe/prices.py says how a model is matched).
+    prices: dict[str, Price] = Field(default_factory=dict)
 
     @field_validator("bind", mode="before")
     @classmethod

@@ -128,6 +128,7 @@ def test_render_for_a_client() -> None:
             "input_tokens": 30,
             "cache_creation_input_tokens": 10,
             "cache_read_input_tokens": 60,
+            "cache_creation": {"ephemeral_5m_input_tokens": 10, "ephemeral_1h_input_tokens": 0},
             "output_tokens": 7,
         },
     }

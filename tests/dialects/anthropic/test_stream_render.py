@@ -85,6 +85,7 @@ def test_exact_order_for_thinking_text_and_a_tool_call() -> None:
         "input_tokens": 100,
         "cache_creation_input_tokens": 100,
         "cache_read_input_tokens": 800,
+        "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 0},
         "output_tokens": 0,
     }
     assert pairs[2][1] == {
@@ -102,6 +103,7 @@ def test_exact_order_for_thinking_text_and_a_tool_call() -> None:
             "input_tokens": 100,
             "cache_creation_input_tokens": 100,
             "cache_read_input_tokens": 800,
+            "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 0},
             "output_tokens": 50,
             "output_tokens_details": {"thinking_tokens": 20},
         },
