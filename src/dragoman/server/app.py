@@ -10,7 +10,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from dragoman.config import Settings
-from dragoman.observe import redact
+from dragoman.observe import metrics_dir, redact
+from dragoman.observe.metrics import Metrics
+from dragoman.observe.metrics_state import StateCollector
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, local_auth
@@ -38,6 +40,7 @@ async def load_gateway(settings: Settings, environ: Mapping[str, str] = os.envir
 def create_app(gateway: Gateway) -> Starlette:
     settings = gateway.settings
     redact.register(settings.key_values())
+    gateway.metrics = Metrics(metrics_dir.shared(), collectors=[StateCollector(gateway)])
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -51,7 +54,7 @@ def create_app(gateway: Gateway) -> Starlette:
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(ExchangeMiddleware)],
+        middleware=[Middleware(ExchangeMiddleware, metrics=gateway.metrics)],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

@@ -23,6 +23,7 @@ from dragoman.state import State, open_state
 from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
+    from dragoman.observe.metrics import Metrics
     from dragoman.store.db import Database
 
 
@@ -40,6 +41,8 @@ class Gateway:
     # Cooldowns, windows, bindings, in-flight counts; and the pools chosen from over them.
     state: State | None = None
     selector: Selector | None = None
+    # Prometheus metrics, once the app is built (`server.app.create_app`).
+    metrics: Metrics | None = None
 
     @property
     def database(self) -> Database | None:
@@ -85,7 +88,8 @@ class Gateway:
         # SQLAlchemy is loaded now that the database is open; not before.
         from dragoman.auth.store import CredentialStore
 
-        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings)
+        refreshed = self.metrics.refreshed if self.metrics is not None else None
+        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings, on_refresh=refreshed)
 
 
 def policies(registry: Registry) -> dict[str, AccountPolicy]:

@@ -6,8 +6,9 @@
     ...an error event before any content...        attempt.stream_failed(event)
     ...it answers...                               attempt.answered(headers)
 
-Each failure is judged (`Selector.judge`): the account cools as its answer says, and
-`attempt.fail_over` tells the relay whether another account may take the request.
+Each failure is judged (`Selector.judge`): the account cools as its answer says,
+`attempt.fail_over` tells the relay whether another account may take the request, and
+the request's Exchange notes the rule that classified it (for the metrics).
 Reading an answer's quota signals costs ~20 µs, so a success is only read when it
 carries rate-limit headers (`RATE_HEADERS`); an error always is.
 """
@@ -27,6 +28,7 @@ from dragoman.pools.reading import NOTHING, Reading
 from dragoman.pools.selector import Selector
 from dragoman.pools.signals import read
 from dragoman.routing.registry import Route
+from dragoman.server.exchange import Exchange
 
 # A header whose presence says the answer reports quota: what `pools.signals` reads.
 RATE_HEADERS = (
@@ -44,12 +46,18 @@ RATE_HEADERS = (
 class Attempt:
     """One account tried for one request."""
 
-    __slots__ = ("candidate", "decision", "model", "selector", "session", "started")
+    __slots__ = ("candidate", "decision", "exchange", "model", "selector", "session", "started")
 
     def __init__(
-        self, selector: Selector, candidate: Candidate[Route], model: str, session: str | None
+        self,
+        selector: Selector,
+        candidate: Candidate[Route],
+        model: str,
+        session: str | None,
+        exchange: Exchange | None = None,
     ) -> None:
         self.selector = selector
+        self.exchange = exchange
         self.candidate = candidate
         self.model = model
         self.session = session
@@ -67,15 +75,15 @@ class Attempt:
 
     def failed(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         parsed = _parsed(body)
-        self._judge(Outcome(self._kind, status, parsed), self._read(headers, parsed))
+        self._failure(Outcome(self._kind, status, parsed), self._read(headers, parsed))
 
     def unreachable(self) -> None:
-        self._judge(Outcome(self._kind, None), NOTHING)
+        self._failure(Outcome(self._kind, None), NOTHING)
 
     def stream_failed(self, event: object) -> None:
         """An error event inside a 200 stream, before any content: judged as the HTTP
         status it stands for (`pools.outcomes.stream_outcome`)."""
-        self._judge(stream_outcome(self._kind, event), self._read({}, event))
+        self._failure(stream_outcome(self._kind, event), self._read({}, event))
 
     def answered(self, headers: Mapping[str, str]) -> None:
         """The upstream said yes: its windows kept (when it sent any), the account
@@ -92,6 +100,11 @@ class Attempt:
     def _read(self, headers: Mapping[str, str], body: object) -> Reading:
         upstream = self.candidate.route.upstream
         return read(upstream.spec.kind, headers, body, now=self.selector.clock(), dialect=upstream.dialect)
+
+    def _failure(self, outcome: Outcome, reading: Reading) -> None:
+        self._judge(outcome, reading)
+        if self.exchange is not None and self.decision is not None:
+            self.exchange.upstream_failed(self.candidate.account, self.decision.rule)
 
     def _judge(self, outcome: Outcome, reading: Reading) -> None:
         # A 401 reaching here outlived the fresh token `server.send` tried (or there is

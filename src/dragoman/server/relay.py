@@ -105,6 +105,7 @@ async def relay(
             return streamed
         async with exits:
             whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
+        exchange.usage = whole.usage
     except asyncio.CancelledError:
         if watch is None or not watch.withdraw():
             raise
@@ -146,7 +147,7 @@ async def _first_answer(
             continue
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
-        attempt = Attempt(selector, candidate, request.model, session)
+        attempt = Attempt(selector, candidate, request.model, session, exchange)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
             answer = await _open_upstream(gateway, candidate.route, request, exits, client_headers, attempt)
@@ -297,6 +298,7 @@ async def _client_stream(
             exchange.fail(error.code)
             yield LastChunk(renderer.render(StreamError(error)))
         finally:
+            exchange.usage = renderer.usage
             await batches.aclose()
 
 

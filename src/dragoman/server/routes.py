@@ -16,7 +16,7 @@ from dragoman import dialects
 from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_key
-from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
+from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
@@ -128,4 +128,6 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1beta/models/{model:path}", get, "gemini", model_list.one, True),
         ("/v1/status", get, model_list.asker, auth_api.status, True),
         ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
+        # Behind the key too, checked by the endpoint: a scrape is no client dialect's request.
+        ("/metrics", get, model_list.asker, metrics_route.scrape, False),
     ]
