@@ -30,6 +30,7 @@ once and kept (`labels()` alone costs ~2 µs). Measured in tests/observe/test_me
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,28 @@ TOKEN_KINDS = ("input", "cache_read", "cache_write", "output", "reasoning")
 NONE = "-"
 
 
+@dataclass(slots=True)
+class _Series:
+    """What one kind of request (dialect, account, model, status) writes to."""
+
+    requests: Any
+    # Only for a routed request (the others have no model, so no timings or tokens).
+    latency: Any = None
+    ttfb: Any = None
+    tokens: tuple[Any, ...] = ()  # by TOKEN_KINDS
+
+
+def token_counts(usage: Usage) -> tuple[int, ...]:
+    """The usage by TOKEN_KINDS."""
+    return (
+        usage.uncached_input_tokens,
+        usage.cache_read_tokens,
+        usage.cache_write_tokens,
+        max(0, usage.output_tokens - usage.reasoning_tokens),
+        usage.reasoning_tokens,
+    )
+
+
 class Metrics:
     """The metrics of one gateway process. `shared`: the multiprocess directory, when
     this process is one worker of several (its values then live in files there)."""
@@ -61,11 +84,13 @@ class Metrics:
         if shared is not None:
             from prometheus_client.multiprocess import MultiProcessCollector
 
-            MultiProcessCollector(self.registry, str(shared))
+            MultiProcessCollector(self.registry, str(shared))  # type: ignore[no-untyped-call]
         for collector in collectors:
             self.registry.register(collector)
         self._define(own)
+        # Label children made once (`labels()` alone costs more than the write it leads to).
         self._children: dict[tuple[Any, ...], Any] = {}
+        self._series: dict[tuple[str | None, str | None, str | None, int], _Series] = {}
 
     def _define(self, registry: CollectorRegistry | None) -> None:
         self.requests = Counter(
@@ -124,18 +149,21 @@ class Metrics:
         """Count one finished request. Only a request the pool routed names a model:
         any other's model or path is the client's free text, no label value."""
         routed = exchange.reason is not None
-        dialect, provider = exchange.dialect or NONE, exchange.provider or NONE
-        model = (exchange.upstream_model or NONE) if routed else NONE
-        self._child(self.requests, dialect, provider, model, exchange.status).inc()
+        model = exchange.upstream_model if routed else None
+        key = (exchange.dialect, exchange.provider, model, exchange.status)
+        series = self._series.get(key) or self._new_series(key)
+        series.requests.inc()
         for account, rule in exchange.upstream_errors:
             self._child(self.errors, account, rule).inc()
         if not routed:
             return
-        self._child(self.latency, dialect, provider).observe(exchange.latency_ms / 1000)
+        series.latency.observe(exchange.latency_ms / 1000)
         if exchange.stream and exchange.ttfb is not None:
-            self._child(self.ttfb, dialect, provider).observe(exchange.ttfb)
+            series.ttfb.observe(exchange.ttfb)
         if exchange.usage is not None:
-            self._count_tokens(provider, model, exchange.usage)
+            for child, count in zip(series.tokens, token_counts(exchange.usage), strict=True):
+                if count:
+                    child.inc(count)
 
     def refreshed(self, account: str, outcome: str) -> None:
         """A token refresh of `account` ended: "ok", "failed" (may be retried) or
@@ -153,17 +181,15 @@ class Metrics:
         encode, content_type = choose_encoder(accept or "")
         return encode(self.registry), content_type
 
-    def _count_tokens(self, provider: str, model: str, usage: Usage) -> None:
-        counts = (
-            usage.uncached_input_tokens,
-            usage.cache_read_tokens,
-            usage.cache_write_tokens,
-            max(0, usage.output_tokens - usage.reasoning_tokens),
-            usage.reasoning_tokens,
-        )
-        for kind, count in zip(TOKEN_KINDS, counts, strict=True):
-            if count:
-                self._child(self.tokens, provider, model, kind).inc(count)
+    def _new_series(self, key: tuple[str | None, str | None, str | None, int]) -> _Series:
+        dialect, provider, model = (value or NONE for value in key[:3])
+        series = _Series(self.requests.labels(dialect, provider, model, key[3]))
+        if key[2] is not None:  # routed: it has timings and tokens
+            series.latency = self.latency.labels(dialect, provider)
+            series.ttfb = self.ttfb.labels(dialect, provider)
+            series.tokens = tuple(self.tokens.labels(provider, model, kind) for kind in TOKEN_KINDS)
+        self._series[key] = series
+        return series
 
     def _child(self, metric: Any, *values: Any) -> Any:
         """The labelled series, made once: the label values are bounded, so is this."""

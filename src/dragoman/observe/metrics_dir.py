@@ -47,7 +47,7 @@ def process_dead(path: Path, pid: int) -> None:
     """A worker ended: its live gauges (in flight) stop counting; its counters stay."""
     from prometheus_client.multiprocess import mark_process_dead
 
-    mark_process_dead(pid, str(path))
+    mark_process_dead(pid, str(path))  # type: ignore[no-untyped-call]
 
 
 def remove(path: Path) -> None:
