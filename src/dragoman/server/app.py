@@ -13,6 +13,7 @@ from dragoman.config import Settings
 from dragoman.observe import metrics_dir, redact
 from dragoman.observe.metrics import Metrics
 from dragoman.observe.metrics_state import StateCollector
+from dragoman.observe.otel import open_spans
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, local_auth
@@ -41,6 +42,7 @@ def create_app(gateway: Gateway) -> Starlette:
     settings = gateway.settings
     redact.register(settings.key_values())
     gateway.metrics = Metrics(metrics_dir.shared(), collectors=[StateCollector(gateway)])
+    spans = open_spans(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -51,10 +53,12 @@ def create_app(gateway: Gateway) -> Starlette:
             yield
         finally:
             await gateway.aclose()
+            if spans is not None:
+                spans.close()
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(ExchangeMiddleware, metrics=gateway.metrics)],
+        middleware=[Middleware(ExchangeMiddleware, metrics=gateway.metrics, spans=spans)],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dragoman.observe.log import request_id
 from dragoman.observe.metrics import Metrics
+from dragoman.observe.otel import Spans
 from dragoman.server.exchange import Exchange
 
 access_log = logging.getLogger("dragoman.access")
@@ -24,9 +25,10 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class ExchangeMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None, spans: Spans | None = None) -> None:
         self.app = app
         self.metrics = metrics
+        self.spans = spans
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,6 +59,8 @@ class ExchangeMiddleware:
             if metrics is not None:
                 metrics.in_flight.dec()
                 metrics.record(exchange)
+            if self.spans is not None:
+                self.spans.record(exchange)
             request_id.reset(token)
 
 
