@@ -41,7 +41,7 @@ async def load_gateway(settings: Settings, environ: Mapping[str, str] = os.envir
 def create_app(gateway: Gateway) -> Starlette:
     settings = gateway.settings
     redact.register(settings.key_values())
-    gateway.metrics = Metrics(metrics_dir.shared(), collectors=[StateCollector(gateway)])
+    gateway.metrics = metrics = Metrics(metrics_dir.shared(), collectors=[StateCollector(gateway)])
     spans = open_spans(settings)
 
     @asynccontextmanager
@@ -49,9 +49,11 @@ def create_app(gateway: Gateway) -> Starlette:
         prepare_home(settings.home)
         try:
             await gateway.start()
+            metrics.start()
             heap.settle()
             yield
         finally:
+            await metrics.stop()
             await gateway.aclose()
             if spans is not None:
                 spans.close()

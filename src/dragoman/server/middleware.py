@@ -51,13 +51,12 @@ class ExchangeMiddleware:
 
         metrics = self.metrics
         if metrics is not None:
-            metrics.in_flight.inc()
+            metrics.arrived()
         try:
             await self.app(scope, receive, send_and_count)
         finally:
             _log_access(exchange)
             if metrics is not None:
-                metrics.in_flight.dec()
                 metrics.record(exchange)
             if self.spans is not None:
                 self.spans.record(exchange)
