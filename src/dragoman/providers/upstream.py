@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from dragoman.config import ConfigError, ProviderConfig, Settings
+from dragoman.ir.reasoning import origin_of
 from dragoman.observe import redact
 from dragoman.pools.settings import DEFAULT_POLICY, AccountPolicy
 from dragoman.providers import discover
@@ -40,6 +41,13 @@ class Upstream:
     account_id: int | None = None
     # Its place in the pools it serves: priority tier, weight, concurrency, enabled.
     policy: AccountPolicy = DEFAULT_POLICY
+
+    # Who signs the reasoning it answers with: its kind and account (`ir.reasoning`).
+    # Worked out once (also by `dataclasses.replace`): every request stamps it.
+    origin: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.origin = origin_of(self.spec.kind, self.name)
 
     def request_headers(self) -> dict[str, str]:
         """Headers for every request to this upstream: static ones, then the key."""

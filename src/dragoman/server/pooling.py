@@ -10,7 +10,8 @@ Each failure is judged (`Selector.judge`): the account cools as its answer says,
 `attempt.fail_over` tells the relay whether another account may take the request, and
 the request's Exchange notes the rule that classified it (for the metrics).
 Reading an answer's quota signals costs ~20 µs, so a success is only read when it
-carries rate-limit headers (`RATE_HEADERS`); an error always is.
+carries one of the rate-limit headers its provider kind's readers read
+(`pools.signals.telltales`); an error always is.
 """
 
 from __future__ import annotations
@@ -26,21 +27,9 @@ from dragoman.pools.members import Candidate
 from dragoman.pools.outcomes import Decision, Outcome, stream_outcome
 from dragoman.pools.reading import NOTHING, Reading
 from dragoman.pools.selector import Selector
-from dragoman.pools.signals import read
+from dragoman.pools.signals import read, telltales
 from dragoman.routing.registry import Route
 from dragoman.server.exchange import Exchange
-
-# A header whose presence says the answer reports quota: what `pools.signals` reads.
-RATE_HEADERS = (
-    "anthropic-ratelimit-unified-status",
-    "anthropic-ratelimit-requests-remaining",
-    "anthropic-ratelimit-tokens-remaining",
-    "x-codex-primary-used-percent",
-    "x-codex-secondary-used-percent",
-    "x-ratelimit-remaining-requests",
-    "x-ratelimit-remaining-tokens",
-    "retry-after",
-)
 
 
 class Attempt:
@@ -89,8 +78,11 @@ class Attempt:
         """The upstream said yes: its windows kept (when it sent any), the account
         recovered, the session bound to it."""
         ttfb = perf_counter() - self.started
-        if any(name in headers for name in RATE_HEADERS):
-            self._judge(Outcome(self._kind, 200), self._read(headers, None))
+        upstream = self.candidate.route.upstream
+        for name in telltales(upstream.spec.kind, upstream.dialect):
+            if name in headers:
+                self._judge(Outcome(self._kind, 200), self._read(headers, None))
+                break
         self.selector.on_success(self.candidate, self.model, session=self.session, ttfb=ttfb)
 
     @property

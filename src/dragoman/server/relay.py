@@ -4,7 +4,9 @@
     resolve     routing.Registry.resolve                  (model name -> upstream + id)
     render      upstream dialect's request.render         (ir.Request -> upstream body)
     send        server.send, providers.http               (errors before any byte -> HTTP error;
-                                                          a login: fresh token, one retry on 401)
+                                                          a login: fresh token, one retry on 401;
+                                                          a refused signature: one retry without
+                                                          reasoning, server.signatures)
     parse       upstream dialect's stream.Parser          (SSE -> ir events), or
                 response.parse                            (JSON -> ir.Response)
     render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
@@ -47,6 +49,7 @@ from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
 from dragoman.server.pooling import Attempt, refused
 from dragoman.server.send import send
+from dragoman.server.signatures import unsigned_retry
 from dragoman.server.stream_hold import Hold, held
 from dragoman.server.streamed import LastChunk, StreamedResponse
 
@@ -150,7 +153,7 @@ async def _first_answer(
         attempt = Attempt(selector, candidate, request.model, session, exchange)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
-            answer = await _open_upstream(gateway, candidate.route, request, exits, client_headers, attempt)
+            answer = await _open_account(gateway, candidate.route, request, exits, client_headers, attempt)
             return answer, exits
         except GatewayError as error:
             await exits.aclose()
@@ -173,6 +176,28 @@ def _worth_another_account(error: GatewayError, attempt: Attempt) -> bool:
     if attempt.decision is None and unanswered:
         attempt.unreachable()
     return attempt.fail_over
+
+
+async def _open_account(
+    gateway: Gateway,
+    route: Route,
+    request: Request,
+    exits: AsyncExitStack,
+    client_headers: Mapping[str, str] | None,
+    attempt: Attempt,
+) -> Answer:
+    """The account's answer; when it refused one of the request's reasoning signatures,
+    its answer to the request sent once more without reasoning (`server.signatures`)."""
+    try:
+        return await _open_upstream(gateway, route, request, exits, client_headers, attempt)
+    except GatewayError:
+        unsigned = unsigned_retry(request, attempt)
+        if unsigned is None:
+            raise
+    log.warning(
+        "%s refused a reasoning signature; sending the request again without reasoning", route.upstream.name
+    )
+    return await _open_upstream(gateway, route, unsigned, exits, client_headers, attempt)
 
 
 async def _open_upstream(
@@ -208,7 +233,7 @@ async def _open_upstream(
         return _restore_names(events, call.client_names) if call.client_names else events
     attempt.answered(response.headers)
     body = _json(await read_all(upstream, response), upstream.name)
-    whole: WholeAnswer = target.response.parse(body, origin=upstream.name)
+    whole: WholeAnswer = target.response.parse(body, origin=upstream.origin)
     if whole.stop_reason is None:
         whole.stop_reason = "end_turn"
     if call.client_names:
@@ -223,7 +248,7 @@ async def _stream_events(
     client gets one write per chunk too; `None` marks a silence worth a keep-alive.
     Until its first content, `hold` looks at each event (`stream_hold`)."""
     decoder = sse_decoder(route.upstream)
-    parser = target.stream.Parser(route.upstream.name)
+    parser = target.stream.Parser(route.upstream.origin)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
     try:
         async for chunk in chunks:

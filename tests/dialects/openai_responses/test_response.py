@@ -153,7 +153,7 @@ def test_render_shape() -> None:
     )
     assert body["incomplete_details"] == {"reason": "max_output_tokens"}
     assert [item["type"] for item in body["output"]] == ["reasoning", "message", "custom_tool_call"]
-    assert body["output"][0]["encrypted_content"] == "dgm1~openai~rs_1~S"
+    assert body["output"][0]["encrypted_content"] == "dgm2~openai~rs_1~S"
     assert [c["text"] for c in body["output"][1]["content"]] == ["a", "b"]
     assert body["output"][2]["input"] == "P"
     assert body["usage"] == {
