@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
 
@@ -39,11 +40,11 @@ def settings_for(sub: Subscription) -> Settings:
 
 
 @asynccontextmanager
-async def keeper_for(sub: Subscription) -> AsyncIterator[TokenKeeper]:
+async def keeper_for(sub: Subscription, **options: Any) -> AsyncIterator[TokenKeeper]:
     """A TokenKeeper on this test's database, with the kind's OAuth at the fakes."""
     settings = settings_for(sub)
     database = await open_database(settings.effective_database_url)
-    keeper = TokenKeeper(CredentialStore(database.engine), settings)
+    keeper = TokenKeeper(CredentialStore(database.engine), settings, **options)
     try:
         yield keeper
     finally:

@@ -292,3 +292,21 @@ async def test_setup_runs_once_per_account_and_is_stored(codex: Subscription) ->
         await keeper.ready(upstream, client)
     assert runtime.calls == 1, "the stored result is used by the next process"
     assert discover()["codex"].runtime is not runtime
+
+
+async def test_every_refresh_is_told_with_its_outcome_for_the_metrics(codex: Subscription) -> None:
+    home = Path(os.environ["DRAGOMAN_HOME"])
+    account = await asyncio.to_thread(store_login, home, codex)
+    told: list[tuple[str, str]] = []
+    codex.oauth.refresh_failure = (503, {"error": "temporarily_unavailable", "error_description": "busy"})
+    async with keeper_for(codex, on_refresh=lambda label, outcome: told.append((label, outcome))) as keeper:
+        await set_expiry(keeper, account, time.time() + 60)
+        await keeper.fresh(account.id)
+        codex.oauth.refresh_failure = None
+        keeper.forget(account.id)
+        renewed = await keeper.fresh(account.id)
+        assert renewed.refresh_token is not None
+        codex.oauth.revoked.append(renewed.refresh_token)
+        with pytest.raises(AuthenticationFailed):
+            await keeper.refresh(account.id, force=True)
+    assert told == [(account.label, "failed"), (account.label, "ok"), (account.label, "refused")]

@@ -116,7 +116,7 @@ def served(
     write_config(dragoman_home, fakes)
     port, log = free_port(), tmp_path / "serve.log"
     argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    argv += getattr(request, "param", [])
+    argv += [arg.format(tmp=tmp_path) for arg in getattr(request, "param", [])]
     with log.open("wb") as out:
         # Its own process group, as a shell gives a command: Ctrl-C signals the whole group.
         process = subprocess.Popen(
@@ -303,3 +303,39 @@ def test_an_account_disabled_through_one_worker_is_left_out_by_every_worker(
     time.sleep(3.0)
     served.chat(10)
     assert len(fakes.anthropic.requests) == 10
+
+
+def scraped(url: str) -> str:
+    response = httpx.get(url + "/metrics", headers={"authorization": f"Bearer {KEY}"}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+@pytest.mark.parametrize("served", [["--api-key", KEY]], indirect=True)
+def test_metrics_sum_the_requests_of_every_worker_whichever_is_scraped(served: Served) -> None:
+    workers = served.workers()
+    assert httpx.get(served.url + "/metrics").status_code == 401
+    served.chat(30, key=KEY)
+    assert served.answered_by() == workers  # both workers served some
+    labels = 'dialect="openai_chat",model="claude-sonnet-4-6",provider="up",status="200"'
+    chats = f"dragoman_requests_total{{{labels}}}"
+    # The last request is counted just after its last byte: looked for until it is.
+    eventually(lambda: f"{chats} 30.0" in scraped(served.url))
+    for _ in range(6):  # a new connection each time: the scrapes reach both workers
+        text = scraped(served.url)
+        assert f"{chats} 30.0" in text
+        assert "dragoman_requests_in_flight 1.0" in text  # this scrape, whichever worker has it
+
+
+@pytest.mark.parametrize("served", [["--log-file", "{tmp}/logs/dragoman.log"]], indirect=True)
+def test_each_worker_writes_a_log_file_of_its_own(served: Served, tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    own = logs / "dragoman.log"
+    eventually(lambda: own.read_text().count(" serving") == 2)
+    workers = {int(pid) for pid in re.findall(r"worker (\d+) serving", own.read_text())}
+    served.chat(20)
+    assert served.answered_by() == set(), "the access lines went to the files, not stderr"
+    files = [logs / f"dragoman.worker-{n}.log" for n in (1, 2)]
+    by_file = [{int(pid) for pid in ANSWERED.findall(path.read_text())} for path in files]
+    assert by_file[0] | by_file[1] == workers
+    assert len(by_file[0]) == len(by_file[1]) == 1  # one writer each

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import logging
 import os
+from pathlib import Path
 
 import orjson
 
-from dragoman.observe.log import PAYLOAD_LOGGERS, configure
+from dragoman.observe.log import PAYLOAD_LOGGERS, LogFile, configure, worker_file
 
 
 def lines(fmt: str, *, pid: bool) -> list[str]:
@@ -56,3 +57,24 @@ async def test_debug_level_never_prints_what_the_database_driver_is_given(tmp_pa
     written = stream.getvalue()
     assert "dragoman's own debug lines still show" in written
     assert unregistered not in written
+
+
+def test_a_log_file_rolls_over_at_its_size_and_keeps_so_many(tmp_path: Path) -> None:
+    path = tmp_path / "logs" / "dragoman.log"
+    handler = configure("info", "text", file=LogFile(path, max_bytes=1000, backups=2))
+    try:
+        for n in range(60):  # ~100 bytes a line: 6000 bytes, six files' worth
+            logging.getLogger("dragoman.access").info("GET /healthz 200 line %02d %s", n, "x" * 40)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    kept = sorted(p.name for p in path.parent.iterdir())
+    assert kept == ["dragoman.log", "dragoman.log.1", "dragoman.log.2"]
+    assert all(p.stat().st_size <= 1000 for p in path.parent.iterdir())
+    assert "line 59" in path.read_text()  # the newest in the file itself
+    assert "line 00" not in "".join(p.read_text() for p in path.parent.iterdir())  # the oldest dropped
+
+
+def test_each_worker_has_a_file_of_its_own_beside_the_one_named() -> None:
+    assert worker_file(Path("/var/log/dragoman.log"), 2) == Path("/var/log/dragoman.worker-2.log")
+    assert worker_file(Path("dragoman"), 1) == Path("dragoman.worker-1")

@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from dragoman.auth import tokens
@@ -74,10 +74,16 @@ def _needs(account: Account, failed: str | None) -> bool:
 
 class TokenKeeper:
     def __init__(
-        self, store: CredentialStore, settings: Settings, client: httpx.AsyncClient | None = None
+        self,
+        store: CredentialStore,
+        settings: Settings,
+        client: httpx.AsyncClient | None = None,
+        on_refresh: Callable[[str, str], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
+        # Told (account label, "ok" | "failed" | "refused") as each refresh ends: the metrics.
+        self.on_refresh = on_refresh
         self.locks = AccountLocks(settings.home)
         self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
         self._cache: dict[int, Account] = {}
@@ -179,6 +185,7 @@ class TokenKeeper:
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
+            self._noted(account, "refused" if error.permanent else "failed")
             account = await self._note_failure(account, error)
             if error.permanent:
                 raise AuthenticationFailed(_relogin(account, error.message)) from None
@@ -189,10 +196,15 @@ class TokenKeeper:
                 f"the login of {account.label} could not be refreshed: {error.message}"
             ) from None
         log.info("%s: token refreshed", account.label)
+        self._noted(account, "ok")
         try:
             return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {})
         except AccountGone:
             raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
+
+    def _noted(self, account: Account, outcome: str) -> None:
+        if self.on_refresh is not None:
+            self.on_refresh(account.label, outcome)
 
     def _oauth_client(self) -> httpx.AsyncClient:
         if self._client is None:

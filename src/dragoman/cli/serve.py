@@ -18,6 +18,7 @@ from dragoman.config import ConfigError, Settings
 from dragoman.config.binds import Bind
 from dragoman.config.origin import ConfigOrigin
 from dragoman.observe.log import configure
+from dragoman.observe.log import log_file as log_file_of
 from dragoman.providers.upstream import Skipped, skipped_providers
 from dragoman.routing.registry import Registry
 
@@ -51,6 +52,11 @@ DIALECT_ROUTES = {
 @home_options
 @click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), help="[default: info]")
 @click.option("--log-format", type=click.Choice(["text", "json"]), help="[default: text]")
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="Write logs to this file, rolled over by size (log_max_bytes, log_backups), not stderr.",
+)
 def serve(
     bind: str | None,
     api_keys: tuple[str, ...],
@@ -59,6 +65,7 @@ def serve(
     config_file: str | None,
     log_level: str | None,
     log_format: str | None,
+    log_file: str | None,
 ) -> None:
     """Run the gateway until interrupted (Ctrl-C or SIGTERM finish in-flight requests)."""
     origin = config_origin(
@@ -69,10 +76,11 @@ def serve(
         workers=workers,
         log_level=log_level,
         log_format=log_format,
+        log_file=log_file,
     )
     settings = loaded(origin)
     refuse_open_binds(settings)
-    configure(settings.log_level, settings.log_format)
+    configure(settings.log_level, settings.log_format, file=log_file_of(settings))
     try:
         # Accounts and a local Ollama are read now, so the banner lists their models.
         gateway = asyncio.run(_loaded(settings))

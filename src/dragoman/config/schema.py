@@ -118,6 +118,15 @@ class Settings(_Strict):
     database_url: SecretUrl | None = None
     log_level: LogLevel = "info"
     log_format: Literal["text", "json"] = "text"
+    # Logs go to this file instead of stderr, rolled over past `log_max_bytes` with
+    # `log_backups` old files kept (`.1` the newest). Under `serve --workers` each worker
+    # writes its own (`dragoman.log` -> `dragoman.worker-1.log`): one writer per file.
+    log_file: Path | None = None
+    log_max_bytes: Annotated[int, Field(ge=0)] = 10 * 1024 * 1024  # 0: never rolled over
+    log_backups: Annotated[int, Field(ge=0)] = 5
+    # OTLP/HTTP traces endpoint (e.g. http://127.0.0.1:4318/v1/traces): a span per request,
+    # with the `otel` extra installed. None: no spans.
+    otel_endpoint: SecretUrl | None = None
     # Processes serving the same sockets (`serve --workers`); 1 serves in the process itself.
     workers: Annotated[int, Field(ge=1)] = 1
     max_body_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024

@@ -2,6 +2,12 @@
 
 Callers log normally; the `RedactingFilter` on the handler masks secrets in every
 record, whoever emitted it (dragoman, uvicorn, httpx), so no caller has to.
+
+Lines go to stderr, or to `log_file`, rolled over by size (`RotatingFileHandler`).
+Rolling over renames the file, which is only safe for its one writer: two processes
+rotating one file each rename it under the other, and lines land in the wrong file or
+are lost. So under `serve --workers` every worker writes a file of its own
+(`worker_file`), and the supervisor the one named.
 """
 
 from __future__ import annotations
@@ -10,11 +16,16 @@ import contextvars
 import logging
 import sys
 import time
-from typing import Any
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from dragoman.observe.redact import redact
+
+if TYPE_CHECKING:
+    from dragoman.config import Settings
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -77,12 +88,43 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
+class LogFile:
+    """A log file, rolled over past `max_bytes` (0: never) with `backups` old ones kept."""
+
+    def __init__(self, path: Path, max_bytes: int = 10 * 1024 * 1024, backups: int = 5) -> None:
+        self.path, self.max_bytes, self.backups = path.expanduser(), max_bytes, backups
+
+    def handler(self) -> logging.Handler:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return RotatingFileHandler(
+            self.path, maxBytes=self.max_bytes, backupCount=self.backups, encoding="utf-8"
+        )
+
+
+def log_file(settings: Settings) -> LogFile | None:
+    """Where the settings send logs: a file, or None for stderr."""
+    if settings.log_file is None:
+        return None
+    return LogFile(settings.log_file, settings.log_max_bytes, settings.log_backups)
+
+
+def worker_file(path: Path, number: int) -> Path:
+    """Worker `number`'s own log file beside `path`: dragoman.log -> dragoman.worker-1.log."""
+    return path.with_name(f"{path.stem}.worker-{number}{path.suffix}")
+
+
 def configure(
-    level: str = "info", fmt: str = "text", stream: Any = None, *, pid: bool = False
+    level: str = "info",
+    fmt: str = "text",
+    stream: Any = None,
+    *,
+    pid: bool = False,
+    file: LogFile | None = None,
 ) -> logging.Handler:
     """Route every logger through one redacting handler. Returns the handler.
-    `pid`: every line names the process (for `serve --workers`)."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    `pid`: every line names the process (for `serve --workers`); `file`: lines go there
+    instead of to `stream` (stderr)."""
+    handler = file.handler() if file is not None else logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(JsonFormatter(pid) if fmt == "json" else TextFormatter(pid))
     # Records need not know their source line or thread: finding them costs more per

@@ -10,7 +10,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from dragoman.config import Settings
-from dragoman.observe import prices, redact
+from dragoman.observe import metrics_dir, prices, redact
+from dragoman.observe.metrics import Metrics
+from dragoman.observe.metrics_state import StateCollector
+from dragoman.observe.otel import open_spans
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, local_auth
@@ -39,20 +42,26 @@ def create_app(gateway: Gateway) -> Starlette:
     settings = gateway.settings
     redact.register(settings.key_values())
     prices.use(settings.prices)
+    gateway.metrics = metrics = Metrics(metrics_dir.shared(), collectors=[StateCollector(gateway)])
+    spans = open_spans(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         prepare_home(settings.home)
         try:
             await gateway.start()
+            metrics.start()
             heap.settle()
             yield
         finally:
+            await metrics.stop()
             await gateway.aclose()
+            if spans is not None:
+                spans.close()
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(ExchangeMiddleware)],
+        middleware=[Middleware(ExchangeMiddleware, metrics=gateway.metrics, spans=spans)],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

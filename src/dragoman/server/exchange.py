@@ -7,6 +7,8 @@ from time import perf_counter
 
 from starlette.types import Scope
 
+from dragoman.ir.usage import Usage
+
 
 @dataclass(slots=True)
 class Exchange:
@@ -28,10 +30,19 @@ class Exchange:
     status: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
+    # Seconds from arrival to the response's start (a stream's first content).
+    ttfb: float | None = None
+    # The answer's usage, as the relay last saw it (a stream's: at its end).
+    usage: Usage | None = None
+    # Each failed upstream try: (account, the pool rule that classified it).
+    upstream_errors: tuple[tuple[str, str], ...] = ()
 
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""
         self.ended = upstream_error(code)
+
+    def upstream_failed(self, account: str, rule: str) -> None:
+        self.upstream_errors += ((account, rule),)
 
     def chose(self, account: str, upstream_model: str, reason: str) -> None:
         self.provider, self.upstream_model, self.reason = account, upstream_model, reason

@@ -28,6 +28,7 @@ from dragoman.store.policies import PolicyOverride, effective
 from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
+    from dragoman.observe.metrics import Metrics
     from dragoman.store.db import Database
 
 log = logging.getLogger("dragoman.server")
@@ -54,6 +55,8 @@ class Gateway:
     overrides: dict[str, PolicyOverride] = field(default_factory=dict)
     # Bumped by each change made here: a read begun before it must not undo it.
     policy_changes: int = 0
+    # Prometheus metrics, once the app is built (`server.app.create_app`).
+    metrics: Metrics | None = None
 
     @property
     def database(self) -> Database | None:
@@ -150,7 +153,8 @@ class Gateway:
         # SQLAlchemy is loaded now that the database is open; not before.
         from dragoman.auth.store import CredentialStore
 
-        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings)
+        refreshed = self.metrics.refreshed if self.metrics is not None else None
+        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings, on_refresh=refreshed)
 
 
 def policies(

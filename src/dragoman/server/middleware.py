@@ -1,4 +1,4 @@
-"""The outer ASGI layer: request ids, the access log, and the body size limit.
+"""The outer ASGI layer: request ids, the access log and metrics, and the body size limit.
 
 Pure ASGI rather than Starlette's BaseHTTPMiddleware, so streamed responses pass
 through untouched and unbuffered.
@@ -9,10 +9,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+from time import perf_counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dragoman.observe.log import request_id
+from dragoman.observe.metrics import Metrics
+from dragoman.observe.otel import Spans
 from dragoman.server.exchange import Exchange
 
 access_log = logging.getLogger("dragoman.access")
@@ -22,8 +25,10 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class ExchangeMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None, spans: Spans | None = None) -> None:
         self.app = app
+        self.metrics = metrics
+        self.spans = spans
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,15 +43,23 @@ class ExchangeMiddleware:
         async def send_and_count(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
+                exchange.ttfb = perf_counter() - exchange.started
                 message["headers"] = [*message.get("headers", []), header]
             elif message["type"] == "http.response.body":
                 exchange.bytes_out += len(message.get("body", b""))
             await send(message)
 
+        metrics = self.metrics
+        if metrics is not None:
+            metrics.arrived()
         try:
             await self.app(scope, receive, send_and_count)
         finally:
             _log_access(exchange)
+            if metrics is not None:
+                metrics.record(exchange)
+            if self.spans is not None:
+                self.spans.record(exchange)
             request_id.reset(token)
 
 

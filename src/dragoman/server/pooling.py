@@ -7,8 +7,9 @@
     ...it answers...                               attempt.answered(headers)
     ...its answer has an id...                     attempt.stored(answer_id)
 
-Each failure is judged (`Selector.judge`): the account cools as its answer says, and
-`attempt.fail_over` tells the relay whether another account may take the request.
+Each failure is judged (`Selector.judge`): the account cools as its answer says,
+`attempt.fail_over` tells the relay whether another account may take the request, and
+the request's Exchange notes the rule that classified it (for the metrics).
 Reading an answer's quota signals costs ~20 µs, so a success is only read when it
 carries one of the rate-limit headers its provider kind's readers read
 (`pools.signals.telltales`); an error always is.
@@ -30,6 +31,7 @@ from dragoman.pools.reading import NOTHING, Reading
 from dragoman.pools.selector import Selector
 from dragoman.pools.signals import read, telltales
 from dragoman.routing.registry import Route
+from dragoman.server.exchange import Exchange
 
 RESPONSES = "openai_responses"
 
@@ -37,7 +39,7 @@ RESPONSES = "openai_responses"
 class Attempt:
     """One account tried for one request."""
 
-    __slots__ = ("candidate", "decision", "keeps", "model", "selector", "session", "started")
+    __slots__ = ("candidate", "decision", "exchange", "keeps", "model", "selector", "session", "started")
 
     def __init__(
         self,
@@ -46,8 +48,10 @@ class Attempt:
         model: str,
         session: str | None,
         stores: bool = False,
+        exchange: Exchange | None = None,
     ) -> None:
         self.selector = selector
+        self.exchange = exchange
         self.candidate = candidate
         self.model = model
         self.session = session
@@ -67,15 +71,15 @@ class Attempt:
 
     def failed(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         parsed = _parsed(body)
-        self._judge(Outcome(self._kind, status, parsed), self._read(headers, parsed))
+        self._failure(Outcome(self._kind, status, parsed), self._read(headers, parsed))
 
     def unreachable(self) -> None:
-        self._judge(Outcome(self._kind, None), NOTHING)
+        self._failure(Outcome(self._kind, None), NOTHING)
 
     def stream_failed(self, event: object) -> None:
         """An error event inside a 200 stream, before any content: judged as the HTTP
         status it stands for (`pools.outcomes.stream_outcome`)."""
-        self._judge(stream_outcome(self._kind, event), self._read({}, event))
+        self._failure(stream_outcome(self._kind, event), self._read({}, event))
 
     def answered(self, headers: Mapping[str, str]) -> None:
         """The upstream said yes: its windows kept (when it sent any), the account
@@ -101,6 +105,11 @@ class Attempt:
     def _read(self, headers: Mapping[str, str], body: object) -> Reading:
         upstream = self.candidate.route.upstream
         return read(upstream.spec.kind, headers, body, now=self.selector.clock(), dialect=upstream.dialect)
+
+    def _failure(self, outcome: Outcome, reading: Reading) -> None:
+        self._judge(outcome, reading)
+        if self.exchange is not None and self.decision is not None:
+            self.exchange.upstream_failed(self.candidate.account, self.decision.rule)
 
     def _judge(self, outcome: Outcome, reading: Reading) -> None:
         # A 401 reaching here outlived the fresh token `server.send` tried (or there is

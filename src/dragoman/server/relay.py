@@ -108,6 +108,7 @@ async def relay(
             return streamed
         async with exits:
             whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
+        exchange.usage = whole.usage
     except asyncio.CancelledError:
         if watch is None or not watch.withdraw():
             raise
@@ -151,7 +152,7 @@ async def _first_answer(
             continue
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
-        attempt = Attempt(selector, candidate, request.model, session, stores)
+        attempt = Attempt(selector, candidate, request.model, session, stores, exchange)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
             answer = await _open_account(gateway, candidate.route, request, exits, client_headers, attempt)
@@ -326,6 +327,7 @@ async def _client_stream(
             exchange.fail(error.code)
             yield LastChunk(renderer.render(StreamError(error)))
         finally:
+            exchange.usage = renderer.usage
             await batches.aclose()
 
 

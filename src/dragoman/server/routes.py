@@ -16,7 +16,7 @@ from dragoman import dialects
 from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_key
-from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
+from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
 from dragoman.server.admin import routes as admin
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
@@ -136,4 +136,6 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
             (f"/v1/admin/accounts/{{label}}/{action}", post, "openai_chat", admin.action(action), True)
             for action in admin.ACTIONS
         ),
+        # Behind the key too, checked by the endpoint: a scrape is no client dialect's request.
+        ("/metrics", get, model_list.asker, metrics_route.scrape, False),
     ]

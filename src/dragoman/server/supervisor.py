@@ -11,6 +11,11 @@ wait in its queue instead of being refused.
 A worker that ends unasked is replaced. SIGINT or SIGTERM stops every worker
 gracefully (in-flight requests get `shutdown_grace_seconds`); a second SIGINT makes
 them drop what is still in flight.
+
+The workers' metrics meet in a directory made for this run (`observe.metrics_dir`),
+named to each worker in its environment; a worker that ends is marked dead there, so
+its in-flight gauge stops counting. With `log_file`, each worker's place (slot) has a
+file of its own (`observe.log.worker_file`).
 """
 
 from __future__ import annotations
@@ -24,9 +29,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from dragoman.config import Settings
 from dragoman.config.origin import ConfigOrigin
+from dragoman.observe import metrics_dir
+from dragoman.observe.log import worker_file
 from dragoman.server.worker import encode
 
 log = logging.getLogger("dragoman.workers")
@@ -68,16 +76,19 @@ class Supervisor:
         self.slots = [Slot(own) for own in sockets]
         self.stop_signal: int | None = None
         self.failed = False
+        self.metrics: Path | None = None
 
     def run(self) -> bool:
         """Serve until SIGINT or SIGTERM. False when a worker could not start at all."""
         handlers = {stop: signal.signal(stop, self._on_signal) for stop in (signal.SIGINT, signal.SIGTERM)}
+        self.metrics = metrics_dir.prepare(self.settings.home)
         try:
             while self.stop_signal is None and not self.failed:
                 self._start_due()
                 self._watch()
         finally:
             self._stop_all()
+            metrics_dir.remove(self.metrics)
             for stop, handler in handlers.items():
                 signal.signal(stop, handler)
         return not self.failed
@@ -91,24 +102,37 @@ class Supervisor:
 
     def _start_due(self) -> None:
         now = time.monotonic()
-        for slot in self.slots:
+        for number, slot in enumerate(self.slots, start=1):
             if slot.worker is None and now >= slot.start_at:
-                slot.worker = self._spawn(slot.sockets)
+                slot.worker = self._spawn(slot.sockets, number)
 
-    def _spawn(self, sockets: list[socket.socket]) -> Worker:
+    def _spawn(self, sockets: list[socket.socket], number: int) -> Worker:
         ours, theirs = socket.socketpair()
         fds = [sock.fileno() for sock in sockets]
         argv = [sys.executable, "-m", "dragoman.server.worker", str(theirs.fileno())]
+        assert self.metrics is not None, "run() prepares the metrics directory first"
         try:
-            process = subprocess.Popen(argv, pass_fds=[theirs.fileno(), *fds], stdin=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                argv,
+                pass_fds=[theirs.fileno(), *fds],
+                stdin=subprocess.DEVNULL,
+                env=metrics_dir.environ(self.metrics),
+            )
         except BaseException:
             ours.close()
             raise
         finally:
             theirs.close()
         with contextlib.suppress(OSError):  # it died at once: `_watch` sees it end
-            ours.sendall(encode(self.settings, fds, self.origin))
+            ours.sendall(encode(self._orders(number), fds, self.origin))
         return Worker(process, ours)
+
+    def _orders(self, number: int) -> Settings:
+        """The settings worker `number` serves with: its own log file, if logs go to one
+        (one writer per file, so that rotating it loses nothing)."""
+        if self.settings.log_file is None:
+            return self.settings
+        return self.settings.model_copy(update={"log_file": worker_file(self.settings.log_file, number)})
 
     def _watch(self) -> None:
         """Wait up to POLL_SECONDS for a worker to say it serves, or to end."""
@@ -138,6 +162,7 @@ class Supervisor:
     def _ended(self, slot: Slot, worker: Worker) -> None:
         slot.worker = None
         worker.channel.close()
+        self._forget(worker)
         pid, how = worker.process.pid, _how_it_ended(worker.process.returncode)
         if self.stop_signal is not None:
             return
@@ -172,7 +197,12 @@ class Supervisor:
                 worker.process.kill()
                 worker.process.wait()
             worker.channel.close()
+            self._forget(worker)
         log.info("workers stopped")
+
+    def _forget(self, worker: Worker) -> None:
+        if self.metrics is not None:
+            metrics_dir.process_dead(self.metrics, worker.process.pid)
 
     def _signal_all(self, signum: int) -> None:
         for slot in self.slots:

@@ -57,11 +57,11 @@ def main() -> None:
     channel = socket.socket(fileno=int(sys.argv[1]))
     settings, fds, origin = receive(channel)
 
-    from dragoman.observe.log import configure
+    from dragoman.observe.log import configure, log_file
     from dragoman.server.app import build_gateway, create_app
     from dragoman.server.serving import WorkerServer, uvicorn_config
 
-    configure(settings.log_level, settings.log_format, pid=True)
+    configure(settings.log_level, settings.log_format, pid=True, file=log_file(settings))
     if settings.log_level == "info":
         # uvicorn's start and stop lines, times N: the supervisor says it once per worker.
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)

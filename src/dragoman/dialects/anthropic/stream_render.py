@@ -93,6 +93,11 @@ class Renderer:
             return self._finish(event)
         return self._fail(event)
 
+    @property
+    def usage(self) -> Usage:
+        """The usage drawn so far (the whole answer's, once it ended)."""
+        return self._usage
+
     def keepalive(self) -> bytes:
         if self._ended:
             return b""

@@ -97,6 +97,11 @@ class Renderer:
         self._usage = Usage()
         self._closed = False
 
+    @property
+    def usage(self) -> Usage:
+        """The usage drawn so far (the whole answer's, once it ended)."""
+        return self._usage
+
     def keepalive(self) -> bytes:
         # Not an SSE comment: google-genai (Python) parses any line not starting with
         # "data: " as JSON and fails. Every Gemini SDK skips a blank line.

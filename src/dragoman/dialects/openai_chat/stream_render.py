@@ -72,6 +72,11 @@ class Renderer:
         # `{"id": ..., "model": ..., "choices":` as bytes, once the id is known.
         self._head = b""
 
+    @property
+    def usage(self) -> Usage:
+        """The usage drawn so far (the whole answer's, once it ended)."""
+        return self._usage
+
     def keepalive(self) -> bytes:
         return sse.comment("keep-alive")
 

@@ -86,6 +86,11 @@ class Renderer:
         self._usage = Usage()
         self._done = False
 
+    @property
+    def usage(self) -> Usage:
+        """The usage drawn so far (the whole answer's, once it ended)."""
+        return self._usage
+
     def keepalive(self) -> bytes:
         return sse.comment("keepalive")
 
