@@ -91,6 +91,16 @@ SOURCES: tuple[Source, ...] = (
 )
 
 
+# The headers a session may come in, as ASGI gives names (lower-case bytes).
+HEADERS = frozenset(source.header.encode("latin-1") for source in SOURCES if source.header)
+
+
+def session_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The session headers of an ASGI scope's `headers`, in one pass: cheaper than
+    looking each name up in Starlette's `Headers`, which scans them all per name."""
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in raw if name in HEADERS}
+
+
 def session_key(
     headers: Mapping[str, str],
     body: object,
@@ -111,7 +121,7 @@ def session_key(
 
 def _dig(body: object, path: tuple[str, ...]) -> Any:
     for step in path:
-        if not isinstance(body, Mapping):
+        if not isinstance(body, dict):  # what orjson parsed; `Mapping` costs 10x more
             return None
         body = body.get(step)
     return body

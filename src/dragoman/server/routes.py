@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from dragoman import dialects
 from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
-from dragoman.pools.sessions import SessionKey, session_key
+from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
 from dragoman.server.admin import routes as admin
 from dragoman.server.body import read_json
@@ -84,7 +84,8 @@ async def _gemini(http: HttpRequest) -> Response:
 
 def _session(http: HttpRequest, body: object, dialect: str) -> SessionKey | None:
     """The conversation a request belongs to, scoped by the local key that sent it."""
-    return session_key(http.headers, body, dialect, local_auth.key_name(http, http.app.state.key_names))
+    headers = session_headers(http.scope["headers"])
+    return session_key(headers, body, dialect, local_auth.key_name(http, http.app.state.key_names))
 
 
 async def _health(http: HttpRequest) -> Response:

@@ -147,7 +147,11 @@ class MemoryBindings:
         return binding.account
 
     def bind(self, session: str, model: str, account: str, ttl: float) -> None:
-        binding = Binding(session, model, account, self._clock() + ttl)
+        now = self._clock()
+        held = self._bound.get((session, model))
+        if held is not None and held.account == account and held.expires - now > ttl - _slack(ttl):
+            return  # renewed moments ago: a conversation's every turn need not write it again
+        binding = Binding(session, model, account, now + ttl)
         self._put(binding)
         self.listener((session, model), binding)
         if len(self._bound) >= self._sweep_at:
@@ -201,3 +205,13 @@ class MemoryBindings:
         if not keys:
             del self._by_account[binding.account]
         return True
+
+
+# How long after a renewal another one is skipped: a binding then lives between its TTL
+# minus this and its TTL after the conversation's last turn (renewing on every turn cost a
+# journal write per request on the host backend).
+RENEW_SLACK = 30.0
+
+
+def _slack(ttl: float) -> float:
+    return min(RENEW_SLACK, ttl / 10)
