@@ -1,11 +1,18 @@
-"""One request's record, filled in as it goes and written as the access log line."""
+"""One request's record, filled in as it goes and written as the access log line; at
+its end, the trace (`dragoman.observe.traces`) is built from it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from starlette.types import Scope
+
+if TYPE_CHECKING:
+    from dragoman.ir.usage import Usage
+    from dragoman.observe.traces.bodies import Bodies
+    from dragoman.server.pooling import Attempt
 
 
 @dataclass(slots=True)
@@ -28,6 +35,18 @@ class Exchange:
     status: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
+    # A model request (the dialect endpoints, pass-through): the ones traced.
+    traced: bool = False
+    user_agent: str | None = None
+    # The local key's name; None until named keys exist (issue 15).
+    key: str | None = None
+    # Every account tried, in order; the usage the answer reported; when the client
+    # got its first body byte (perf_counter).
+    attempts: list[Attempt] = field(default_factory=list)
+    usage: Usage | None = None
+    first_byte: float | None = None
+    # The bodies kept for the trace, when `trace_bodies` asks for them.
+    bodies: Bodies | None = None
 
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""

@@ -44,7 +44,7 @@ RATE_HEADERS = (
 class Attempt:
     """One account tried for one request."""
 
-    __slots__ = ("candidate", "decision", "model", "selector", "session", "started")
+    __slots__ = ("candidate", "decision", "error", "finished", "model", "selector", "session", "started", "status", "url")
 
     def __init__(
         self, selector: Selector, candidate: Candidate[Route], model: str, session: str | None
@@ -55,6 +55,12 @@ class Attempt:
         self.session = session
         self.started = perf_counter()
         self.decision: Decision | None = None
+        # For the request's trace: the URL called, the status it answered (None: no
+        # answer), the error's code, when the answer (or the failure) came.
+        self.url: str | None = None
+        self.status: int | None = None
+        self.error: str | None = None
+        self.finished: float | None = None
 
     @property
     def fail_over(self) -> bool:
@@ -66,6 +72,7 @@ class Attempt:
         return self.decision.reason or self.decision.rule if self.decision is not None else "failed"
 
     def failed(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
         parsed = _parsed(body)
         self._judge(Outcome(self._kind, status, parsed), self._read(headers, parsed))
 
@@ -80,7 +87,9 @@ class Attempt:
     def answered(self, headers: Mapping[str, str]) -> None:
         """The upstream said yes: its windows kept (when it sent any), the account
         recovered, the session bound to it."""
-        ttfb = perf_counter() - self.started
+        self.finished = perf_counter()
+        self.status = 200
+        ttfb = self.finished - self.started
         if any(name in headers for name in RATE_HEADERS):
             self._judge(Outcome(self._kind, 200), self._read(headers, None))
         self.selector.on_success(self.candidate, self.model, session=self.session, ttfb=ttfb)
@@ -94,6 +103,9 @@ class Attempt:
         return read(upstream.spec.kind, headers, body, now=self.selector.clock(), dialect=upstream.dialect)
 
     def _judge(self, outcome: Outcome, reading: Reading) -> None:
+        self.finished = perf_counter()
+        if outcome.status is not None:
+            self.status = outcome.status
         # A 401 reaching here outlived the fresh token `server.send` tried (or there is
         # no token to refresh: a key): the account is no good as it is.
         self.decision = self.selector.judge(

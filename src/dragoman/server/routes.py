@@ -48,6 +48,7 @@ def _guarded(dialect: Asker, handler: Handler) -> Handler:
 def _generate(dialect: str) -> Handler:
     async def handler(http: HttpRequest) -> Response:
         gateway: Gateway = http.app.state.gateway
+        exchange_of(http.scope).traced = True
         body = await read_json(http, gateway.settings.max_body_bytes)
         client = dialects.get(dialect)
         request = client.request.parse(body)
@@ -63,6 +64,7 @@ async def _gemini(http: HttpRequest) -> Response:
     model, _, action = http.path_params["target"].rpartition(":")
     if action == "countTokens":
         return await count_tokens.gemini(http, model)
+    exchange_of(http.scope).traced = True
     if action not in GEMINI_ACTIONS or not model:
         raise NotFound(f"unknown Gemini method {http.path_params['target']!r}")
     body = await read_json(http, gateway.settings.max_body_bytes)

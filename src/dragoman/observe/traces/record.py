@@ -1,0 +1,121 @@
+"""A request's trace record, built once from its `Exchange` as the request ends.
+
+The record is a plain dict, ready for JSON (the ring, the database, the routes and the
+live feed all take it as it is):
+
+    id, time (epoch seconds the request came), key, client, user_agent, dialect, route,
+    model (asked), upstream_model (resolved), provider (kind), account, reason (why that
+    account), status, stream, ended (how a stream ended), ttfb_ms, duration_ms, bytes_in,
+    bytes_out, usage {input_uncached, cache_read, cache_write, output, reasoning, input,
+    total}, cost (an estimate; None until priced), cost_estimate (True: a subscription
+    account, whose real price is its plan), attempts [{account, provider, model, url,
+    status, latency_ms, error, rule, cooldown, cooldown_until, fail_over}], bodies.
+
+Nothing here is done during the request: the attempts are read from the `Attempt`s
+the relay kept, the usage from what it noted.
+"""
+
+from __future__ import annotations
+
+import time
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from dragoman.config.masking import masked_url
+from dragoman.ir.usage import Usage
+from dragoman.observe.redact import redact
+from dragoman.observe.traces.clients import family
+
+if TYPE_CHECKING:
+    from dragoman.server.exchange import Exchange
+    from dragoman.server.pooling import Attempt
+
+Record = dict[str, Any]
+# What the live feed carries of a record: enough for a row, never bodies (a record on
+# the host feed travels in one datagram of at most 60 kB).
+SUMMARY = (
+    "id", "time", "key", "client", "dialect", "route", "model", "upstream_model", "provider", "account",
+    "status", "stream", "ended", "ttfb_ms", "duration_ms", "usage", "cost",
+)  # fmt: skip
+
+
+def record_of(exchange: Exchange, provider: str | None) -> Record:
+    """The trace of a request that has just ended; `provider` is its account's kind."""
+    now = perf_counter()
+    duration = now - exchange.started
+    first_byte = exchange.first_byte
+    return {
+        "id": exchange.request_id,
+        "time": time.time() - duration,
+        "key": exchange.key,
+        "client": family(exchange.user_agent),
+        "user_agent": exchange.user_agent,
+        "dialect": exchange.dialect,
+        "route": f"{exchange.method} {exchange.path}",
+        "model": exchange.model,
+        "upstream_model": exchange.upstream_model,
+        "provider": provider,
+        "account": exchange.provider,
+        "reason": exchange.reason,
+        "status": exchange.status,
+        "stream": exchange.stream,
+        "ended": exchange.ended if exchange.stream else None,
+        "ttfb_ms": round((first_byte - exchange.started) * 1000, 2) if first_byte is not None else None,
+        "duration_ms": round(duration * 1000, 2),
+        "bytes_in": exchange.bytes_in,
+        "bytes_out": exchange.bytes_out,
+        "usage": usage_of(exchange.usage),
+        # The estimate is added off the request path, as the record is stored (`tracer`).
+        "cost": None,
+        "cost_estimate": None,
+        "attempts": [attempt_of(attempt, exchange.started) for attempt in exchange.attempts],
+        "bodies": None,
+    }
+
+
+def usage_of(usage: Usage | None) -> dict[str, int] | None:
+    """The usage in the trace's terms: `input_uncached` + `cache_read` + `cache_write` is
+    the whole prompt (`input`), whichever convention the upstream counted in (`ir.usage`)."""
+    if usage is None:
+        return None
+    return {
+        "input_uncached": usage.uncached_input_tokens,
+        "cache_read": usage.cache_read_tokens,
+        "cache_write": usage.cache_write_tokens,
+        "output": usage.output_tokens,
+        "reasoning": usage.reasoning_tokens,
+        "input": usage.input_tokens,
+        "total": usage.total_tokens,
+    }
+
+
+def attempt_of(attempt: Attempt, started: float) -> Record:
+    """One account tried: where, how it answered, and what the pool made of it."""
+    upstream = attempt.candidate.route.upstream
+    decision = attempt.decision
+    cooled = decision is not None and decision.action in ("cool", "unhealthy", "model_off")
+    end = attempt.finished
+    return {
+        "account": upstream.name,
+        "provider": upstream.spec.kind,
+        "model": attempt.candidate.route.model,
+        "url": redact(masked_url(attempt.url or upstream.base_url)),
+        "started_ms": round((attempt.started - started) * 1000, 2),
+        "status": attempt.status,
+        "latency_ms": round((end - attempt.started) * 1000, 2) if end is not None else None,
+        "error": attempt.error,
+        "rule": decision.rule if decision is not None else None,
+        "cooldown": f"{decision.action} {decision.scope}" if cooled and decision is not None else None,
+        "cooldown_until": decision.until if cooled and decision is not None else None,
+        "fail_over": attempt.fail_over,
+    }
+
+
+def summary_of(record: Record) -> Record:
+    """The record as the live feed carries it."""
+    return {name: record[name] for name in SUMMARY}
+
+
+def failed(record: Record) -> bool:
+    """The request failed: an error status, or a stream that did not end well."""
+    return bool(record["status"] >= 400 or record["ended"] not in (None, "ok"))
