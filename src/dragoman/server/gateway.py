@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
+from dragoman.observe.traces.tracer import Tracer
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
@@ -40,6 +41,8 @@ class Gateway:
     # Cooldowns, windows, bindings, in-flight counts; and the pools chosen from over them.
     state: State | None = None
     selector: Selector | None = None
+    # Every model request's trace (`[traces] enabled`); started with the app.
+    tracer: Tracer | None = None
 
     @property
     def database(self) -> Database | None:
@@ -50,6 +53,7 @@ class Gateway:
         serve them and a local Ollama (unless `load_gateway` read them already), then keep
         the registry current in the background."""
         await self._start_pools()
+        self._start_traces()
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
         if self.catalog is None:
@@ -70,7 +74,20 @@ class Gateway:
         await self.state.start()
         self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
 
+    def _start_traces(self) -> None:
+        if not self.settings.traces.enabled:
+            return
+        feed = self.state.feed if self.state is not None else None
+        self.tracer = Tracer(self.settings, feed, self._provider_of)
+        self.tracer.start()
+
+    def _provider_of(self, account: str | None) -> str | None:
+        upstream = self.registry.upstream(account) if account is not None else None
+        return upstream.spec.kind if upstream is not None else None
+
     async def aclose(self) -> None:
+        if self.tracer is not None:
+            await self.tracer.stop()
         if self.refresher is not None:
             await self.refresher.stop()
         if self.auth is not None:

@@ -17,6 +17,7 @@ from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
+from dragoman.server.admin import traces, usage
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
@@ -130,4 +131,8 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1beta/models/{model:path}", get, "gemini", model_list.one, True),
         ("/v1/status", get, model_list.asker, auth_api.status, True),
         ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
+        ("/v1/traces", get, model_list.asker, traces.listing, True),
+        ("/v1/traces/stream", get, model_list.asker, traces.stream, True),
+        ("/v1/traces/{trace_id}", get, model_list.asker, traces.one, True),
+        ("/v1/usage", get, model_list.asker, usage.usage, True),
     ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dragoman import __version__
@@ -59,7 +59,8 @@ async def _v4_traces(connection: AsyncConnection) -> None:
     Table(
         "traces",
         frozen,
-        Column("id", String(128), primary_key=True),
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("id", String(128), nullable=False, index=True),
         Column("time", Float, nullable=False, index=True),
         Column("key", String(64), nullable=False, index=True),
         Column("client", String(64)),
@@ -68,6 +69,7 @@ async def _v4_traces(connection: AsyncConnection) -> None:
         Column("provider", String(64)),
         Column("account", String(128), nullable=False),
         Column("status", Integer, nullable=False, index=True),
+        Column("failed", Boolean, nullable=False),
         Column("record", Text, nullable=False),
         Column("bodies", Text),
         Index("ix_traces_provider_account", "provider", "account"),

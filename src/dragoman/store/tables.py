@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -44,12 +44,14 @@ accounts = Table(
 )
 
 # One row per traced request (`dragoman.observe.traces`): the columns filtered on, and
-# the whole record as JSON (`record`; `bodies` apart, read only for one trace).
+# the whole record as JSON (`record`; `bodies` apart, read only for one trace). `id` is
+# the request id, which a client may choose: not unique, so not the primary key.
 # Empty text, not NULL, stands for "none" in key and account, as in `usage_ledger`.
 traces = Table(
     "traces",
     metadata,
-    Column("id", String(128), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(128), nullable=False, index=True),
     Column("time", Float, nullable=False, index=True),
     Column("key", String(64), nullable=False, index=True),
     Column("client", String(64)),
@@ -58,6 +60,8 @@ traces = Table(
     Column("provider", String(64)),
     Column("account", String(128), nullable=False),
     Column("status", Integer, nullable=False, index=True),
+    # An error status, or a stream that did not end well (its status said 200).
+    Column("failed", Boolean, nullable=False),
     Column("record", Text, nullable=False),
     Column("bodies", Text),
     Index("ix_traces_provider_account", "provider", "account"),
