@@ -52,14 +52,17 @@ class ExchangeMiddleware:
                 if size and exchange.first_byte is None:
                     exchange.first_byte = perf_counter()
                 exchange.bytes_out += size
+                if not message.get("more_body", False):
+                    # Traced before the last byte leaves: a client that has its answer
+                    # finds its trace listed.
+                    _trace(tracer, exchange, last_byte=True)
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_count)
         finally:
             _log_access(exchange)
-            if tracer is not None and exchange.traced:
-                tracer.finish(exchange)
+            _trace(tracer, exchange, last_byte=False)
             request_id.reset(token)
 
 
@@ -76,6 +79,17 @@ def _request_id_and_agent(scope: Scope) -> tuple[str, str | None]:
             agent = value.decode("latin-1")
     # 128 random bits in hex, as uuid4().hex but without building a UUID per request.
     return rid or os.urandom(16).hex(), agent
+
+
+def _trace(tracer: Tracer | None, exchange: Exchange, last_byte: bool) -> None:
+    """Hand a model request's trace to the tracer, once: as its last byte is sent, or
+    when it ends without one (the client left, the answer was cut)."""
+    if tracer is None or not exchange.traced:
+        return
+    exchange.traced = False
+    if last_byte and exchange.stream and exchange.ended is None:
+        exchange.ended = "ok"  # how a stream whose last byte is on its way ends
+    tracer.finish(exchange)
 
 
 def _tracer(scope: Scope) -> Tracer | None:

@@ -62,6 +62,7 @@ class Tracer:
         self._provider_of = provider_of
         self._waiting: list[Record] = []
         self._full = asyncio.Event()
+        self._writing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._failing = False
 
@@ -116,12 +117,16 @@ class Tracer:
             await self._store.close()
 
     async def flush(self) -> None:
-        """Write the waiting records now (a listing wants them; the server stops)."""
-        batch, self._waiting = self._waiting, []
-        self._full.clear()
-        store = self.store() if batch else None
-        if store is None:
-            return
+        """Write the waiting records now (a listing wants them; the server stops). One
+        write at a time: when this returns, every record finished before is stored."""
+        async with self._writing:
+            batch, self._waiting = self._waiting, []
+            self._full.clear()
+            store = self.store() if batch else None
+            if store is not None:
+                await self._write(store, batch)
+
+    async def _write(self, store: TraceStore, batch: list[Record]) -> None:
         for record in batch:
             price(record)
         try:
