@@ -3,10 +3,12 @@ read back through `/v1/traces`, as the CLI and dashboard read it."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import httpx
+import orjson
 
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
@@ -163,3 +165,51 @@ def test_tracing_can_be_turned_off(fakes: FakeUpstreams) -> None:
         assert ask_chat(url).status_code == 200
         off = httpx.get(url + "/v1/traces")
     assert off.status_code == 404 and "tracing is off" in off.json()["error"]["message"]
+
+
+def read_events(url: str, wanted: int, ready: threading.Event, seen: list[dict[str, Any]]) -> None:
+    with httpx.stream("GET", url + "/v1/traces/stream", timeout=10) as answer:
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        ready.set()
+        event = ""
+        for line in answer.iter_lines():
+            if line.startswith("event: "):
+                event = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                seen.append({"event": event, **orjson.loads(line.removeprefix("data: "))})
+                if len(seen) >= wanted:
+                    return
+
+
+def test_the_stream_shows_each_request_as_it_ends(fakes: FakeUpstreams) -> None:
+    seen: list[dict[str, Any]] = []
+    ready = threading.Event()
+    with serve_gateway(fakes) as url:
+        reader = threading.Thread(target=read_events, args=(url, 2, ready, seen))
+        reader.start()
+        assert ready.wait(10)
+        time.sleep(0.1)  # the subscription is made as the headers go out
+        sent = time.monotonic()
+        ids = [ask_chat(url).headers["x-request-id"] for _ in range(2)]
+        reader.join(10)
+        elapsed = time.monotonic() - sent
+    assert [event["id"] for event in seen] == ids
+    assert all(event["event"] == "trace" and event["status"] == 200 for event in seen)
+    assert "bodies" not in seen[0] and seen[0]["usage"]["output"] == 5
+    assert elapsed < 1.5
+
+
+async def test_a_viewer_that_reads_nothing_loses_the_oldest_and_is_told() -> None:
+    from dragoman.server.admin.traces import _events
+    from dragoman.state.memory.feed import LocalFeed
+
+    feed = LocalFeed()
+    subscription = feed.subscribe(backlog=2)
+    for n in range(5):  # published while the viewer reads nothing: never waits
+        feed.publish({"id": str(n)})
+    events = _events(subscription)
+    assert await anext(events) == b": dragoman traces\n\n"
+    assert await anext(events) == b'event: dropped\ndata: {"dropped":3}\n\n'
+    assert await anext(events) == b'event: trace\ndata: {"id":"3"}\n\n'
+    await events.aclose()
+    assert not feed.listening
