@@ -132,6 +132,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/status", get, model_list.asker, auth_api.status, True),
         ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
         ("/v1/traces", get, model_list.asker, traces.listing, True),
+        ("/v1/traces", ("DELETE",), model_list.asker, traces.purge, True),
         ("/v1/traces/stream", get, model_list.asker, traces.stream, True),
         ("/v1/traces/{trace_id}", get, model_list.asker, traces.one, True),
         ("/v1/usage", get, model_list.asker, usage.usage, True),

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from dragoman.observe.traces.ledger import DIMENSIONS, ledger_rows, regroup
 from dragoman.observe.traces.record import Record, failed
@@ -108,6 +108,27 @@ class UsageQuery(_Query):
     def day_range(self) -> tuple[str | None, str | None]:
         """since/until as the ledger's UTC days."""
         return _day(self.since), _day(self.until)
+
+
+class PurgeQuery(BaseModel):
+    """`DELETE /v1/traces`: the traces older than `older_than` (an age, a time), or
+    every one with `all=true`; one of the two, so that no typo deletes everything."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    older_than: Moment | None = None
+    all: bool = False
+
+    @model_validator(mode="after")
+    def _one_of_the_two(self) -> PurgeQuery:
+        if self.all == (self.older_than is not None):
+            raise ValueError("give older_than (e.g. 7d) or all=true, one of the two")
+        return self
+
+    @property
+    def before(self) -> float | None:
+        """Delete what is older than this; None: everything."""
+        return None if self.all else self.older_than
 
 
 def cursor_of(record: Record) -> str:

@@ -4,6 +4,8 @@
     GET /v1/traces/{id}     one trace, bodies included when kept; a 404 if unknown
     GET /v1/traces/stream   Server-Sent Events: a summary of each request as it ends,
                             from every worker (the state's live feed)
+    DELETE /v1/traces       ?older_than=7d or ?all=true: purged from the database and
+                            this process's ring (the usage ledger stays)
 
 A listing reads the database when traces are kept there (every worker's), after
 writing what this process still holds, else this process's ring. A viewer of the
@@ -21,7 +23,7 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response, StreamingResponse
 
 from dragoman.ir.errors import NotFound
-from dragoman.observe.traces.filters import TraceQuery, select_records
+from dragoman.observe.traces.filters import PurgeQuery, TraceQuery, select_records
 from dragoman.server.admin.common import json, parameters, tracer_of
 from dragoman.server.gateway import Gateway
 from dragoman.state.protocols import Subscription
@@ -41,6 +43,22 @@ async def listing(http: HttpRequest) -> Response:
 
     await tracer.flush()
     return json(await list_traces(await store.engine(), query))
+
+
+async def purge(http: HttpRequest) -> Response:
+    before = parameters(http, PurgeQuery).before
+    tracer = tracer_of(http)
+    kept = [record for record in tracer.ring if before is not None and record["time"] >= before]
+    removed = len(tracer.ring) - len(kept)
+    tracer.ring.clear()
+    tracer.ring.extend(kept)
+    store = tracer.store()
+    if store is not None:
+        from dragoman.observe.traces.query import purge as purge_stored
+
+        await tracer.flush()
+        removed = await purge_stored(await store.engine(), before)
+    return json({"purged": removed})
 
 
 async def one(http: HttpRequest) -> Response:
