@@ -28,7 +28,9 @@ def dragoman(*args: str) -> Result:
     return result
 
 
-def test_show_and_export_ask_the_running_gateway_then_the_database(fakes: FakeUpstreams, tmp_path: Path) -> None:
+def test_show_and_export_ask_the_running_gateway_then_the_database(
+    fakes: FakeUpstreams, tmp_path: Path
+) -> None:
     fakes.openai_chat.script(Reply(text="one"), Reply(error=Failure(429, "slow down")))
     with serve_gateway(fakes) as url:
         first = ask_chat(url).headers["x-request-id"]
@@ -44,7 +46,10 @@ def test_show_and_export_ask_the_running_gateway_then_the_database(fakes: FakeUp
     offline = orjson.loads(dragoman("traces", "show", first, "--url", dead, "--json").output)
     assert offline == online
     dragoman("traces", "export", "--jsonl", "-o", str(tmp_path / "t.jsonl"), "--url", dead)
-    assert [orjson.loads(line)["id"] for line in (tmp_path / "t.jsonl").read_text().splitlines()] == [second, first]
+    assert [orjson.loads(line)["id"] for line in (tmp_path / "t.jsonl").read_text().splitlines()] == [
+        second,
+        first,
+    ]
 
 
 def test_purge_online_and_offline_keeps_the_usage(fakes: FakeUpstreams) -> None:

@@ -43,14 +43,18 @@ def tail(url: str | None, home: str | None, config_file: str | None) -> None:
     settings = load_settings(home, config_file)
     base = gateway_url(settings, url)
     try:
-        with httpx.stream("GET", base + "/v1/traces/stream", headers=headers(settings), timeout=None) as answer:
+        with httpx.stream(
+            "GET", base + "/v1/traces/stream", headers=headers(settings), timeout=None
+        ) as answer:
             if answer.status_code >= 400:
                 answer.read()
                 raise click.ClickException(f"the gateway answered {answer.status_code}: {message_of(answer)}")
             err_console.print(f"following {base} (Ctrl-C to stop)")
             _follow(answer.iter_lines())
     except httpx.ConnectError:
-        raise click.ClickException(f"no dragoman is serving at {base} (start it with `dragoman serve`)") from None
+        raise click.ClickException(
+            f"no dragoman is serving at {base} (start it with `dragoman serve`)"
+        ) from None
     except KeyboardInterrupt:
         pass
 
@@ -106,7 +110,9 @@ def show(trace_id: str, url: str | None, home: str | None, config_file: str | No
         print_json(trace)
         return
     console.print(row_line(trace), highlight=False)
-    console.print(Text(f"reason: {trace['reason'] or '-'}   dialect: {trace['dialect']}   route: {trace['route']}"))
+    console.print(
+        Text(f"reason: {trace['reason'] or '-'}   dialect: {trace['dialect']}   route: {trace['route']}")
+    )
     console.print(_attempts(trace["attempts"]))
     for name, body in _bodies(trace["bodies"]):
         console.print(Text(f"--- {name}", style="bold"))
@@ -116,7 +122,8 @@ def show(trace_id: str, url: str | None, home: str | None, config_file: str | No
 def _attempts(attempts: list[dict[str, Any]]) -> Table:
     table = Table("account", "url", "status", "latency", "error", "cooldown")
     for attempt in attempts:
-        cells = (attempt["account"], attempt["url"], str(attempt["status"] or "-"), _ms(attempt["latency_ms"]),
+        status = str(attempt["status"] or "-")
+        cells = (attempt["account"], attempt["url"], status, _ms(attempt["latency_ms"]),
                  attempt["error"] or "-", attempt["cooldown"] or "-")  # fmt: skip
         table.add_row(*(Text(cell) for cell in cells))
     return table
@@ -127,7 +134,10 @@ def _bodies(bodies: dict[str, Any] | None) -> list[tuple[str, str]]:
         return []
     shown = [("client request", bodies["client_request"])]
     for n, upstream in enumerate(bodies["upstream"], start=1):
-        shown += [(f"upstream request {n}", upstream["request"]), (f"upstream answer {n}", upstream["answer"])]
+        shown += [
+            (f"upstream request {n}", upstream["request"]),
+            (f"upstream answer {n}", upstream["answer"]),
+        ]
     return shown
 
 

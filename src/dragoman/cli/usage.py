@@ -22,7 +22,9 @@ from dragoman.observe.traces.filters import UsageQuery
 @url_option
 @home_options
 @json_option
-def usage(by: str, since: str, url: str | None, home: str | None, config_file: str | None, as_json: bool) -> None:
+def usage(
+    by: str, since: str, url: str | None, home: str | None, config_file: str | None, as_json: bool
+) -> None:
     """Tokens and cost per day, by account, model or key."""
     settings = load_settings(home, config_file)
     try:

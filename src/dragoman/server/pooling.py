@@ -44,7 +44,18 @@ RATE_HEADERS = (
 class Attempt:
     """One account tried for one request."""
 
-    __slots__ = ("candidate", "decision", "error", "finished", "model", "selector", "session", "started", "status", "url")
+    __slots__ = (
+        "candidate",
+        "decision",
+        "error",
+        "finished",
+        "model",
+        "selector",
+        "session",
+        "started",
+        "status",
+        "url",
+    )
 
     def __init__(
         self, selector: Selector, candidate: Candidate[Route], model: str, session: str | None

@@ -152,7 +152,9 @@ async def _first_answer(
         exchange.attempts.append(attempt)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
-            answer = await _open_upstream(gateway, candidate.route, request, exits, client_headers, attempt, exchange)
+            answer = await _open_upstream(
+                gateway, candidate.route, request, exits, client_headers, attempt, exchange
+            )
             return answer, exits
         except GatewayError as error:
             attempt.error = error.code

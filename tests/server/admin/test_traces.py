@@ -40,7 +40,11 @@ def test_a_failover_is_traced_with_each_attempt_and_the_usage(fakes: FakeUpstrea
         assert answer.status_code == 200
         [trace] = traces(url)["traces"]
     assert trace["id"] == answer.headers["x-request-id"]
-    assert (trace["client"], trace["dialect"], trace["route"]) == ("claude-code", "anthropic", "POST /v1/messages")
+    assert (trace["client"], trace["dialect"], trace["route"]) == (
+        "claude-code",
+        "anthropic",
+        "POST /v1/messages",
+    )
     assert (trace["model"], trace["account"], trace["provider"]) == (OPUS, "second", "openai_compatible")
     assert trace["reason"].startswith("failover from first")
     first, second = trace["attempts"]
@@ -104,7 +108,9 @@ def test_errors_keeps_the_bodies_of_failed_requests_only(fakes: FakeUpstreams) -
     with serve_gateway(fakes, trace_bodies="errors") as url:
         ok = ask_chat(url).headers["x-request-id"]
         bad = ask_chat(url).headers["x-request-id"]
-        kept = {trace_id: httpx.get(f"{url}/v1/traces/{trace_id}", timeout=10).json() for trace_id in (ok, bad)}
+        kept = {
+            trace_id: httpx.get(f"{url}/v1/traces/{trace_id}", timeout=10).json() for trace_id in (ok, bad)
+        }
     assert kept[ok]["bodies"] is None
     assert kept[bad]["status"] == 400
     assert "bad request here" in kept[bad]["bodies"]["upstream"][0]["answer"]

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from dragoman.observe.traces.ledger import DIMENSIONS, ledger_rows, regroup
+from dragoman.observe.traces.ledger import DIMENSIONS, day_of, ledger_rows, regroup
 from dragoman.observe.traces.record import Record, failed
 
 AGE = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
@@ -178,7 +178,7 @@ def _row_matches(row: dict[str, Any], query: _Query) -> bool:
 
 def _in_range(record: Record, query: UsageQuery) -> bool:
     first, last = query.day_range()
-    day = _day(record["time"])
+    day = day_of(record["time"])
     return (first is None or day >= first) and (last is None or day <= last)
 
 
@@ -203,4 +203,4 @@ def _listed(record: Record) -> Record:
 
 
 def _day(moment_value: float | None) -> str | None:
-    return time.strftime("%Y-%m-%d", time.gmtime(moment_value)) if moment_value is not None else None
+    return day_of(moment_value) if moment_value is not None else None

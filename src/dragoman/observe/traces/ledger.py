@@ -20,7 +20,7 @@ def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
     """The records' usage summed per (UTC day, account, model, key)."""
     sums: dict[LedgerKey, dict[str, Any]] = {}
     for record in records:
-        day = time.strftime("%Y-%m-%d", time.gmtime(record["time"]))
+        day = day_of(record["time"])
         model = record["upstream_model"] or record["model"] or ""
         key = (day, record["account"] or "", model, record["key"] or "")
         row = sums.get(key)
@@ -29,6 +29,11 @@ def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
             row.update(cost=None, **dict.fromkeys(COUNTS, 0))
         _add(row, record)
     return list(sums.values())
+
+
+def day_of(moment: float) -> str:
+    """The UTC day of a moment, as the ledger keys it."""
+    return time.strftime("%Y-%m-%d", time.gmtime(moment))
 
 
 def _add(row: dict[str, Any], record: Record) -> None:
@@ -41,7 +46,6 @@ def _add(row: dict[str, Any], record: Record) -> None:
         row["cost"] = (row["cost"] or 0.0) + record["cost"]
 
 
-
 def regroup(rows: Iterable[dict[str, Any]], group_by: Sequence[str]) -> list[dict[str, Any]]:
     """Ledger rows summed over the dimensions not in `group_by`, biggest first."""
     sums: dict[LedgerKey, dict[str, Any]] = {}
@@ -49,7 +53,11 @@ def regroup(rows: Iterable[dict[str, Any]], group_by: Sequence[str]) -> list[dic
         key = tuple(row[name] for name in group_by)
         total = sums.get(key)
         if total is None:
-            total = sums[key] = {**dict(zip(group_by, key, strict=True)), "cost": None, **dict.fromkeys(COUNTS, 0)}
+            total = sums[key] = {
+                **dict(zip(group_by, key, strict=True)),
+                "cost": None,
+                **dict.fromkeys(COUNTS, 0),
+            }
         for name in COUNTS:
             total[name] += row[name]
         if row["cost"] is not None:

@@ -65,7 +65,11 @@ async def usage(engine: AsyncEngine, query: UsageQuery) -> list[dict[str, Any]]:
     chosen = [
         first is None or ledger.day >= first,
         last is None or ledger.day <= last,
-        *(ledger[name] == getattr(query, name) for name in ("account", "model", "key") if getattr(query, name)),
+        *(
+            ledger[name] == getattr(query, name)
+            for name in ("account", "model", "key")
+            if getattr(query, name)
+        ),
     ]
     dimensions = [ledger[name] for name in query.group_by]
     sums = [func.sum(ledger[name]).label(name) for name in (*COUNTS, "cost")]

@@ -23,7 +23,6 @@ from dragoman.store.db import Database, open_database
 from dragoman.store.tables import traces, usage_ledger
 
 
-
 class TraceStore:
     """The traces table and the usage ledger of one database, opened on first use."""
 

@@ -164,4 +164,3 @@ def price(record: Record) -> None:
     then every cost stays None."""
     record["cost"] = None
     record["cost_estimate"] = None
-
