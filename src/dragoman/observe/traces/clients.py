@@ -44,11 +44,24 @@ FAMILIES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Families by user agent: the same few agents send nearly every request.
+_known: dict[str, str] = {}
+KNOWN_MAX = 4096
+
+
 def family(user_agent: str | None) -> str | None:
     """The client family of this user agent."""
     if not user_agent:
         return None
-    agent = user_agent.lower()
+    found = _known.get(user_agent)
+    if found is None:
+        if len(_known) >= KNOWN_MAX:
+            _known.clear()
+        found = _known[user_agent] = _lookup(user_agent.lower())
+    return found
+
+
+def _lookup(agent: str) -> str:
     for needle, name in FAMILIES:
         if needle in agent:
             return name

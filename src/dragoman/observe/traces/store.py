@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dragoman.observe.traces.ledger import TOKENS, ledger_rows
 from dragoman.observe.traces.record import Record, failed
-from dragoman.store.db import Database, open_database
+from dragoman.store.db import Database, UnusableDatabase, open_database
 from dragoman.store.tables import traces, usage_ledger
+
+OPEN_RETRY_SECONDS = 0.5
 
 
 class TraceStore:
@@ -34,7 +36,7 @@ class TraceStore:
     async def engine(self) -> AsyncEngine:
         async with self._opening:
             if self._database is None:
-                self._database = await open_database(self.url)
+                self._database = await _opened(self.url)
         return self._database.engine
 
     async def write(self, records: list[Record]) -> None:
@@ -53,6 +55,16 @@ class TraceStore:
         if self._database is not None:
             await self._database.close()
             self._database = None
+
+
+async def _opened(url: str) -> Database:
+    """The database, opened (and migrated) by whoever is first: another process (a
+    command, a worker) migrating it at the same moment makes the first try fail."""
+    try:
+        return await open_database(url)
+    except UnusableDatabase:
+        await asyncio.sleep(OPEN_RETRY_SECONDS)
+        return await open_database(url)
 
 
 def row_of(record: Record) -> dict[str, Any]:

@@ -65,6 +65,7 @@ class Tracer:
         self._writing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._failing = False
+        self._stopping = False
 
     def bodies(self) -> Bodies | None:
         """What a new request keeps of its bodies; None (the default) for nothing."""
@@ -108,9 +109,11 @@ class Tracer:
     async def stop(self) -> None:
         """Write what waits, then close the database."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Told, not cancelled: a cancel that comes as the wait ends is lost in
+            # Python 3.11's wait_for, and the loop would go on.
+            self._stopping = True
+            self._full.set()
+            await self._task
             self._task = None
         await self.flush()
         if self._store is not None:
@@ -140,7 +143,7 @@ class Tracer:
 
     async def _run(self) -> None:
         next_retention = 0.0
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._full.wait(), FLUSH_SECONDS)
             await self.flush()
