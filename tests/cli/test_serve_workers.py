@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -258,3 +259,22 @@ def test_a_cooldown_one_worker_learns_holds_in_every_worker_within_a_second(
     assert len(fakes.anthropic.requests) == 1  # no worker asked the cooling account again
     assert all(r.status_code == 429 and 500 <= int(r.headers["retry-after"]) <= 631 for r in refused)
     assert {int(pid) for pid in REFUSED.findall(served.text())} == workers
+
+
+def test_every_workers_traces_land_in_one_database_and_one_live_stream(served: Served) -> None:
+    workers = served.workers()
+    seen: list[str] = []
+    with httpx.stream("GET", served.url + "/v1/traces/stream", timeout=30) as stream:
+        served.chat(20)
+        assert served.answered_by() == workers
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(orjson.loads(line.removeprefix("data: "))["id"])
+            if len(seen) == 20:
+                break
+
+    def listed() -> list[str] | None:
+        found = httpx.get(served.url + "/v1/traces", params={"limit": 100}, timeout=10).json()["traces"]
+        return [trace["id"] for trace in found] if len(found) == 20 else None
+
+    assert sorted(eventually(listed)) == sorted(seen)
