@@ -23,6 +23,7 @@ PLAIN_TEXT = {
     ("ModelsConfig", "fallback"),
     ("Settings", "log_level"),
     ("Settings", "log_format"),
+    ("Settings", "trace_bodies"),
 }
 # Tables of other models, checked on their own.
 NESTED = {("Settings", "providers"), ("Settings", "models"), ("Settings", "oauth")}
