@@ -85,3 +85,14 @@ async def test_a_database_that_does_not_keep_up_costs_records_not_memory(
         assert gateway.tracer is not None
         finish(gateway, 5)
         assert gateway.tracer.dropped == 2
+
+
+async def test_retention_runs_by_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tracing, "RETENTION_SECONDS", 0.2)
+    monkeypatch.setattr(tracing, "FLUSH_SECONDS", 0.1)
+    async with started(tmp_path, traces={"keep_max": 2}) as gateway:
+        finish(gateway, 5)
+        deadline = time.monotonic() + 5
+        while await stored(tmp_path) != ["r4", "r3"]:
+            assert time.monotonic() < deadline, "old traces were not deleted"
+            await asyncio.sleep(0.1)

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from dragoman.config import load
 from dragoman.ir.usage import Usage
@@ -26,12 +27,12 @@ PROVIDER = {"kind": "openai_compatible", "dialect": "openai_chat", "models": ["g
 
 
 @asynccontextmanager
-async def started(home: Path) -> AsyncIterator[Gateway]:
+async def started(home: Path, **settings: Any) -> AsyncIterator[Gateway]:
     providers = {
         name: {**PROVIDER, "base_url": f"http://127.0.0.1:9/{name}/v1", "api_key": "sk-timing-0000000000"}
         for name in ("alice", "bob")
     }
-    gateway = build_gateway(load(home=str(home), overrides={"providers": providers}), environ={})
+    gateway = build_gateway(load(home=str(home), overrides={"providers": providers, **settings}), environ={})
     await gateway.start()
     try:
         yield gateway
