@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from dragoman.cli import cli
+from dragoman.state.host import SCAN_SECONDS
 from tests.cli.test_serve import free_port, wait_healthy
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
@@ -265,6 +266,8 @@ def test_every_workers_traces_land_in_one_database_and_one_live_stream(served: S
     workers = served.workers()
     seen: list[str] = []
     with httpx.stream("GET", served.url + "/v1/traces/stream", timeout=30) as stream:
+        # The other worker finds a new listener when it next scans for one.
+        time.sleep(SCAN_SECONDS * 3)
         served.chat(20)
         assert served.answered_by() == workers
         for line in stream.iter_lines():
