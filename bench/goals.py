@@ -1,4 +1,4 @@
-"""Issue 7's targets, checked against one run's figures."""
+"""Issue 7's targets, and issue 12's for a pool of accounts, checked against one run's figures."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ THROUGHPUT_SHARE = {False: 1 / 2, True: 1 / 3}
 LITELLM_FACTOR = 30
 P99_C32_FACTOR = 2
 IDLE_MIB, PEAK_MIB = 60, 120
+POOL_SHARE = 0.95  # a pool's saturation against one account's (issue 12: within 5%)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,22 @@ def _memory(s: Summary) -> list[Verdict]:
     ]
 
 
-def check(s: Summary, scenarios: list[Scenario], plan: Any, workers: dict[str, Any] | None) -> list[Verdict]:
+def _pool(s: Summary, sc: Scenario, plan: Any, pool: str | None) -> Verdict:
+    goal = f"{sc.key}: a pool's saturation within {1 - POOL_SHARE:.0%} of one account's"
+    pooled = s.saturation(pool, sc.key, plan.concurrencies) if pool else None
+    single = s.saturation(GATEWAY, sc.key, plan.concurrencies)
+    if pooled is None or single is None:
+        return Verdict(goal, "not measured (run with --pool 8)", None)
+    ratio = pooled.median / single.median
+    added = s.added(pool, sc.key, 1, 50) if pool else None
+    latency = f"; added p50 at c=1 {added.median:.2f} ms" if added else ""
+    measured = f"{pool}: {pooled.median:.0f} vs {single.median:.0f} req/s = {ratio:.3f}{latency}"
+    return Verdict(goal, measured, ratio >= POOL_SHARE)
+
+
+def check(
+    s: Summary, scenarios: list[Scenario], plan: Any, workers: dict[str, Any] | None, pool: str | None = None
+) -> list[Verdict]:
     verdicts = [_latency(s, sc) for sc in scenarios]
     verdicts += [_throughput(s, sc, plan) for sc in scenarios]
     verdicts += [_vs_litellm(s, sc, plan) for sc in scenarios]
@@ -82,6 +98,7 @@ def check(s: Summary, scenarios: list[Scenario], plan: Any, workers: dict[str, A
         verdicts += [_p99(s, sc) for sc in scenarios]
     verdicts += _memory(s)
     verdicts.append(_scaling(workers))
+    verdicts += [_pool(s, sc, plan, pool) for sc in scenarios]
     return verdicts
 
 

@@ -73,7 +73,8 @@ def table(s: Summary, scenarios: list[Scenario], targets: list[str], plan: Any) 
     notes = [
         "Cells: median [min-max] over repetitions. direct: latency as measured; others: latency added",
         "over direct's median. Ratios: dragoman's median / the other's (latency, CPU, RSS: lower is better;",
-        "req/s: higher is better). dragoman: --log-level warning; dragoman-info: the default info.",
+        "req/s: higher is better). dragoman: --log-level warning; dragoman-info: the default info;",
+        "dragoman-poolN (--pool N): as dragoman, with N accounts serving each model.",
     ]
     noise = s.foreign()
     if noise is not None:

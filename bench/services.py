@@ -120,7 +120,9 @@ def _in_repo() -> dict[str, str]:
     return clean_env(PYTHONPATH=str(BENCH.parent))
 
 
-def dragoman_config(upstream_url: str) -> str:
+def dragoman_config(upstream_url: str, pool: int = 1) -> str:
+    """Three fake providers, one per dialect; with `pool` > 1, that many provider tables
+    (accounts) per dialect serving its model, all on the one fake: a pool to choose from."""
     tables = [
         ("chat", "openai_chat", bodies.MODELS["chat"]),
         ("anth", "anthropic", bodies.MODELS["anthropic"]),
@@ -128,22 +130,23 @@ def dragoman_config(upstream_url: str) -> str:
     ]
     lines = ["detect_ollama = false", ""]
     for name, dialect, model in tables:
-        lines += [
-            f"[providers.{name}]",
-            'kind = "openai_compatible"',
-            f'dialect = "{dialect}"',
-            f'base_url = "{upstream_url}/v1"',
-            f'models = ["{model}"]',
-            "",
-        ]
+        for account in [name] if pool == 1 else [f"{name}-{n}" for n in range(1, pool + 1)]:
+            lines += [
+                f"[providers.{account}]",
+                'kind = "openai_compatible"',
+                f'dialect = "{dialect}"',
+                f'base_url = "{upstream_url}/v1"',
+                f'models = ["{model}"]',
+                "",
+            ]
     return "\n".join(lines)
 
 
-def dragoman(workdir: Path, upstream_url: str, name: str, log_level: str) -> Service:
-    """`dragoman serve` with its own home holding a config of three fake providers."""
+def dragoman(workdir: Path, upstream_url: str, name: str, log_level: str, pool: int = 1) -> Service:
+    """`dragoman serve` with its own home holding a config of the fake providers."""
     home = workdir / f"home-{name}"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(dragoman_config(upstream_url))
+    (home / "config.toml").write_text(dragoman_config(upstream_url, pool))
     port = free_port()
     argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
     argv += ["--log-level", log_level]

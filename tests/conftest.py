@@ -74,3 +74,15 @@ def dragoman_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # A developer's running Ollama must not change what tests see; Ollama tests opt in.
     monkeypatch.setenv("DRAGOMAN_DETECT_OLLAMA", "false")
     return home
+
+
+@pytest.fixture
+def no_gateway(dragoman_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The config's bind address moved to a port nothing listens on: `dragoman accounts`
+    commands, which call a dragoman answering there, work on the home folder, never on
+    a dragoman running on this machine (at the default 127.0.0.1:4800)."""
+    from tests.gateway import closed_port
+
+    with closed_port() as port:
+        monkeypatch.setenv("DRAGOMAN_BIND", f"127.0.0.1:{port}")
+        yield

@@ -6,6 +6,7 @@ Each upstream dialect's fake is a provider named `up_<dialect>`, serving the mod
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typing import Any
 import uvicorn
 
 from dragoman.config import load
+from dragoman.config.origin import ConfigOrigin
 from dragoman.server.app import build_gateway, create_app
 from dragoman.server.gateway import Gateway
 from tests.fakes.fixtures import FakeUpstreams
@@ -61,10 +63,15 @@ def forget_pool_state() -> None:
 
 
 @contextmanager
-def serve_gateway(fakes: FakeUpstreams, **settings: Any) -> Iterator[str]:
-    """A running dragoman's root URL (e.g. http://127.0.0.1:PORT)."""
-    settings.setdefault("providers", providers_for(fakes))
-    gateway = build_gateway(load(overrides=settings), environ={})
+def serve_gateway(fakes: FakeUpstreams, origin: ConfigOrigin | None = None, **settings: Any) -> Iterator[str]:
+    """A running dragoman's root URL (e.g. http://127.0.0.1:PORT). With `origin`, its
+    settings are read from there and its config file is watched, as `serve` does."""
+    if origin is None:
+        settings.setdefault("providers", providers_for(fakes))
+        gateway = build_gateway(load(overrides=settings), environ={})
+    else:
+        gateway = build_gateway(origin.load(environ={}), environ={})
+        gateway.origin = origin
     LIVE.append(gateway)
     sock = bind(0)
     config = uvicorn.Config(create_app(gateway), lifespan="on", log_config=None, timeout_graceful_shutdown=1)
@@ -82,4 +89,17 @@ def serve_gateway(fakes: FakeUpstreams, **settings: Any) -> Iterator[str]:
         LIVE.remove(gateway)
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port nothing listens on while the test runs (bound, never listening):
+    where a CLI command looking for a running dragoman finds none, whatever runs on
+    this machine's default 127.0.0.1:4800."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield sock.getsockname()[1]
+    finally:
         sock.close()

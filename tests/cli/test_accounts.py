@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import orjson
+import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
@@ -22,6 +23,10 @@ from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account
 
 KEY = "sk-proj-secret-0123456789"
+
+
+# `accounts list` asks a dragoman answering at the config's address first: none must.
+pytestmark = pytest.mark.usefixtures("no_gateway")
 
 
 def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
@@ -58,10 +63,12 @@ def test_add_asks_for_the_key_out_of_sight_and_list_masks_it(dragoman_home: Path
     )
     listed = run("accounts", "list", "--json")
     assert listed.exit_code == 0 and KEY not in listed.output
-    [row] = orjson.loads(listed.output)
-    assert (row["label"], row["api_key"], row["dialect"]) == ("openai", "sk-p***6789", "openai_responses")
+    [row] = orjson.loads(listed.output)["accounts"]
+    assert (row["label"], row["auth"], row["dialect"]) == ("openai", "key", "openai_responses")
+    assert row["key"] == "sk-p***6789"  # how its owner recognises it
     table = run("accounts", "list")
     assert table.exit_code == 0 and KEY not in table.output and "sk-p***6789" in table.output
+    assert "openai" in table.output and "ready" in table.output
 
 
 def test_the_database_and_home_stay_private(dragoman_home: Path) -> None:
@@ -86,8 +93,48 @@ def test_a_key_variable_is_stored_by_name_only(dragoman_home: Path) -> None:
     assert "WORK_OPENAI_KEY is not set here" in result.output
     [account] = stored(dragoman_home)
     assert (account.api_key, account.api_key_env) == (None, "WORK_OPENAI_KEY")
-    [row] = orjson.loads(run("accounts", "list", "--json").output)
-    assert row["api_key"] is None and row["api_key_env"] == "WORK_OPENAI_KEY"
+
+
+def test_an_account_whose_key_variable_is_unset_is_listed_with_why_and_steered(dragoman_home: Path) -> None:
+    run("accounts", "add", "--provider", "openai", "--api-key-env", "WORK_OPENAI_KEY")
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
+    assert (row["label"], row["key"], row["kind"]) == ("openai", "$WORK_OPENAI_KEY", "openai")
+    assert row["state"]["status"] == "unusable"
+    assert row["state"]["text"] == "unusable: the variable WORK_OPENAI_KEY is not set"
+    table = run("accounts", "list").output
+    assert "unusable: the variable WORK_OPENAI_KEY is not set" in table and "$WORK_OPENAI_KEY" in table
+    disabled = run("accounts", "disable", "openai")
+    changed = run("accounts", "set", "openai", "--priority", "3")
+    assert disabled.exit_code == 0 and changed.exit_code == 0, disabled.output + changed.output
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
+    assert row["policy"]["enabled"] is False and row["policy"]["priority"] == 3
+    served = run("accounts", "list", "--json", env={"WORK_OPENAI_KEY": "sk-work-from-env-0042"})
+    [row] = orjson.loads(served.output)["accounts"]
+    assert row["state"]["status"] == "disabled" and row["key"] == "$WORK_OPENAI_KEY"
+
+
+def test_a_login_is_listed_by_its_email_and_plan(dragoman_home: Path) -> None:
+    login = Account(
+        provider="claude",
+        label="me",
+        auth="oauth",
+        access_token="at-0001",
+        email="me@example.com",
+        plan="max",
+    )
+
+    async def store() -> None:
+        database = await open_database(f"sqlite+aiosqlite:///{dragoman_home / 'dragoman.db'}")
+        try:
+            await AccountStore(database.engine).add(login)
+        finally:
+            await database.close()
+
+    dragoman_home.mkdir(parents=True)
+    asyncio.run(store())
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
+    assert (row["auth"], row["key"]) == ("login", "me@example.com (max)")
+    assert "me@example.com (max)" in run("accounts", "list").output
 
 
 def test_labels_default_to_the_kind_then_numbered(dragoman_home: Path) -> None:
@@ -141,7 +188,7 @@ def test_remove_by_label_or_id(dragoman_home: Path) -> None:
 
 def test_list_and_remove_never_create_a_database(dragoman_home: Path) -> None:
     assert "No accounts yet" in run("accounts", "list").output
-    assert orjson.loads(run("accounts", "list", "--json").output) == []
+    assert orjson.loads(run("accounts", "list", "--json").output) == {"accounts": []}
     assert run("accounts", "remove", "x").exit_code == 1
     assert not (dragoman_home / "dragoman.db").exists()
 
@@ -229,5 +276,5 @@ def test_credentials_in_an_account_base_url_are_masked(dragoman_home: Path) -> N
     assert added.exit_code == 0, added.output
     for shown in (added, run("accounts", "list"), run("accounts", "list", "--json")):
         assert "url-pass-000111" not in shown.output and "query-key-000222" not in shown.output
-    [row] = orjson.loads(run("accounts", "list", "--json").output)
+    [row] = orjson.loads(run("accounts", "list", "--json").output)["accounts"]
     assert row["base_url"] == "http://me:***@127.0.0.1:9/v1?api_key=***"

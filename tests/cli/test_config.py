@@ -195,6 +195,7 @@ OPENING_COMMANDS = [
 ]
 
 
+@pytest.mark.usefixtures("no_gateway")
 @pytest.mark.parametrize("command", OPENING_COMMANDS, ids=" ".join)
 def test_a_database_url_without_its_driver_is_one_line_and_exit_2(command: list[str]) -> None:
     code, output = run(*command, env={"DRAGOMAN_DATABASE_URL": ASYNCPG_URL})
@@ -204,6 +205,7 @@ def test_a_database_url_without_its_driver_is_one_line_and_exit_2(command: list[
     assert "Traceback" not in output and "db-pass-0001" not in output
 
 
+@pytest.mark.usefixtures("no_gateway")
 @pytest.mark.parametrize("command", [*OPENING_COMMANDS, ["config", "show"]], ids=" ".join)
 @pytest.mark.parametrize("url", ["bogus", "://x"])
 def test_a_malformed_database_url_names_its_variable(command: list[str], url: str) -> None:

@@ -262,6 +262,49 @@ def test_a_cooldown_one_worker_learns_holds_in_every_worker_within_a_second(
     assert {int(pid) for pid in REFUSED.findall(served.text())} == workers
 
 
+def two_accounts(fakes: FakeUpstreams, preferred: str) -> str:
+    """config.toml with accounts a and b on the fake, `preferred` in the better tier."""
+    tables = [
+        f'[providers.{name}]\nkind = "anthropic"\nbase_url = "{fakes.anthropic.base_url}"\n'
+        f'api_key = "{fakes.anthropic.key}"\nmodels = ["claude-sonnet-4-6"]\n'
+        f'headers = {{ x-account = "{name}" }}\npriority = {0 if name == preferred else 1}\n'
+        for name in ("a", "b")
+    ]
+    return "\n".join(tables)
+
+
+def test_every_worker_serves_the_config_file_as_it_changes(
+    served: Served, fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    served.workers()
+    config = dragoman_home / "config.toml"
+    config.write_text(two_accounts(fakes, preferred="b"))
+    eventually(lambda: served.text().count("now serving its new [providers]") == 2)
+    served.chat(10)
+    config.write_text(two_accounts(fakes, preferred="a") + "\n[pools]\nstrategy = 'zigzag'\n")
+    eventually(lambda: served.text().count("cannot be used, the running configuration stays") == 2)
+    served.chat(10)
+    assert [request.header("x-account") for request in fakes.anthropic.requests] == ["b"] * 20
+    assert f"{config}: pools.strategy: Input should be" in served.text()
+    assert "Traceback" not in served.text()
+
+
+def test_an_account_disabled_through_one_worker_is_left_out_by_every_worker(
+    served: Served, fakes: FakeUpstreams
+) -> None:
+    workers = served.workers()
+    disabled = httpx.post(served.url + "/v1/admin/accounts/up/disable", timeout=10)
+    assert disabled.status_code == 200 and disabled.json()["state"]["status"] == "disabled"
+    time.sleep(3.0)  # the other worker reads the change on its next account poll (every 2 s)
+    refused = [httpx.post(served.url + "/v1/chat/completions", json=CHAT, timeout=10) for _ in range(30)]
+    assert fakes.anthropic.requests == []
+    assert all(r.status_code == 429 and "disabled" in r.json()["error"]["message"] for r in refused)
+    assert {int(pid) for pid in REFUSED.findall(served.text())} == workers
+    enabled = httpx.post(served.url + "/v1/admin/accounts/up/enable", timeout=10)
+    assert enabled.json()["state"]["status"] == "ready"
+    time.sleep(3.0)
+    served.chat(10)
+    assert len(fakes.anthropic.requests) == 10
 def test_every_workers_traces_land_in_one_database_and_one_live_stream(served: Served) -> None:
     workers = served.workers()
     seen: list[str] = []

@@ -11,6 +11,7 @@ from pydantic import BaseModel, SecretStr, WrapSerializer
 
 from dragoman.config import ModelsConfig, OAuthConfig, ProviderConfig, Settings
 from dragoman.config.masking import is_credential_name, masked_headers, masked_url
+from dragoman.observe.prices import Price
 
 # Text settings that hold no secret: names, kinds, model ids, paths, enumerations.
 # A new text field must be added here or given a masked type in config/schema.py.
@@ -24,9 +25,10 @@ PLAIN_TEXT = {
     ("Settings", "log_level"),
     ("Settings", "log_format"),
     ("Settings", "trace_bodies"),
+    ("Price", "source"),
 }
 # Tables of other models, checked on their own.
-NESTED = {("Settings", "providers"), ("Settings", "models"), ("Settings", "oauth")}
+NESTED = {("Settings", "providers"), ("Settings", "models"), ("Settings", "oauth"), ("Settings", "prices")}
 
 
 def _holds_text(annotation: Any) -> bool:
@@ -53,7 +55,7 @@ def _marks(annotation: Any) -> list[Any]:
     return found
 
 
-@pytest.mark.parametrize("model", [Settings, ProviderConfig, OAuthConfig, ModelsConfig])
+@pytest.mark.parametrize("model", [Settings, ProviderConfig, OAuthConfig, ModelsConfig, Price])
 def test_every_text_setting_is_masked_or_known_to_be_plain(model: type[BaseModel]) -> None:
     unclassified = [
         name

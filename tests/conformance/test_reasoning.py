@@ -23,8 +23,13 @@ THOUGHT = "The user wants the weather; call the tool."
 # token to send back. Chat Completions has neither (dragoman adds `reasoning_content`, which
 # a Chat client reads but cannot ask for).
 REASONING = {"openai_responses", "anthropic", "gemini"}
-# dragoman's wrapping of a client-facing token, plain and as Gemini clients get it (base64).
-WRAPPED = ("dgm1~", base64.urlsafe_b64encode(b"dgm1~").decode()[:6])
+# dragoman's wrapping of a client-facing token (both versions), plain and as Gemini clients
+# get it (base64).
+WRAPPED = tuple(
+    marker
+    for tag in (b"dgm1~", b"dgm2~")
+    for marker in (tag.decode(), base64.urlsafe_b64encode(tag).decode()[:6])
+)
 
 
 def elsewhere(dialect: str) -> str:

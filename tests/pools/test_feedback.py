@@ -159,3 +159,20 @@ def test_on_failure_applies_a_decision_made_elsewhere() -> None:
     pooled.selector.on_failure(pooled.candidate("acct-0"), "m", judged)
     record = only_cooldown(pooled, "acct-0")
     assert (record.kind, record.reason) == ("unhealthy", "403 forbidden: account suspended")
+
+
+def test_a_failure_becomes_the_account_s_last_error_and_a_success_does_not() -> None:
+    pooled = Pooled(accounts(2))
+    body = {
+        "error": {"type": "rate_limit_error", "message": "key sk-ant-api03-abcdefghijklmnopqrstuvwx spent"}
+    }
+    pooled.fail("acct-0", 429, body=body, reading=Reading(reset_at=START + 600))
+    error = pooled.state.health.last_error("acct-0")
+    assert error is not None and (error.account, error.status, error.at) == ("acct-0", 429, START)
+    assert error.message.startswith("429 ") and "sk-ant-api03-abcdefghijklmnopqrstuvwx" not in error.message
+    pooled.clock.advance(5)
+    pooled.selector.judge(pooled.candidate("acct-0"), "m", Outcome("openai_compatible", 200), NOTHING)
+    assert pooled.state.health.last_error("acct-0") == error
+    pooled.selector.judge(pooled.candidate("acct-1"), "m", Outcome("openai_compatible", None), NOTHING)
+    unreachable = pooled.state.health.last_error("acct-1")
+    assert unreachable is not None and unreachable.status is None and unreachable.at == START + 5

@@ -107,6 +107,14 @@ def test_an_answer_exhausting_one_family_cools_that_family() -> None:
             "invalid_signature",
         ),
         (
+            "anthropic",
+            400,
+            anthropic_error(
+                "invalid_request_error", "messages.5.content.2: Invalid `data` in `redacted_thinking` block"
+            ),
+            "invalid_signature",
+        ),
+        (
             "openai",
             400,
             openai_error("context_length_exceeded", "This model's maximum context length is 128000 tokens."),

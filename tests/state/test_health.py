@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from dragoman.state import UNTIL_RESET, WHOLE_ACCOUNT, State
+from dragoman.state import UNTIL_RESET, WHOLE_ACCOUNT, LastError, State
 from tests.state.conftest import FakeClock
 
 
@@ -100,3 +100,24 @@ def test_reset_leaves_other_accounts_cooling(state: State, clock: FakeClock) -> 
     state.health.reset("alice")
     assert state.health.blocking("alice") is None
     assert state.health.blocking("bob") is not None
+
+
+def test_an_accounts_last_error_is_its_latest_failure(state: State, clock: FakeClock) -> None:
+    assert state.health.last_error("alice") is None
+    first = LastError("alice", clock.now, 429, "quota", "429 quota: the 5h window is spent")
+    state.health.failed(first)
+    state.health.failed(LastError("alice", clock.now - 5, 503, "transient", "503 learned late"))
+    assert state.health.last_error("alice") == first  # an older failure never replaces a newer
+    clock.advance(10)
+    later = LastError("alice", clock.now, None, "unreachable", "no answer unreachable")
+    state.health.failed(later)
+    assert state.health.last_error("alice") == later
+    assert state.health.last_error("bob") is None
+
+
+def test_a_reset_keeps_the_last_error(state: State, clock: FakeClock) -> None:
+    state.health.strike("alice", WHOLE_ACCOUNT, "unhealthy", "403 suspended")
+    state.health.failed(LastError("alice", clock.now, 403, "suspended", "403 suspended"))
+    state.health.reset("alice")
+    assert state.health.blocking("alice") is None
+    assert state.health.last_error("alice") is not None

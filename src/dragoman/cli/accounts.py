@@ -1,4 +1,5 @@
-"""`dragoman accounts`: upstream accounts kept in dragoman's database (add, list, remove).
+"""`dragoman accounts`: upstream accounts kept in dragoman's database (add, remove); the
+pool commands (list, enable, disable, set, reset) are in `cli.account_admin`.
 
 A running gateway notices a change within a few seconds; no restart is needed.
 """
@@ -10,35 +11,30 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 import click
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
+from dragoman.cli.account_admin import COMMANDS
 from dragoman.cli.common import (
     ConfigProblem,
     console,
     err_console,
     home_options,
-    json_option,
     load_settings,
-    print_json,
 )
-from dragoman.cli.tables import Block, plain, print_rows
 from dragoman.config import ConfigError, ProviderConfig, Settings
 from dragoman.config.masking import masked_url
 from dragoman.dialects import DIALECTS
 from dragoman.observe.redact import mask
-from dragoman.providers import discover
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.upstream import check_provider
 from dragoman.store import Database, open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account, AccountError, check_label
 from dragoman.store.db import open_existing, prepare_home
+from dragoman.store.policy_store import PolicyStore
 
 # First path segments of the gateway's own routes: an upstream named so would be
 # unreachable by its native pass-through (`/{name}/...`).
@@ -52,7 +48,7 @@ HISTORY_WARNING = (
 
 @click.group()
 def accounts() -> None:
-    """Upstream accounts stored in dragoman's database (keys never shown in full)."""
+    """Upstream accounts: stored ones added and removed, every one seen and steered."""
 
 
 @accounts.command()
@@ -65,6 +61,10 @@ def accounts() -> None:
 @click.option("--base-url", help="API base URL, for kinds without a fixed one (openai_compatible).")
 @click.option("--dialect", type=click.Choice(sorted(DIALECTS)), help="Wire format, for kinds with several.")
 @click.option("--model", "models", multiple=True, help="Serve exactly these models (repeatable).")
+@click.option("--priority", type=click.IntRange(min=0), help="Its pool tier: lower first. [default: 1]")
+@click.option("--weight", type=click.FloatRange(min=0, min_open=True), help="Its share under `weighted`.")
+@click.option("--max-concurrent", type=click.IntRange(min=1), help="Requests at once. [default: no limit]")
+@click.option("--disabled", is_flag=True, help="Store it, but choose it for no request until enabled.")
 @home_options
 def add(
     kind: str,
@@ -74,10 +74,18 @@ def add(
     base_url: str | None,
     dialect: str | None,
     models: tuple[str, ...],
+    priority: int | None,
+    weight: float | None,
+    max_concurrent: int | None,
+    disabled: bool,
     home: str | None,
     config_file: str | None,
 ) -> None:
     """Add an account with an API key (asked for when neither key option is given)."""
+    policy = {"priority": priority, "weight": weight, "max_concurrent": max_concurrent}
+    policy = {name: value for name, value in policy.items() if value is not None}
+    if disabled:
+        policy["enabled"] = False
     settings = load_settings(home, config_file)
     if api_key and api_key_env:
         raise click.UsageError("give --api-key or --api-key-env, not both")
@@ -104,27 +112,12 @@ def add(
         dialect=dialect,
         models=models,
     )
-    stored = asyncio.run(_add(settings, draft))
+    stored = asyncio.run(_add(settings, draft, policy))
     label, key = escape(stored.label), escape(_key(stored))
     console.print(
         f"Added account {stored.id} [bold]{label}[/] ({kind}, {resolved}, key {key}). "
         f"Clients choose it with {label}/MODEL; a running dragoman serves it within seconds."
     )
-
-
-@accounts.command("list")
-@home_options
-@json_option
-def list_(home: str | None, config_file: str | None, as_json: bool) -> None:
-    """List the stored accounts, keys masked."""
-    settings = load_settings(home, config_file)
-    rows = asyncio.run(_list(settings))
-    if as_json:
-        print_json([_row(account) for account in rows])
-    elif not rows:
-        console.print("No accounts yet. Add one with `dragoman accounts add --provider KIND`.")
-    else:
-        print_rows(console, _tables(rows), map(_block, rows))
 
 
 @accounts.command()
@@ -184,86 +177,28 @@ async def _store(settings: Settings, *, create: bool) -> AsyncIterator[AccountSt
             await database.close()
 
 
-async def _add(settings: Settings, draft: Account) -> Account:
+async def _add(settings: Settings, draft: Account, policy: dict[str, Any]) -> Account:
     reserved = {*settings.providers, *RESERVED_LABELS}
     async with _store(settings, create=True) as store:
         assert store is not None
         try:
-            return await store.add(draft, reserved=reserved)
+            stored = await store.add(draft, reserved=reserved)
         except AccountError as error:
             raise ConfigProblem(str(error)) from None
-
-
-async def _list(settings: Settings) -> list[Account]:
-    async with _store(settings, create=False) as store:
-        return await store.list() if store is not None else []
+        # Written before the account row is seen to serve? Within the same poll at worst:
+        # a gateway reads the overrides before the accounts on each poll.
+        if policy:
+            await PolicyStore(store.engine).change(stored.label, policy)
+        return stored
 
 
 async def _remove(settings: Settings, key: str) -> Account | None:
     async with _store(settings, create=False) as store:
-        return await store.remove(key) if store is not None else None
-
-
-def _row(account: Account) -> dict[str, Any]:
-    """An account as shown: every secret masked, tokens not even that."""
-    spec = discover().get(account.provider)
-    return {
-        "id": account.id,
-        "label": account.label,
-        "provider": account.provider,
-        "auth": account.auth,
-        "dialect": account.dialect or (spec.default_dialect if spec else None),
-        "base_url": _shown_url(account.base_url or (spec.base_url if spec else None)),
-        "api_key": mask(account.api_key) if account.api_key else None,
-        "api_key_env": account.api_key_env,
-        "models": list(account.models),
-        "email": account.email,
-        "plan": account.plan,
-        "expires_at": account.expires_at,
-        "created_at": datetime.fromtimestamp(account.created_at).isoformat(timespec="seconds"),
-    }
-
-
-# Narrower terminals drop these columns, in this order; `--json` has them all.
-OPTIONAL_COLUMNS = ("dialect", "base URL")
-
-
-def _tables(rows: list[Account]) -> list[Table]:
-    return [_table(rows, OPTIONAL_COLUMNS[:kept]) for kept in range(len(OPTIONAL_COLUMNS), -1, -1)]
-
-
-def _table(rows: list[Account], optional: tuple[str, ...]) -> Table:
-    """Model ids and keys are never wrapped within: a terminal too narrow for this
-    layout gets one with fewer columns, or no table (`print_rows`)."""
-    headers = ["id", "label", "provider", *optional, "key", "models"]
-    table = Table(*headers[:-2])
-    table.add_column("key", no_wrap=True)
-    table.add_column("models")
-    for cells in map(_cells, rows):
-        table.add_row(*(cells[header] for header in headers))
-    return table
-
-
-def _cells(account: Account) -> dict[str, Text]:
-    row = _row(account)
-    return {
-        "id": plain(str(row["id"])),
-        "label": plain(row["label"]),
-        "provider": plain(row["provider"]),
-        "dialect": plain(row["dialect"]),
-        "key": plain(_key(account)),
-        "base URL": plain(row["base_url"]),
-        "models": plain(", ".join(row["models"]), empty="(all it lists)"),
-    }
-
-
-def _block(account: Account) -> Block:
-    """One account as lines, for a terminal too narrow for any table."""
-    cells = _cells(account)
-    head = Text.assemble(cells["label"], (f" (account {account.id})", "dim"))
-    details = Text(f"    {account.provider} · {cells['dialect']} · key {cells['key']} · {cells['base URL']}")
-    models = [Text(f"    {model}") for model in account.models] or [Text("    (all models it lists)")]
-    return [head, details, *models]
+        removed = await store.remove(key) if store is not None else None
+        if store is not None and removed is not None:
+            # A new account given the label later starts from its own settings.
+            await PolicyStore(store.engine).forget(removed.label)
+        return removed
 
 
 def _shown_url(url: str | None) -> str | None:
@@ -278,3 +213,7 @@ def _key(account: Account) -> str:
     if account.api_key_env:
         return f"${account.api_key_env}"
     return "oauth" if account.auth == "oauth" else "none"
+
+
+for _command in COMMANDS:
+    accounts.add_command(_command)

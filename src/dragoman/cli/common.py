@@ -10,7 +10,8 @@ import click
 import orjson
 from rich.console import Console
 
-from dragoman.config import ConfigError, Settings, load
+from dragoman.config import ConfigError, Settings
+from dragoman.config.origin import ConfigOrigin
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,9 +48,18 @@ def json_option(function: F) -> F:
 
 
 def load_settings(home: str | None, config_file: str | None, **overrides: Any) -> Settings:
+    return loaded(config_origin(home, config_file, **overrides))
+
+
+def config_origin(home: str | None, config_file: str | None, **overrides: Any) -> ConfigOrigin:
+    """What settings are read from: the global options and the command's own flags."""
+    flags = {key: FLAG_NAMES.get(key, "--" + key.replace("_", "-")) for key in overrides}
+    return ConfigOrigin(home, config_file, overrides, flags)
+
+
+def loaded(origin: ConfigOrigin) -> Settings:
     try:
-        flags = {key: FLAG_NAMES.get(key, "--" + key.replace("_", "-")) for key in overrides}
-        return load(home=home, config=config_file, overrides=overrides, flags=flags)
+        return origin.load()
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
 

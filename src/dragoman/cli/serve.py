@@ -13,9 +13,10 @@ import click
 from rich.console import Group
 from rich.text import Text
 
-from dragoman.cli.common import ConfigProblem, err_console, home_options, load_settings
+from dragoman.cli.common import ConfigProblem, config_origin, err_console, home_options, loaded
 from dragoman.config import ConfigError, Settings
 from dragoman.config.binds import Bind
+from dragoman.config.origin import ConfigOrigin
 from dragoman.observe.log import configure
 from dragoman.providers.upstream import Skipped, skipped_providers
 from dragoman.routing.registry import Registry
@@ -60,7 +61,7 @@ def serve(
     log_format: str | None,
 ) -> None:
     """Run the gateway until interrupted (Ctrl-C or SIGTERM finish in-flight requests)."""
-    settings = load_settings(
+    origin = config_origin(
         home,
         config_file,
         bind=bind,
@@ -69,6 +70,7 @@ def serve(
         log_level=log_level,
         log_format=log_format,
     )
+    settings = loaded(origin)
     refuse_open_binds(settings)
     configure(settings.log_level, settings.log_format)
     try:
@@ -76,10 +78,12 @@ def serve(
         gateway = asyncio.run(_loaded(settings))
     except ConfigError as error:
         raise ConfigProblem(str(error)) from None
+    # config.toml is read again when it changes while serving (server.config_watch).
+    gateway.origin = origin
     if settings.workers == 1:
         _serve_here(settings, gateway)
     else:
-        _supervise(settings, gateway.registry)
+        _supervise(settings, origin, gateway.registry)
 
 
 async def _loaded(settings: Settings) -> Gateway:
@@ -111,14 +115,14 @@ def _serve_here(settings: Settings, gateway: Gateway) -> None:
     GracefulServer(uvicorn_config(create_app(gateway), settings)).run(sockets=sockets)
 
 
-def _supervise(settings: Settings, registry: Registry) -> None:
+def _supervise(settings: Settings, origin: ConfigOrigin, registry: Registry) -> None:
     from dragoman.server.supervisor import Supervisor
 
     per_bind = [_listen_each(item, settings.workers) for item in settings.bind]
     _warn_beyond_cores(settings.workers)
     err_console.print(banner(settings, registry, skipped_providers(settings)), soft_wrap=True)
     # Worker i serves the i-th socket of every address.
-    if not Supervisor(settings, [list(own) for own in zip(*per_bind, strict=True)]).run():
+    if not Supervisor(settings, [list(own) for own in zip(*per_bind, strict=True)], origin).run():
         raise click.ClickException("a worker could not start (its error is above)")
 
 
@@ -158,7 +162,7 @@ def banner(settings: Settings, registry: Registry, skipped: Sequence[Skipped] = 
             Text.assemble(
                 "  ",
                 ("No models yet.", "yellow"),
-                f" Add a [providers.NAME] table to {settings.home / 'config.toml'} (then restart), "
+                f" Add a [providers.NAME] table to {settings.home / 'config.toml'}, "
                 "or run `dragoman accounts add --provider KIND`.",
             )
         )

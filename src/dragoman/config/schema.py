@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from dragoman.config.binds import Bind, parse_bind
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
+from dragoman.observe.prices import Price
 from dragoman.pools.settings import DEFAULT_PRIORITY, AccountPolicy, PoolSettings
 
 DialectName = Literal["openai_chat", "openai_responses", "anthropic", "gemini"]
@@ -151,6 +152,9 @@ class Settings(_Strict):
     # Bodies kept with each trace (size-capped, secrets masked): none, only failed
     # requests', or every request's.
     trace_bodies: TraceBodies = "off"
+    # `[prices."<model or glob>"]`: API prices (USD per million tokens) laid over the
+    # built-in table for cost estimates (observe/prices.py says how a model is matched).
+    prices: dict[str, Price] = Field(default_factory=dict)
 
     @field_validator("bind", mode="before")
     @classmethod

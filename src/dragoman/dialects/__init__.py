@@ -16,8 +16,8 @@ Every dialect package has the same modules, and each module the same two directi
     error.py     parse(status, body, headers) -> GatewayError  an upstream's error answer
                  render(error) -> (status, body)               the error a client receives
 
-`origin` names the upstream (provider) an answer came from, so thinking signatures
-go back only to it (see `ir.reasoning`).
+`origin` names the upstream an answer came from, its provider kind and account
+(`Upstream.origin`), so thinking signatures go back only to it (see `ir.reasoning`).
 
 Where does a conversion live? X client -> Y upstream is `X.request.parse`, then
 `Y.request.render`; Y's stream comes back through `Y.stream.Parser` and goes out

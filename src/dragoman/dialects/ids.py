@@ -73,6 +73,8 @@ def for_upstream(request: Request) -> Request:
     if not CALL_PREFIXES.get(request.source or ""):
         return request
     messages = [_message_for(message, request.source) for message in request.messages]
+    if all(new is old for new, old in zip(messages, request.messages, strict=True)):
+        return request  # no tool call in the history: spare copying the request (~8 µs)
     return replace(request, messages=messages)
 
 

@@ -1,8 +1,21 @@
 """Token usage in one convention, whatever the dialect counted.
 
-`input_tokens` is the whole prompt, cache reads and writes included (OpenAI's and
-Gemini's convention; Anthropic's `input_tokens` is converted by its dialect).
-`output_tokens` includes `reasoning_tokens`.
+Every dialect converts its wire counts to this meaning once, when it parses, and back
+when it renders (the table in wire-formats.md §5.2):
+
+    input_tokens           the whole prompt: uncached + cache_read + cache_write.
+                           OpenAI's prompt/input tokens and Gemini's promptTokenCount
+                           already count it so; Anthropic's input_tokens counts only
+                           the uncached part, and its dialect adds the cache back.
+    cache_read_tokens      prompt tokens served from a cache (part of input_tokens).
+    cache_write_tokens     prompt tokens written to a cache (part of input_tokens).
+    cache_write_1h_tokens  of cache_write_tokens, those written for the long (1 h)
+                           lifetime, which Anthropic bills higher than the 5 min one.
+    output_tokens          everything generated, reasoning included (xAI and Gemini
+                           report reasoning beside their output count: added in).
+    reasoning_tokens       of output_tokens, the hidden reasoning.
+
+So uncached input and visible output are derived, never stored twice.
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ class Usage:
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
     reasoning_tokens: int = 0
+    cache_write_1h_tokens: int = 0
 
     @property
     def total_tokens(self) -> int:
@@ -27,6 +41,11 @@ class Usage:
         """The prompt tokens that were neither read from nor written to a cache."""
         return max(0, self.input_tokens - self.cache_read_tokens - self.cache_write_tokens)
 
+    @property
+    def cache_write_5m_tokens(self) -> int:
+        """The cache writes at the short (default) lifetime."""
+        return max(0, self.cache_write_tokens - self.cache_write_1h_tokens)
+
     def merge(self, newer: Usage) -> Usage:
         """Usage reports are cumulative snapshots: a non-zero newer figure wins."""
         return Usage(
@@ -35,4 +54,5 @@ class Usage:
             cache_read_tokens=newer.cache_read_tokens or self.cache_read_tokens,
             cache_write_tokens=newer.cache_write_tokens or self.cache_write_tokens,
             reasoning_tokens=newer.reasoning_tokens or self.reasoning_tokens,
+            cache_write_1h_tokens=newer.cache_write_1h_tokens or self.cache_write_1h_tokens,
         )

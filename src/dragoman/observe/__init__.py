@@ -1,1 +1,2 @@
-"""Seeing what dragoman does: logs (with secrets masked), and later traces and metrics."""
+"""Seeing what dragoman does: logs (with secrets masked), what requests cost
+(`prices` and `cost`), and later traces and metrics."""

@@ -80,6 +80,8 @@ def rule(
 
 
 NOT_THERE = (404, 405, 501)
+# Anthropic's refusals of a thinking block's `signature`, or of a redacted one's `data`.
+INVALID_SIGNATURE = r"invalid .{0,20}signature|invalid `data` in `redacted_thinking`"
 TOO_LONG = r"prompt is too long|context (?:length|window)|maximum context|too many (?:input )?tokens"
 
 # fmt: off
@@ -90,7 +92,7 @@ RULES: tuple[Rule, ...] = (
     rule("compact_unsupported", "request", "request", status=NOT_THERE, operations="compact"),
     rule("previous_response_not_found", "request", "request", codes="previous_response_not_found"),
     rule("invalid_encrypted_content", "request", "request", codes="invalid_encrypted_content"),
-    rule("invalid_signature", "request", "request", status=[400], text=r"invalid .{0,20}signature"),
+    rule("invalid_signature", "request", "request", status=[400], text=INVALID_SIGNATURE),
     rule("context_too_long", "request", "request", codes="context_length_exceeded request_too_large"),
     rule("prompt_too_long", "request", "request", status=[400, 413, 422], text=TOO_LONG),
     # Quota with a known end.

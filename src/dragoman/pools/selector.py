@@ -44,9 +44,15 @@ from dragoman.pools.rules import RULES, Rule
 from dragoman.pools.settings import AccountPolicy, PoolSettings
 from dragoman.pools.strategies import STRATEGIES
 from dragoman.state.bundle import State
-from dragoman.state.records import WHOLE_ACCOUNT
+from dragoman.state.records import WHOLE_ACCOUNT, LastError
 
 POOLS_KEPT = 1024
+# Who stored an answer a continuation names (`previous_response_id`): a binding of this
+# key and model, to the account's name under this prefix, so that dropping the sessions
+# bound to an account (it cooled) keeps it: the stored answer is still there. Kept for
+# `session_ttl`, as a session's binding: continuations come within minutes, and one
+# entry per answer for longer would grow the shared state with the traffic.
+OWNED, OWNED_MODEL = "owned:", "*"
 
 
 @dataclass(slots=True)
@@ -144,7 +150,8 @@ class Selector:
         refreshed: bool = False,
     ) -> Decision:
         """Read one answer (any status): keep its usage windows, classify it with the
-        account's backoff history, and apply the Decision (`on_failure`)."""
+        account's backoff history, remember a failure as the account's last error
+        (its message masked by `classify`), and apply the Decision (`on_failure`)."""
         now = self.clock()
         for window in usage.windows(candidate.account, reading, now):
             self.state.windows.observe(window)
@@ -160,6 +167,9 @@ class Selector:
             jitter=self.jitter,
             rules=self.rules,
         )
+        if outcome.status is None or outcome.status >= 400:
+            failure = LastError(candidate.account, now, outcome.status, decision.rule, decision.reason)
+            self.state.health.failed(failure)
         self.on_failure(candidate, model, decision, session=session)
         return decision
 
@@ -188,6 +198,16 @@ class Selector:
         released = ttfb is not None and self._timed(candidate, model, session, ttfb)
         if session is not None and not released:
             self.state.bindings.bind(session, model, candidate.account, self.settings.session_ttl)
+
+    def own(self, answer_id: str, account: str) -> None:
+        """`account` stored the answer `answer_id`: a request continuing it (naming it as
+        `previous_response_id`) can only be served there (`owner`)."""
+        self.state.bindings.bind(OWNED + answer_id, OWNED_MODEL, OWNED + account, self.settings.session_ttl)
+
+    def owner(self, answer_id: str) -> str | None:
+        """The account that stored `answer_id`, when one of this gateway's pools did."""
+        owner = self.state.bindings.get(OWNED + answer_id, OWNED_MODEL)
+        return owner.removeprefix(OWNED) if owner is not None else None
 
     def pool(self, model: str, routes: Sequence[R]) -> Pool[R]:
         pool = self._pools.get(model)

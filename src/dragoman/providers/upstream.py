@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from dragoman.config import ConfigError, ProviderConfig, Settings
+from dragoman.ir.reasoning import origin_of
 from dragoman.observe import redact
 from dragoman.pools.settings import DEFAULT_POLICY, AccountPolicy
 from dragoman.providers import discover
@@ -40,6 +41,15 @@ class Upstream:
     account_id: int | None = None
     # Its place in the pools it serves: priority tier, weight, concurrency, enabled.
     policy: AccountPolicy = DEFAULT_POLICY
+    # How listings show its key so its owner recognises it (`shown_key`): never the key.
+    key_shown: str = "none"
+
+    # Who signs the reasoning it answers with: its kind and account (`ir.reasoning`).
+    # Worked out once (also by `dataclasses.replace`): every request stamps it.
+    origin: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.origin = origin_of(self.spec.kind, self.name)
 
     def request_headers(self) -> dict[str, str]:
         """Headers for every request to this upstream: static ones, then the key."""
@@ -133,7 +143,19 @@ def build_upstream(
         http2=config.http2,
         account_id=account_id,
         policy=config.policy(),
+        key_shown=shown_key(config, spec, environ),
     )
+
+
+def shown_key(config: ProviderConfig, spec: ProviderSpec, environ: Mapping[str, str]) -> str:
+    """The key as listings show it: a literal one masked (`sk-a***wxyz`), one read from
+    a variable by its name (`$OPENAI_API_KEY`, set or not), else "none"."""
+    if config.api_key is not None:
+        return redact.mask(config.api_key.get_secret_value())
+    variable = config.api_key_env or spec.api_key_env
+    if variable and (config.api_key_env or spec.needs_key or environ.get(variable)):
+        return f"${variable}"
+    return "none"
 
 
 def check_provider(config: ProviderConfig, where: str) -> tuple[ProviderSpec, str, str]:

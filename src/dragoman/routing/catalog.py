@@ -16,10 +16,11 @@ from collections.abc import Mapping
 from dragoman.config import Settings
 from dragoman.ir.models import ModelInfo
 from dragoman.providers.ollama import SPEC as OLLAMA
-from dragoman.providers.upstream import Upstream, build_upstreams
+from dragoman.providers.upstream import Upstream, build_upstreams, skipped_providers
 from dragoman.routing.live import LiveLists, added_ids, merge
 from dragoman.routing.registry import Registry
 from dragoman.routing.sources import account_upstreams, detect_ollama, wants_ollama
+from dragoman.routing.unserved import Unserved, unserved_provider
 from dragoman.store.accounts import Account, AccountReader
 from dragoman.store.source import AccountSource
 
@@ -35,8 +36,14 @@ class Catalog:
         self.settings = settings
         self.environ = environ
         self.configured = configured
+        # Known but not served, with why: provider tables without their key, broken accounts.
+        self.skipped = [
+            unserved_provider(item.name, settings.providers[item.name], item.reason, environ)
+            for item in skipped_providers(settings, environ)
+        ]
         self.accounts: list[Account] = []
         self.from_accounts: list[Upstream] = []
+        self.unserved_accounts: list[Unserved] = []
         self.detected: Upstream | None = None
         self.looked_for_ollama = False
         self.loaded = False
@@ -46,8 +53,16 @@ class Catalog:
     def set_accounts(self, accounts: list[Account]) -> None:
         """Serve these accounts from now on (the table as last read)."""
         self.accounts = accounts
-        self.from_accounts = account_upstreams(accounts, self.settings, self.environ)
+        self.from_accounts, self.unserved_accounts = account_upstreams(accounts, self.settings, self.environ)
         self.live.forget({upstream.name for upstream in self.sources()})
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Serve the `[providers.NAME]` tables and `[models]` of these settings from now
+        on (config.toml changed). Raises ConfigError, changing nothing, for a provider
+        that cannot be built."""
+        configured = build_upstreams(settings, self.environ)
+        self.settings, self.configured = settings, configured
+        self.set_accounts(self.accounts)
 
     def set_ollama(self, found: tuple[Upstream, tuple[ModelInfo, ...]] | None) -> None:
         self.looked_for_ollama = True
@@ -77,7 +92,8 @@ class Catalog:
         sources = self.sources()
         live_only = {up.name: added_ids(up, self.live.models.get(up.name)) for up in sources}
         merged = [merge(up, self.live.models.get(up.name)) for up in sources]
-        return Registry(merged, self.settings.models, live_only)
+        unserved = [*self.skipped, *self.unserved_accounts]
+        return Registry(merged, self.settings.models, live_only, unserved=unserved)
 
     async def load(self, store: AccountReader | None) -> None:
         """Read the accounts and, once, look for a local Ollama: both at the same time,

@@ -1,6 +1,7 @@
 """Keeping a running gateway's registry current, without a restart.
 
-Accounts added or removed with `dragoman accounts` are seen within a few seconds (a
+Accounts added or removed with `dragoman accounts`, and their pool policies changed
+(`also`), are seen within a few seconds (a
 cheap read of the small accounts table, or only a look at its file while the database
 holds none: dragoman.store.source); live model lists are read after start and
 every `model_refresh_seconds`, and at once for an upstream that just appeared. Each
@@ -15,9 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from dragoman.config import Settings
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.registry import Registry
@@ -36,12 +38,15 @@ class Refresher:
         clients: UpstreamClients,
         publish: Callable[[Registry], None],
         poll_seconds: float = ACCOUNT_POLL_SECONDS,
+        also: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """`also`: read beside the accounts on every poll (the pool policy overrides)."""
         self.catalog = catalog
         self.store = store
         self.clients = clients
         self.publish = publish
         self.poll_seconds = poll_seconds
+        self.also = also
         self._primaries = catalog.registry().primaries()
         self._new_upstreams = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -62,6 +67,8 @@ class Refresher:
         while True:
             await asyncio.sleep(self.poll_seconds)
             try:
+                if self.also is not None:
+                    await self.also()
                 accounts = await self.store.list()
             except Exception as error:  # a locked or vanished database: try again later
                 log.debug("the accounts could not be read: %s", error)
@@ -73,14 +80,22 @@ class Refresher:
             except Exception:  # a bug here must not end the watch for the rest of the run
                 log.exception("the changed accounts could not be served")
 
+    def reconfigured(self, settings: Settings) -> None:
+        """config.toml changed: serve its providers and models (`Catalog.reconfigure`).
+        Raises ConfigError, changing nothing, for a provider that cannot be built."""
+        self._changed("config.toml", lambda: self.catalog.reconfigure(settings))
+
     def _accounts_changed(self, accounts: list[Account]) -> None:
+        self._changed("accounts", lambda: self.catalog.set_accounts(accounts))
+
+    def _changed(self, what: str, change: Callable[[], None]) -> None:
         before = {upstream.name for upstream in self.catalog.sources()}
-        self.catalog.set_accounts(accounts)
+        change()
         now = {upstream.name for upstream in self.catalog.sources()}
         self._publish(self.catalog.registry())
-        log.info("accounts changed: %s", _describe(now - before, before - now))
+        log.info("%s changed: %s", what, _describe(now - before, before - now))
         if now - before:
-            self._new_upstreams.set()
+            self._new_upstreams.set()  # their live model lists are read at once
 
     async def _refresh_lists(self) -> None:
         everything = True

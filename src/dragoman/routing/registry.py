@@ -19,13 +19,14 @@ after it), and what the listing shows is what serves it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from dragoman.config import ModelsConfig
 from dragoman.ir.errors import ModelNotFound
 from dragoman.ir.models import ModelCard, ModelInfo
 from dragoman.providers.upstream import Upstream
+from dragoman.routing.unserved import Unserved
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,13 @@ class Registry:
         upstreams: list[Upstream],
         models: ModelsConfig,
         live_only: Mapping[str, Collection[str]] | None = None,
+        unserved: Sequence[Unserved] = (),
     ) -> None:
         """`live_only`: by upstream name, the ids it serves only because its live list
-        names them; they rank after every upstream's own models."""
+        names them; they rank after every upstream's own models. `unserved`: accounts
+        known but not served, for listings only."""
         self.upstreams = upstreams
+        self.unserved = list(unserved)
         self._aliases = dict(models.aliases)
         self._fallback = models.fallback
         self._by_name = {upstream.name: upstream for upstream in upstreams}

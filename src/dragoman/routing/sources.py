@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from pydantic import ValidationError
 
@@ -16,6 +17,7 @@ from dragoman.providers import discover
 from dragoman.providers.ollama import SPEC as OLLAMA
 from dragoman.providers.ollama.detect import api_base, probe
 from dragoman.providers.upstream import Upstream, build_upstream
+from dragoman.routing.unserved import Unserved, account_key, unserved_account
 from dragoman.store.accounts import Account
 
 log = logging.getLogger("dragoman.routing")
@@ -65,23 +67,26 @@ def account_upstream(account: Account, settings: Settings, environ: Mapping[str,
     override = settings.oauth.get(account.provider)
     if override is not None and override.base_url:
         config = config.model_copy(update={"base_url": override.base_url})
-    return build_upstream(
+    upstream = build_upstream(
         account.label, config, environ, where=where, proxy=settings.proxy, account_id=account.id
     )
+    return replace(upstream, key_shown=account_key(account))  # the login's email and plan
 
 
 def account_upstreams(
     accounts: list[Account], settings: Settings, environ: Mapping[str, str] = os.environ
-) -> list[Upstream]:
-    """The accounts that can be served, in creation order. A broken one (its key
-    variable unset, say) is left out with a warning, never stopping the others."""
-    upstreams = []
+) -> tuple[list[Upstream], list[Unserved]]:
+    """The accounts that can be served, in creation order, and those that cannot. A
+    broken one (its key variable unset, say) is left out with a warning and listed
+    with why, never stopping the others."""
+    upstreams, unserved = [], []
     for account in accounts:
         try:
             upstreams.append(account_upstream(account, settings, environ))
         except ConfigError as error:
             log.warning("%s; it is not served", error)
-    return upstreams
+            unserved.append(unserved_account(account, str(error)))
+    return upstreams, unserved
 
 
 async def detect_ollama(

@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from dragoman.config import Settings
-from dragoman.observe import redact
+from dragoman.observe import prices, redact
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, local_auth
@@ -38,6 +38,7 @@ async def load_gateway(settings: Settings, environ: Mapping[str, str] = os.envir
 def create_app(gateway: Gateway) -> Starlette:
     settings = gateway.settings
     redact.register(settings.key_values())
+    prices.use(settings.prices)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -9,22 +9,29 @@ by every `serve --workers` process.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
 from dragoman.observe.traces.tracer import Tracer
+from dragoman.config.origin import ConfigOrigin
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
+from dragoman.server.config_watch import ConfigWatch
 from dragoman.state import State, open_state
+from dragoman.store.policies import PolicyOverride, effective
 from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
     from dragoman.store.db import Database
+
+log = logging.getLogger("dragoman.server")
 
 
 @dataclass(slots=True)
@@ -43,6 +50,13 @@ class Gateway:
     selector: Selector | None = None
     # Every model request's trace (`[traces] enabled`); started with the app.
     tracer: Tracer | None = None
+    # Where the settings were read from (`serve`): the file is then watched while serving.
+    origin: ConfigOrigin | None = None
+    watch: ConfigWatch | None = None
+    # Pool policies changed by `accounts set` or the admin API, by label (store.policies).
+    overrides: dict[str, PolicyOverride] = field(default_factory=dict)
+    # Bumped by each change made here: a read begun before it must not undo it.
+    policy_changes: int = 0
 
     @property
     def database(self) -> Database | None:
@@ -56,18 +70,67 @@ class Gateway:
         self._start_traces()
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
+        await self.reload_overrides()
         if self.catalog is None:
             return
         if not self.catalog.loaded:
             await self.catalog.load(self.accounts)
             self.publish(self.catalog.registry())
-        self.refresher = Refresher(self.catalog, self.accounts, self.clients, self.publish)
+        self.refresher = Refresher(
+            self.catalog, self.accounts, self.clients, self.publish, also=self.reload_overrides
+        )
         self.refresher.start()
+        if self.origin is not None:
+            self.watch = ConfigWatch(self.origin, self.settings, self.reconfigure, self.catalog.environ)
+            self.watch.start()
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Serve these settings' pools, providers and models from now on (config.toml
+        changed: `server.config_watch`). Raises ConfigError, changing nothing, for a
+        provider that cannot be built."""
+        if self.refresher is not None:
+            self.refresher.reconfigured(settings)  # publishes the new registry
+        pools_changed = settings.pools != self.settings.pools
+        self.settings = settings
+        if self.selector is not None and pools_changed:  # else first-byte times are kept
+            self.selector.configure(settings=settings.pools)
 
     def publish(self, registry: Registry) -> None:
         self.registry = registry
         if self.selector is not None:
-            self.selector.configure(policies=policies(registry))
+            self.selector.configure(policies=policies(registry, self.overrides))
+
+    def apply_overrides(self, overrides: dict[str, PolicyOverride]) -> None:
+        """Serve by these policy overrides from the next request on."""
+        if overrides == self.overrides:
+            return
+        self.overrides = overrides
+        if self.selector is not None:
+            self.selector.configure(policies=policies(self.registry, overrides))
+
+    async def reload_overrides(self) -> None:
+        """Read the overrides another process may have changed (every few seconds)."""
+        if self.accounts is None:
+            return
+        changes = self.policy_changes
+        try:
+            found = await self.accounts.overrides()
+        except Exception as error:  # a locked or vanished database: the next poll tries again
+            log.debug("the pool policies could not be read: %s", type(error).__name__)
+            return
+        if changes == self.policy_changes:  # else a change made meanwhile is newer: the next poll reads it
+            self.apply_overrides(found)
+
+    async def change_policy(self, label: str, changes: Mapping[str, Any]) -> None:
+        """Store a policy change (admin API) and serve by it at once in this process;
+        the other workers read it within a few seconds."""
+        from dragoman.store.policy_store import PolicyStore
+
+        assert self.accounts is not None
+        database = await self.accounts.writable()
+        changed = await PolicyStore(database.engine).change(label, changes)
+        self.policy_changes += 1
+        self.apply_overrides({**self.overrides, label: changed})
 
     async def _start_pools(self) -> None:
         self.state = open_state(self.settings, workers=self.settings.workers > 1)
@@ -86,6 +149,8 @@ class Gateway:
         return upstream.spec.kind if upstream is not None else None
 
     async def aclose(self) -> None:
+        if self.watch is not None:
+            await self.watch.stop()
         if self.tracer is not None:
             await self.tracer.stop()
         if self.refresher is not None:
@@ -105,6 +170,11 @@ class Gateway:
         self.auth = TokenKeeper(CredentialStore(database.engine), self.settings)
 
 
-def policies(registry: Registry) -> dict[str, AccountPolicy]:
-    """Each account's pool policy, by its label."""
-    return {upstream.name: upstream.policy for upstream in registry.upstreams}
+def policies(
+    registry: Registry, overrides: Mapping[str, PolicyOverride] | None = None
+) -> dict[str, AccountPolicy]:
+    """Each account's pool policy, by its label: its stored override over its config."""
+    found = overrides or {}
+    return {
+        upstream.name: effective(upstream.name, upstream.policy, found) for upstream in registry.upstreams
+    }

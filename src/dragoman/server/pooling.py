@@ -5,11 +5,13 @@
     ...it is unreachable, or times out...          attempt.unreachable()
     ...an error event before any content...        attempt.stream_failed(event)
     ...it answers...                               attempt.answered(headers)
+    ...its answer has an id...                     attempt.stored(answer_id)
 
 Each failure is judged (`Selector.judge`): the account cools as its answer says, and
 `attempt.fail_over` tells the relay whether another account may take the request.
 Reading an answer's quota signals costs ~20 µs, so a success is only read when it
-carries rate-limit headers (`RATE_HEADERS`); an error always is.
+carries one of the rate-limit headers its provider kind's readers read
+(`pools.signals.telltales`); an error always is.
 """
 
 from __future__ import annotations
@@ -20,25 +22,16 @@ from time import perf_counter
 import orjson
 
 from dragoman.ir.errors import RateLimited
+from dragoman.ir.request import Request
 from dragoman.pools import NoAccount
 from dragoman.pools.members import Candidate
 from dragoman.pools.outcomes import Decision, Outcome, stream_outcome
 from dragoman.pools.reading import NOTHING, Reading
 from dragoman.pools.selector import Selector
-from dragoman.pools.signals import read
+from dragoman.pools.signals import read, telltales
 from dragoman.routing.registry import Route
 
-# A header whose presence says the answer reports quota: what `pools.signals` reads.
-RATE_HEADERS = (
-    "anthropic-ratelimit-unified-status",
-    "anthropic-ratelimit-requests-remaining",
-    "anthropic-ratelimit-tokens-remaining",
-    "x-codex-primary-used-percent",
-    "x-codex-secondary-used-percent",
-    "x-ratelimit-remaining-requests",
-    "x-ratelimit-remaining-tokens",
-    "retry-after",
-)
+RESPONSES = "openai_responses"
 
 
 class Attempt:
@@ -49,6 +42,7 @@ class Attempt:
         "decision",
         "error",
         "finished",
+        "keeps",
         "model",
         "selector",
         "session",
@@ -58,7 +52,12 @@ class Attempt:
     )
 
     def __init__(
-        self, selector: Selector, candidate: Candidate[Route], model: str, session: str | None
+        self,
+        selector: Selector,
+        candidate: Candidate[Route],
+        model: str,
+        session: str | None,
+        stores: bool = False,
     ) -> None:
         self.selector = selector
         self.candidate = candidate
@@ -66,6 +65,8 @@ class Attempt:
         self.session = session
         self.started = perf_counter()
         self.decision: Decision | None = None
+        # The upstream keeps the answer for a continuation to name (`stored_upstream`).
+        self.keeps = stores and candidate.route.upstream.dialect == RESPONSES
         # For the request's trace: the URL called, the status it answered (None: no
         # answer), the error's code, when the answer (or the failure) came.
         self.url: str | None = None
@@ -101,9 +102,18 @@ class Attempt:
         self.finished = perf_counter()
         self.status = 200
         ttfb = self.finished - self.started
-        if any(name in headers for name in RATE_HEADERS):
-            self._judge(Outcome(self._kind, 200), self._read(headers, None))
+        upstream = self.candidate.route.upstream
+        for name in telltales(upstream.spec.kind, upstream.dialect):
+            if name in headers:
+                self._judge(Outcome(self._kind, 200), self._read(headers, None))
+                break
         self.selector.on_success(self.candidate, self.model, session=self.session, ttfb=ttfb)
+
+    def stored(self, answer_id: str | None) -> None:
+        """The upstream's id of its answer: a later `previous_response_id` naming it
+        goes back to this account, the only one that stored it."""
+        if self.keeps and answer_id:
+            self.selector.own(answer_id, self.candidate.account)
 
     @property
     def _kind(self) -> str:
@@ -122,6 +132,18 @@ class Attempt:
         self.decision = self.selector.judge(
             self.candidate, self.model, outcome, reading, session=self.session, refreshed=True
         )
+
+
+def stored_upstream(request: Request, pooled: bool) -> bool:
+    """Whether a pool's Responses upstream stores this request's answer (a Responses
+    client that did not say `store: false`), so a continuation can name it."""
+    return pooled and request.source == RESPONSES and request.extras.get("store") is not False
+
+
+def continued_at(selector: Selector, request: Request, pooled: bool) -> str | None:
+    """The account a continuation must go to: the one that stored the answer it names."""
+    previous = request.previous_response_id
+    return selector.owner(previous) if pooled and previous is not None else None
 
 
 def refused(no_account: NoAccount) -> RateLimited:

@@ -4,7 +4,9 @@
     resolve     routing.Registry.resolve                  (model name -> upstream + id)
     render      upstream dialect's request.render         (ir.Request -> upstream body)
     send        server.send, providers.http               (errors before any byte -> HTTP error;
-                                                          a login: fresh token, one retry on 401)
+                                                          a login: fresh token, one retry on 401;
+                                                          a refused signature: one retry without
+                                                          reasoning, server.signatures)
     parse       upstream dialect's stream.Parser          (SSE -> ir events), or
                 response.parse                            (JSON -> ir.Response)
     render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
@@ -46,8 +48,9 @@ from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
-from dragoman.server.pooling import Attempt, refused
+from dragoman.server.pooling import Attempt, continued_at, refused, stored_upstream
 from dragoman.server.send import send
+from dragoman.server.signatures import unsigned_retry
 from dragoman.server.stream_hold import Hold, held
 from dragoman.server.streamed import LastChunk, StreamedResponse
 
@@ -137,9 +140,11 @@ async def _first_answer(
     if selector is None:
         raise UpstreamError("dragoman is not started yet")
     routes = gateway.registry.resolve(request.model)
-    found = session_of() if session_of is not None and len(routes) > 1 else None
+    pooled = len(routes) > 1
+    found = session_of() if session_of is not None and pooled else None
     session = found.key if found is not None else None
-    choice = selector.choose(request.model, routes, session=session)
+    owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
+    choice = selector.choose(request.model, routes, session=session, owner=owner)
     failure: GatewayError | None = None
     because: str | None = None  # why the account before failed
     last = len(choice.candidates)
@@ -148,11 +153,11 @@ async def _first_answer(
             continue
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
-        attempt = Attempt(selector, candidate, request.model, session)
+        attempt = Attempt(selector, candidate, request.model, session, stores)
         exchange.attempts.append(attempt)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
-            answer = await _open_upstream(
+            answer = await _open_account(
                 gateway, candidate.route, request, exits, client_headers, attempt, exchange
             )
             return answer, exits
@@ -178,6 +183,29 @@ def _worth_another_account(error: GatewayError, attempt: Attempt) -> bool:
     if attempt.decision is None and unanswered:
         attempt.unreachable()
     return attempt.fail_over
+
+
+async def _open_account(
+    gateway: Gateway,
+    route: Route,
+    request: Request,
+    exits: AsyncExitStack,
+    client_headers: Mapping[str, str] | None,
+    attempt: Attempt,
+    exchange: Exchange,
+) -> Answer:
+    """The account's answer; when it refused one of the request's reasoning signatures,
+    its answer to the request sent once more without reasoning (`server.signatures`)."""
+    try:
+        return await _open_upstream(gateway, route, request, exits, client_headers, attempt, exchange)
+    except GatewayError:
+        unsigned = unsigned_retry(request, attempt)
+        if unsigned is None:
+            raise
+    log.warning(
+        "%s refused a reasoning signature; sending the request again without reasoning", route.upstream.name
+    )
+    return await _open_upstream(gateway, route, unsigned, exits, client_headers, attempt, exchange)
 
 
 async def _open_upstream(
@@ -217,13 +245,15 @@ async def _open_upstream(
         hold = Hold()
         events = await held(_stream_events(gateway, route, target, response, hold, bodies), hold, attempt)
         attempt.answered(response.headers)
+        attempt.stored(hold.answer_id)
         return _restore_names(events, call.client_names) if call.client_names else events
     attempt.answered(response.headers)
     raw = await read_all(upstream, response)
     if bodies is not None:
         bodies.answered(raw)
     body = _json(raw, upstream.name)
-    whole: WholeAnswer = target.response.parse(body, origin=upstream.name)
+    whole: WholeAnswer = target.response.parse(body, origin=upstream.origin)
+    attempt.stored(whole.id)
     if whole.stop_reason is None:
         whole.stop_reason = "end_turn"
     if call.client_names:
@@ -244,7 +274,7 @@ async def _stream_events(
     Until its first content, `hold` looks at each event (`stream_hold`); `bodies`, when
     the trace keeps them, gets each chunk as it came."""
     decoder = sse_decoder(route.upstream)
-    parser = target.stream.Parser(route.upstream.name)
+    parser = target.stream.Parser(route.upstream.origin)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
     try:
         async for chunk in chunks:

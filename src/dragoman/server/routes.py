@@ -18,6 +18,7 @@ from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
 from dragoman.server.admin import traces, usage
+from dragoman.server.admin import routes as admin
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
@@ -131,6 +132,13 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1beta/models/{model:path}", get, "gemini", model_list.one, True),
         ("/v1/status", get, model_list.asker, auth_api.status, True),
         ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
+        ("/v1/admin/accounts", get, "openai_chat", admin.listing, True),
+        ("/v1/admin/accounts/{label}", get, "openai_chat", admin.one, True),
+        ("/v1/admin/accounts/{label}", ("PATCH",), "openai_chat", admin.patch, True),
+        *(
+            (f"/v1/admin/accounts/{{label}}/{action}", post, "openai_chat", admin.action(action), True)
+            for action in admin.ACTIONS
+        ),
         ("/v1/traces", get, model_list.asker, traces.listing, True),
         ("/v1/traces", ("DELETE",), model_list.asker, traces.purge, True),
         ("/v1/traces/stream", get, model_list.asker, traces.stream, True),

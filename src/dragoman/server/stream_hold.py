@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from dragoman import sse
-from dragoman.ir import Event, PartDelta, Stop, StreamError
+from dragoman.ir import Event, PartDelta, Start, Stop, StreamError
 from dragoman.ir.errors import UpstreamError
 from dragoman.server.pooling import Attempt
 
@@ -31,13 +31,15 @@ CONTENT = (PartDelta, Stop)
 
 
 class Hold:
-    """What holding saw: whether it still holds, and the first error event's JSON."""
+    """What holding saw: whether it still holds, the first error event's JSON, and the
+    answer's id (from its start event)."""
 
-    __slots__ = ("event", "holding")
+    __slots__ = ("answer_id", "event", "holding")
 
     def __init__(self) -> None:
         self.holding = True
         self.event: object = None
+        self.answer_id: str | None = None
 
     def scan(self, messages: Iterable[sse.Event], parser: Any) -> list[Event]:
         """The events of these messages, noting the raw error event and the content."""
@@ -47,6 +49,8 @@ class Hold:
             for event in events:
                 if isinstance(event, CONTENT):
                     self.holding = False
+                elif isinstance(event, Start):
+                    self.answer_id = event.id
                 elif isinstance(event, StreamError) and self.event is None:
                     self.event = _json(message.data)
             batch.extend(events)

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 
 from dragoman.config import Settings
+from dragoman.config.origin import ConfigOrigin
 from dragoman.server.worker import encode
 
 log = logging.getLogger("dragoman.workers")
@@ -57,9 +58,13 @@ class Slot:
 
 
 class Supervisor:
-    def __init__(self, settings: Settings, sockets: list[list[socket.socket]]) -> None:
-        """`sockets`: for each worker, the sockets it serves."""
+    def __init__(
+        self, settings: Settings, sockets: list[list[socket.socket]], origin: ConfigOrigin | None = None
+    ) -> None:
+        """`sockets`: for each worker, the sockets it serves; `origin`: where the
+        settings came from, for each worker to watch the config file."""
         self.settings = settings
+        self.origin = origin
         self.slots = [Slot(own) for own in sockets]
         self.stop_signal: int | None = None
         self.failed = False
@@ -102,7 +107,7 @@ class Supervisor:
         finally:
             theirs.close()
         with contextlib.suppress(OSError):  # it died at once: `_watch` sees it end
-            ours.sendall(encode(self.settings, fds))
+            ours.sendall(encode(self.settings, fds, self.origin))
         return Worker(process, ours)
 
     def _watch(self) -> None:

@@ -47,7 +47,7 @@ def prepare(
     if upstream.spec.rename_tools is not None:
         renamed, again = upstream.spec.rename_tools(renamed)
         client_names = {**client_names, **{new: client_names.get(old, old) for new, old in again.items()}}
-    body = target.request.render(renamed, model=route.model, origin=upstream.name)
+    body = target.request.render(renamed, model=route.model, origin=upstream.origin)
     if upstream.spec.fix_request is not None:
         # Quirks depend on the model actually called, not the alias the client used.
         body = upstream.spec.fix_request(body, replace(renamed, model=route.model))

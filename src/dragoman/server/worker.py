@@ -20,24 +20,26 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dragoman.config import Settings
+    from dragoman.config.origin import ConfigOrigin
 
 _HEADER = struct.Struct("!I")
 
 
-def encode(settings: Settings, fds: list[int]) -> bytes:
-    """The orders for a worker: how to serve, and on which inherited descriptors."""
+def encode(settings: Settings, fds: list[int], origin: ConfigOrigin | None = None) -> bytes:
+    """The orders for a worker: how to serve, on which inherited descriptors, and where
+    the settings came from (to read the config file again when it changes)."""
     # A tuple, not a class of this module: run as `-m`, this module is `__main__` here.
-    data = pickle.dumps((settings, fds))
+    data = pickle.dumps((settings, fds, origin))
     return _HEADER.pack(len(data)) + data
 
 
-def receive(channel: socket.socket) -> tuple[Settings, list[int]]:
+def receive(channel: socket.socket) -> tuple[Settings, list[int], ConfigOrigin | None]:
     with channel.makefile("rb") as stream:
         head = stream.read(_HEADER.size)
         if len(head) < _HEADER.size:
             raise SystemExit("dragoman worker: the supervisor sent no settings")
-        settings, fds = pickle.loads(stream.read(_HEADER.unpack(head)[0]))
-    return settings, fds
+        settings, fds, origin = pickle.loads(stream.read(_HEADER.unpack(head)[0]))
+    return settings, fds, origin
 
 
 _stops: list[int] = []
@@ -53,7 +55,7 @@ def main() -> None:
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _note_stop)
     channel = socket.socket(fileno=int(sys.argv[1]))
-    settings, fds = receive(channel)
+    settings, fds, origin = receive(channel)
 
     from dragoman.observe.log import configure
     from dragoman.server.app import build_gateway, create_app
@@ -63,7 +65,9 @@ def main() -> None:
     if settings.log_level == "info":
         # uvicorn's start and stop lines, times N: the supervisor says it once per worker.
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
-    app = create_app(build_gateway(settings))  # accounts and Ollama join when the app starts
+    gateway = build_gateway(settings)
+    gateway.origin = origin
+    app = create_app(gateway)  # accounts and Ollama join when the app starts
     server = WorkerServer(uvicorn_config(app, settings), channel, lambda: bool(_stops))
     server.run(sockets=[socket.socket(fileno=fd) for fd in fds])
 

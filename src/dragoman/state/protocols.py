@@ -17,6 +17,7 @@ from dragoman.state.records import (
     Binding,
     Cooldown,
     CooldownKind,
+    LastError,
     Period,
     Refused,
     Reservation,
@@ -28,7 +29,8 @@ FeedRecord = Mapping[str, Any]
 
 
 class Health(Protocol):
-    """Cooldowns per (account, scope): the whole account, a model family, or a model."""
+    """Cooldowns per (account, scope): the whole account, a model family, or a model;
+    and each account's last failure, for listings."""
 
     def blocking(self, account: str, *scopes: str) -> Cooldown | None:
         """The active cooldown that keeps `account` from serving `scopes` (its
@@ -50,7 +52,15 @@ class Health(Protocol):
         the request may have started before the failure). Redis: a conditional HDEL."""
 
     def reset(self, account: str) -> None:
-        """The user cleared the account: every cooldown of it goes. Redis: DEL + PUBLISH."""
+        """The user cleared the account: every cooldown of it goes (its last error stays:
+        it is history, not a state). Redis: DEL + PUBLISH."""
+
+    def failed(self, error: LastError) -> None:
+        """Remember the account's latest failure (a newer one replaces it; an older one
+        learned late is ignored). Redis: HSET guarded by `at`, then PUBLISH."""
+
+    def last_error(self, account: str) -> LastError | None:
+        """The account's latest failure, or None: none since its record was collected."""
 
 
 class Windows(Protocol):

@@ -42,6 +42,19 @@ class Cooldown:
 
 
 @dataclass(frozen=True, slots=True)
+class LastError:
+    """An account's latest failed answer, for listings: when, the status (None: no
+    answer came, a timeout or a dropped connection), the failure rule that matched it,
+    and its message with anything key-shaped masked (`pools.outcomes`)."""
+
+    account: str
+    at: float
+    status: int | None
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Window:
     """One usage window as the upstream last reported it: e.g. Claude's weekly `7d_oi`
     of one model family, or Codex's 300-minute window of the whole account (family

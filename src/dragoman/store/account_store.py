@@ -30,6 +30,11 @@ class AccountStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The database's engine, for the tables kept beside this one."""
+        return self._engine
+
     @durable  # a key being stored is kept even if the command that asked is cancelled
     async def add(self, account: Account, reserved: Collection[str] = ()) -> Account:
         """Store a new account; returns it as stored. `reserved` are names already used

@@ -63,7 +63,8 @@ def _stat(path: Path) -> tuple[int, int, int] | None:
 
 
 def holds_accounts(path: Path) -> bool | None:
-    """Whether the SQLite file at `path` has a row in its accounts table (False: it has
+    """Whether the SQLite file at `path` has a row in its accounts table, or a pool
+    policy override (of a configured provider, say) to serve by (False: neither, or
     no such table either). None when it cannot tell now (locked, or gone meanwhile). A file
     it cannot read otherwise counts as holding some, so that opening it says what is wrong.
     Never creates the file."""
@@ -72,9 +73,23 @@ def holds_accounts(path: Path) -> bool | None:
     try:
         uri = f"{path.resolve().as_uri()}?mode=rw"
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1.0)) as connection:
-            return connection.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None
+            if connection.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
+                return True
+            return _has_row(connection, "account_policies")
     except sqlite3.Error as error:
         name = getattr(error, "sqlite_errorname", "")
         if name == "SQLITE_ERROR" and "no such table" in str(error):
             return False
         return None if name in {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN"} else True
+
+
+def _has_row(connection: object, table: str) -> bool:
+    """Whether `table` has a row; False when an older database has no such table."""
+    import sqlite3
+
+    try:
+        return connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None  # type: ignore[attr-defined]
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return False
+        raise

@@ -66,9 +66,22 @@ async def _v2_accounts(connection: AsyncConnection) -> None:
     await connection.run_sync(lambda sync: frozen.create(sync))
 
 
+async def _v3_account_policies(connection: AsyncConnection) -> None:
+    frozen = Table(
+        "account_policies",
+        MetaData(),
+        Column("label", String(128), primary_key=True),
+        Column("priority", Integer),
+        Column("weight", Float),
+        Column("max_concurrent", Integer),
+        Column("enabled", Boolean),
+        Column("updated_at", Float, nullable=False),
+    )
+    await connection.run_sync(lambda sync: frozen.create(sync))
+
+
 async def _v4_traces(connection: AsyncConnection) -> None:
-    # Frozen as shipped, like `_v2_accounts`. `checkfirst`: this migration was written
-    # beside another (number 3) and must not depend on which of the two ran first.
+    # Frozen as shipped, like `_v2_accounts`.
     frozen = MetaData()
     Table(
         "traces",
@@ -98,12 +111,12 @@ async def _v4_traces(connection: AsyncConnection) -> None:
         *(Column(name, Integer, nullable=False) for name in _LEDGER_COUNTS),
         Column("cost", Float),
     )
-    await connection.run_sync(lambda sync: frozen.create_all(sync, checkfirst=True))
+    await connection.run_sync(lambda sync: frozen.create_all(sync))
 
 
 _LEDGER_COUNTS = ("requests", "errors", "input_uncached", "cache_read", "cache_write", "output", "reasoning")
 
-MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v4_traces]
+MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v3_account_policies, _v4_traces]
 LATEST = len(MIGRATIONS)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from dragoman.store.accounts import Account
 from dragoman.store.files import Signature, holds_accounts, signature, sqlite_file
+from dragoman.store.policies import PolicyOverride
 
 if TYPE_CHECKING:
     from dragoman.store.account_store import AccountStore
@@ -48,6 +49,23 @@ class AccountSource:
         if self._store is None and await self._worth_opening():
             await self._open()
         return self._store
+
+    async def overrides(self) -> dict[str, PolicyOverride]:
+        """Every pool policy override, by label: none while the database holds nothing."""
+        await self.store()
+        if self.database is None:
+            return {}
+        from dragoman.store.policy_store import PolicyStore
+
+        return await PolicyStore(self.database.engine).all()
+
+    async def writable(self) -> Database:
+        """The database, opened (and created) now if it was not: for an admin change
+        written while it held nothing yet."""
+        if self.database is None:
+            await self._open()
+        assert self.database is not None
+        return self.database
 
     async def close(self) -> None:
         if self.database is not None:

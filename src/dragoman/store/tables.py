@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -41,6 +42,19 @@ accounts = Table(
     Column("extra", JSON, nullable=False),
     # Ids are never reused, so "creation order" and a removed id stay unambiguous.
     sqlite_autoincrement=True,
+)
+
+# Pool policy overrides by account label (`dragoman.store.policies`): a label of a
+# `[providers.NAME]` table or of an account row; NULL fields are not overridden.
+account_policies = Table(
+    "account_policies",
+    metadata,
+    Column("label", String(128), primary_key=True),
+    Column("priority", Integer),
+    Column("weight", Float),
+    Column("max_concurrent", Integer),
+    Column("enabled", Boolean),
+    Column("updated_at", Float, nullable=False),
 )
 
 # One row per traced request (`dragoman.observe.traces`): the columns filtered on, and

@@ -117,7 +117,7 @@ def test_render_for_a_client() -> None:
         "role": "assistant",
         "model": "gpt-5",
         "content": [
-            {"type": "thinking", "thinking": "why", "signature": "dgm1~codex~rs_1~ENC"},
+            {"type": "thinking", "thinking": "why", "signature": "dgm2~codex~rs_1~ENC"},
             {"type": "redacted_thinking", "data": "OPAQUE"},
             {"type": "text", "text": "hello"},
             {"type": "tool_use", "id": "toolu_dgm_call_1", "name": "run", "input": {"input": "not json"}},
@@ -128,6 +128,7 @@ def test_render_for_a_client() -> None:
             "input_tokens": 30,
             "cache_creation_input_tokens": 10,
             "cache_read_input_tokens": 60,
+            "cache_creation": {"ephemeral_5m_input_tokens": 10, "ephemeral_1h_input_tokens": 0},
             "output_tokens": 7,
         },
     }

@@ -77,7 +77,7 @@ def test_the_sdk_stream_builds_the_final_message() -> None:
     assert (thinking.type, thinking.thinking, thinking.signature) == (
         "thinking",
         "First, the weather.",
-        "dgm1~claude~~SIG",
+        "dgm2~claude~~SIG",
     )
     assert text.text == "Let me check."
     assert (call.type, call.id, call.name, call.input) == (

@@ -85,6 +85,7 @@ def test_exact_order_for_thinking_text_and_a_tool_call() -> None:
         "input_tokens": 100,
         "cache_creation_input_tokens": 100,
         "cache_read_input_tokens": 800,
+        "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 0},
         "output_tokens": 0,
     }
     assert pairs[2][1] == {
@@ -92,7 +93,7 @@ def test_exact_order_for_thinking_text_and_a_tool_call() -> None:
         "index": 0,
         "content_block": {"type": "thinking", "thinking": "", "signature": ""},
     }
-    assert pairs[5][1]["delta"] == {"type": "signature_delta", "signature": "dgm1~claude~~SIG"}
+    assert pairs[5][1]["delta"] == {"type": "signature_delta", "signature": "dgm2~claude~~SIG"}
     assert pairs[10][1]["content_block"] == {"type": "tool_use", "id": "toolu_1", "name": "Read", "input": {}}
     assert [payload["index"] for name, payload in pairs if name == "content_block_stop"] == [0, 1, 2]
     assert pairs[-2][1] == {
@@ -102,6 +103,7 @@ def test_exact_order_for_thinking_text_and_a_tool_call() -> None:
             "input_tokens": 100,
             "cache_creation_input_tokens": 100,
             "cache_read_input_tokens": 800,
+            "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 0},
             "output_tokens": 50,
             "output_tokens_details": {"thinking_tokens": 20},
         },
@@ -118,7 +120,7 @@ def test_redacted_thinking_arrives_complete_in_its_start() -> None:
     pairs = run(
         Start("m", "x"), PartStart(0, Thinking(signature="OPAQUE", redacted=True, origin="g")), PartStop(0)
     )
-    assert pairs[2][1]["content_block"] == {"type": "redacted_thinking", "data": "dgm1~g~~OPAQUE"}
+    assert pairs[2][1]["content_block"] == {"type": "redacted_thinking", "data": "dgm2~g~~OPAQUE"}
     assert names(pairs)[3:] == ["content_block_stop"]
 
 
@@ -259,4 +261,4 @@ def test_a_thinking_after_text_goes_out_once_a_part_follows_it() -> None:
     [signature] = [
         p["delta"]["signature"] for n, p in pairs if p.get("delta", {}).get("type") == "signature_delta"
     ]
-    assert signature == "dgm1~gemini~~SIG"
+    assert signature == "dgm2~gemini~~SIG"

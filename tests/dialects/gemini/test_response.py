@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+
 import orjson
 import pytest
 
@@ -132,3 +134,9 @@ def test_render_finish_reasons(reason: str | None, finish: str) -> None:
     body = render(Response(id="r", stop_reason=reason), Request(model="m"))  # type: ignore[arg-type]
     assert body["candidates"][0]["finishReason"] == finish
     assert body["candidates"][0]["content"] == {"role": "model", "parts": []}
+
+
+def test_a_signature_wrapped_before_dgm2_still_reads() -> None:
+    # What a Gemini client kept from an older dragoman: base64 of the dgm1 form.
+    old = base64.urlsafe_b64encode(b"dgm1~work~item~SIG").decode()
+    assert client_signature(old) == ("work", "item", "SIG")

@@ -202,3 +202,28 @@ def test_render_without_an_id_makes_one() -> None:
     body = chat.render(Response(parts=[]), Request(model="m"))
     assert body["id"].startswith("chatcmpl-")
     assert body["choices"][0]["message"]["content"] is None
+
+
+def test_reasoning_counted_beside_completion_is_added_to_output() -> None:
+    # xAI counts reasoning outside completion_tokens; its total says so (prompt +
+    # completion + reasoning), where OpenAI's total is prompt + completion.
+    xai = {
+        "prompt_tokens": 10120,
+        "completion_tokens": 1499,
+        "total_tokens": 14428,
+        "prompt_tokens_details": {"cached_tokens": 128},
+        "completion_tokens_details": {"reasoning_tokens": 2809},
+    }
+    assert chat.parse_usage(xai) == Usage(
+        input_tokens=10120, output_tokens=4308, cache_read_tokens=128, reasoning_tokens=2809
+    )
+
+
+def test_reasoning_inside_completion_is_not_added_twice() -> None:
+    openai = {
+        "prompt_tokens": 100,
+        "completion_tokens": 30,
+        "total_tokens": 130,
+        "completion_tokens_details": {"reasoning_tokens": 12},
+    }
+    assert chat.parse_usage(openai) == Usage(input_tokens=100, output_tokens=30, reasoning_tokens=12)

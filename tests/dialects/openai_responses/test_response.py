@@ -153,7 +153,7 @@ def test_render_shape() -> None:
     )
     assert body["incomplete_details"] == {"reason": "max_output_tokens"}
     assert [item["type"] for item in body["output"]] == ["reasoning", "message", "custom_tool_call"]
-    assert body["output"][0]["encrypted_content"] == "dgm1~openai~rs_1~S"
+    assert body["output"][0]["encrypted_content"] == "dgm2~openai~rs_1~S"
     assert [c["text"] for c in body["output"][1]["content"]] == ["a", "b"]
     assert body["output"][2]["input"] == "P"
     assert body["usage"] == {
@@ -193,3 +193,15 @@ def test_round_trip(answer: Response) -> None:
     """IR -> Response object -> (through JSON) -> IR gives the same answer."""
     body = orjson.loads(orjson.dumps(response.render(copy.deepcopy(answer), answering_request())))
     assert response.parse(body, origin="up") == stamped(answer, "up")
+
+
+def test_usage_with_reasoning_beside_output_adds_it_in() -> None:
+    # An upstream whose total is input + output + reasoning counted reasoning apart.
+    apart = {
+        "input_tokens": 50,
+        "output_tokens": 7,
+        "output_tokens_details": {"reasoning_tokens": 93},
+        "total_tokens": 150,
+    }
+    assert response.parse_usage(apart) == Usage(input_tokens=50, output_tokens=100, reasoning_tokens=93)
+    assert response.parse_usage(BODY["usage"]).output_tokens == 30

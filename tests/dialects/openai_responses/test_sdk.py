@@ -70,7 +70,7 @@ def test_stream_helper_builds_the_final_response() -> None:
     assert final.output_text == "Checking."
     reasoning, message, call, custom = final.output
     assert reasoning.type == "reasoning" and reasoning.summary[0].text == "Look it up."
-    assert reasoning.encrypted_content == "dgm1~openai~rs_1~ENC"
+    assert reasoning.encrypted_content == "dgm2~openai~rs_1~ENC"
     assert message.type == "message"
     assert (call.type, call.call_id, call.name, call.arguments) == (
         "function_call",

@@ -71,7 +71,7 @@ def test_renderer_emits_the_canonical_order() -> None:
     assert created["id"] == done["id"] == "resp_7"
     assert done["status"] == "completed" and done["usage"]["total_tokens"] == 12
     assert [i["type"] for i in done["output"]] == ["reasoning", "message", "function_call"]
-    assert done["output"][0]["encrypted_content"] == "dgm1~openai~rs_7~SIG"
+    assert done["output"][0]["encrypted_content"] == "dgm2~openai~rs_7~SIG"
     text_events = [p for p in payloads if p["type"].startswith("response.output_text")]
     assert all(
         (p["item_id"], p["output_index"], p["content_index"]) == (items[1]["item"]["id"], 1, 0)

@@ -14,8 +14,9 @@ import pytest
 
 from tests.conformance.clients import DRIVERS
 from tests.conformance.scenario import ARGS, RESULTS, TOOLS
-from tests.fakes import Call, Reply
+from tests.fakes import Call, Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
+from tests.fakes.oauth import User
 from tests.gateway import serve_gateway
 from tests.subscriptions import Subscription, sdk_clients, store_login, stored_logins, subscription
 
@@ -140,6 +141,44 @@ def test_status_and_refresh_endpoints(codex: Subscription, gateway: str) -> None
 def test_a_pass_through_to_a_login_is_refused(gateway: str) -> None:
     answer = httpx.get(f"{gateway}/codex-alice/models", headers={"authorization": f"Bearer {LOCAL_KEY}"})
     assert answer.status_code == 404 and "subscription login" in answer.text
+
+
+def _usage_limit(seconds: int) -> Reply:
+    """ChatGPT's answer when a login's window is spent: the `usage_limit_reached` body and
+    `x-codex-*` headers with the primary window at 100% (upstreams.md §1.7)."""
+    body = {
+        "error": {
+            "type": "usage_limit_reached",
+            "message": "The usage limit has been reached",
+            "plan_type": "plus",
+            "resets_in_seconds": seconds,
+        }
+    }
+    headers = {
+        "x-codex-primary-used-percent": "100",
+        "x-codex-primary-window-minutes": "300",
+        "x-codex-primary-reset-after-seconds": str(seconds),
+    }
+    return Reply(error=Failure(429, body=body, headers=headers))
+
+
+def test_a_usage_limit_storm_on_five_logins_cools_each_until_its_reset(
+    codex: Subscription, dragoman_home: Path, fakes: FakeUpstreams
+) -> None:
+    for n in range(5):
+        store_login(dragoman_home, codex, User(email=f"user{n}@example.com", account_id=f"acct-{n}"))
+    codex.backend.script(*(_usage_limit(600 + 60 * n) for n in range(5)))
+    headers = {"authorization": f"Bearer {LOCAL_KEY}"}
+    body = {"model": MODEL, "input": "hi"}
+    with serve_gateway(fakes, providers={}, oauth=codex.settings(), api_keys=[LOCAL_KEY]) as root:
+        first = httpx.post(root + "/v1/responses", json=body, headers=headers, timeout=10)
+        again = httpx.post(root + "/v1/responses", json=body, headers=headers, timeout=10)
+    asked = [request.header("chatgpt-account-id") for request in codex.backend.requests]
+    assert sorted(asked) == [f"acct-{n}" for n in range(5)]  # each once, nobody again
+    assert first.status_code == again.status_code == 429
+    assert 600 <= int(again.headers["retry-after"]) <= 631
+    labels = [login.label for login in stored_logins(dragoman_home)]
+    assert all(f"{label}: cooling until" in again.text for label in labels), again.text
 
 
 def _home() -> Path:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dragoman.state import Period, Reservation, State, Window, open_state
+from dragoman.state import LastError, Period, Reservation, State, Window, open_state
 
 
 class Witness:
@@ -67,6 +67,13 @@ class Peer:
 
     async def reset(self, account: str) -> None:
         self.state.health.reset(account)
+
+    async def fail(self, account: str, status: int, message: str, at: float) -> None:
+        self.state.health.failed(LastError(account, at, status, "quota", message))
+
+    async def last_error(self, account: str) -> list[Any] | None:
+        found = self.state.health.last_error(account)
+        return None if found is None else [found.status, found.message, found.at]
 
     async def observe(self, account: str, name: str, used: float, resets_at: float, at: float) -> None:
         self.state.windows.observe(Window(account, "", name, used, 604_800, resets_at, at))

@@ -48,3 +48,20 @@ def test_the_feed_reaches_a_subscriber_in_another_process(peers: Callable[[int],
     records = [{"id": n, "model": "gpt-5.5"} for n in range(3)]
     publisher.call("publish", records=records)
     assert listener.read(6.0) == records
+
+
+def test_a_last_error_is_shared_and_outlives_a_restart(peers: Callable[[int], list[Peer]]) -> None:
+    first, second = peers(2)
+    at = time.time()
+    first.call("fail", account="alice", status=429, message="429 quota: spent", at=at)
+    seen, took = within(1.0, lambda: second.call("last_error", account="alice"))
+    assert seen == [429, "429 quota: spent", at], f"after {took:.2f} s"
+    second.call("fail", account="alice", status=None, message="no answer transient", at=at - 5)
+    first.stop()
+    second.stop()
+    (restarted,) = peers(1)
+    assert restarted.call("last_error", account="alice") == [
+        429,
+        "429 quota: spent",
+        at,
+    ]  # the older was ignored

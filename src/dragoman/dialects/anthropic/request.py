@@ -27,6 +27,7 @@ from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.names import rule
+from dragoman.ir.reasoning import account_of
 from dragoman.ir.request import Request, ResponseFormat, link_tool_results
 
 _KNOWN_FIELDS = frozenset(
@@ -196,8 +197,8 @@ def _object(body: dict[str, Any], key: str) -> dict[str, Any] | None:
 
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body for the Anthropic API's `POST /messages`."""
-    refuse_previous_response(request, origin)
-    refuse_choices(request, origin)
+    refuse_previous_response(request, account_of(origin))
+    refuse_choices(request, account_of(origin))
     request = for_upstream(request)
     native = request.source == "anthropic"
     messages = turns.render_messages(request, origin=origin)

@@ -2,6 +2,8 @@
 
 Anthropic's `input_tokens` counts only the prompt tokens that were neither read from
 nor written to the cache; the IR's counts the whole prompt. Both directions convert.
+`cache_creation` splits the writes by lifetime (5 min and 1 h, billed differently);
+the IR keeps the 1 h part, and a client is given the split whenever there were writes.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dragoman.dialects.counts import count
 from dragoman.ir.events import StopReason
 from dragoman.ir.usage import Usage
 
@@ -45,17 +48,18 @@ def render_stop_reason(reason: StopReason | None, *, has_tool_calls: bool) -> st
 
 
 def parse_usage(raw: Mapping[str, Any]) -> Usage:
-    uncached = _count(raw.get("input_tokens"))
-    written = _count(raw.get("cache_creation_input_tokens"))
-    read = _count(raw.get("cache_read_input_tokens"))
-    details = raw.get("output_tokens_details")
-    thinking = _count(details.get("thinking_tokens")) if isinstance(details, Mapping) else 0
+    uncached = count(raw.get("input_tokens"))
+    written = count(raw.get("cache_creation_input_tokens"))
+    read = count(raw.get("cache_read_input_tokens"))
     return Usage(
         input_tokens=uncached + written + read,
-        output_tokens=_count(raw.get("output_tokens")),
+        output_tokens=count(raw.get("output_tokens")),
         cache_read_tokens=read,
         cache_write_tokens=written,
-        reasoning_tokens=thinking,
+        reasoning_tokens=count(_detail(raw, "output_tokens_details", "thinking_tokens")),
+        cache_write_1h_tokens=min(
+            written, count(_detail(raw, "cache_creation", "ephemeral_1h_input_tokens"))
+        ),
     )
 
 
@@ -64,12 +68,18 @@ def render_usage(usage: Usage) -> dict[str, Any]:
         "input_tokens": usage.uncached_input_tokens,
         "cache_creation_input_tokens": usage.cache_write_tokens,
         "cache_read_input_tokens": usage.cache_read_tokens,
-        "output_tokens": usage.output_tokens,
     }
+    if usage.cache_write_tokens:
+        body["cache_creation"] = {
+            "ephemeral_5m_input_tokens": usage.cache_write_5m_tokens,
+            "ephemeral_1h_input_tokens": usage.cache_write_1h_tokens,
+        }
+    body["output_tokens"] = usage.output_tokens
     if usage.reasoning_tokens:
         body["output_tokens_details"] = {"thinking_tokens": usage.reasoning_tokens}
     return body
 
 
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+def _detail(raw: Mapping[str, Any], group: str, name: str) -> Any:
+    details = raw.get(group)
+    return details.get(name) if isinstance(details, Mapping) else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dragoman.dialects.counts import count
 from dragoman.dialects.gemini import wire
 from dragoman.ir.events import StopReason
 from dragoman.ir.usage import Usage
@@ -47,16 +48,13 @@ def stop_reason(finish: str | None, *, blocked: bool, tool_calls: bool) -> StopR
 
 
 def parse_usage(metadata: dict[str, Any]) -> Usage:
-    def count(name: str) -> int:
-        value = metadata.get(name)
-        return value if isinstance(value, int) else 0
-
-    thoughts = count("thoughtsTokenCount")
+    thoughts = count(metadata.get("thoughtsTokenCount"))
     return Usage(
-        # Tokens of server-side tool results are prompt the model read.
-        input_tokens=count("promptTokenCount") + count("toolUsePromptTokenCount"),
-        output_tokens=count("candidatesTokenCount") + thoughts,
-        cache_read_tokens=count("cachedContentTokenCount"),
+        # Tokens of server-side tool results are prompt the model read (and that
+        # totalTokenCount counts beside promptTokenCount).
+        input_tokens=count(metadata.get("promptTokenCount")) + count(metadata.get("toolUsePromptTokenCount")),
+        output_tokens=count(metadata.get("candidatesTokenCount")) + thoughts,
+        cache_read_tokens=count(metadata.get("cachedContentTokenCount")),
         reasoning_tokens=thoughts,
     )
 

@@ -7,7 +7,7 @@ thoughts come back from clients as many fragments, and the signature that closes
 block of Anthropic thinking arrives on a last, empty fragment.
 
 Client-facing signatures are base64: google-genai types `thoughtSignature` as bytes
-and rejects anything else, so the `dgm1~origin~id~signature` wrapping of
+and rejects anything else, so the `dgm2~origin~id~signature` wrapping of
 `ir.reasoning` goes out base64-encoded and is recognised on its way back.
 """
 
@@ -31,7 +31,8 @@ SignatureReader = Callable[[str], Signature]
 CallIds = Callable[[str], str]
 
 _URL_SAFE = str.maketrans("-_", "+/")
-_WRAPPED_PREFIX = "ZGdtMX"  # base64 of "dgm1~..." always starts so
+# base64 of "dgm2~..." (and of the older "dgm1~...") always starts so
+_WRAPPED_PREFIXES = ("ZGdtMn", "ZGdtMX")
 _METADATA = frozenset(
     {
         "thought", "thoughtSignature", "thought_signature", "videoMetadata", "video_metadata",
@@ -43,7 +44,7 @@ _METADATA = frozenset(
 def client_signature(value: str) -> Signature:
     """A signature a client sent back: dragoman's own wrapping undone, if it is one."""
     text = value
-    if value.startswith(_WRAPPED_PREFIX):
+    if value.startswith(_WRAPPED_PREFIXES):
         padded = value.replace("+", "-").replace("/", "_") + "=" * (-len(value) % 4)
         try:
             text = base64.urlsafe_b64decode(padded).decode()

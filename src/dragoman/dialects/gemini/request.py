@@ -42,7 +42,7 @@ from dragoman.dialects.ids import for_upstream
 from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.messages import Message, Part, Text, Thinking, ToolCall, ToolResult
 from dragoman.ir.names import rule
-from dragoman.ir.reasoning import keep_for
+from dragoman.ir.reasoning import account_of, keep_for
 from dragoman.ir.request import Request
 
 SKIP_SIGNATURE = "skip_thought_signature_validator"
@@ -170,7 +170,7 @@ def _parse_system(value: object, path: str) -> list[Text]:
 
 def render(request: Request, *, model: str, origin: str) -> wire.GenerateContentRequest:
     """The GenerateContentRequest sent to a Gemini upstream (model goes in the path)."""
-    refuse_previous_response(request, origin)
+    refuse_previous_response(request, account_of(origin))
     request = for_upstream(request)
     same_dialect = request.source == "gemini"
     contents, late_system = _render_contents(request.messages, origin, same_dialect)

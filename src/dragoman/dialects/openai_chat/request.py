@@ -30,7 +30,7 @@ from dragoman.dialects.openai_chat.tools import (
 from dragoman.dialects.state import refuse_previous_response
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.names import rule
-from dragoman.ir.reasoning import effort_for_budget
+from dragoman.ir.reasoning import account_of, effort_for_budget
 from dragoman.ir.request import Effort, Reasoning, Request, ResponseFormat
 
 DIALECT = "openai_chat"
@@ -154,7 +154,7 @@ def _parse_effort(value: object) -> Reasoning | None:
 
 def render(request: Request, *, model: str, origin: str) -> dict[str, Any]:
     """The body to send a Chat Completions upstream named `origin`, for `model`."""
-    refuse_previous_response(request, origin)
+    refuse_previous_response(request, account_of(origin))
     request = for_upstream(request)
     body: dict[str, Any] = {"model": model, "messages": render_messages(request, origin)}
     _render_tools(request, body)

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from dragoman.dialects import counts
 from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.error import from_payload
@@ -72,12 +73,20 @@ def parse_usage(value: object) -> Usage | None:
     completion = _details(value, "completion_tokens_details")
     # DeepSeek reports cache hits at the top level instead.
     cache_read = _count(prompt, "cached_tokens") or _count(value, "prompt_cache_hit_tokens")
+    prompt_tokens = _count(value, "prompt_tokens")
+    reasoning = _count(completion, "reasoning_tokens")
+    output = counts.output_with_reasoning(
+        _count(value, "completion_tokens"),
+        reasoning,
+        prompt=prompt_tokens,
+        total=_count(value, "total_tokens"),
+    )
     return Usage(
-        input_tokens=_count(value, "prompt_tokens"),
-        output_tokens=_count(value, "completion_tokens"),
+        input_tokens=prompt_tokens,
+        output_tokens=output,
         cache_read_tokens=cache_read,
         cache_write_tokens=_count(prompt, "cache_write_tokens"),
-        reasoning_tokens=_count(completion, "reasoning_tokens"),
+        reasoning_tokens=reasoning,
     )
 
 
@@ -87,8 +96,7 @@ def _details(value: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _count(value: dict[str, Any], key: str) -> int:
-    count = value.get(key)
-    return count if isinstance(count, int) and not isinstance(count, bool) else 0
+    return counts.count(value.get(key))
 
 
 def render_usage(usage: Usage) -> wire.Usage:

@@ -25,7 +25,7 @@ from dragoman.dialects.openai_responses.tools import (
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.messages import Text
 from dragoman.ir.names import rule
-from dragoman.ir.reasoning import effort_for_budget
+from dragoman.ir.reasoning import account_of, effort_for_budget
 from dragoman.ir.request import Reasoning, Request, ResponseFormat, link_tool_results
 
 # OpenAI rejects function names outside this; the relay renames others (ir.names).
@@ -179,7 +179,7 @@ def _parse_format(fmt: Any) -> ResponseFormat:
 
 def render(request: Request, *, model: str, origin: str) -> wire.RequestBody:
     """The body sent to a Responses upstream named `origin`."""
-    refuse_choices(request, origin)
+    refuse_choices(request, account_of(origin))
     request = for_upstream(request)
     same_dialect = request.source == DIALECT
     extras = request.extras if same_dialect else {}

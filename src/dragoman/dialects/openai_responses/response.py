@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from dragoman.dialects.counts import count, output_with_reasoning
 from dragoman.dialects.ids import client_response_id
 from dragoman.dialects.openai_responses import items, wire
 from dragoman.dialects.openai_responses.error import from_event
@@ -75,17 +76,18 @@ def parse_usage(value: Any) -> Usage:
     outputs = value.get("output_tokens_details")
     inputs = inputs if isinstance(inputs, dict) else {}
     outputs = outputs if isinstance(outputs, dict) else {}
-    return Usage(
-        input_tokens=_count(value.get("input_tokens")),
-        output_tokens=_count(value.get("output_tokens")),
-        cache_read_tokens=_count(inputs.get("cached_tokens")),
-        cache_write_tokens=_count(inputs.get("cache_write_tokens")),
-        reasoning_tokens=_count(outputs.get("reasoning_tokens")),
+    prompt = count(value.get("input_tokens"))
+    reasoning = count(outputs.get("reasoning_tokens"))
+    output = output_with_reasoning(
+        count(value.get("output_tokens")), reasoning, prompt=prompt, total=count(value.get("total_tokens"))
     )
-
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return Usage(
+        input_tokens=prompt,
+        output_tokens=output,
+        cache_read_tokens=count(inputs.get("cached_tokens")),
+        cache_write_tokens=count(inputs.get("cache_write_tokens")),
+        reasoning_tokens=reasoning,
+    )
 
 
 # --- render ------------------------------------------------------------------------

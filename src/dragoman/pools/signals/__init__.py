@@ -18,6 +18,7 @@ JSON of an error answer or stream error event (None for a success).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 
 from dragoman.pools.reading import Reading, Signals, conclude
 from dragoman.pools.signals import anthropic, codex, gemini, openai, retry_after
@@ -46,6 +47,27 @@ BY_DIALECT: Mapping[str, Readers] = {
     "anthropic": ANTHROPIC,
     "gemini": GEMINI,
 }
+
+
+# Headers whose presence says a success carries quota signals: a success is read only
+# when it has one (reading costs ~20 µs; looking a few names up, well under 1 µs).
+# Body readers have none: a success's body is never read for quota.
+TELLTALES: Mapping[Reader, tuple[str, ...]] = {
+    anthropic.read_unified: ("anthropic-ratelimit-unified-status",),
+    anthropic.read_api_key: (
+        "anthropic-ratelimit-requests-remaining",
+        "anthropic-ratelimit-tokens-remaining",
+    ),
+    codex.read_headers: ("x-codex-primary-used-percent", "x-codex-secondary-used-percent"),
+    openai.read_headers: ("x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens"),
+    retry_after.read: ("retry-after",),
+}
+
+
+@cache
+def telltales(kind: str, dialect: str | None = None) -> tuple[str, ...]:
+    """The headers worth reading a success for, from this kind's readers."""
+    return tuple(name for reader in readers(kind, dialect) for name in TELLTALES.get(reader, ()))
 
 
 def readers(kind: str, dialect: str | None = None) -> Readers:

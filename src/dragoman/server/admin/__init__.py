@@ -1,2 +1,17 @@
-"""The gateway's own JSON routes behind the local key, one module per subject; the
-CLI, the dashboard and scripts all use them."""
+"""Seeing and steering the account pools: one admin API, many faces. The CLI
+(`dragoman accounts list/enable/disable/set/reset`), the dashboard and any script use
+the same JSON routes behind the local key; with no gateway running, the CLI calls the
+same functions on the home folder itself.
+
+    view.py     one account as JSON: policy, state, cooldowns, windows, in flight,
+                bound sessions (hashed), last error
+    desk.py     AccountDesk: list, show, change a policy, reset, apart from HTTP
+    patch.py    the PATCH body, checked strictly (pydantic)
+    routes.py   the Starlette handlers
+
+Traces and usage (`observe.traces` behind them) have their own modules:
+
+    traces.py   GET/DELETE /v1/traces, GET /v1/traces/{id}, GET /v1/traces/stream
+    usage.py    GET /v1/usage
+    common.py   query parameters validated (pydantic), orjson answers, the tracer
+"""

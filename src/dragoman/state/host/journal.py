@@ -1,4 +1,4 @@
-"""Cooldowns, usage windows and bindings kept in `<home>/state/state.db` (SQLite, WAL),
+"""Cooldowns, usage windows, bindings and last errors kept in `<home>/state/state.db` (SQLite, WAL),
 through which the processes of one host share them.
 
 Every write takes the next number of one sequence (`meta.seq`) inside its
@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from dragoman.state.records import Binding, Cooldown, Window
+from dragoman.state.records import Binding, Cooldown, LastError, Window
 
-Record = Cooldown | Window | Binding
+Record = Cooldown | Window | Binding | LastError
 # (table, key, the record now or None: removed)
 Change = tuple[str, tuple[str, ...], Record | None]
 
@@ -35,8 +35,9 @@ _EXPIRED = {
     "cooldowns": "until < ?",  # its backoff level forgotten a day after the cooldown ended
     "windows": "resets_at < ?",
     "bindings": "expires < ?",
+    "errors": "at < ?",
 }
-_KEEP_AFTER = {"cooldowns": 86_400.0, "windows": 7 * 86_400.0, "bindings": 60.0}
+_KEEP_AFTER = {"cooldowns": 86_400.0, "windows": 7 * 86_400.0, "bindings": 60.0, "errors": 30 * 86_400.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ TABLES = {
         Table("cooldowns", Cooldown, 2),
         Table("windows", Window, 3, "observed_at"),
         Table("bindings", Binding, 2),
+        Table("errors", LastError, 1, "at"),
     )
 }
 

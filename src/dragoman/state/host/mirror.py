@@ -1,4 +1,4 @@
-"""This process's copy of the shared cooldowns, windows and bindings, kept in step with
+"""This process's copy of the shared cooldowns, windows, bindings and last errors, kept in step with
 the journal by one background task.
 
 Requests read and write the in-memory tables only. Each change also lands in
@@ -36,8 +36,10 @@ class Mirror:
             "cooldowns": health.load,
             "windows": windows.load,
             "bindings": bindings.load,
+            "errors": health.load_error,
         }
         health.listener = self._noter("cooldowns", urgent=True)
+        health.error_listener = self._noter("errors", urgent=False)
         windows.listener = self._noter("windows", urgent=False)
         bindings.listener = self._noter("bindings", urgent=False)
         self._apply(journal.load())

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dragoman.state import cooling
-from dragoman.state.records import WHOLE_ACCOUNT, Binding, Cooldown, CooldownKind, Window
+from dragoman.state.records import WHOLE_ACCOUNT, Binding, Cooldown, CooldownKind, LastError, Window
 
 Clock = Callable[[], float]
-Record = Cooldown | Window | Binding
+Record = Cooldown | Window | Binding | LastError
 # (key, the record now, or None: removed)
 Listener = Callable[[tuple[str, ...], Record | None], None]
 
@@ -26,7 +26,10 @@ class MemoryHealth:
     def __init__(self, clock: Clock, listener: Listener = _ignore) -> None:
         self._clock = clock
         self._records: dict[str, dict[str, Cooldown]] = {}
+        self._errors: dict[str, LastError] = {}
         self.listener = listener
+        # Last errors are told apart: the host backend keeps them in a table of their own.
+        self.error_listener = listener
 
     def blocking(self, account: str, *scopes: str) -> Cooldown | None:
         records = self._records.get(account)
@@ -66,11 +69,28 @@ class MemoryHealth:
             self._remove(account, scope)
             self.listener((account, scope), None)
 
+    def failed(self, error: LastError) -> None:
+        if self.load_error((error.account,), error):
+            self.error_listener((error.account,), error)
+
+    def last_error(self, account: str) -> LastError | None:
+        return self._errors.get(account)
+
     def load(self, key: tuple[str, ...], record: Record | None) -> None:
         if isinstance(record, Cooldown):
             self._put(record)
         elif record is None:
             self._remove(*key)
+
+    def load_error(self, key: tuple[str, ...], record: Record | None) -> bool:
+        """Keep `record` if it is newer than the account's last error; whether it was."""
+        if not isinstance(record, LastError):
+            return False
+        held = self._errors.get(record.account)
+        if held is not None and held.at > record.at:
+            return False
+        self._errors[record.account] = record
+        return True
 
     def _put(self, record: Cooldown) -> None:
         self._records.setdefault(record.account, {})[record.scope] = record

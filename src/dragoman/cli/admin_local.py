@@ -1,0 +1,62 @@
+"""The admin calls with no gateway running: the accounts as a starting gateway would
+serve them (config, database, a local Ollama), their policy overrides from the
+database, and the runtime state the gateway keeps in the home folder.
+
+A listing creates nothing: no database, and no runtime state when none was kept yet
+(an empty in-memory one stands in). A change creates the database it is kept in; a
+reset writes to the runtime state (shared at once with any process reading it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from dragoman.config import Settings
+from dragoman.routing.catalog import load_catalog
+from dragoman.server.admin.desk import AccountDesk
+from dragoman.state import State, open_state
+from dragoman.store.db import Database, open_database, open_existing, prepare_home
+from dragoman.store.policies import PolicyOverride
+from dragoman.store.policy_store import PolicyStore
+
+
+@contextlib.asynccontextmanager
+async def local_desk(settings: Settings, *, writes: bool) -> AsyncIterator[AccountDesk]:
+    catalog = await load_catalog(settings)
+    async with _database(settings, writes) as database:
+        store = PolicyStore(database.engine) if database is not None else None
+        overrides = await store.all() if store is not None else {}
+
+        async def save(label: str, changes: Mapping[str, Any]) -> Mapping[str, PolicyOverride]:
+            assert store is not None  # a command that writes opened the database
+            await store.change(label, changes)
+            return await store.all()
+
+        state = _state(settings)
+        try:
+            yield AccountDesk(catalog.registry(), state, overrides, save)
+        finally:
+            await state.stop()  # writes what changed
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings, writes: bool) -> AsyncIterator[Database | None]:
+    url = settings.effective_database_url
+    if writes:
+        prepare_home(settings.home)
+        database: Database | None = await open_database(url)
+    else:
+        database = await open_existing(url)
+    try:
+        yield database
+    finally:
+        if database is not None:
+            await database.close()
+
+
+def _state(settings: Settings) -> State:
+    """The host's runtime state when a gateway kept any here, else an empty one."""
+    kept = (settings.home.expanduser() / "state" / "state.db").exists()
+    return open_state(settings if kept else None)

@@ -1,0 +1,58 @@
+"""Migrations bring an older database up to date and keep what it held."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from dragoman.store import open_database
+from dragoman.store.account_store import AccountStore
+from dragoman.store.accounts import Account
+from dragoman.store.migrations import LATEST, MIGRATIONS
+from dragoman.store.policy_store import PolicyStore
+from dragoman.store.tables import schema_version
+
+
+async def _version_2(url: str) -> None:
+    """A database as dragoman left it before pool policies were stored: one account."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        for number, migration in enumerate(MIGRATIONS[:2], start=1):
+            await migration(connection)
+            await connection.execute(update(schema_version).values(version=number))
+        await connection.execute(
+            text(
+                "INSERT INTO accounts (provider, label, auth, api_key, models, scopes, created_at, extra)"
+                " VALUES ('openai', 'work', 'api_key', 'sk-old', '[]', '[]', 1.0, '{}')"
+            )
+        )
+    await engine.dispose()
+
+
+async def test_a_version_2_database_gains_pool_policies_and_keeps_its_accounts(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}"
+    await _version_2(url)
+    database = await open_database(url)
+    try:
+        assert database.version == LATEST
+        [account] = await AccountStore(database.engine).list()
+        assert (account.label, account.api_key) == ("work", "sk-old")
+        policies = PolicyStore(database.engine)
+        assert await policies.all() == {}
+        changed = await policies.change("work", {"priority": 2, "enabled": False})
+        assert (await policies.all())["work"] == changed
+    finally:
+        await database.close()
+
+
+async def test_a_new_account_after_the_migration_is_stored_as_before(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}"
+    await _version_2(url)
+    database = await open_database(url)
+    try:
+        added = await AccountStore(database.engine).add(Account(provider="anthropic", api_key="sk-new"))
+        assert added.label == "anthropic" and added.id == 2
+    finally:
+        await database.close()
