@@ -305,6 +305,8 @@ def test_an_account_disabled_through_one_worker_is_left_out_by_every_worker(
     time.sleep(3.0)
     served.chat(10)
     assert len(fakes.anthropic.requests) == 10
+
+
 def test_every_workers_traces_land_in_one_database_and_one_live_stream(served: Served) -> None:
     workers = served.workers()
     seen: list[str] = []

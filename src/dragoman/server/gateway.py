@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
-from dragoman.observe.traces.tracer import Tracer
 from dragoman.config.origin import ConfigOrigin
+from dragoman.observe.traces.tracer import Tracer
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog

@@ -17,8 +17,8 @@ from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, model_list, passthrough
-from dragoman.server.admin import traces, usage
 from dragoman.server.admin import routes as admin
+from dragoman.server.admin import traces, usage
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
