@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -49,19 +50,18 @@ async def _stored(settings: Settings, query: UsageQuery) -> list[dict[str, Any]]
     return await with_engine(settings, lambda engine: ledger_usage(engine, query))
 
 
-# (header, ledger column): short headers, so a table fits 80 columns.
-SHOWN = (("req", "requests"), ("err", "errors"), ("input", "input_uncached"), ("cache rd", "cache_read"),
-         ("cache wr", "cache_write"), ("output", "output"))  # fmt: skip
+# (header, ledger column): what fits 80 columns; `--json` has every column.
+SHOWN = (("req", "requests"), ("input", "input_uncached"), ("cached", "cache_read"), ("output", "output"))
 
 
 def _table(rows: list[dict[str, Any]], by: str) -> Table:
-    table = Table("day")
+    table = Table("day", box=box.SIMPLE_HEAD)
     table.add_column(by, no_wrap=True, min_width=min(24, max(len(str(row[by])) for row in rows)))
     for header, _ in SHOWN:
         table.add_column(header, justify="right")
     table.add_column("cost", justify="right")
     for row in rows:
-        cost = "-" if row["cost"] is None else f"~${row['cost']:.4f}"
+        cost = "-" if row["cost"] is None else f"${row['cost']:.4f}"
         cells = (row["day"], row[by] or "-", *(f"{row[name]:,}" for _, name in SHOWN), cost)
         table.add_row(*(Text(cell) for cell in cells))
     return table

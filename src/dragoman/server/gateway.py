@@ -29,6 +29,7 @@ from dragoman.store.policies import PolicyOverride, effective
 from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
+    from dragoman.providers.upstream import Upstream
     from dragoman.store.db import Database
 
 log = logging.getLogger("dragoman.server")
@@ -141,12 +142,11 @@ class Gateway:
         if not self.settings.traces.enabled:
             return
         feed = self.state.feed if self.state is not None else None
-        self.tracer = Tracer(self.settings, feed, self._provider_of)
+        self.tracer = Tracer(self.settings, feed, self._upstream_of)
         self.tracer.start()
 
-    def _provider_of(self, account: str | None) -> str | None:
-        upstream = self.registry.upstream(account) if account is not None else None
-        return upstream.spec.kind if upstream is not None else None
+    def _upstream_of(self, account: str | None) -> Upstream | None:
+        return self.registry.upstream(account) if account is not None else None
 
     async def aclose(self) -> None:
         if self.watch is not None:

@@ -2,7 +2,7 @@
 
 The step timed is the whole of what tracing adds at a request's end (`Tracer.finish`):
 the record built from a real Exchange of a request that failed over once (two
-attempts judged by a real pool, usage noted), appended to the ring and to the batch
+attempts judged by a real pool, usage noted), priced, appended to the ring and to the batch
 waiting for the database, a summary published on the host backend's feed. Bodies are
 off, the default. The numbers in README.md ("Traces and usage") come from here.
 """

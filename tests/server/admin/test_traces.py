@@ -53,12 +53,12 @@ def test_a_failover_is_traced_with_each_attempt_and_the_usage(fakes: FakeUpstrea
     assert (second["account"], second["status"], second["error"]) == ("second", 200, None)
     assert second["url"].startswith(fakes.anthropic.base_url)
     assert trace["usage"] == {
-        "input_uncached": 20, "cache_read": 100, "cache_write": 0, "output": 7, "reasoning": 0,
-        "input": 120, "total": 127,
+        "input_uncached": 20, "cache_read": 100, "cache_write": 0, "cache_write_1h": 0, "output": 7,
+        "reasoning": 0, "input": 120, "total": 127,
     }  # fmt: skip
     assert 0 < trace["ttfb_ms"] <= trace["duration_ms"]
     assert trace["status"] == 200 and trace["bytes_in"] > 0 and trace["bytes_out"] > 0
-    assert trace["cost"] is None
+    assert trace["cost"] is None and trace["cost_detail"] is None  # the price table has no such model
 
 
 def test_a_stream_is_traced_with_how_it_ended(fakes: FakeUpstreams) -> None:
@@ -72,6 +72,10 @@ def test_a_stream_is_traced_with_how_it_ended(fakes: FakeUpstreams) -> None:
     assert trace["stream"] is True and trace["ended"] == "ok"
     assert trace["client"] == "httpx"
     assert trace["usage"]["input"] == 30 and trace["usage"]["output"] == 4
+    # Priced at API rates (`observe.cost`): an API-key account, so not an estimate.
+    detail = trace["cost_detail"]
+    assert trace["cost"] == detail["input"] + detail["output"] > 0
+    assert trace["cost_estimate"] is False and detail["priced_as"] == "gpt-4.1"
     # The first byte came before the delays between the chunks were over.
     assert trace["ttfb_ms"] < trace["duration_ms"] - 50
 
@@ -161,9 +165,10 @@ def test_memory_only_traces_answer_from_the_ring(fakes: FakeUpstreams) -> None:
         ids = [ask_chat(url).headers["x-request-id"] for _ in range(3)]
         assert [t["id"] for t in traces(url)["traces"]] == ids[:0:-1]
         assert httpx.get(f"{url}/v1/traces/{ids[0]}").status_code == 404  # out of the ring
-        usage = httpx.get(url + "/v1/usage", params={"group_by": "model"}).json()["usage"]
-    assert usage == [{"model": "gpt-4.1", "requests": 2, "errors": 0, "input_uncached": 20, "cache_read": 0,
-                      "cache_write": 0, "output": 10, "reasoning": 0, "cost": None}]  # fmt: skip
+        [usage] = httpx.get(url + "/v1/usage", params={"group_by": "model"}).json()["usage"]
+    assert usage.pop("cost") > 0
+    assert usage == {"model": "gpt-4.1", "requests": 2, "errors": 0, "input_uncached": 20, "cache_read": 0,
+                     "cache_write": 0, "output": 10, "reasoning": 0}  # fmt: skip
 
 
 def test_tracing_can_be_turned_off(fakes: FakeUpstreams) -> None:

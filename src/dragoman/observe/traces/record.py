@@ -6,9 +6,10 @@ live feed all take it as it is):
     id, time (epoch seconds the request came), key, client, user_agent, dialect, route,
     model (asked), upstream_model (resolved), provider (kind), account, reason (why that
     account), status, stream, ended (how a stream ended), ttfb_ms, duration_ms, bytes_in,
-    bytes_out, usage {input_uncached, cache_read, cache_write, output, reasoning, input,
-    total}, cost (an estimate; None until priced), cost_estimate (True: a subscription
-    account, whose real price is its plan), attempts [{account, provider, model, url,
+    bytes_out, usage {input_uncached, cache_read, cache_write (cache_write_1h of it),
+    output, reasoning, input, total}, cost (US dollars at the price table's rates; None:
+    unpriced), cost_estimate (True: a subscription account, whose real price is its
+    plan), cost_detail (by kind of token, and the price entry used), attempts [{account, provider, model, url,
     status, latency_ms, error, rule, cooldown, cooldown_until, fail_over}], bodies.
 
 Nothing here is done during the request: the attempts are read from the `Attempt`s
@@ -65,9 +66,10 @@ def record_of(exchange: Exchange, provider: str | None) -> Record:
         "bytes_in": exchange.bytes_in,
         "bytes_out": exchange.bytes_out,
         "usage": usage_of(exchange.usage),
-        # The estimate is added off the request path, as the record is stored (`tracer`).
+        # Priced by the tracer (`tracer.price`).
         "cost": None,
         "cost_estimate": None,
+        "cost_detail": None,
         "attempts": [attempt_of(attempt, exchange.started) for attempt in exchange.attempts],
         "bodies": None,
     }
@@ -82,6 +84,7 @@ def usage_of(usage: Usage | None) -> dict[str, int] | None:
         "input_uncached": usage.uncached_input_tokens,
         "cache_read": usage.cache_read_tokens,
         "cache_write": usage.cache_write_tokens,
+        "cache_write_1h": usage.cache_write_1h_tokens,
         "output": usage.output_tokens,
         "reasoning": usage.reasoning_tokens,
         "input": usage.input_tokens,

@@ -1,7 +1,7 @@
 """The tracer: what happens to a request's trace as it ends, and after.
 
-On the request path (`finish`, a few µs): the record is built from the Exchange,
-appended to the in-memory ring, to the list waiting for the database, and published
+On the request path (`finish`, a few µs): the record is built from the Exchange and
+priced (`observe.cost`), appended to the in-memory ring, to the list waiting for the database, and published
 on the live feed (`state.Feed`: a summary, never bodies). Nothing awaits, nothing
 touches a disk.
 
@@ -23,12 +23,15 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from dragoman.ir.usage import Usage
+from dragoman.observe.cost import estimate
 from dragoman.observe.traces.bodies import Bodies
 from dragoman.observe.traces.record import Record, failed, record_of, summary_of
 
 if TYPE_CHECKING:
     from dragoman.config import Settings
     from dragoman.observe.traces.store import TraceStore
+    from dragoman.providers.upstream import Upstream
     from dragoman.server.exchange import Exchange
     from dragoman.state.protocols import Feed
 
@@ -46,7 +49,7 @@ class Tracer:
         self,
         settings: Settings,
         feed: Feed | None,
-        provider_of: Callable[[str | None], str | None],
+        upstream_of: Callable[[str | None], Upstream | None],
     ) -> None:
         config = settings.traces
         self.ring: deque[Record] = deque(maxlen=config.ring)
@@ -59,7 +62,7 @@ class Tracer:
         self._body_limit = config.body_max_bytes
         self._keep = (config.keep_days * 86400, config.keep_max)
         self._feed = feed
-        self._provider_of = provider_of
+        self._upstream_of = upstream_of
         self._waiting: list[Record] = []
         self._full = asyncio.Event()
         self._writing = asyncio.Lock()
@@ -73,7 +76,9 @@ class Tracer:
 
     def finish(self, exchange: Exchange) -> None:
         """The request has ended: its trace kept, queued for the database and published."""
-        record = record_of(exchange, self._provider_of(exchange.provider))
+        upstream = self._upstream_of(exchange.provider)
+        record = record_of(exchange, upstream.spec.kind if upstream is not None else None)
+        price(record, exchange.usage, subscription=upstream is not None and upstream.account_id is not None)
         if exchange.bodies is not None:
             record["bodies"] = exchange.bodies.kept(failed(record))
         self.ring.append(record)
@@ -130,8 +135,6 @@ class Tracer:
                 await self._write(store, batch)
 
     async def _write(self, store: TraceStore, batch: list[Record]) -> None:
-        for record in batch:
-            price(record)
         try:
             await store.write(batch)
             self._failing = False
@@ -161,9 +164,23 @@ class Tracer:
             log.warning("old traces not purged: %s", error)
 
 
-def price(record: Record) -> None:
-    """The record's estimated cost. The one place prices come in: the price table
-    (`observe.cost.estimate(model, usage, subscription=...)`) is wired here; until
-    then every cost stays None."""
-    record["cost"] = None
-    record["cost_estimate"] = None
+def price(record: Record, usage: Usage | None, *, subscription: bool) -> None:
+    """The request's cost at the price table's rates (`observe.cost`), in US dollars:
+    `cost` the total, `cost_detail` by kind of token; for a subscription account an
+    estimate (`cost_estimate`), its real price being its plan. None: no usage, or no
+    price for the model."""
+    model = record["upstream_model"] or record["model"]
+    cost = estimate(model, usage, subscription=subscription) if usage is not None and model else None
+    if cost is None:
+        return
+    record["cost"] = cost.total
+    record["cost_estimate"] = cost.estimate
+    record["cost_detail"] = {
+        "priced_as": cost.model,
+        "input": cost.input,
+        "cache_read": cost.cache_read,
+        "cache_write": cost.cache_write,
+        "output": cost.output,
+        "reasoning": cost.reasoning,
+        "label": cost.label,
+    }
