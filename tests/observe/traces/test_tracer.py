@@ -96,3 +96,16 @@ async def test_retention_runs_by_itself(tmp_path: Path, monkeypatch: pytest.Monk
         while await stored(tmp_path) != ["r4", "r3"]:
             assert time.monotonic() < deadline, "old traces were not deleted"
             await asyncio.sleep(0.1)
+
+
+async def test_a_trace_that_cannot_be_built_costs_the_trace_not_the_request(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with started(tmp_path) as gateway:
+        assert gateway.tracer is not None
+        exchange = failed_over(gateway)
+        exchange.started = "not a time"  # type: ignore[assignment]
+        with caplog.at_level(logging.ERROR, "dragoman.traces"):
+            gateway.tracer.finish(exchange)
+        assert f"request {exchange.request_id} not traced" in caplog.text
+        assert not gateway.tracer.ring

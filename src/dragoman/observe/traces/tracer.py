@@ -75,7 +75,14 @@ class Tracer:
         return None if self._bodies == "off" else Bodies(self._bodies, self._body_limit)
 
     def finish(self, exchange: Exchange) -> None:
-        """The request has ended: its trace kept, queued for the database and published."""
+        """The request has ended: its trace kept, queued for the database and published.
+        A fault here is logged and costs the trace, never the request's answer."""
+        try:
+            self._finish(exchange)
+        except Exception:
+            log.exception("request %s not traced", exchange.request_id)
+
+    def _finish(self, exchange: Exchange) -> None:
         upstream = self._upstream_of(exchange.provider)
         record = record_of(exchange, upstream.spec.kind if upstream is not None else None)
         price(record, exchange.usage, subscription=upstream is not None and upstream.account_id is not None)
