@@ -1,6 +1,9 @@
 """What `dragoman serve` loads. A gateway configured in config.toml alone, or whose
 database holds no account, never imports SQLAlchemy or its SQLite driver (~22 MiB), nor
-httpx (~7 MiB): a third of its memory. The first account added while it serves loads them."""
+httpx (~7 MiB): a third of its memory. The first account added while it serves loads them.
+So does the first trace to keep in the database (`[traces] database`, on by default):
+these gateways keep theirs in memory only, and one that keeps them loads the database
+code after its first request, not before."""
 
 from __future__ import annotations
 
@@ -72,6 +75,7 @@ def configure(home: Path, fakes: FakeUpstreams) -> None:
         '[providers.up]\nkind = "openai_compatible"\ndialect = "openai_chat"\n'
         f'base_url = "{fakes.openai_chat.base_url}"\napi_key = "{fakes.openai_chat.key}"\n'
         'models = ["gpt-4.1"]\n'
+        "[traces]\ndatabase = false\n"
     )
 
 
@@ -94,6 +98,23 @@ def test_a_configured_gateway_loads_no_database_code(dragoman_home: Path, fakes:
         assert ask(url, "gpt-4.1") == "served"
     assert loaded == []
     assert not (dragoman_home / "dragoman.db").exists()
+
+
+def test_traces_kept_in_the_database_load_its_code_after_the_first_request(
+    dragoman_home: Path, fakes: FakeUpstreams
+) -> None:
+    fakes.openai_chat.script(Reply(text="served"))
+    configure(dragoman_home, fakes)
+    config = dragoman_home / "config.toml"
+    config.write_text(config.read_text().replace("database = false", "database = true"))
+    with serving(dragoman_home) as (url, loaded):
+        assert ask(url, "gpt-4.1") == "served"
+        deadline = time.monotonic() + 5
+        while not httpx.get(url + "/v1/traces", timeout=5).json()["traces"]:
+            assert time.monotonic() < deadline, "the trace was not kept"
+            time.sleep(0.1)
+    assert {"sqlalchemy", "aiosqlite"} <= set(loaded)
+    assert (dragoman_home / "dragoman.db").exists()
 
 
 def test_a_database_without_accounts_is_not_opened(dragoman_home: Path, fakes: FakeUpstreams) -> None:

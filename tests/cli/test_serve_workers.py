@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+import orjson
 import pytest
 from click.testing import CliRunner
 
 from dragoman.cli import cli
+from dragoman.state.host import SCAN_SECONDS
 from tests.cli.test_serve import free_port, wait_healthy
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
@@ -339,3 +341,24 @@ def test_each_worker_writes_a_log_file_of_its_own(served: Served, tmp_path: Path
     by_file = [{int(pid) for pid in ANSWERED.findall(path.read_text())} for path in files]
     assert by_file[0] | by_file[1] == workers
     assert len(by_file[0]) == len(by_file[1]) == 1  # one writer each
+
+
+def test_every_workers_traces_land_in_one_database_and_one_live_stream(served: Served) -> None:
+    workers = served.workers()
+    seen: list[str] = []
+    with httpx.stream("GET", served.url + "/v1/traces/stream", timeout=30) as stream:
+        # The other worker finds a new listener when it next scans for one.
+        time.sleep(SCAN_SECONDS * 3)
+        served.chat(20)
+        assert served.answered_by() == workers
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(orjson.loads(line.removeprefix("data: "))["id"])
+            if len(seen) == 20:
+                break
+
+    def listed() -> list[str] | None:
+        found = httpx.get(served.url + "/v1/traces", params={"limit": 100}, timeout=10).json()["traces"]
+        return [trace["id"] for trace in found] if len(found) == 20 else None
+
+    assert sorted(eventually(listed)) == sorted(seen)

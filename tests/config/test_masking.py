@@ -24,6 +24,7 @@ PLAIN_TEXT = {
     ("ModelsConfig", "fallback"),
     ("Settings", "log_level"),
     ("Settings", "log_format"),
+    ("Settings", "trace_bodies"),
     ("Price", "source"),
 }
 # Tables of other models, checked on their own.

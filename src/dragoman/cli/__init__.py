@@ -23,6 +23,8 @@ COMMANDS = {
     "serve": ("dragoman.cli.serve", "serve"),
     "status": ("dragoman.cli.status", "status"),
     "test": ("dragoman.cli.check", "test"),
+    "traces": ("dragoman.cli.traces", "traces"),
+    "usage": ("dragoman.cli.usage", "usage"),
 }
 
 

@@ -98,11 +98,18 @@ async def _loaded(settings: Settings) -> Gateway:
     from dragoman.server.app import load_gateway  # the server's imports only when serving
 
     if settings.workers > 1:
-        from dragoman.store.db import open_existing
+        from dragoman.store.db import Database, open_database, open_existing, prepare_home
 
         # An existing database is migrated here, once: after an upgrade, workers opening
-        # it all at once would race to migrate it.
-        database = await open_existing(settings.effective_database_url)
+        # it all at once would race to migrate it. Traces kept there need it from the
+        # first request, so it is created here too.
+        url = settings.effective_database_url
+        database: Database | None
+        if settings.traces.enabled and settings.traces.database:
+            prepare_home(settings.home)
+            database = await open_database(url)
+        else:
+            database = await open_existing(url)
         if database is not None:
             await database.close()
     return await load_gateway(settings)

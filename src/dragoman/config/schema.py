@@ -111,6 +111,23 @@ class ModelsConfig(_Strict):
     fallback: str | None = None
 
 
+TraceBodies = Literal["off", "errors", "all"]
+
+
+class TracesConfig(_Strict):
+    """`[traces]`: one record per model request (`dragoman.observe.traces`)."""
+
+    enabled: bool = True
+    # Records kept in memory for `/v1/traces` and the live view, newest last.
+    ring: Annotated[int, Field(ge=1)] = 1000
+    # Kept in the database too (batched, off the request path); false: memory only.
+    database: bool = True
+    keep_days: Annotated[float, Field(gt=0)] = 30.0
+    keep_max: Annotated[int, Field(ge=1)] = 100_000
+    # The most of each kept body (client request, upstream request, upstream answer).
+    body_max_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
+
+
 class Settings(_Strict):
     bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
     api_keys: list[Secret] = Field(default_factory=list)
@@ -140,6 +157,10 @@ class Settings(_Strict):
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     pools: PoolSettings = Field(default_factory=PoolSettings)
     oauth: dict[str, OAuthConfig] = Field(default_factory=dict)
+    traces: TracesConfig = Field(default_factory=TracesConfig)
+    # Bodies kept with each trace (size-capped, secrets masked): none, only failed
+    # requests', or every request's.
+    trace_bodies: TraceBodies = "off"
     # `[prices."<model or glob>"]`: API prices (USD per million tokens) laid over the
     # built-in table for cost estimates (observe/prices.py says how a model is matched).
     prices: dict[str, Price] = Field(default_factory=dict)

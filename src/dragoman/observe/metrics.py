@@ -73,9 +73,11 @@ class _Series:
     latency: Any = None
     ttfb: Any = None
     tokens: tuple[Any, ...] = ()  # by TOKEN_KINDS
+    cost: Any = None
     # Added up since the last flush.
     count: int = 0
     due: list[int] = field(default_factory=lambda: [0] * len(TOKEN_KINDS))
+    spent: float = 0.0
 
     def flush(self) -> None:
         if self.count:
@@ -85,6 +87,9 @@ class _Series:
             if self.due[index]:
                 child.inc(self.due[index])
                 self.due[index] = 0
+        if self.spent:
+            self.cost.inc(self.spent)
+            self.spent = 0.0
 
 
 def token_counts(usage: Usage) -> tuple[int, ...]:
@@ -201,16 +206,13 @@ class Metrics:
             series.ttfb.observe(exchange.ttfb)
         if exchange.usage is not None:
             series.due[:] = map(sum, zip(series.due, token_counts(exchange.usage), strict=True))
+        if exchange.cost:
+            series.spent += exchange.cost
 
     def refreshed(self, account: str, outcome: str) -> None:
         """A token refresh of `account` ended: "ok", "failed" (may be retried) or
         "refused" (the login is gone)."""
         self._child(self.refreshes, account, outcome).inc()
-
-    def spent(self, provider: str, model: str, usd: float) -> None:
-        """Add a request's estimated cost (`observe.cost.estimate`)."""
-        if usd > 0:
-            self._child(self.cost, provider, model).inc(usd)
 
     def exposition(self, accept: str | None = None) -> tuple[bytes, str]:
         """Every metric (every worker's, summed), in the format `accept` prefers, and
@@ -250,6 +252,7 @@ class Metrics:
             series.latency = self.latency.labels(dialect, provider)
             series.ttfb = self.ttfb.labels(dialect, provider)
             series.tokens = tuple(self.tokens.labels(provider, model, kind) for kind in TOKEN_KINDS)
+            series.cost = self.cost.labels(provider, model)
         self._series[key] = series
         return series
 

@@ -42,11 +42,15 @@ async def read_json(request: Request, limit: int) -> Any:
         if size > limit:
             raise RequestTooLarge(_too_large(size, limit))
         chunks.append(chunk)
-    request.scope["state"]["exchange"].bytes_in = size
+    exchange = request.scope["state"]["exchange"]
+    exchange.bytes_in = size
     if not size:
         raise MalformedJSON("the request body is empty; expected a JSON object")
+    raw = b"".join(chunks)
+    if exchange.bodies is not None:
+        exchange.bodies.client = raw
     try:
-        return orjson.loads(b"".join(chunks))
+        return orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         if str(error).startswith("depth limit exceeded"):
             raise InvalidRequest(TOO_DEEP) from None

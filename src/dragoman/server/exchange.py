@@ -1,13 +1,19 @@
-"""One request's record, filled in as it goes and written as the access log line."""
+"""One request's record, filled in as it goes and written as the access log line; at
+its end, the trace (`dragoman.observe.traces`) is built from it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from starlette.types import Scope
 
 from dragoman.ir.usage import Usage
+
+if TYPE_CHECKING:
+    from dragoman.observe.traces.bodies import Bodies
+    from dragoman.server.pooling import Attempt
 
 
 @dataclass(slots=True)
@@ -30,10 +36,22 @@ class Exchange:
     status: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
+    # A model request (the dialect endpoints, pass-through): the ones traced.
+    traced: bool = False
+    user_agent: str | None = None
+    # The local key's name; None until named keys exist (issue 15).
+    key: str | None = None
+    # Every account tried, in order; the usage the answer reported; when the client
+    # got its first body byte (perf_counter).
+    attempts: list[Attempt] = field(default_factory=list)
+    usage: Usage | None = None
+    first_byte: float | None = None
+    # The bodies kept for the trace, when `trace_bodies` asks for them.
+    bodies: Bodies | None = None
     # Seconds from arrival to the response's start (a stream's first content).
     ttfb: float | None = None
-    # The answer's usage, as the relay last saw it (a stream's: at its end).
-    usage: Usage | None = None
+    # Its estimated cost in US dollars, once its trace priced it (`observe.cost`).
+    cost: float | None = None
     # Each failed upstream try: (account, the pool rule that classified it).
     upstream_errors: tuple[tuple[str, str], ...] = ()
 

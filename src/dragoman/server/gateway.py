@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
 from dragoman.config.origin import ConfigOrigin
+from dragoman.observe.traces.tracer import Tracer
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
@@ -29,6 +30,7 @@ from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
     from dragoman.observe.metrics import Metrics
+    from dragoman.providers.upstream import Upstream
     from dragoman.store.db import Database
 
 log = logging.getLogger("dragoman.server")
@@ -48,6 +50,8 @@ class Gateway:
     # Cooldowns, windows, bindings, in-flight counts; and the pools chosen from over them.
     state: State | None = None
     selector: Selector | None = None
+    # Every model request's trace (`[traces] enabled`); started with the app.
+    tracer: Tracer | None = None
     # Where the settings were read from (`serve`): the file is then watched while serving.
     origin: ConfigOrigin | None = None
     watch: ConfigWatch | None = None
@@ -67,6 +71,7 @@ class Gateway:
         serve them and a local Ollama (unless `load_gateway` read them already), then keep
         the registry current in the background."""
         await self._start_pools()
+        self._start_traces()
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
         await self.reload_overrides()
@@ -136,9 +141,21 @@ class Gateway:
         await self.state.start()
         self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
 
+    def _start_traces(self) -> None:
+        if not self.settings.traces.enabled:
+            return
+        feed = self.state.feed if self.state is not None else None
+        self.tracer = Tracer(self.settings, feed, self._upstream_of)
+        self.tracer.start()
+
+    def _upstream_of(self, account: str | None) -> Upstream | None:
+        return self.registry.upstream(account) if account is not None else None
+
     async def aclose(self) -> None:
         if self.watch is not None:
             await self.watch.stop()
+        if self.tracer is not None:
+            await self.tracer.stop()
         if self.refresher is not None:
             await self.refresher.stop()
         if self.auth is not None:

@@ -10,6 +10,7 @@ import logging
 import os
 import re
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -17,6 +18,9 @@ from dragoman.observe.log import request_id
 from dragoman.observe.metrics import Metrics
 from dragoman.observe.otel import Spans
 from dragoman.server.exchange import Exchange
+
+if TYPE_CHECKING:
+    from dragoman.observe.traces.tracer import Tracer
 
 access_log = logging.getLogger("dragoman.access")
 
@@ -34,11 +38,14 @@ class ExchangeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = _request_id(scope)
+        rid, agent = _request_id_and_agent(scope)
         token = request_id.set(rid)
-        exchange = Exchange(request_id=rid, method=scope["method"], path=scope["path"])
+        exchange = Exchange(request_id=rid, method=scope["method"], path=scope["path"], user_agent=agent)
         scope.setdefault("state", {})["exchange"] = exchange
         header = (b"x-request-id", rid.encode())
+        tracer = _tracer(scope)
+        if tracer is not None:
+            exchange.bodies = tracer.bodies()
 
         async def send_and_count(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -46,7 +53,14 @@ class ExchangeMiddleware:
                 exchange.ttfb = perf_counter() - exchange.started
                 message["headers"] = [*message.get("headers", []), header]
             elif message["type"] == "http.response.body":
-                exchange.bytes_out += len(message.get("body", b""))
+                size = len(message.get("body", b""))
+                if size and exchange.first_byte is None:
+                    exchange.first_byte = perf_counter()
+                exchange.bytes_out += size
+                if not message.get("more_body", False):
+                    # Traced before the last byte leaves: a client that has its answer
+                    # finds its trace listed.
+                    _trace(tracer, exchange, last_byte=True)
             await send(message)
 
         metrics = self.metrics
@@ -56,6 +70,7 @@ class ExchangeMiddleware:
             await self.app(scope, receive, send_and_count)
         finally:
             _log_access(exchange)
+            _trace(tracer, exchange, last_byte=False)
             if metrics is not None:
                 metrics.record(exchange)
             if self.spans is not None:
@@ -63,14 +78,36 @@ class ExchangeMiddleware:
             request_id.reset(token)
 
 
-def _request_id(scope: Scope) -> str:
+def _request_id_and_agent(scope: Scope) -> tuple[str, str | None]:
+    """The request's id (the client's, when tame) and its user agent, in one look."""
+    rid: str | None = None
+    agent: str | None = None
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate: str = value.decode("latin-1")
             if _SAFE_ID.match(candidate):
-                return candidate
+                rid = candidate
+        elif name == b"user-agent":
+            agent = value.decode("latin-1")
     # 128 random bits in hex, as uuid4().hex but without building a UUID per request.
-    return os.urandom(16).hex()
+    return rid or os.urandom(16).hex(), agent
+
+
+def _trace(tracer: Tracer | None, exchange: Exchange, last_byte: bool) -> None:
+    """Hand a model request's trace to the tracer, once: as its last byte is sent, or
+    when it ends without one (the client left, the answer was cut)."""
+    if tracer is None or not exchange.traced:
+        return
+    exchange.traced = False
+    if last_byte and exchange.stream and exchange.ended is None:
+        exchange.ended = "ok"  # how a stream whose last byte is on its way ends
+    tracer.finish(exchange)
+
+
+def _tracer(scope: Scope) -> Tracer | None:
+    app = scope.get("app")
+    gateway = getattr(app.state, "gateway", None) if app is not None else None
+    return gateway.tracer if gateway is not None else None
 
 
 def _log_access(exchange: Exchange) -> None:

@@ -109,7 +109,7 @@ async def passthrough(http: HttpRequest) -> Response:
         local_auth.check(http, http.app.state.local_keys)
         if upstream is None:
             raise NotFound(_unknown(gateway, http, name))
-        exchange.provider = name
+        exchange.provider, exchange.traced = name, True
         if upstream.account_id is not None:
             # A login's token only goes with requests dragoman shaped for its backend.
             raise NotFound(f"{name} is a subscription login: use it through the dialect endpoints (/v1/...)")

@@ -39,7 +39,20 @@ RESPONSES = "openai_responses"
 class Attempt:
     """One account tried for one request."""
 
-    __slots__ = ("candidate", "decision", "exchange", "keeps", "model", "selector", "session", "started")
+    __slots__ = (
+        "candidate",
+        "decision",
+        "error",
+        "exchange",
+        "finished",
+        "keeps",
+        "model",
+        "selector",
+        "session",
+        "started",
+        "status",
+        "url",
+    )
 
     def __init__(
         self,
@@ -59,6 +72,12 @@ class Attempt:
         self.decision: Decision | None = None
         # The upstream keeps the answer for a continuation to name (`stored_upstream`).
         self.keeps = stores and candidate.route.upstream.dialect == RESPONSES
+        # For the request's trace: the URL called, the status it answered (None: no
+        # answer), the error's code, when the answer (or the failure) came.
+        self.url: str | None = None
+        self.status: int | None = None
+        self.error: str | None = None
+        self.finished: float | None = None
 
     @property
     def fail_over(self) -> bool:
@@ -70,6 +89,7 @@ class Attempt:
         return self.decision.reason or self.decision.rule if self.decision is not None else "failed"
 
     def failed(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
         parsed = _parsed(body)
         self._failure(Outcome(self._kind, status, parsed), self._read(headers, parsed))
 
@@ -84,7 +104,9 @@ class Attempt:
     def answered(self, headers: Mapping[str, str]) -> None:
         """The upstream said yes: its windows kept (when it sent any), the account
         recovered, the session bound to it."""
-        ttfb = perf_counter() - self.started
+        self.finished = perf_counter()
+        self.status = 200
+        ttfb = self.finished - self.started
         upstream = self.candidate.route.upstream
         for name in telltales(upstream.spec.kind, upstream.dialect):
             if name in headers:
@@ -112,6 +134,9 @@ class Attempt:
             self.exchange.upstream_failed(self.candidate.account, self.decision.rule)
 
     def _judge(self, outcome: Outcome, reading: Reading) -> None:
+        self.finished = perf_counter()
+        if outcome.status is not None:
+            self.status = outcome.status
         # A 401 reaching here outlived the fresh token `server.send` tried (or there is
         # no token to refresh: a key): the account is no good as it is.
         self.decision = self.selector.judge(

@@ -35,10 +35,11 @@ from starlette.types import Receive
 
 from dragoman import sse
 from dragoman.dialects import Dialect
-from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, replay
+from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, UsageUpdate, replay
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
+from dragoman.observe.traces.bodies import Bodies
 from dragoman.pools import failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
@@ -153,11 +154,15 @@ async def _first_answer(
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
         attempt = Attempt(selector, candidate, request.model, session, stores, exchange)
+        exchange.attempts.append(attempt)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
-            answer = await _open_account(gateway, candidate.route, request, exits, client_headers, attempt)
+            answer = await _open_account(
+                gateway, candidate.route, request, exits, client_headers, attempt, exchange
+            )
             return answer, exits
         except GatewayError as error:
+            attempt.error = error.code
             await exits.aclose()
             if not _worth_another_account(error, attempt) or number == last:
                 raise
@@ -187,11 +192,12 @@ async def _open_account(
     exits: AsyncExitStack,
     client_headers: Mapping[str, str] | None,
     attempt: Attempt,
+    exchange: Exchange,
 ) -> Answer:
     """The account's answer; when it refused one of the request's reasoning signatures,
     its answer to the request sent once more without reasoning (`server.signatures`)."""
     try:
-        return await _open_upstream(gateway, route, request, exits, client_headers, attempt)
+        return await _open_upstream(gateway, route, request, exits, client_headers, attempt, exchange)
     except GatewayError:
         unsigned = unsigned_retry(request, attempt)
         if unsigned is None:
@@ -199,7 +205,7 @@ async def _open_account(
     log.warning(
         "%s refused a reasoning signature; sending the request again without reasoning", route.upstream.name
     )
-    return await _open_upstream(gateway, route, unsigned, exits, client_headers, attempt)
+    return await _open_upstream(gateway, route, unsigned, exits, client_headers, attempt, exchange)
 
 
 async def _open_upstream(
@@ -209,6 +215,7 @@ async def _open_upstream(
     exits: AsyncExitStack,
     client_headers: Mapping[str, str] | None,
     attempt: Attempt,
+    exchange: Exchange,
 ) -> Answer:
     """Send the request; return its answer once the upstream has said yes (a stream:
     once its first content came, `_held`).
@@ -219,9 +226,15 @@ async def _open_upstream(
     """
     upstream = route.upstream
     call, response = await send(gateway, route, request, exits, client_headers)
+    attempt.url = call.url
+    bodies = exchange.bodies
+    if bodies is not None:
+        bodies.sent(call.content)
     target = call.target
     if response.status_code >= 400:
         error_body = await read_all(upstream, response)
+        if bodies is not None:
+            bodies.answered(error_body)
         attempt.failed(response.status_code, response.headers, error_body)
         error = target.error.parse(response.status_code, error_body, response.headers)
         # The access line only has the status; some clients print neither cause nor
@@ -230,12 +243,15 @@ async def _open_upstream(
         raise error
     if response.headers.get("content-type", "").startswith(SSE):
         hold = Hold()
-        events = await held(_stream_events(gateway, route, target, response, hold), hold, attempt)
+        events = await held(_stream_events(gateway, route, target, response, hold, bodies), hold, attempt)
         attempt.answered(response.headers)
         attempt.stored(hold.answer_id)
         return _restore_names(events, call.client_names) if call.client_names else events
     attempt.answered(response.headers)
-    body = _json(await read_all(upstream, response), upstream.name)
+    raw = await read_all(upstream, response)
+    if bodies is not None:
+        bodies.answered(raw)
+    body = _json(raw, upstream.name)
     whole: WholeAnswer = target.response.parse(body, origin=upstream.origin)
     attempt.stored(whole.id)
     if whole.stop_reason is None:
@@ -246,11 +262,17 @@ async def _open_upstream(
 
 
 async def _stream_events(
-    gateway: Gateway, route: Route, target: Dialect, response: UpstreamResponse, hold: Hold
+    gateway: Gateway,
+    route: Route,
+    target: Dialect,
+    response: UpstreamResponse,
+    hold: Hold,
+    bodies: Bodies | None = None,
 ) -> Batches:
     """The upstream's stream as batches of IR events, one batch per network chunk so the
     client gets one write per chunk too; `None` marks a silence worth a keep-alive.
-    Until its first content, `hold` looks at each event (`stream_hold`)."""
+    Until its first content, `hold` looks at each event (`stream_hold`); `bodies`, when
+    the trace keeps them, gets each chunk as it came."""
     decoder = sse_decoder(route.upstream)
     parser = target.stream.Parser(route.upstream.origin)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
@@ -259,6 +281,8 @@ async def _stream_events(
             if chunk is None:
                 yield None
                 continue
+            if bodies is not None:
+                bodies.answered(chunk)
             if hold.holding:
                 batch = hold.scan(decoder.feed(chunk), parser)
             else:
@@ -316,6 +340,7 @@ async def _client_stream(
                     chunk = renderer.keepalive()
                 else:
                     chunk = b"".join([renderer.render(event) for event in batch])
+                    _note_usage(batch, exchange)
                     if isinstance(batch, FinalBatch):
                         _note_failure(batch or last, exchange)
                         yield LastChunk(chunk)
@@ -329,6 +354,13 @@ async def _client_stream(
         finally:
             exchange.usage = renderer.usage
             await batches.aclose()
+
+
+def _note_usage(batch: Batch, exchange: Exchange) -> None:
+    """Keep the usage an event of the batch reports (cumulative: the newer wins)."""
+    for event in batch:
+        if type(event) is UsageUpdate:
+            exchange.usage = event.usage if exchange.usage is None else exchange.usage.merge(event.usage)
 
 
 def _note_failure(batch: Batch, exchange: Exchange) -> None:

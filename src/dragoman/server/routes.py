@@ -18,6 +18,7 @@ from dragoman.ir.errors import NotFound
 from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
 from dragoman.server.admin import routes as admin
+from dragoman.server.admin import traces, usage
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
@@ -49,6 +50,7 @@ def _guarded(dialect: Asker, handler: Handler) -> Handler:
 def _generate(dialect: str) -> Handler:
     async def handler(http: HttpRequest) -> Response:
         gateway: Gateway = http.app.state.gateway
+        exchange_of(http.scope).traced = True
         body = await read_json(http, gateway.settings.max_body_bytes)
         client = dialects.get(dialect)
         request = client.request.parse(body)
@@ -64,6 +66,7 @@ async def _gemini(http: HttpRequest) -> Response:
     model, _, action = http.path_params["target"].rpartition(":")
     if action == "countTokens":
         return await count_tokens.gemini(http, model)
+    exchange_of(http.scope).traced = True
     if action not in GEMINI_ACTIONS or not model:
         raise NotFound(f"unknown Gemini method {http.path_params['target']!r}")
     body = await read_json(http, gateway.settings.max_body_bytes)
@@ -139,4 +142,9 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ),
         # Behind the key too, checked by the endpoint: a scrape is no client dialect's request.
         ("/metrics", get, model_list.asker, metrics_route.scrape, False),
+        ("/v1/traces", get, model_list.asker, traces.listing, True),
+        ("/v1/traces", ("DELETE",), model_list.asker, traces.purge, True),
+        ("/v1/traces/stream", get, model_list.asker, traces.stream, True),
+        ("/v1/traces/{trace_id}", get, model_list.asker, traces.one, True),
+        ("/v1/usage", get, model_list.asker, usage.usage, True),
     ]

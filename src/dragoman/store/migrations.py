@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -79,7 +80,43 @@ async def _v3_account_policies(connection: AsyncConnection) -> None:
     await connection.run_sync(lambda sync: frozen.create(sync))
 
 
-MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v3_account_policies]
+async def _v4_traces(connection: AsyncConnection) -> None:
+    # Frozen as shipped, like `_v2_accounts`.
+    frozen = MetaData()
+    Table(
+        "traces",
+        frozen,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("id", String(128), nullable=False, index=True),
+        Column("time", Float, nullable=False, index=True),
+        Column("key", String(64), nullable=False, index=True),
+        Column("client", String(64)),
+        Column("model", String(256), index=True),
+        Column("upstream_model", String(256)),
+        Column("provider", String(64)),
+        Column("account", String(128), nullable=False),
+        Column("status", Integer, nullable=False, index=True),
+        Column("failed", Boolean, nullable=False),
+        Column("record", Text, nullable=False),
+        Column("bodies", Text),
+        Index("ix_traces_provider_account", "provider", "account"),
+    )
+    Table(
+        "usage_ledger",
+        frozen,
+        Column("day", String(10), primary_key=True),
+        Column("account", String(128), primary_key=True),
+        Column("model", String(256), primary_key=True),
+        Column("key", String(64), primary_key=True),
+        *(Column(name, Integer, nullable=False) for name in _LEDGER_COUNTS),
+        Column("cost", Float),
+    )
+    await connection.run_sync(lambda sync: frozen.create_all(sync))
+
+
+_LEDGER_COUNTS = ("requests", "errors", "input_uncached", "cache_read", "cache_write", "output", "reasoning")
+
+MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v3_account_policies, _v4_traces]
 LATEST = len(MIGRATIONS)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -54,4 +54,47 @@ account_policies = Table(
     Column("max_concurrent", Integer),
     Column("enabled", Boolean),
     Column("updated_at", Float, nullable=False),
+)
+
+# One row per traced request (`dragoman.observe.traces`): the columns filtered on, and
+# the whole record as JSON (`record`; `bodies` apart, read only for one trace). `id` is
+# the request id, which a client may choose: not unique, so not the primary key.
+# Empty text, not NULL, stands for "none" in key and account, as in `usage_ledger`.
+traces = Table(
+    "traces",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(128), nullable=False, index=True),
+    Column("time", Float, nullable=False, index=True),
+    Column("key", String(64), nullable=False, index=True),
+    Column("client", String(64)),
+    Column("model", String(256), index=True),
+    Column("upstream_model", String(256)),
+    Column("provider", String(64)),
+    Column("account", String(128), nullable=False),
+    Column("status", Integer, nullable=False, index=True),
+    # An error status, or a stream that did not end well (its status said 200).
+    Column("failed", Boolean, nullable=False),
+    Column("record", Text, nullable=False),
+    Column("bodies", Text),
+    Index("ix_traces_provider_account", "provider", "account"),
+)
+
+# Tokens and cost per (UTC day, account, model, key), added to as traces are stored:
+# purging traces keeps it.
+usage_ledger = Table(
+    "usage_ledger",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("account", String(128), primary_key=True),
+    Column("model", String(256), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("requests", Integer, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("input_uncached", Integer, nullable=False),
+    Column("cache_read", Integer, nullable=False),
+    Column("cache_write", Integer, nullable=False),
+    Column("output", Integer, nullable=False),
+    Column("reasoning", Integer, nullable=False),
+    Column("cost", Float),
 )

@@ -8,4 +8,10 @@ same functions on the home folder itself.
     desk.py     AccountDesk: list, show, change a policy, reset, apart from HTTP
     patch.py    the PATCH body, checked strictly (pydantic)
     routes.py   the Starlette handlers
+
+Traces and usage (`observe.traces` behind them) have their own modules:
+
+    traces.py   GET/DELETE /v1/traces, GET /v1/traces/{id}, GET /v1/traces/stream
+    usage.py    GET /v1/usage
+    common.py   query parameters validated (pydantic), orjson answers, the tracer
 """

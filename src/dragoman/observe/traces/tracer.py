@@ -1,0 +1,194 @@
+"""The tracer: what happens to a request's trace as it ends, and after.
+
+On the request path (`finish`, a few µs): the record is built from the Exchange and
+priced (`observe.cost`), appended to the in-memory ring, to the list waiting for the database, and published
+on the live feed (`state.Feed`: a summary, never bodies). Nothing awaits, nothing
+touches a disk.
+
+Off it (`run`, one background task per process): every `FLUSH_SECONDS`, or as soon
+as `BATCH` records wait, the waiting records are written in one transaction, their
+usage added to the ledger; every `RETENTION_SECONDS` the traces past `keep_days` or
+beyond `keep_max` are deleted. Under `serve --workers` each process does this for its
+own requests, into the one database. A database that fails costs the records waiting
+(logged once per failure streak), never a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from dragoman.ir.usage import Usage
+from dragoman.observe.cost import estimate
+from dragoman.observe.traces.bodies import Bodies
+from dragoman.observe.traces.record import Record, failed, record_of, summary_of
+
+if TYPE_CHECKING:
+    from dragoman.config import Settings
+    from dragoman.observe.traces.store import TraceStore
+    from dragoman.providers.upstream import Upstream
+    from dragoman.server.exchange import Exchange
+    from dragoman.state.protocols import Feed
+
+log = logging.getLogger("dragoman.traces")
+
+FLUSH_SECONDS = 0.5
+BATCH = 200
+# Records waiting for a database that does not keep up, at most; beyond, dropped.
+WAITING_MAX = 50_000
+RETENTION_SECONDS = 60.0
+
+
+class Tracer:
+    def __init__(
+        self,
+        settings: Settings,
+        feed: Feed | None,
+        upstream_of: Callable[[str | None], Upstream | None],
+    ) -> None:
+        config = settings.traces
+        self.ring: deque[Record] = deque(maxlen=config.ring)
+        # The database's URL while traces are kept there; its store opens (and
+        # SQLAlchemy loads) with the first write, not with the server.
+        self.url = settings.effective_database_url if config.database else None
+        self._store: TraceStore | None = None
+        self.dropped = 0  # records the database never got (it lagged, or failed)
+        self._bodies = settings.trace_bodies
+        self._body_limit = config.body_max_bytes
+        self._keep = (config.keep_days * 86400, config.keep_max)
+        self._feed = feed
+        self._upstream_of = upstream_of
+        self._waiting: list[Record] = []
+        self._full = asyncio.Event()
+        self._writing = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._failing = False
+        self._stopping = False
+
+    def bodies(self) -> Bodies | None:
+        """What a new request keeps of its bodies; None (the default) for nothing."""
+        return None if self._bodies == "off" else Bodies(self._bodies, self._body_limit)
+
+    def finish(self, exchange: Exchange) -> None:
+        """The request has ended: its trace kept, queued for the database and published.
+        A fault here is logged and costs the trace, never the request's answer."""
+        try:
+            self._finish(exchange)
+        except Exception:
+            log.exception("request %s not traced", exchange.request_id)
+
+    def _finish(self, exchange: Exchange) -> None:
+        upstream = self._upstream_of(exchange.provider)
+        record = record_of(exchange, upstream.spec.kind if upstream is not None else None)
+        price(record, exchange.usage, subscription=upstream is not None and upstream.account_id is not None)
+        exchange.cost = record.get("cost")  # the metrics count it too, without pricing again
+        if exchange.bodies is not None:
+            record["bodies"] = exchange.bodies.kept(failed(record))
+        self.ring.append(record)
+        if self.url is not None:
+            if len(self._waiting) >= WAITING_MAX:
+                self.dropped += 1
+            else:
+                self._waiting.append(record)
+                if len(self._waiting) >= BATCH:
+                    self._full.set()
+        if self._feed is not None:
+            self._feed.publish(summary_of(record))
+
+    def find(self, trace_id: str) -> Record | None:
+        """A trace still in this process's ring."""
+        for record in reversed(self.ring):
+            if record["id"] == trace_id:
+                return record
+        return None
+
+    def store(self) -> TraceStore | None:
+        """Where traces are kept, opened on first use; None: in memory only."""
+        if self._store is None and self.url is not None:
+            from dragoman.observe.traces.store import TraceStore
+
+            self._store = TraceStore(self.url)
+        return self._store
+
+    def start(self) -> None:
+        if self.url is not None and self._task is None:
+            self._task = asyncio.create_task(self._run(), name="dragoman traces")
+
+    async def stop(self) -> None:
+        """Write what waits, then close the database."""
+        if self._task is not None:
+            # Told, not cancelled: a cancel that comes as the wait ends is lost in
+            # Python 3.11's wait_for, and the loop would go on.
+            self._stopping = True
+            self._full.set()
+            await self._task
+            self._task = None
+        await self.flush()
+        if self._store is not None:
+            await self._store.close()
+
+    async def flush(self) -> None:
+        """Write the waiting records now (a listing wants them; the server stops). One
+        write at a time: when this returns, every record finished before is stored."""
+        async with self._writing:
+            batch, self._waiting = self._waiting, []
+            self._full.clear()
+            store = self.store() if batch else None
+            if store is not None:
+                await self._write(store, batch)
+
+    async def _write(self, store: TraceStore, batch: list[Record]) -> None:
+        try:
+            await store.write(batch)
+            self._failing = False
+        except Exception as error:  # the database's own failures, whatever the driver
+            self.dropped += len(batch)
+            if not self._failing:
+                log.warning("traces not stored (%d dropped): %s", len(batch), error)
+            self._failing = True
+
+    async def _run(self) -> None:
+        next_retention = 0.0
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._full.wait(), FLUSH_SECONDS)
+            await self.flush()
+            if time.monotonic() >= next_retention:
+                next_retention = time.monotonic() + RETENTION_SECONDS
+                await self._retain()
+
+    async def _retain(self) -> None:
+        if self._store is None:
+            return  # nothing written yet, by this process
+        max_age, max_count = self._keep
+        try:
+            await self._store.retain(time.time() - max_age, max_count)
+        except Exception as error:
+            log.warning("old traces not purged: %s", error)
+
+
+def price(record: Record, usage: Usage | None, *, subscription: bool) -> None:
+    """The request's cost at the price table's rates (`observe.cost`), in US dollars:
+    `cost` the total, `cost_detail` by kind of token; for a subscription account an
+    estimate (`cost_estimate`), its real price being its plan. None: no usage, or no
+    price for the model."""
+    model = record["upstream_model"] or record["model"]
+    cost = estimate(model, usage, subscription=subscription) if usage is not None and model else None
+    if cost is None:
+        return
+    record["cost"] = cost.total
+    record["cost_estimate"] = cost.estimate
+    record["cost_detail"] = {
+        "priced_as": cost.model,
+        "input": cost.input,
+        "cache_read": cost.cache_read,
+        "cache_write": cost.cache_write,
+        "output": cost.output,
+        "reasoning": cost.reasoning,
+        "label": cost.label,
+    }

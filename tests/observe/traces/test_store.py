@@ -1,0 +1,85 @@
+"""Traces and the usage ledger in a real SQLite database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from dragoman.observe.traces.filters import TraceQuery, UsageQuery
+from dragoman.observe.traces.query import get_trace, list_traces, purge, usage
+from dragoman.observe.traces.store import TraceStore
+from tests.observe.traces.records import a_record
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[TraceStore]:
+    kept = TraceStore(f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}")
+    yield kept
+    await kept.close()
+
+
+async def test_a_batch_is_stored_and_its_usage_added_to_the_ledger(store: TraceStore) -> None:
+    await store.write([a_record(1), a_record(2, account="bob", status=429, usage=None)])
+    await store.write([a_record(3, cost=0.25), a_record(4, ended="upstream_error: overloaded")])
+    engine = await store.engine()
+    rows = await usage(engine, UsageQuery(group_by=("account",)))
+    assert rows == [
+        {"account": "alice", "requests": 3, "errors": 1, "input_uncached": 30, "cache_read": 270,
+         "cache_write": 0, "output": 60, "reasoning": 15, "cost": 0.25},
+        {"account": "bob", "requests": 1, "errors": 1, "input_uncached": 0, "cache_read": 0,
+         "cache_write": 0, "output": 0, "reasoning": 0, "cost": None},
+    ]  # fmt: skip
+    assert [t["id"] for t in (await list_traces(engine, TraceQuery(status="error")))["traces"]] == [
+        "req-4", "req-2",
+    ]  # fmt: skip
+
+
+async def test_bodies_are_read_for_one_trace_only(store: TraceStore) -> None:
+    bodies = {"client_request": "{}", "upstream": []}
+    await store.write([a_record(1, bodies=bodies)])
+    engine = await store.engine()
+    assert (await list_traces(engine, TraceQuery()))["traces"][0]["bodies"] is None
+    found = await get_trace(engine, "req-1")
+    assert found is not None and found["bodies"] == bodies
+    assert await get_trace(engine, "req-9") is None
+
+
+async def test_a_reused_request_id_keeps_both_and_shows_the_later(store: TraceStore) -> None:
+    await store.write([a_record(1, model="first")])
+    await store.write([a_record(2, id="req-1", model="second")])
+    engine = await store.engine()
+    found = await get_trace(engine, "req-1")
+    assert found is not None and found["model"] == "second"
+    assert len((await list_traces(engine, TraceQuery()))["traces"]) == 2
+
+
+async def test_retention_by_age_and_count_keeps_the_ledger(store: TraceStore) -> None:
+    old = [a_record(n, time=time.time() - 40 * 86400 + n) for n in range(3)]
+    await store.write([*old, *(a_record(n) for n in range(3, 10))])
+    removed = await store.retain(before=time.time() - 30 * 86400, max_count=5)
+    engine = await store.engine()
+    left = (await list_traces(engine, TraceQuery()))["traces"]
+    assert removed == 5
+    assert [t["id"] for t in left] == [f"req-{n}" for n in range(9, 4, -1)]
+    assert sum(row["requests"] for row in await usage(engine, UsageQuery(group_by=("model",)))) == 10
+
+
+async def test_purge_by_age_or_all(store: TraceStore) -> None:
+    await store.write([a_record(1, time=time.time() - 8 * 86400), a_record(2)])
+    engine = await store.engine()
+    assert await purge(engine, time.time() - 7 * 86400) == 1
+    assert await purge(engine, None) == 1
+    assert (await list_traces(engine, TraceQuery()))["traces"] == []
+    days = await usage(engine, UsageQuery(group_by=("day",)))
+    assert [row["requests"] for row in days] == [1, 1]  # two days, newest first
+    assert days[0]["day"] > days[1]["day"]
+
+
+async def test_text_search_escapes_like_wildcards(store: TraceStore) -> None:
+    await store.write([a_record(1, reason="strategy=fill-first"), a_record(2, reason="50% off")])
+    engine = await store.engine()
+    assert [t["id"] for t in (await list_traces(engine, TraceQuery(q="50%")))["traces"]] == ["req-2"]
+    assert [t["id"] for t in (await list_traces(engine, TraceQuery(q="FILL")))["traces"]] == ["req-1"]

@@ -1,0 +1,47 @@
+"""`/v1/usage` end to end: requests through a real dragoman, their usage read back
+grouped as asked, from the ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.fakes import Failure, Reply
+from tests.fakes.fixtures import FakeUpstreams
+from tests.fakes.script import Usage
+from tests.gateway import serve_gateway
+from tests.server.admin.test_traces import ask_chat
+
+
+def usage(url: str, **params: Any) -> list[dict[str, Any]]:
+    answer = httpx.get(url + "/v1/usage", params=params, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["usage"])
+
+
+def test_usage_is_grouped_by_what_is_asked(fakes: FakeUpstreams) -> None:
+    fakes.openai_chat.script(
+        Reply(text="a", usage=Usage(input=100, output=10, cached=40)),
+        Reply(text="b", usage=Usage(input=50, output=5, reasoning=2)),
+        Reply(error=Failure(400, "no")),
+    )
+    fakes.openai_responses.script(Reply(text="c", usage=Usage(input=7, output=3)))
+    with serve_gateway(fakes) as url:
+        for model in ("gpt-4.1", "gpt-4.1", "gpt-4.1", "gpt-5"):
+            ask_chat(url, model=model)
+        by_model = usage(url, group_by="model", since="7d")
+        by_account_and_day = usage(url, group_by="account,day")
+        one_account = usage(url, group_by="model", account="up_openai_responses")
+        nothing = usage(url, group_by="model", until="2d")
+    gpt41, gpt5 = by_model
+    assert gpt41.pop("cost") > gpt5["cost"] > 0  # the failed request has no usage, so no cost
+    assert gpt41 == {
+        "model": "gpt-4.1", "requests": 3, "errors": 1, "input_uncached": 110, "cache_read": 40,
+        "cache_write": 0, "output": 15, "reasoning": 2,
+    }  # fmt: skip
+    assert (gpt5["model"], gpt5["requests"], gpt5["output"]) == ("gpt-5", 1, 3)
+    assert {row["account"] for row in by_account_and_day} == {"up_openai_chat", "up_openai_responses"}
+    assert all(set(row) >= {"account", "day"} and "model" not in row for row in by_account_and_day)
+    assert [row["model"] for row in one_account] == ["gpt-5"]
+    assert nothing == []
