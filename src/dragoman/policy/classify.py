@@ -25,7 +25,7 @@ WEIGHTS = {
     "tools": 1,
     "images": 1,
     "code": 1,
-    "reasoning_marker": 3,
+    "reasoning_marker": 4,
     "analysis_marker": 1,
     "multi_step": 1,
     "reasoning_asked": 1,
