@@ -34,14 +34,25 @@ def _tool_names(spec: Spec) -> list[str]:
 def _anthropic(spec: Spec, model: str) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     for n in range(spec.history):
-        messages += [{"role": "user", "content": f"question {n}"}, {"role": "assistant", "content": f"answer {n}"}]
+        messages += [
+            {"role": "user", "content": f"question {n}"},
+            {"role": "assistant", "content": f"answer {n}"},
+        ]
     for n, arguments in enumerate(spec.calls):
         messages += [
             {"role": "user", "content": "go on"},
-            {"role": "assistant", "content": [{"type": "tool_use", "id": f"toolu_{n}", "name": "tool_0", "input": {"path": arguments}}]},
-            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"toolu_{n}", "content": "done"}]},
+            {
+                "role": "assistant",
+                "content": [
+                    {"type": "tool_use", "id": f"toolu_{n}", "name": "tool_0", "input": {"path": arguments}}
+                ],
+            },
+            {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": f"toolu_{n}", "content": "done"}],
+            },
             {"role": "assistant", "content": "next"},
-        ]  # fmt: skip
+        ]
     content: list[dict[str, Any]] = [
         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PIXEL}}
         for _ in range(spec.images)
@@ -51,7 +62,9 @@ def _anthropic(spec: Spec, model: str) -> dict[str, Any]:
     if spec.system:
         result["system"] = spec.system
     if spec.tools or spec.calls:
-        result["tools"] = [{"name": name, "description": "a tool", "input_schema": SCHEMA} for name in _tool_names(spec)]
+        result["tools"] = [
+            {"name": name, "description": "a tool", "input_schema": SCHEMA} for name in _tool_names(spec)
+        ]
     if spec.effort:
         result["thinking"] = {"type": "enabled", "budget_tokens": 32000 if spec.effort == "high" else 2048}
     return result
@@ -60,16 +73,26 @@ def _anthropic(spec: Spec, model: str) -> dict[str, Any]:
 def _chat(spec: Spec, model: str) -> dict[str, Any]:
     messages: list[dict[str, Any]] = [{"role": "system", "content": spec.system}] if spec.system else []
     for n in range(spec.history):
-        messages += [{"role": "user", "content": f"question {n}"}, {"role": "assistant", "content": f"answer {n}"}]
+        messages += [
+            {"role": "user", "content": f"question {n}"},
+            {"role": "assistant", "content": f"answer {n}"},
+        ]
     for n, arguments in enumerate(spec.calls):
-        call = {"id": f"call_{n}", "type": "function", "function": {"name": "tool_0", "arguments": f'{{"path": "{arguments}"}}'}}
+        call = {
+            "id": f"call_{n}",
+            "type": "function",
+            "function": {"name": "tool_0", "arguments": f'{{"path": "{arguments}"}}'},
+        }
         messages += [
             {"role": "user", "content": "go on"},
             {"role": "assistant", "content": None, "tool_calls": [call]},
             {"role": "tool", "tool_call_id": f"call_{n}", "content": "done"},
             {"role": "assistant", "content": "next"},
-        ]  # fmt: skip
-    images = [{"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PIXEL}"}} for _ in range(spec.images)]
+        ]
+    images = [
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PIXEL}"}}
+        for _ in range(spec.images)
+    ]
     messages.append({"role": "user", "content": [*images, {"type": "text", "text": spec.prompt}]})
     result: dict[str, Any] = {"model": model, "messages": messages}
     if spec.tools or spec.calls:
@@ -87,23 +110,37 @@ def _responses(spec: Spec, model: str) -> dict[str, Any]:
     for n in range(spec.history):
         items += [
             {"type": "message", "role": "user", "content": [{"type": "input_text", "text": f"question {n}"}]},
-            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": f"answer {n}"}]},
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": f"answer {n}"}],
+            },
         ]
     for n, arguments in enumerate(spec.calls):
         items += [
             {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "go on"}]},
-            {"type": "function_call", "call_id": f"call_{n}", "name": "tool_0", "arguments": f'{{"path": "{arguments}"}}'},
+            {
+                "type": "function_call",
+                "call_id": f"call_{n}",
+                "name": "tool_0",
+                "arguments": f'{{"path": "{arguments}"}}',
+            },
             {"type": "function_call_output", "call_id": f"call_{n}", "output": "done"},
             {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "next"}]},
-        ]  # fmt: skip
-    images = [{"type": "input_image", "image_url": f"data:image/png;base64,{PIXEL}"} for _ in range(spec.images)]
-    items.append({"type": "message", "role": "user", "content": [*images, {"type": "input_text", "text": spec.prompt}]})
+        ]
+    images = [
+        {"type": "input_image", "image_url": f"data:image/png;base64,{PIXEL}"} for _ in range(spec.images)
+    ]
+    items.append(
+        {"type": "message", "role": "user", "content": [*images, {"type": "input_text", "text": spec.prompt}]}
+    )
     result: dict[str, Any] = {"model": model, "input": items}
     if spec.system:
         result["instructions"] = spec.system
     if spec.tools or spec.calls:
         result["tools"] = [
-            {"type": "function", "name": name, "description": "a tool", "parameters": SCHEMA} for name in _tool_names(spec)
+            {"type": "function", "name": name, "description": "a tool", "parameters": SCHEMA}
+            for name in _tool_names(spec)
         ]
     if spec.effort:
         result["reasoning"] = {"effort": spec.effort}
@@ -121,7 +158,10 @@ def _gemini(spec: Spec, model: str) -> dict[str, Any]:
         contents += [
             {"role": "user", "parts": [{"text": "go on"}]},
             {"role": "model", "parts": [{"functionCall": {"name": "tool_0", "args": {"path": arguments}}}]},
-            {"role": "user", "parts": [{"functionResponse": {"name": "tool_0", "response": {"output": "done"}}}]},
+            {
+                "role": "user",
+                "parts": [{"functionResponse": {"name": "tool_0", "response": {"output": "done"}}}],
+            },
             {"role": "model", "parts": [{"text": "next"}]},
         ]
     images = [{"inlineData": {"mimeType": "image/png", "data": PIXEL}} for _ in range(spec.images)]
@@ -130,10 +170,14 @@ def _gemini(spec: Spec, model: str) -> dict[str, Any]:
     if spec.system:
         result["systemInstruction"] = {"parts": [{"text": spec.system}]}
     if spec.tools or spec.calls:
-        declarations = [{"name": name, "description": "a tool", "parameters": SCHEMA} for name in _tool_names(spec)]
+        declarations = [
+            {"name": name, "description": "a tool", "parameters": SCHEMA} for name in _tool_names(spec)
+        ]
         result["tools"] = [{"functionDeclarations": declarations}]
     if spec.effort:
-        result["generationConfig"] = {"thinkingConfig": {"thinkingBudget": 32000 if spec.effort == "high" else 2048}}
+        result["generationConfig"] = {
+            "thinkingConfig": {"thinkingBudget": 32000 if spec.effort == "high" else 2048}
+        }
     return result
 
 
@@ -146,12 +190,20 @@ SPECS: tuple[Spec, ...] = (
     Spec("capital", "What is the capital of France?", "simple"),
     Spec("translate", "Translate 'good morning' to Spanish.", "simple"),
     Spec("greeting", "Hello! How are you today?", "simple", system=LONG_SYSTEM),
-    Spec("small-function", "Write a function that adds two numbers:\n```python\ndef add(a, b):\n```", "simple"),
+    Spec(
+        "small-function", "Write a function that adds two numbers:\n```python\ndef add(a, b):\n```", "simple"
+    ),
     Spec("list-files", "List the files in this folder.", "medium", tools=3),
-    Spec("debug", "Why does this crash? Debug it:\n```\nTraceback (most recent call last):\n  File 'app.py'\nKeyError: 'id'\n```", "medium"),
+    Spec(
+        "debug",
+        "Why does this crash? Debug it:\n```\nTraceback (most recent call last):\n"
+        "  File 'app.py'\nKeyError: 'id'\n```",
+        "medium",
+    ),
     Spec(
         "refactor",
-        "Refactor this module: first split the parser out, then add tests, finally update the docs.\n```python\nclass Parser:\n    pass\n```",
+        "Refactor this module: first split the parser out, then add tests, finally update the docs."
+        "\n```python\nclass Parser:\n    pass\n```",
         "medium",
     ),
     Spec("long-chat", "Now compare the two designs and plan the migration.", "medium", history=20),
@@ -160,18 +212,26 @@ SPECS: tuple[Spec, ...] = (
     Spec("repeating-agent", "Continue.", "complex", tools=2, calls=("a.txt", "b.txt", "a.txt")),
     Spec(
         "architecture",
-        "Design the architecture of a distributed rate limiter: analyze the trade-offs, first for one region, then for many, and finally write the plan.",
-        "complex", tools=4, effort="high",
+        "Design the architecture of a distributed rate limiter: analyze the trade-offs, "
+        "first for one region, then for many, and finally write the plan.",
+        "complex",
+        tools=4,
+        effort="high",
     ),
     Spec("proof", "Prove that there are infinitely many primes.", "complex"),
     Spec(
         "hard-proof",
-        "Think hard: first derive the closed form of T(n) = 2T(n/2) + n, then prove it by induction step by step.",
-        "reasoning", effort="high",
+        "Think hard: first derive the closed form of T(n) = 2T(n/2) + n, "
+        "then prove it by induction step by step.",
+        "reasoning",
+        effort="high",
     ),
     Spec(
         "formal",
-        "Give a rigorous proof of the theorem, then analyze why each step holds, and finally state the invariant.",
-        "reasoning", effort="high", history=3,
+        "Give a rigorous proof of the theorem, then analyze why each step holds, "
+        "and finally state the invariant.",
+        "reasoning",
+        effort="high",
+        history=3,
     ),
-)  # fmt: skip
+)

@@ -107,7 +107,7 @@ class Rule(_Strict):
     @model_validator(mode="after")
     def _one_action(self) -> Rule:
         if (self.set is None) == (self.deny is None):
-            raise ValueError("a rule has either set = {...} or deny = \"message\", not both, not neither")
+            raise ValueError('a rule has either set = {...} or deny = "message", not both, not neither')
         return self
 
 

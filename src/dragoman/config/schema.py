@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from dragoman.config.binds import Bind, parse_bind
-from dragoman.config.routing import AutoConfig, RoutingConfig
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
+from dragoman.config.routing import AutoConfig, RoutingConfig
 from dragoman.observe.prices import Price
 from dragoman.pools.settings import DEFAULT_PRIORITY, AccountPolicy, PoolSettings
 

@@ -57,7 +57,9 @@ def classify(found: Signals, floors: AutoFloors) -> Classification:
     _apply_floor(result, "tools", floors.tools if found.tools else None)
     if found.repeated_call or found.failing_calls:
         result.tier = above(result.tier)
-        result.contributions["repeated_call" if found.repeated_call else "failing_calls"] = f"-> {result.tier}"
+        result.contributions["repeated_call" if found.repeated_call else "failing_calls"] = (
+            f"-> {result.tier}"
+        )
     return result
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dragoman.config.routing import AutoConfig, RoutingConfig, Rule, TierName
+from dragoman.config.routing import AutoConfig, RoutingConfig, Rule, TierMap, TierName
 from dragoman.ir.errors import ModelNotFound, PermissionDenied
 from dragoman.ir.request import Reasoning, Request
 from dragoman.observe import prices
@@ -88,9 +88,9 @@ class Policy:
         self.bindings = bindings
         self._defaults: tuple[Registry | None, dict[TierName, str]] = (None, {})
         # Each profile's configured tiers ("" for plain auto), read once.
-        top = self.auto.tiers.model_dump(exclude_none=True)
-        self._configured: dict[str, dict[TierName, str]] = {"": top} | {
-            name: top | profile.tiers.model_dump(exclude_none=True) for name, profile in self.auto.profiles.items()
+        top = _named(self.auto.tiers)
+        self._configured = {"": top} | {
+            name: top | _named(profile.tiers) for name, profile in self.auto.profiles.items()
         }
 
     def route(
@@ -136,7 +136,9 @@ class Policy:
             decision.model = request.model
         return decision
 
-    def _auto(self, request: Request, registry: Registry, asked: Asked, session: SessionOf | None) -> Decision:
+    def _auto(
+        self, request: Request, registry: Registry, asked: Asked, session: SessionOf | None
+    ) -> Decision:
         profile = profile_of(request.model) or ""
         tiers = self._tiers(profile, registry)
         found = signals(request, asked.tokens(request))
@@ -148,10 +150,13 @@ class Policy:
         chosen = tiers.get(tier)
         if chosen is None:
             raise ModelNotFound(
-                f"auto has no model for tier {tier!r}: name one in [auto.tiers] or add an account that serves one"
+                f"auto has no model for tier {tier!r}: "
+                "name one in [auto.tiers] or add an account that serves one"
             )
         request.model = chosen
-        return Decision(request.model, chosen, reason, tier, None, result.score, result.contributions, found, kept)
+        return Decision(
+            request.model, chosen, reason, tier, None, result.score, result.contributions, found, kept
+        )
 
     def tier_map(self, profile: str, registry: Registry) -> dict[TierName, str]:
         """The model of each tier for `auto/<profile>` ("" for plain `auto`)."""
@@ -173,6 +178,11 @@ class Policy:
             tiers = default_tiers(registry, prices.active().price)
             self._defaults = (registry, tiers)
         return tiers
+
+
+def _named(tiers: TierMap) -> dict[TierName, str]:
+    """The tiers a map names a model for."""
+    return {tier: model for tier in TIERS if (model := getattr(tiers, tier)) is not None}
 
 
 def _effort(request: Request, effort: str | None) -> None:

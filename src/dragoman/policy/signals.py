@@ -31,7 +31,9 @@ ANALYSIS = re.compile(
     r"|root cause|plan)\b",
     re.IGNORECASE,
 )
-MULTI_STEP = re.compile(r"\b(first|then|finally|after that|next)\b|^\s*\d+[.)] ", re.IGNORECASE | re.MULTILINE)
+MULTI_STEP = re.compile(
+    r"\b(first|then|finally|after that|next)\b|^\s*\d+[.)] ", re.IGNORECASE | re.MULTILINE
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,8 +40,8 @@ from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.observe.traces.bodies import Bodies
-from dragoman.pools import failover_reason
 from dragoman.policy.decide import headers_of
+from dragoman.pools import failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
@@ -111,8 +111,11 @@ async def relay(
             body = _client_stream(client.stream.Renderer(request), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
             streamed = StreamedResponse(
-                body, media_type=SSE, headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
-                watch=watch, exchange=exchange,
+                body,
+                media_type=SSE,
+                headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
+                watch=watch,
+                exchange=exchange,
             )
             watch = None
             return streamed
