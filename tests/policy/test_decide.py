@@ -11,13 +11,14 @@ import httpx
 import orjson
 import pytest
 
-from dragoman.config import ModelsConfig
+from dragoman.config import ModelsConfig, load
 from dragoman.config.routing import AutoConfig, RoutingConfig
 from dragoman.ir.errors import PermissionDenied
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.request import Request
 from dragoman.policy import Policy
 from dragoman.routing.registry import Registry
+from dragoman.server.app import build_gateway
 from tests.captures import load_all
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import providers_for, serve_gateway
@@ -256,3 +257,23 @@ def test_a_deny_rule_raises_permission_denied_before_any_upstream() -> None:
     policy = Policy(AutoConfig(), RoutingConfig.model_validate({"rules": [{"name": "no", "deny": "closed"}]}))
     with pytest.raises(PermissionDenied, match="closed"):
         policy.route(Request(model="x"), Registry([], ModelsConfig()), "anthropic")
+
+
+def test_auto_works_with_no_configuration(fakes: FakeUpstreams) -> None:
+    with serve_gateway(fakes) as plain:
+        answer = _post(
+            plain, "/v1/chat/completions", {"model": "auto", "messages": [{"role": "user", "content": "hi"}]}
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
+
+
+def test_rules_are_reloaded_with_the_config(fakes: FakeUpstreams) -> None:
+    settings = load(overrides={"providers": providers_for(fakes)}, environ={})
+    gateway = build_gateway(settings, environ={})
+    assert gateway.policy.rules == []
+    closed = {"rules": [{"name": "closed", "deny": "closed for the night"}]}
+    gateway.reconfigure(settings.model_copy(update={"routing": RoutingConfig.model_validate(closed)}))
+    assert [rule.name for rule in gateway.policy.rules] == ["closed"]
+    with pytest.raises(PermissionDenied, match="closed for the night"):
+        gateway.policy.route(Request(model="gpt-4.1"), gateway.registry, "openai_chat")

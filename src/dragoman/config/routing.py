@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from dragoman.config.masking import masked, masked_headers
 from dragoman.ir.request import Effort
@@ -70,8 +78,9 @@ class RuleMatch(_Strict):
     # Masked as provider headers are: a rule may match on a credential-named header.
     header: Annotated[dict[str, str], masked(masked_headers)] = Field(default_factory=dict)
     min_tokens: Annotated[int, Field(ge=0)] | None = None
-    tools: bool | None = None
-    images: bool | None = None
+    # Strict: `images = "no"` is a mistake, not True.
+    tools: StrictBool | None = None
+    images: StrictBool | None = None
 
     @field_validator("client")
     @classmethod

@@ -5,9 +5,9 @@ Cheapest capable first: the served models that take tools are ordered by price (
 price table's input plus output rate, `observe.prices`); `simple` gets the cheapest,
 `reasoning` the dearest model that reasons (else the dearest), `medium` and `complex`
 the ones a third and two thirds of the way up, `complex` preferring one that sees
-images (the images floor sends image requests there). Models with no known price come
-after the priced ones, in the registry's order; with none priced, the registry's order
-stands in for price.
+images (the images floor sends image requests there). Models with no known price (a
+local model, an aggregator's own ids) are left out while any is priced: nothing says
+what they can do. With none priced, the registry's order stands in for price.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def default_tiers(registry: Registry, price_of: PriceOf) -> dict[TierName, str]:
     if not capable:
         return {}
     ordered = _by_price(capable, price_of)
+    if not ordered:
+        ordered = capable
     last = len(ordered) - 1
     upper = (2 * last + 2) // 3  # two thirds of the way up, rounded up
     complex_pick = _prefer(ordered[upper:], lambda info: info.vision) or ordered[upper]
@@ -42,12 +44,13 @@ def default_tiers(registry: Registry, price_of: PriceOf) -> dict[TierName, str]:
 
 
 def _by_price(models: list[tuple[str, ModelInfo]], price_of: PriceOf) -> list[tuple[str, ModelInfo]]:
-    def cost(numbered: tuple[int, tuple[str, ModelInfo]]) -> tuple[int, float, int]:
-        number, (model, _) = numbered
-        price = price_of(model)
-        return (1, 0.0, number) if price is None else (0, price.input + price.output, number)
-
-    return [pair for _, pair in sorted(enumerate(models), key=cost)]
+    """The priced models, cheapest first (input plus output rate); ties keep their order."""
+    priced = [
+        (price.input + price.output, number, pair)
+        for number, pair in enumerate(models)
+        if (price := price_of(pair[0])) is not None
+    ]
+    return [pair for _, _, pair in sorted(priced, key=lambda entry: entry[:2])]
 
 
 def _prefer(
