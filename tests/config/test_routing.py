@@ -3,11 +3,14 @@ work is refused at start-up, the error naming the rule and the field."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from dragoman.config import ConfigError, load
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load(tmp_path: Path, text: str) -> object:
@@ -90,3 +93,31 @@ def test_two_rules_of_one_name_are_refused(tmp_path: Path) -> None:
 def test_invalid_auto_settings_are_refused(tmp_path: Path, text: str) -> None:
     with pytest.raises(ConfigError):
         _load(tmp_path, text)
+
+
+def _readme_section() -> str:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("## Routing: auto and rules\n")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_the_readmes_routing_examples_are_valid(tmp_path: Path) -> None:
+    blocks = re.findall(r"```toml\n(.*?)```", _readme_section(), re.DOTALL)
+    assert len(blocks) == 2
+    settings = _load(tmp_path, "\n".join(blocks))
+    assert [rule.name for rule in settings.routing.rules][:2] == [  # type: ignore[attr-defined]
+        "claude-code-background",
+        "gemini-cli-router",
+    ]
+
+
+def test_the_example_file_is_valid_once_uncommented(tmp_path: Path) -> None:
+    lines = (ROOT / "examples" / "routing.toml").read_text().splitlines()
+    uncommented = [
+        line.removeprefix("# ")
+        for line in lines
+        if line.startswith("# [") or (line.startswith("# ") and " = " in line and "#   " not in line)
+    ]
+    settings = _load(tmp_path, "\n".join(uncommented))
+    assert len(settings.routing.rules) == 6  # type: ignore[attr-defined]
+    assert settings.auto.profiles["cheap"].tiers.reasoning == "gemini-2.5-pro"  # type: ignore[attr-defined]
