@@ -22,6 +22,7 @@ from dragoman.server.app import build_gateway
 from tests.captures import load_all
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import providers_for, serve_gateway
+from tests.policy.written import PIXEL
 
 KEYS = ["sk-local-one-1234567890", "sk-local-two-1234567890"]
 TIERS = {
@@ -221,7 +222,7 @@ def test_min_tokens_and_images_pick_the_large_model(url: str, fakes: FakeUpstrea
     long = chat(url, "gpt-4.1", "word " * 25_000)
     assert long.status_code == 200 and _last_model(fakes, "gemini") == "gemini-3-pro-preview"
     assert "rule long-to-pro" in long.headers["x-dragoman-route"]
-    pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAHnOcQAAAAABJRU5ErkJggg=="
+    pixel = PIXEL
     image = [
         {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": pixel}},
         {"type": "text", "text": "what is it?"},
@@ -277,3 +278,25 @@ def test_rules_are_reloaded_with_the_config(fakes: FakeUpstreams) -> None:
     assert [rule.name for rule in gateway.policy.rules] == ["closed"]
     with pytest.raises(PermissionDenied, match="closed for the night"):
         gateway.policy.route(Request(model="gpt-4.1"), gateway.registry, "openai_chat")
+
+
+def test_tokens_are_counted_for_auto(url: str) -> None:
+    body = {"model": "auto", "messages": [{"role": "user", "content": "hello there"}]}
+    answer = _post(url, "/v1/messages/count_tokens", body, **CLAUDE_CODE)
+    assert answer.status_code == 200 and answer.json()["input_tokens"] > 0
+    gemini = _post(url, "/v1beta/models/auto:countTokens", {"contents": [{"parts": [{"text": "hi"}]}]})
+    assert gemini.status_code == 200 and gemini.json()["totalTokens"] > 0
+
+
+@pytest.mark.parametrize("query", ["?alt=sse", ""])
+def test_gemini_clients_ask_for_auto_in_the_path(url: str, fakes: FakeUpstreams, query: str) -> None:
+    tool = {"name": "read_file", "description": "reads a file", "parameters": {"type": "object"}}
+    body = {
+        "contents": [{"parts": [{"text": "Read hello.txt"}]}],
+        "tools": [{"functionDeclarations": [tool]}],
+    }
+    answer = _post(url, f"/v1beta/models/auto:streamGenerateContent{query}", body)
+    assert answer.status_code == 200, answer.text
+    route = answer.headers["x-dragoman-route"]
+    assert route == "tier=medium; model=gpt-4.1; reason=score 1 (tools+1, tools_floor -> medium)"
+    assert _last_model(fakes, "openai_chat") == "gpt-4.1"

@@ -130,8 +130,8 @@ class Policy:
             decision.reason = f"rule {rule.name}, " + decision.reason if decision.tier else decision.reason
         if changes is not None:
             _effort(request, changes.reasoning_effort)
-            if changes.provider is not None:
-                request.model = f"{changes.provider}/{request.model.rpartition('/')[2]}"
+            if changes.provider is not None and not request.model.startswith(changes.provider + "/"):
+                request.model = f"{changes.provider}/{request.model}"
         if decision is not None:
             decision.model = request.model
         return decision
