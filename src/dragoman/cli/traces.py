@@ -113,10 +113,18 @@ def show(trace_id: str, url: str | None, home: str | None, config_file: str | No
     console.print(
         Text(f"reason: {trace['reason'] or '-'}   dialect: {trace['dialect']}   route: {trace['route']}")
     )
+    routing = trace.get("routing")  # absent from traces kept before routing existed
+    if routing:
+        console.print(Text(f"routed: {routing['requested']} -> {routing['model']}   {_routed(routing)}"))
     console.print(_attempts(trace["attempts"]))
     for name, body in _bodies(trace["bodies"]):
         console.print(Text(f"--- {name}", style="bold"))
         console.print(Text(body))
+
+
+def _routed(routing: dict[str, Any]) -> str:
+    """The routing decision as `x-dragoman-route` gave it (`dragoman.policy.Decision`)."""
+    return f"tier={routing['tier'] or '-'}; reason={routing['reason']}"
 
 
 def _attempts(attempts: list[dict[str, Any]]) -> Table:
