@@ -55,6 +55,9 @@ class Decision:
     found: Signals | None = None
     # The session's tier held this one up (it would have been lower on its own).
     sticky: bool = False
+    # What the request would have run on without the policy: the model asked for, or for
+    # auto the top tier's model (`dragoman usage --savings` prices its usage there too).
+    baseline: str | None = None
 
     def header(self) -> str:
         """`x-dragoman-route`'s value."""
@@ -71,6 +74,7 @@ class Decision:
             "score": self.score,
             "scores": dict(self.contributions),
             "sticky": self.sticky,
+            "baseline": self.baseline,
         }
 
 
@@ -124,7 +128,7 @@ class Policy:
             decision = self._auto(request, registry, asked, session)
             decision.requested = requested
         elif rule is not None:
-            decision = Decision(requested, request.model, f"rule {rule.name}")
+            decision = Decision(requested, request.model, f"rule {rule.name}", baseline=requested)
         if decision is not None and rule is not None:
             decision.rule = rule.name
             decision.reason = f"rule {rule.name}, " + decision.reason if decision.tier else decision.reason
@@ -155,8 +159,9 @@ class Policy:
             )
         request.model = chosen
         return Decision(
-            request.model, chosen, reason, tier, None, result.score, result.contributions, found, kept
-        )
+            request.model, chosen, reason, tier, None, result.score, result.contributions, found, kept,
+            baseline=tiers.get("reasoning"),
+        )  # fmt: skip
 
     def tier_map(self, profile: str, registry: Registry) -> dict[TierName, str]:
         """The model of each tier for `auto/<profile>` ("" for plain `auto`)."""
