@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dragoman import dialects
-from dragoman.config.routing import AutoFloors, TierName
+from dragoman.config.routing import TierName
 from dragoman.ir.errors import GatewayError
 from dragoman.ir.request import Request
 from dragoman.policy.classify import Classification, classify
@@ -122,7 +122,7 @@ def explain(
     """What the gateway would do with this request (`Policy.route`), and why."""
     requested = request.model
     found = signals(request)
-    classification = classify(found, policy.auto.floors if policy.auto else AutoFloors())
+    classification = classify(found, policy.auto.floors)
     lowered = {name.lower(): value for name, value in headers.items()}
     explained = Explained(dialect, requested, None, found, classification)
     try:
