@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dragoman.config.routing import AutoConfig, RoutingConfig, Rule, TierMap, TierName
+from dragoman.config.routing import AutoConfig, RoutingConfig, Rule, RuleSet, TierMap, TierName
 from dragoman.ir.errors import ModelNotFound, PermissionDenied
 from dragoman.ir.request import Reasoning, Request
 from dragoman.observe import prices
@@ -123,21 +123,19 @@ class Policy:
         changes = rule.set if rule is not None else None
         if changes is not None and changes.model is not None:
             request.model = changes.model
-        decision = None
         if is_auto(request.model):
             decision = self._auto(request, registry, asked, session)
-            decision.requested = requested
         elif rule is not None:
-            decision = Decision(requested, request.model, f"rule {rule.name}", baseline=requested)
-        if decision is not None and rule is not None:
+            decision = Decision(requested, request.model, "", baseline=requested)
+        else:
+            return None
+        decision.requested = requested
+        if rule is not None:
             decision.rule = rule.name
-            decision.reason = f"rule {rule.name}, " + decision.reason if decision.tier else decision.reason
+            decision.reason = f"rule {rule.name}" + (f", {decision.reason}" if decision.reason else "")
         if changes is not None:
-            _effort(request, changes.reasoning_effort)
-            if changes.provider is not None and not request.model.startswith(changes.provider + "/"):
-                request.model = f"{changes.provider}/{request.model}"
-        if decision is not None:
-            decision.model = request.model
+            _apply(request, changes)
+        decision.model = request.model
         return decision
 
     def _auto(
@@ -190,9 +188,15 @@ def _named(tiers: TierMap) -> dict[TierName, str]:
     return {tier: model for tier in TIERS if (model := getattr(tiers, tier)) is not None}
 
 
-def _effort(request: Request, effort: str | None) -> None:
-    if effort is None:
-        return
+def _apply(request: Request, changes: RuleSet) -> None:
+    """A rule's provider and reasoning effort (its model is applied before auto runs)."""
+    if changes.reasoning_effort is not None:
+        _effort(request, changes.reasoning_effort)
+    if changes.provider is not None and not request.model.startswith(changes.provider + "/"):
+        request.model = f"{changes.provider}/{request.model}"
+
+
+def _effort(request: Request, effort: str) -> None:
     reasoning = request.reasoning or Reasoning()
     reasoning.effort = effort  # type: ignore[assignment]  # validated by the config schema
     reasoning.budget_tokens = None  # the effort decides; ir.reasoning converts it where needed
