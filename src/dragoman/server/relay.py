@@ -40,6 +40,7 @@ from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.observe.traces.bodies import Bodies
+from dragoman.policy.decide import headers_of
 from dragoman.pools import failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
@@ -87,12 +88,19 @@ async def relay(
     client_headers: Mapping[str, str] | None = None,
     receive: Receive | None = None,
     session: SessionOf | None = None,
+    key: Callable[[], str] | None = None,
 ) -> Response:
     """Serve one parsed request: pick the account, call the upstream, answer the client.
     With `receive` (the request's body already read), a client leaving ends it all.
     `session` tells the conversation it belongs to, kept on one account while it may:
-    asked only when the model's pool has more than one account (deriving it costs)."""
+    asked only when the model's pool has more than one account, or by `auto` (deriving
+    it costs). `key` names the local key, for routing rules that match on it."""
     exchange.model, exchange.stream = request.model, request.stream
+    # The routing policy (`dragoman.policy`): which model the request asks for now.
+    decision = gateway.policy.route(request, gateway.registry, client.name, client_headers, key, session)
+    if decision is not None:
+        exchange.routing = decision.trace()
+    headers = headers_of(decision)
     if request.tools:
         check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
@@ -103,7 +111,11 @@ async def relay(
             body = _client_stream(client.stream.Renderer(request), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
             streamed = StreamedResponse(
-                body, media_type=SSE, headers=SSE_HEADERS, watch=watch, exchange=exchange
+                body,
+                media_type=SSE,
+                headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
+                watch=watch,
+                exchange=exchange,
             )
             watch = None
             return streamed
@@ -119,7 +131,9 @@ async def relay(
     finally:
         if watch is not None:
             watch.stop()
-    return Response(orjson.dumps(client.response.render(whole, request)), media_type="application/json")
+    return Response(
+        orjson.dumps(client.response.render(whole, request)), media_type="application/json", headers=headers
+    )
 
 
 async def _first_answer(
