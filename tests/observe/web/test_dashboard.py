@@ -5,6 +5,8 @@ in front of a fake upstream serving a pool of two accounts (each sends its name 
 
 from __future__ import annotations
 
+import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import serve_gateway
 from tests.server.test_pooling import pool, reached
@@ -26,12 +29,18 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")
-def url(fake_upstreams_session: FakeUpstreams) -> Iterator[str]:
+def url(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One gateway for the module, in a home of its own (set up before the per-test home is)."""
     providers = pool(fake_upstreams_session.openai_chat, ACCOUNTS, ["m"])
-    with serve_gateway(
-        fake_upstreams_session, providers=providers, api_keys=[LOCAL_KEY], trace_bodies="all"
-    ) as served:
-        yield served
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("DRAGOMAN_")]:
+            patch.delenv(name)
+        patch.setenv("DRAGOMAN_HOME", str(tmp_path_factory.mktemp("dashboard-home")))
+        patch.setenv("DRAGOMAN_DETECT_OLLAMA", "false")
+        with serve_gateway(
+            fake_upstreams_session, providers=providers, api_keys=[LOCAL_KEY], trace_bodies="all"
+        ) as served:
+            yield served
 
 
 @pytest.fixture
@@ -144,6 +153,34 @@ def test_the_priority_is_set_and_a_test_request_answered_from_the_accounts_page(
     card.locator("input.priority").fill("1")
     card.get_by_role("button", name="Set priority").click()
     expect(card.locator("dl.facts")).to_contain_text("priority 1")
+
+
+def test_a_usage_window_and_a_cooldown_count_down_until_the_account_is_reset(
+    page: Page, url: str, fakes: FakeUpstreams
+) -> None:
+    window = {
+        "x-ratelimit-limit-tokens": "1000",
+        "x-ratelimit-remaining-tokens": "250",
+        "x-ratelimit-reset-tokens": "6m0s",
+    }
+    fakes.openai_chat.script(Reply(text="OK", headers=window), Reply(error=Failure(429, retry_after=120)))
+    chat(url)
+    chat(url)
+    windowed, cooled, _ = reached(fakes.openai_chat)
+    page.goto("/ui/accounts")
+    bar = page.locator(f'article[data-label="{windowed}"] .window')
+    expect(bar).to_contain_text("tokens: 75% used")
+    expect(bar).to_contain_text("resets in 5m")
+    assert bar.locator(".fill").evaluate("element => element.style.width") == "75%"
+    card = page.locator(f'article[data-label="{cooled}"]')
+    expect(card.locator(".state")).to_have_text("cooling")
+    countdown = card.locator(".cooldown-ends .countdown")
+    expect(countdown).to_have_text(re.compile(r"cooldown ends in \dm \d\ds"))
+    shown = countdown.text_content()
+    expect(countdown).not_to_have_text(shown or "", timeout=2500)  # it ticks
+    card.get_by_role("button", name="Reset cooldown").click()
+    expect(card.locator(".state")).to_have_text("ready")
+    expect(card.locator(".cooldown-ends")).to_have_count(0)
 
 
 def test_a_cookie_authenticated_change_needs_the_csrf_token(page: Page, url: str) -> None:

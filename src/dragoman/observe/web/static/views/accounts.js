@@ -45,7 +45,7 @@ function card(account, refresh, message) {
     h("header", {}, h("h2", {}, account.label), h("span", { class: `state ${state.status}` }, state.status)),
     h("p", { class: "muted" }, `${account.kind} · ${account.auth} ${account.key || ""} · ${account.dialect}`),
     state.status !== "ready" && state.status !== "disabled" && state.reason ? h("p", { class: "reason" }, state.reason) : null,
-    state.until ? h("p", {}, later(state.until, "cooldown ends in ")) : null,
+    state.until ? h("p", { class: "cooldown-ends" }, later(state.until, "cooldown ends in ")) : null,
     cooldowns(account.cooldowns),
     windows(account.windows),
     h(
