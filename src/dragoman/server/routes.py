@@ -18,8 +18,8 @@ from dragoman.ir.errors import NotFound
 from dragoman.observe.web import routes as dashboard
 from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
+from dragoman.server.admin import adding, probe, traces, usage
 from dragoman.server.admin import models as admin_models
-from dragoman.server.admin import probe, traces, usage
 from dragoman.server.admin import routes as admin
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
@@ -141,6 +141,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/status", get, model_list.asker, auth_api.status, True),
         ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
         ("/v1/admin/accounts", get, "openai_chat", admin.listing, True),
+        ("/v1/admin/accounts", post, "openai_chat", adding.add, True),
         ("/v1/admin/accounts/{label}", get, "openai_chat", admin.one, True),
         ("/v1/admin/accounts/{label}", ("PATCH",), "openai_chat", admin.patch, True),
         *(

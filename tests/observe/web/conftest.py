@@ -1,6 +1,8 @@
 """The dashboard in a real browser: Debian's `chromium`, driven by Playwright, one
-browser for the whole session (nothing downloads a browser: `executable_path` is the
-system's). Screenshots go to `.artifacts/ui/` (CI keeps them; git ignores them)."""
+browser for the module of browser tests (nothing downloads a browser: `executable_path`
+is the system's). Not one for the whole session: Playwright's sync API keeps an event
+loop running on the main thread while it is open, which the asyncio tests run after
+these would trip over. Screenshots go to `.artifacts/ui/` (CI keeps them; git ignores them)."""
 
 from __future__ import annotations
 
@@ -21,13 +23,13 @@ def chromium_path() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
     yield launched

@@ -183,6 +183,31 @@ def test_a_usage_window_and_a_cooldown_count_down_until_the_account_is_reset(
     expect(card.locator(".cooldown-ends")).to_have_count(0)
 
 
+def test_an_api_key_account_added_with_the_form_shows_up_and_a_bad_one_says_why(
+    page: Page, fakes: FakeUpstreams
+) -> None:
+    page.goto("/ui/accounts")
+    page.get_by_text("Add an API-key account").click()
+    form = page.locator("form.add-account")
+    form.locator("[name=provider]").fill("no-such-kind")
+    form.locator("[name=api_key]").fill("sk-form-key-0001")
+    form.get_by_role("button", name="Add account").click()
+    expect(form.locator(".error")).to_contain_text("unknown kind")
+    fake = fakes.openai_chat
+    form.locator("[name=provider]").fill("openai_compatible")
+    form.locator("[name=label]").fill("from-form")
+    form.locator("[name=api_key]").fill(fake.key)
+    form.locator("[name=base_url]").fill(fake.base_url)
+    form.locator("[name=dialect]").select_option("openai_chat")
+    form.locator("[name=models]").fill("form-model")
+    form.get_by_role("button", name="Add account").click()
+    expect(form.locator(".notice")).to_contain_text("Added from-form")
+    card = page.locator('article[data-label="from-form"]')
+    expect(card.locator(".state")).to_have_text("ready", timeout=10000)
+    expect(card).to_contain_text("form-model")
+    assert fake.key not in page.content()
+
+
 def test_a_cookie_authenticated_change_needs_the_csrf_token(page: Page, url: str) -> None:
     change = """async (token) => {
         const headers = {"content-type": "application/json"};
@@ -210,8 +235,9 @@ def test_usage_and_models_draw_what_the_gateway_serves(page: Page, url: str) -> 
     # Requests carry no key name until named keys exist: their usage is drawn as "(none)".
     expect(page.locator('section[data-dimension="key"] tbody th')).to_have_text(["(none)"])
     page.goto("/ui/models")
-    expect(page.locator("table.models tbody tr")).to_have_count(1)
-    expect(page.locator("table.models tbody tr")).to_contain_text("acct-0 → acct-1")
+    served = page.locator("table.models tbody tr").filter(has=page.get_by_text("m", exact=True))
+    expect(served).to_have_count(1)
+    expect(served).to_contain_text("acct-0 → acct-1")
 
 
 @pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("375", PHONE)])

@@ -21,6 +21,7 @@ export async function mount(main) {
       message.textContent = error.message;
     }
   };
+  main.append(addForm(refresh));
   await refresh();
   const timers = [setInterval(refresh, REFRESH_MS), setInterval(() => tick(list), 1000)];
   return { stop: () => timers.forEach(clearInterval) };
@@ -109,6 +110,54 @@ function actions(account, refresh, message) {
     account.state.status === "unusable" ? null : h("button", { type: "button", onclick: run("test", post("test")) }, "Test"),
     h("span", { class: "priority-set" }, priority, h("button", { type: "button", onclick: run("set priority of", setPriority) }, "Set priority")),
   );
+}
+
+const DIALECTS = ["", "anthropic", "gemini", "openai_chat", "openai_responses"];
+
+/** An API-key account added (POST /v1/admin/accounts); the gateway serves it within seconds. */
+function addForm(refresh) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const done = h("p", { class: "notice", hidden: true });
+  const field = (label, input) => h("label", {}, h("span", {}, label), input);
+  const inputs = {
+    provider: h("input", { name: "provider", required: true, placeholder: "openai, anthropic, openai_compatible…" }),
+    label: h("input", { name: "label", placeholder: "default: the kind" }),
+    api_key: h("input", { name: "api_key", type: "password", required: true, autocomplete: "off" }),
+    base_url: h("input", { name: "base_url", placeholder: "for kinds without a fixed one" }),
+    dialect: h("select", { name: "dialect" }, DIALECTS.map((name) => h("option", { value: name }, name || "the kind's own"))),
+    models: h("input", { name: "models", placeholder: "comma-separated; default: the kind's" }),
+  };
+  const submit = async (event) => {
+    event.preventDefault();
+    error.hidden = done.hidden = true;
+    const body = Object.fromEntries(Object.entries(inputs).map(([name, input]) => [name, input.value.trim()]));
+    body.models = body.models ? body.models.split(",").map((model) => model.trim()).filter(Boolean) : [];
+    for (const name of ["label", "base_url", "dialect"]) if (!body[name]) delete body[name];
+    try {
+      const added = await api("/v1/admin/accounts", { method: "POST", body });
+      form.reset();
+      done.textContent = `Added ${added.label}: served within a few seconds.`;
+      done.hidden = false;
+      setTimeout(refresh, 2500);
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    }
+  };
+  const form = h(
+    "form",
+    { class: "add-account", onsubmit: submit },
+    field("Provider kind", inputs.provider),
+    field("Label", inputs.label),
+    field("API key", inputs.api_key),
+    field("Base URL", inputs.base_url),
+    field("Dialect", inputs.dialect),
+    field("Models", inputs.models),
+    h("button", { type: "submit", class: "primary" }, "Add account"),
+    error,
+    done,
+  );
+  return h("details", { class: "panel" }, h("summary", {}, "Add an API-key account"), form);
 }
 
 function testResult(label, outcome) {
