@@ -45,10 +45,14 @@ def url(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture
 def context(browser: Browser, url: str) -> Iterator[BrowserContext]:
+    """A fresh context; any script error on any of its pages fails the test."""
     fresh = browser.new_context(base_url=url, viewport=DESKTOP)
     fresh.set_default_timeout(5000)
+    errors: list[str] = []
+    fresh.on("weberror", lambda error: errors.append(str(error.error)))
     yield fresh
     fresh.close()
+    assert errors == []
 
 
 @pytest.fixture

@@ -49,6 +49,9 @@ def test_the_page_and_its_assets_are_served_from_the_package(client: TestClient)
         assert "default-src 'self'" in page.headers["content-security-policy"]
     script = client.get("/ui/static/views/accounts.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert script.headers["cache-control"] == "no-cache"
+    again = client.get("/ui/static/views/accounts.js", headers={"if-none-match": script.headers["etag"]})
+    assert again.status_code == 304
     assert client.get("/ui/static/style.css").headers["content-type"].startswith("text/css")
     assert client.get("/ui/static/nothing.js").status_code == 404
     modules = sorted(path.name for path in (STATIC / "views").glob("*.js"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hmac
 from pathlib import Path
+from typing import Any
 
 import orjson
 from starlette.requests import Request as HttpRequest
@@ -37,12 +38,23 @@ SECURITY_HEADERS = {
 LOGIN_BODY_MAX = 4096
 
 
+class Assets(StaticFiles):
+    """The page's files, revalidated on every load (`no-cache`: a 304 when unchanged),
+    so an upgraded dragoman never runs with the scripts of the last version."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["cache-control"] = "no-cache"
+        response.headers["x-content-type-options"] = "nosniff"
+        return response
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/ui/session", session, methods=["GET"]),
         Route("/ui/login", login, methods=["POST"]),
         Route("/ui/logout", logout, methods=["POST"]),
-        Mount("/ui/static", app=StaticFiles(directory=STATIC), name="ui-static"),
+        Mount("/ui/static", app=Assets(directory=STATIC), name="ui-static"),
         Route("/ui", page, methods=["GET"]),
         Route("/ui/{view:path}", page, methods=["GET"]),
     ]

@@ -2,7 +2,7 @@
 // newest on top; the filter narrows the rows shown as they arrive.
 
 import { api } from "../api.js";
-import { h, notice } from "../dom.js";
+import { h } from "../dom.js";
 import { clock, money, ms, statusClass, tokens } from "../format.js";
 
 const KEPT = 500;
@@ -21,24 +21,38 @@ export async function mount(main) {
     h("div", { class: "filters" }, text, h("label", { for: "errors-only" }, errorsOnly, " errors only")),
     h("div", { class: "scroll" }, h("table", { class: "live" }, h("thead", {}, h("tr", {}, COLUMNS.map((name) => h("th", {}, name)))), rows)),
   );
-  const add = (record, first) => {
+  const add = (record) => {
     if (rows.querySelector(`tr[data-id="${CSS.escape(record.id)}"]`)) return;
     const row = rowOf(record);
     row.hidden = !shown(row, text.value, errorsOnly.checked);
-    if (first) rows.prepend(row);
-    else rows.append(row);
+    // Newest first, wherever a record arrives from (the feed, or a snapshot after a gap).
+    const later = [...rows.children].find((other) => Number(other.dataset.time) < record.time);
+    rows.insertBefore(row, later || null);
     while (rows.children.length > KEPT) rows.lastElementChild.remove();
   };
+  const snapshot = async () => {
+    try {
+      const latest = await api("/v1/traces?limit=100");
+      for (const record of latest.traces) add(record);
+    } catch (error) {
+      state.textContent = error.message;
+    }
+  };
+  // An EventSource reconnects by itself but cannot replay what it missed meanwhile:
+  // after a gap, the latest page fills it in.
+  let gap = false;
   const feed = new EventSource("/v1/traces/stream");
-  feed.addEventListener("open", () => (state.textContent = "● live"));
-  feed.addEventListener("error", () => (state.textContent = "reconnecting…"));
-  feed.addEventListener("trace", (event) => add(JSON.parse(event.data), true));
-  try {
-    const latest = await api("/v1/traces?limit=100");
-    for (const record of latest.traces) add(record, false);
-  } catch (error) {
-    main.append(notice(error.message, "error"));
-  }
+  feed.addEventListener("open", () => {
+    state.textContent = "● live";
+    if (gap) snapshot();
+    gap = false;
+  });
+  feed.addEventListener("error", () => {
+    state.textContent = "reconnecting…";
+    gap = true;
+  });
+  feed.addEventListener("trace", (event) => add(JSON.parse(event.data)));
+  await snapshot();
   return { stop: () => feed.close() };
 }
 
@@ -63,6 +77,7 @@ function rowOf(record) {
     .join(" ")
     .toLowerCase();
   row.dataset.failed = failed ? "1" : "";
+  row.dataset.time = String(record.time);
   return row;
 }
 
