@@ -38,7 +38,11 @@ def url(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.TempPath
         patch.setenv("DRAGOMAN_HOME", str(tmp_path_factory.mktemp("dashboard-home")))
         patch.setenv("DRAGOMAN_DETECT_OLLAMA", "false")
         with serve_gateway(
-            fake_upstreams_session, providers=providers, api_keys=[LOCAL_KEY], trace_bodies="all"
+            fake_upstreams_session,
+            providers=providers,
+            api_keys=[LOCAL_KEY],
+            trace_bodies="all",
+            prices={"m": {"input": 2.0, "output": 10.0}},
         ) as served:
             yield served
 
@@ -109,6 +113,7 @@ def test_a_request_shows_on_live_within_a_second_and_opens_its_request_page(
     assert time.monotonic() - sent < 1.0
     expect(row).to_contain_text("m → openai_compatible/acct-")
     expect(row).to_contain_text("200")
+    expect(row.locator("td").last).to_have_text("$0.0001")  # 10 in at $2/M, 5 out at $10/M
 
     page.fill("input[type=search]", "no-such-model")
     expect(row).to_be_hidden()
@@ -233,7 +238,12 @@ def test_usage_and_models_draw_what_the_gateway_serves(page: Page, url: str) -> 
     chat(url)
     page.goto("/ui/usage")
     by_account = page.locator('section[data-dimension="account"]')
-    expect(by_account.locator("svg rect").first).to_be_attached()
+    charts = by_account.locator("figure.chart")
+    expect(charts).to_have_count(2)
+    tokens_chart, cost_chart = charts.nth(0), charts.nth(1)
+    expect(tokens_chart.locator("svg rect").first).to_be_attached()
+    expect(cost_chart.locator("svg rect").first).to_be_attached()
+    expect(cost_chart.locator(".axis")).to_contain_text("peak $0.0")
     expect(by_account.locator("table")).to_contain_text("acct-")
     expect(page.locator('section[data-dimension="model"] tbody th')).to_have_text(["m"])
     # Requests carry no key name until named keys exist: their usage is drawn as "(none)".

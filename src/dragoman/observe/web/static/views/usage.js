@@ -13,6 +13,15 @@ const DIMENSIONS = [
 ];
 const PERIODS = ["7d", "30d", "90d"];
 
+const DAY_MS = 86_400_000;
+
+/** The UTC days of the period, as the ledger names them ("2026-01-02"), oldest first. */
+function periodDays(since) {
+  const count = Number.parseInt(since, 10);
+  const today = Date.now();
+  return Array.from({ length: count }, (_, back) => new Date(today - (count - 1 - back) * DAY_MS).toISOString().slice(0, 10));
+}
+
 const tokenCount = (row) => row.input_uncached + row.cache_read + row.cache_write + row.output;
 
 export async function mount(main, _args, query) {
@@ -25,19 +34,19 @@ export async function mount(main, _args, query) {
     main.append(section);
     try {
       const { usage } = await api(`/v1/usage?group_by=day,${dimension}&since=${since}`);
-      section.append(...drawn(usage, dimension));
+      section.append(...drawn(usage, dimension, periodDays(since)));
     } catch (error) {
       section.append(notice(error.message, "error"));
     }
   }
 }
 
-function drawn(rows, dimension) {
+function drawn(rows, dimension, days) {
   if (!rows.length) return [notice("Nothing used in this period.")];
   const named = (row) => row[dimension] || "(none)";
   const points = (value) => rows.map((row) => ({ day: row.day, series: named(row), value: value(row) }));
   return [
-    h("div", { class: "charts" }, h("div", {}, h("h3", {}, "Tokens"), stackedBars(points(tokenCount), tokens)), h("div", {}, h("h3", {}, "Estimated cost"), stackedBars(points((row) => row.cost || 0), (value) => money(value)))),
+    h("div", { class: "charts" }, h("div", {}, h("h3", {}, "Tokens"), stackedBars(points(tokenCount), tokens, days)), h("div", {}, h("h3", {}, "Estimated cost"), stackedBars(points((row) => row.cost || 0), (value) => money(value), days))),
     totals(rows, named),
   ];
 }
