@@ -83,3 +83,20 @@ def connection(headers: dict[str, str], scheme: str = "http") -> HTTPConnection:
 )
 def test_only_this_origin_is_the_same_origin(headers: dict[str, str], same: bool) -> None:
     assert same_origin(connection(headers)) is same
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1:4800", True),
+        ("127.8.9.10", True),
+        ("[::1]:4800", True),
+        ("localhost:4800", True),
+        ("dragoman.localhost", True),
+        ("192.168.1.20:4800", False),
+        ("rebound.example:4800", False),
+        ("localhost.example", False),
+    ],
+)
+def test_a_loopback_host_is_a_loopback_name_or_address(host: str, loopback: bool) -> None:
+    assert ui_session.loopback_host(connection({"host": host})) is loopback

@@ -6,6 +6,8 @@ time against every configured key, so timing tells nothing about which one is cl
 
 The dashboard's JSON routes (COOKIE_PATHS) also take its session cookie instead of a
 key (`server.ui_session`); a call that changes something must then pass the CSRF check.
+Without keys (loopback only), a change sent by a browser page must come from the
+dashboard itself: any site the user visits could otherwise post to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def check(connection: HTTPConnection, keys: list[bytes]) -> None:
     beyond loopback in that case.
     """
     if not keys:
+        _page_of_this_origin(connection)
         return
     key = presented_key(connection)
     if key is None and _session_passes(connection):
@@ -51,6 +54,18 @@ def check(connection: HTTPConnection, keys: list[bytes]) -> None:
         matched |= hmac.compare_digest(candidate, expected)
     if not matched:
         raise AuthenticationFailed("invalid API key: it matches none of the keys this dragoman accepts")
+
+
+def _page_of_this_origin(connection: HTTPConnection) -> None:
+    """A gateway without keys trusts its loopback clients, not every page their browser
+    opens: a change to an admin route sent by a page must come from the dashboard's own
+    origin under a loopback name (another site's form, or DNS rebinding, is refused)."""
+    if connection.scope.get("method") in ui_session.SAFE_METHODS:
+        return
+    if not connection.url.path.startswith(COOKIE_PATHS) or not ui_session.from_a_page(connection):
+        return
+    if not (ui_session.same_origin(connection) and ui_session.loopback_host(connection)):
+        raise PermissionDenied("refused: a page of another origin may not change this dragoman")
 
 
 def _session_passes(connection: HTTPConnection) -> bool:

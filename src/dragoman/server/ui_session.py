@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 import time
@@ -104,6 +105,23 @@ def same_origin(connection: HTTPConnection) -> bool:
         return origin == own
     referer = connection.headers.get("referer", "")
     return referer == own or referer.startswith(own + "/")
+
+
+def loopback_host(connection: HTTPConnection) -> bool:
+    """The request names this server by a loopback name or address (not a DNS name
+    an attacker's page may have pointed at 127.0.0.1)."""
+    host = connection.url.hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def from_a_page(connection: HTTPConnection) -> bool:
+    """A browser sent it: browsers add Origin (every POST) or Referer; scripts and CLIs do not."""
+    return "origin" in connection.headers or "referer" in connection.headers
 
 
 def cookie_of(connection: HTTPConnection) -> str | None:

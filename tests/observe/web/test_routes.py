@@ -125,7 +125,19 @@ def test_logging_out_clears_the_cookie(logged_in: TestClient) -> None:
     assert logged_in.get("/v1/admin/accounts").status_code == 401
 
 
-def test_with_no_key_configured_the_dashboard_is_open() -> None:
+def test_with_no_key_configured_the_dashboard_is_open_to_its_own_page_only() -> None:
+    own = "http://127.0.0.1:4800"
     with client_of() as client:
+        client.base_url = own
         assert client.get("/ui/session").json() == {"auth": "open", "csrf": None}
-        assert client.post("/v1/admin/accounts/local/disable").status_code == 200
+        disable = "/v1/admin/accounts/local/disable"
+        assert client.post(disable).status_code == 200  # a script: no page sent it
+        assert client.post(disable, headers={"origin": own}).status_code == 200
+        assert client.post(disable, headers={"referer": own + "/ui/accounts"}).status_code == 200
+        other_site = client.post(disable, headers={"origin": "http://evil.example"})
+        assert other_site.status_code == 403 and "another origin" in other_site.json()["error"]["message"]
+        # DNS rebinding: the same origin, under a name that is not loopback.
+        client.base_url = "http://rebound.example:4800"
+        rebound = client.post(disable, headers={"origin": "http://rebound.example:4800"})
+        assert rebound.status_code == 403
+        assert client.get("/v1/admin/accounts").status_code == 200
