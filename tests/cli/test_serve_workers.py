@@ -165,6 +165,21 @@ def test_every_worker_checks_the_api_key_none_shows_it(served: Served) -> None:
     assert served.answered_by() == workers
 
 
+@pytest.mark.parametrize("served", [["--api-key", KEY]], indirect=True)
+def test_every_worker_accepts_the_dashboards_session_cookie(served: Served) -> None:
+    workers = served.workers()
+    login = httpx.post(served.url + "/ui/login", json={"key": KEY}, headers={"origin": served.url})
+    assert login.status_code == 204
+    cookies = {"dragoman_session": login.cookies["dragoman_session"]}
+    for _ in range(30):  # a new connection each time: the kernel picks a worker per connection
+        answer = httpx.get(served.url + "/v1/admin/accounts", cookies=cookies, timeout=10)
+        assert answer.status_code == 200, answer.text
+    listed = re.findall(
+        r"^\S+ INFO +(\d+) \[\w+\] dragoman\.access: GET /v1/admin/accounts 200 ", served.text(), re.M
+    )
+    assert {int(pid) for pid in listed} == workers
+
+
 def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker(served: Served) -> None:
     first = served.workers()
     victim = min(first)

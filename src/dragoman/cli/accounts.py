@@ -38,7 +38,7 @@ from dragoman.store.policy_store import PolicyStore
 
 # First path segments of the gateway's own routes: an upstream named so would be
 # unreachable by its native pass-through (`/{name}/...`).
-RESERVED_LABELS = frozenset({"v1", "v1beta", "api", "healthz"})
+RESERVED_LABELS = frozenset({"v1", "v1beta", "api", "healthz", "ui"})
 
 HISTORY_WARNING = (
     "warning: a key given with --api-key stays in your shell history. Next time leave it out to "

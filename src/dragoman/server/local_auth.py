@@ -3,6 +3,11 @@
 A client may present its key as `Authorization: Bearer`, `x-api-key`,
 `x-goog-api-key` or `?key=`: whatever its SDK sends. Keys are compared in constant
 time against every configured key, so timing tells nothing about which one is close.
+
+The dashboard's JSON routes (COOKIE_PATHS) also take its session cookie instead of a
+key (`server.ui_session`); a call that changes something must then pass the CSRF check.
+Without keys (loopback only), a change sent by a browser page must come from the
+dashboard itself: any site the user visits could otherwise post to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -11,7 +16,11 @@ import hmac
 
 from starlette.requests import HTTPConnection
 
-from dragoman.ir.errors import AuthenticationFailed
+from dragoman.ir.errors import AuthenticationFailed, PermissionDenied
+from dragoman.server import ui_session
+
+# The routes the dashboard calls from the browser: the only ones its cookie opens.
+COOKIE_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/v1/models")
 
 
 def presented_key(connection: HTTPConnection) -> str | None:
@@ -29,8 +38,11 @@ def check(connection: HTTPConnection, keys: list[bytes]) -> None:
     beyond loopback in that case.
     """
     if not keys:
+        _page_of_this_origin(connection)
         return
     key = presented_key(connection)
+    if key is None and _session_passes(connection):
+        return
     if key is None:
         raise AuthenticationFailed(
             "missing API key: send one of the keys given to `dragoman serve --api-key` "
@@ -42,6 +54,34 @@ def check(connection: HTTPConnection, keys: list[bytes]) -> None:
         matched |= hmac.compare_digest(candidate, expected)
     if not matched:
         raise AuthenticationFailed("invalid API key: it matches none of the keys this dragoman accepts")
+
+
+def _page_of_this_origin(connection: HTTPConnection) -> None:
+    """A gateway without keys trusts its loopback clients, not every page their browser
+    opens: a change to an admin route sent by a page must come from the dashboard's own
+    origin under a loopback name (another site's form, or DNS rebinding, is refused)."""
+    if connection.scope.get("method") in ui_session.SAFE_METHODS:
+        return
+    if not connection.url.path.startswith(COOKIE_PATHS) or not ui_session.from_a_page(connection):
+        return
+    if not (ui_session.same_origin(connection) and ui_session.loopback_host(connection)):
+        raise PermissionDenied("refused: a page of another origin may not change this dragoman")
+
+
+def _session_passes(connection: HTTPConnection) -> bool:
+    """A dashboard route called with a valid session cookie; PermissionDenied if the
+    call changes something and fails the CSRF check."""
+    sessions: ui_session.UiSessions | None = getattr(connection.app.state, "ui_sessions", None)
+    cookie = ui_session.cookie_of(connection)
+    path = connection.url.path
+    if sessions is None or not path.startswith(COOKIE_PATHS) or not sessions.valid(cookie):
+        return False
+    assert cookie is not None  # a valid one
+    if connection.scope.get("method") not in ui_session.SAFE_METHODS and not sessions.csrf_passes(
+        connection, cookie
+    ):
+        raise PermissionDenied("refused: a dashboard call that changes something needs its CSRF token")
+    return True
 
 
 def key_names(keys: list[str]) -> dict[str, str]:

@@ -15,10 +15,12 @@ from starlette.routing import BaseRoute, Route
 from dragoman import dialects
 from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
+from dragoman.observe.web import routes as dashboard
 from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
+from dragoman.server.admin import adding, probe, traces, usage
+from dragoman.server.admin import models as admin_models
 from dragoman.server.admin import routes as admin
-from dragoman.server.admin import traces, usage
 from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
@@ -104,16 +106,21 @@ async def _hello(http: HttpRequest) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """The served endpoints, then the refusals of the methods they do not take, then
-    pass-through, which takes any other first path segment as a provider's name."""
+    """The served endpoints, then the refusals of the methods they do not take, the
+    dashboard (`/ui`), then pass-through, which takes any other first path segment as a provider's name."""
     endpoints = _endpoints()
     served = [
         Route(path, _guarded(dialect, handler) if guarded else handler, methods=list(methods))
         for path, methods, dialect, handler, guarded in endpoints
     ]
     listed = [(path, methods, dialect) for path, methods, dialect, _, _ in endpoints]
-    own_segments = frozenset(path.split("/")[1] for path, _, _ in listed)
-    return [*served, *refusals(listed), passthrough.PassthroughRoute(reserved=own_segments)]
+    own_segments = frozenset(path.split("/")[1] for path, _, _ in listed) | {"ui"}
+    return [
+        *served,
+        *refusals(listed),
+        *dashboard.routes(),
+        passthrough.PassthroughRoute(reserved=own_segments),
+    ]
 
 
 def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
@@ -136,12 +143,15 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/status", get, model_list.asker, auth_api.status, True),
         ("/v1/auth/refresh", post, model_list.asker, auth_api.refresh, True),
         ("/v1/admin/accounts", get, "openai_chat", admin.listing, True),
+        ("/v1/admin/accounts", post, "openai_chat", adding.add, True),
         ("/v1/admin/accounts/{label}", get, "openai_chat", admin.one, True),
         ("/v1/admin/accounts/{label}", ("PATCH",), "openai_chat", admin.patch, True),
         *(
             (f"/v1/admin/accounts/{{label}}/{action}", post, "openai_chat", admin.action(action), True)
             for action in admin.ACTIONS
         ),
+        ("/v1/admin/accounts/{label}/test", post, "openai_chat", probe.try_account, True),
+        ("/v1/admin/models", get, "openai_chat", admin_models.listing, True),
         # Behind the key too, checked by the endpoint: a scrape is no client dialect's request.
         ("/metrics", get, model_list.asker, metrics_route.scrape, False),
         ("/v1/traces", get, model_list.asker, traces.listing, True),

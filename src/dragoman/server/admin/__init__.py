@@ -8,6 +8,9 @@ same functions on the home folder itself.
     desk.py     AccountDesk: list, show, change a policy, reset, apart from HTTP
     patch.py    the PATCH body, checked strictly (pydantic)
     routes.py   the Starlette handlers
+    adding.py   POST /v1/admin/accounts: an API-key account added
+    probe.py    POST /v1/admin/accounts/{label}/test: `dragoman test` from the gateway
+    models.py   GET /v1/admin/models: what is served, by whom, aliases and limits
 
 Traces and usage (`observe.traces` behind them) have their own modules:
 
