@@ -87,7 +87,8 @@ class Walk:
     tokens: int | None = None  # the request's estimate, once a window asked for it
     too_long: bool = False
     floor: int = 0  # the largest window known to be too small
-    windows: list[tuple[str, int]] = field(default_factory=list)  # too small, by model
+    # The models too small for it: (name, context window, refused by its upstream).
+    windows: list[tuple[str, int, bool]] = field(default_factory=list)
     outs: dict[str, ModelOut] = field(default_factory=dict)
     error: GatewayError | None = None
     deferred: list[Hop] = field(default_factory=list)
@@ -102,7 +103,7 @@ class Walk:
         if self.tokens <= window and not (self.too_long and window <= self.floor):
             return True
         self.too_long, self.floor = True, max(self.floor, window)
-        self.windows.append((name, window))
+        self.windows.append((name, window, False))
         self.because = fallback_reason(
             name, f"the request (about {self.tokens} tokens) is longer than its context window ({window})"
         )
@@ -118,7 +119,7 @@ class Walk:
             window = self.registry.window(hop.routes[0].model)
             self.too_long, self.floor = True, max(self.floor, window or 0)
             if window is not None:
-                self.windows.append((hop.name, window))
+                self.windows.append((hop.name, window, True))
         elif out.error is not None:
             self.error = out.error
 
@@ -141,12 +142,13 @@ class Walk:
     def _too_long_message(self) -> str:
         if self.tokens is None:
             self.tokens = estimate(self.request)
-        name, window = self.windows[0]
-        others = ", ".join(f"{other} ({size})" for other, size in self.windows[1:])
+        (name, window, refused), *rest = self.windows
+        said = ", refused by its upstream" if refused else ""
+        others = ", ".join(f"{other} ({size})" for other, size, _ in rest)
         tail = f", nor into its fallbacks': {others}" if others else ""
         return (
-            f"the request is about {self.tokens} tokens (estimated), which does not fit into "
-            f"the context window of {name} ({window} tokens){tail}; shorten it or start a new conversation"
+            f"the request is about {self.tokens} tokens (estimated), more than fits into the context "
+            f"window of {name} ({window} tokens{said}){tail}; shorten it or start a new conversation"
         )
 
 
