@@ -54,6 +54,7 @@ def gateway(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.Temp
                 patch.delenv(name)
         patch.setenv("DRAGOMAN_HOME", str(tmp_path_factory.mktemp("dragoman-home")))
         models = {"aliases": ALIASES, "fallbacks": FALLBACKS}
+        fake_upstreams_session.reset()  # the keys an earlier test changed are the fakes' own again
         with serve_gateway(fake_upstreams_session, models=models) as root:
             yield root
 
