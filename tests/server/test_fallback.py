@@ -304,3 +304,30 @@ def test_refused_as_too_long_by_every_model_is_a_400_naming_the_windows(fakes: F
     message = answer.json()["error"]["message"]
     assert "about 10" in message and f"{SMALL} (128000 tokens" in message and f"{LARGE} (200000" in message
     assert (len(fakes.openai_chat.requests), len(fakes.anthropic.requests)) == (1, 1)
+
+
+def test_a_continuation_stays_with_the_model_that_stored_its_conversation(
+    fakes: FakeUpstreams, gateway: str
+) -> None:
+    first = httpx.post(gateway + "/v1/responses", json={"model": RESPONSES, "input": "one"}, timeout=10)
+    fakes.openai_responses.script(Reply(error=Failure(503, "down")))
+    body = {"model": RESPONSES, "input": "two", "previous_response_id": first.json()["id"]}
+    again = httpx.post(gateway + "/v1/responses", json=body, timeout=10)
+    assert again.status_code == 503
+    assert len(fakes.anthropic.requests) == 0  # the chain's next model never saw half a conversation
+
+
+def test_a_model_out_for_a_blip_is_passed_over_then_tried_when_the_rest_is_out(
+    fakes: FakeUpstreams, gateway: str
+) -> None:
+    """A 5xx cools an account briefly: while it does, its model's requests go down the
+    chain; with every other model out for longer, it is tried after all."""
+    fakes.openai_chat.script(Reply(error=Failure(503, "down for a moment")))
+    assert [chat(gateway).json()["model"], chat(gateway).json()["model"]] == [RESPONSES, RESPONSES]
+    assert len(fakes.openai_chat.requests) == 1
+    for fake in [fakes.openai_responses, fakes.anthropic, fakes.gemini]:
+        fake.script(Reply(error=Failure(429, "slow down", retry_after=600)))
+    answer = chat(gateway)  # gpt-4.1 passed over, the other three answer 429, then gpt-4.1 after all
+    assert answer.status_code == 200
+    assert answer.json()["model"] == CHAT
+    assert [len(fake.requests) for fake in fakes] == [2, 3, 1, 1]

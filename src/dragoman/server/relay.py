@@ -1,7 +1,9 @@
 """THE pipeline: client request -> IR -> upstream -> IR events -> client response.
 
     parse       client dialect's request.parse            (body -> ir.Request)
-    resolve     routing.Registry.resolve                  (model name -> upstream + id)
+    resolve     routing.Registry.resolve                  (model name -> upstream + id; when its
+                                                          accounts cannot serve, the next model
+                                                          of its chain: server.fallback)
     render      upstream dialect's request.render         (ir.Request -> upstream body)
     send        server.send, providers.http               (errors before any byte -> HTTP error;
                                                           a login: fresh token, one retry on 401;
@@ -39,7 +41,7 @@ from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, 
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.observe.traces.bodies import Bodies
-from dragoman.pools import failover_reason
+from dragoman.pools import NoAccount, Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
@@ -122,11 +124,12 @@ async def _first_answer(
     """The first answer for the request, and the request as the model that answered
     it served it: the requested model's pool, then its fallback chain's
     (`server.fallback`), when it has one."""
-    if gateway.selector is None:
-        raise UpstreamError("dragoman is not started yet")
+    _started(gateway)
     registry = gateway.registry
     routes = registry.resolve(request.model)
-    links = () if registry.chains.empty else registry.chains.after(request.model, routes[0].model)
+    # A continuation's state lives where its model stored it: it has nowhere else to go.
+    moves = not registry.chains.empty and request.previous_response_id is None
+    links = registry.chains.after(request.model, routes[0].model) if moves else ()
     if not links:
         answer, exits = await _pool_answer(
             gateway, request, request.model, routes, None, False, exchange, client_headers, session_of
@@ -155,19 +158,12 @@ async def _pool_answer(
     session_of: SessionOf | None,
     chained: bool = False,
 ) -> tuple[Answer, AsyncExitStack]:
-    """The first account of the model's pool that accepts the request, in the order
-    the pool chose (`pools.Selector.choose`).
-
-    Nothing has reached the client yet, so an account that is down, overloaded or out
-    of quota is passed over for the next one; an error that says the request itself is
-    wrong is returned at once. With no account to try: a 429 naming why each is out.
-    `chained`: a fallback chain goes on after this model, so its end is a ModelOut.
-    """
-    selector = gateway.selector
-    assert selector is not None  # checked by `_first_answer`
+    """The first account of the model's pool that accepts the request, in the pool's
+    order (`pools.Selector.choose`); an account down, overloaded or out of quota is
+    passed over, a fault of the request raised at once (`_model_end`, `_pool_out`)."""
+    selector = _started(gateway)
     pooled = len(routes) > 1
-    found = session_of() if session_of is not None and pooled else None
-    session = found.key if found is not None else None
+    session = _session(session_of) if pooled else None
     owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
     choice = selector.choose(model, routes, session=session, owner=owner)
     if skip_blipped and choice.blipped:
@@ -191,8 +187,7 @@ async def _pool_answer(
             attempt.error = error.code
             await exits.aclose()
             if not _worth_another_account(error, attempt) or number == last:
-                moved = _model_end(error, attempt, model, chained)
-                if moved is None:
+                if (moved := _model_end(error, attempt, model, chained)) is None:
                     raise
                 raise moved from error
             log.warning("%s failed (%s); trying another account", candidate.account, attempt.because)
@@ -200,11 +195,29 @@ async def _pool_answer(
         except BaseException:
             await exits.aclose()
             raise
+    raise _pool_out(selector.refusal(choice), failure, because, model, chained)
+
+
+def _pool_out(
+    refusal: NoAccount, failure: GatewayError | None, because: str | None, model: str, chained: bool
+) -> Exception:
+    """What a pool whose candidates are all spent raises: the last failure, else the
+    429 naming why each account is out; a ModelOut when a chain goes on. Nothing has
+    reached the client yet."""
     if failure is not None:
-        raise fallback.ModelOut(model, because or "", error=failure) if chained else failure
-    if chained:
-        raise fallback.refused_out(model, selector.refusal(choice))
-    raise refused(selector.refusal(choice))
+        return fallback.ModelOut(model, because or "", error=failure) if chained else failure
+    return fallback.refused_out(model, refusal) if chained else refused(refusal)
+
+
+def _started(gateway: Gateway) -> Selector:
+    if gateway.selector is None:
+        raise UpstreamError("dragoman is not started yet")
+    return gateway.selector
+
+
+def _session(session_of: SessionOf | None) -> str | None:
+    found = session_of() if session_of is not None else None
+    return found.key if found is not None else None
 
 
 def _model_end(error: GatewayError, attempt: Attempt, model: str, chained: bool) -> fallback.ModelOut | None:
