@@ -331,3 +331,18 @@ def test_a_model_out_for_a_blip_is_passed_over_then_tried_when_the_rest_is_out(
     assert answer.status_code == 200
     assert answer.json()["model"] == CHAT
     assert [len(fake.requests) for fake in fakes] == [2, 3, 1, 1]
+
+
+def test_after_a_refusal_as_too_long_no_window_as_small_is_tried(fakes: FakeUpstreams) -> None:
+    fakes.openai_chat.context_window = 100
+    providers = windowed(fakes)
+    providers["small"]["models"] = [SMALL, "gpt-4o"]  # both 128 000 tokens
+    with serve_gateway(fakes, providers=providers, models={"fallbacks": {SMALL: ["gpt-4o", LARGE]}}) as url:
+        answer = long_chat(url, 1_000)
+        reason = traces(url)[0]["reason"]
+    assert answer.status_code == 200 and answer.json()["model"] == LARGE
+    assert len(fakes.openai_chat.requests) == 1  # gpt-4o is not asked: its window is no larger
+    assert reason == (
+        "fallback from gpt-4o because its context window (128000) is no larger than one that refused "
+        "the request as too long"
+    )

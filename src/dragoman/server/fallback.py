@@ -102,11 +102,13 @@ class Walk:
             self.tokens = estimate(self.request)
         if self.tokens <= window and not (self.too_long and window <= self.floor):
             return True
+        if self.tokens > window:
+            why = f"the request (about {self.tokens} tokens) is longer than its context window ({window})"
+        else:
+            why = f"its context window ({window}) is no larger than one that refused the request as too long"
         self.too_long, self.floor = True, max(self.floor, window)
         self.windows.append((name, window, False))
-        self.because = fallback_reason(
-            name, f"the request (about {self.tokens} tokens) is longer than its context window ({window})"
-        )
+        self.because = fallback_reason(name, why)
         return False
 
     def note(self, hop: Hop, out: ModelOut) -> None:
