@@ -103,3 +103,11 @@ def test_tail_prints_each_request_as_it_ends(fakes: FakeUpstreams, dragoman_home
 def test_tail_needs_a_running_gateway() -> None:
     result = CliRunner().invoke(cli, ["traces", "tail", "--url", "http://127.0.0.1:9"])
     assert result.exit_code == 1 and "no dragoman is serving at http://127.0.0.1:9" in result.output
+
+
+def test_show_says_how_a_request_was_routed(fakes: FakeUpstreams) -> None:
+    tiers = {"simple": "gpt-4.1", "medium": "gpt-4.1", "complex": "gpt-4.1", "reasoning": "gpt-4.1"}
+    with serve_gateway(fakes, auto={"tiers": tiers}) as url:
+        asked = ask_chat(url, model="auto")
+        shown = dragoman("traces", "show", asked.headers["x-request-id"], "--url", url).output
+    assert "routed: auto -> gpt-4.1   tier=simple; reason=score 0" in shown

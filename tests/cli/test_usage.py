@@ -33,3 +33,29 @@ def test_usage_with_no_history_says_so() -> None:
 def test_a_bad_since_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["usage", "--since", "last tuesday"])
     assert result.exit_code == 2 and "--since" in result.output
+
+
+def test_savings_compare_routed_requests_with_their_baselines(fakes: FakeUpstreams) -> None:
+    fakes.gemini.script(*(Reply(text="a", usage=Usage(input=1000, output=100)) for _ in range(3)))
+    tiers = {"simple": "gemini-2.5-flash", "medium": "gpt-4.1", "complex": "gpt-4.1", "reasoning": "gpt-5"}
+    rule = {"name": "gpt5-to-flash", "match": {"model": "gpt-5"}, "set": {"model": "gemini-2.5-flash"}}
+    with serve_gateway(fakes, auto={"tiers": tiers}, routing={"rules": [rule]}) as url:
+        ask_chat(url, model="auto")
+        ask_chat(url, model="auto")
+        ask_chat(url, model="gpt-5")
+        ask_chat(url, model="gpt-4.1")  # not routed: not counted
+        rows = orjson.loads(dragoman("usage", "--savings", "--url", url, "--json").output)
+        table = dragoman("usage", "--savings", "--url", url).output
+    flash, gpt5 = 1000 * 0.3e-6 + 100 * 2.5e-6, 1000 * 1.25e-6 + 100 * 10e-6
+    by_route = {row["route"]: row for row in rows}
+    assert set(by_route) == {"auto simple", "rule gpt5-to-flash"}
+    auto = by_route["auto simple"]
+    assert auto["requests"] == 2 and auto["unpriced"] == 0
+    assert abs(auto["cost"] - 2 * flash) < 1e-12 and abs(auto["saved"] - 2 * (gpt5 - flash)) < 1e-12
+    assert abs(by_route["rule gpt5-to-flash"]["baseline_cost"] - gpt5) < 1e-12
+    assert "auto simple" in table and "rule gpt5-to-flash" in table
+
+
+def test_savings_with_nothing_routed_say_so() -> None:
+    result = dragoman("usage", "--savings", "--url", "http://127.0.0.1:9")
+    assert "No routed request since then" in result.output

@@ -11,6 +11,16 @@ from pydantic import BaseModel, SecretStr, WrapSerializer
 
 from dragoman.config import ModelsConfig, OAuthConfig, ProviderConfig, Settings
 from dragoman.config.masking import is_credential_name, masked_headers, masked_url
+from dragoman.config.routing import (
+    AutoConfig,
+    AutoFloors,
+    AutoProfile,
+    RoutingConfig,
+    Rule,
+    RuleMatch,
+    RuleSet,
+    TierMap,
+)
 from dragoman.observe.prices import Price
 
 # Text settings that hold no secret: names, kinds, model ids, paths, enumerations.
@@ -28,9 +38,38 @@ PLAIN_TEXT = {
     ("Settings", "log_format"),
     ("Settings", "trace_bodies"),
     ("Price", "source"),
+    ("TierMap", "simple"),
+    ("TierMap", "medium"),
+    ("TierMap", "complex"),
+    ("TierMap", "reasoning"),
+    ("AutoFloors", "images"),
+    ("AutoFloors", "tools"),
+    ("RuleMatch", "client"),
+    ("RuleMatch", "key"),
+    ("RuleMatch", "model"),
+    ("RuleMatch", "dialect"),
+    ("RuleSet", "model"),
+    ("RuleSet", "provider"),
+    ("RuleSet", "reasoning_effort"),
+    ("Rule", "name"),
+    ("Rule", "deny"),
 }
 # Tables of other models, checked on their own.
-NESTED = {("Settings", "providers"), ("Settings", "models"), ("Settings", "oauth"), ("Settings", "prices")}
+NESTED = {
+    ("Settings", "providers"),
+    ("Settings", "models"),
+    ("Settings", "oauth"),
+    ("Settings", "prices"),
+    ("Settings", "auto"),
+    ("Settings", "routing"),
+    ("AutoConfig", "tiers"),
+    ("AutoConfig", "profiles"),
+    ("AutoConfig", "floors"),
+    ("AutoProfile", "tiers"),
+    ("Rule", "match"),
+    ("Rule", "set"),
+    ("RoutingConfig", "rules"),
+}
 
 
 def _holds_text(annotation: Any) -> bool:
@@ -57,7 +96,13 @@ def _marks(annotation: Any) -> list[Any]:
     return found
 
 
-@pytest.mark.parametrize("model", [Settings, ProviderConfig, OAuthConfig, ModelsConfig, Price])
+@pytest.mark.parametrize(
+    "model",
+    [
+        Settings, ProviderConfig, OAuthConfig, ModelsConfig, Price, AutoConfig, AutoFloors, AutoProfile,
+        TierMap, RoutingConfig, Rule, RuleMatch, RuleSet,
+    ],
+)  # fmt: skip
 def test_every_text_setting_is_masked_or_known_to_be_plain(model: type[BaseModel]) -> None:
     unclassified = [
         name

@@ -20,6 +20,7 @@ COMMANDS = {
     "logout": ("dragoman.cli.login", "logout"),
     "models": ("dragoman.cli.models", "models"),
     "refresh": ("dragoman.cli.status", "refresh"),
+    "route": ("dragoman.cli.route", "route"),
     "serve": ("dragoman.cli.serve", "serve"),
     "status": ("dragoman.cli.status", "status"),
     "test": ("dragoman.cli.check", "test"),

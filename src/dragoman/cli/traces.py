@@ -113,10 +113,18 @@ def show(trace_id: str, url: str | None, home: str | None, config_file: str | No
     console.print(
         Text(f"reason: {trace['reason'] or '-'}   dialect: {trace['dialect']}   route: {trace['route']}")
     )
+    routing = trace.get("routing")  # absent from traces kept before routing existed
+    if routing:
+        console.print(Text(f"routed: {routing['requested']} -> {routing['model']}   {_routed(routing)}"))
     console.print(_attempts(trace["attempts"]))
     for name, body in _bodies(trace["bodies"]):
         console.print(Text(f"--- {name}", style="bold"))
         console.print(Text(body))
+
+
+def _routed(routing: dict[str, Any]) -> str:
+    """The routing decision as `x-dragoman-route` gave it (`dragoman.policy.Decision`)."""
+    return f"tier={routing['tier'] or '-'}; reason={routing['reason']}"
 
 
 def _attempts(attempts: list[dict[str, Any]]) -> Table:
@@ -159,6 +167,16 @@ def export(
     found = online_or_offline(lambda: _all_online(settings, url, query), lambda: _all_stored(settings, query))
     for trace in found or []:
         output.write(orjson.dumps(trace).decode() + "\n")
+
+
+def every_trace(settings: Settings, url: str | None, since: str) -> list[dict[str, Any]]:
+    """Every trace since then, from the running gateway, else from the database."""
+    try:
+        query = TraceQuery(since=since, limit=1000)  # type: ignore[arg-type]
+    except ValueError:
+        raise click.BadParameter("an age (30m, 12h, 7d) or a time", param_hint="--since") from None
+    found = online_or_offline(lambda: _all_online(settings, url, query), lambda: _all_stored(settings, query))
+    return found or []
 
 
 def _all_online(settings: Settings, url: str | None, query: TraceQuery) -> list[dict[str, Any]]:

@@ -20,14 +20,19 @@ from dragoman.observe.traces.filters import UsageQuery
 @click.option("--by", "by", type=click.Choice(["account", "model", "key"]), default="account",
               show_default=True, help="Per day and this.")  # fmt: skip
 @click.option("--since", default="7d", show_default=True, metavar="AGE_OR_TIME", help="From then on.")
+@click.option("--savings", is_flag=True, help="What routing rules and auto saved, against the baseline.")
 @url_option
 @home_options
 @json_option
 def usage(
-    by: str, since: str, url: str | None, home: str | None, config_file: str | None, as_json: bool
-) -> None:
+    by: str, since: str, savings: bool, url: str | None, home: str | None, config_file: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
     """Tokens and cost per day, by account, model or key."""
     settings = load_settings(home, config_file)
+    if savings:
+        _savings(settings, since, url, as_json)
+        return
     try:
         query = UsageQuery(group_by=("day", by), since=since)  # type: ignore[arg-type]
     except ValueError:
@@ -64,4 +69,26 @@ def _table(rows: list[dict[str, Any]], by: str) -> Table:
         cost = "-" if row["cost"] is None else f"${row['cost']:.4f}"
         cells = (row["day"], row[by] or "-", *(f"{row[name]:,}" for _, name in SHOWN), cost)
         table.add_row(*(Text(cell) for cell in cells))
+    return table
+
+
+def _savings(settings: Settings, since: str, url: str | None, as_json: bool) -> None:
+    """The routed requests' cost against their baselines' (`dragoman.policy.savings`)."""
+    from dragoman.cli.traces import every_trace
+    from dragoman.policy.savings import savings
+
+    rows = savings(every_trace(settings, url, since))
+    if as_json:
+        print_json(rows)
+    elif not rows:
+        console.print("No routed request since then: no rule applied and nothing asked for auto.")
+    else:
+        console.print(_savings_table(rows))
+
+
+def _savings_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table("routed by", "req", "unpriced", "cost", "baseline", "saved", box=box.SIMPLE_HEAD)
+    for row in rows:
+        money = (f"${row[name]:.4f}" for name in ("cost", "baseline_cost", "saved"))
+        table.add_row(row["route"], f"{row['requests']:,}", f"{row['unpriced']:,}", *money)
     return table

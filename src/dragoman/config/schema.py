@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from dragoman.config.binds import Bind, parse_bind
 from dragoman.config.chains import chain_loop
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
+from dragoman.config.routing import AutoConfig, RoutingConfig
 from dragoman.observe.prices import Price
 from dragoman.pools.settings import DEFAULT_PRIORITY, AccountPolicy, PoolSettings
 
@@ -180,6 +181,10 @@ class Settings(_Strict):
     # `[prices."<model or glob>"]`: API prices (USD per million tokens) laid over the
     # built-in table for cost estimates (observe/prices.py says how a model is matched).
     prices: dict[str, Price] = Field(default_factory=dict)
+    # `model: "auto"`: its tiers, profiles and floors; `[[routing.rules]]`: rules as data
+    # (`dragoman.policy`).
+    auto: AutoConfig = Field(default_factory=AutoConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
 
     @field_validator("bind", mode="before")
     @classmethod

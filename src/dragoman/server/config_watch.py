@@ -6,7 +6,8 @@ written), it reads the settings again as `serve` did at start (`config.origin`: 
 file, then `DRAGOMAN_*` variables and flags on top), and hands the parts in `LIVE` to
 the gateway (`Gateway.reconfigure`): the pools' strategies, reserve, session TTL and
 slowness, every provider (added, removed, its priority, weight, concurrency limit,
-enabled), the model aliases, fallback and fallback chains. What the running process cannot take
+enabled), the model aliases, fallback and fallback chains, `[auto]` and the routing rules. What
+the running process cannot take
 without a restart (its addresses, workers, database, local keys...) is logged once per
 change as "needs a restart: FIELD" and left as it was started. A file that does not
 load keeps the running configuration, with the same error `serve` would print at
@@ -33,7 +34,7 @@ log = logging.getLogger("dragoman.config")
 POLL_SECONDS = 1.0
 SETTLE_SECONDS = 0.2
 # The settings a running gateway takes from a changed file.
-LIVE = ("pools", "providers", "models")
+LIVE = ("pools", "providers", "models", "auto", "routing")
 
 Signature = tuple[int, int, int] | None
 _UNTOLD = object()

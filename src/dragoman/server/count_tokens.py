@@ -1,7 +1,8 @@
 """Count-tokens endpoints (Anthropic `/v1/messages/count_tokens`, Gemini `:countTokens`).
 
-The model must be served (so a typo is caught here too); the count is dragoman's local
-estimate (`ir.tokens`), which clients use to decide when to compact.
+The model must be served (so a typo is caught here too), or be `auto` (`dragoman.policy`);
+the count is dragoman's local estimate (`ir.tokens`), which clients use to decide when to
+compact.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dragoman import dialects
 from dragoman.dialects.anthropic import count_tokens as anthropic_count
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.tokens import estimate
+from dragoman.policy import is_auto
 from dragoman.server.body import read_json
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
@@ -24,7 +26,7 @@ async def anthropic(http: HttpRequest) -> Response:
     gateway: Gateway = http.app.state.gateway
     request = anthropic_count.parse(await read_json(http, gateway.settings.max_body_bytes))
     exchange_of(http.scope).model = request.model
-    gateway.registry.resolve(request.model)
+    _check_served(gateway, request.model)
     return JSONResponse(anthropic_count.render(estimate(request)))
 
 
@@ -32,9 +34,14 @@ async def gemini(http: HttpRequest, model: str) -> Response:
     gateway: Gateway = http.app.state.gateway
     body = await read_json(http, gateway.settings.max_body_bytes)
     exchange_of(http.scope).model = model
-    gateway.registry.resolve(model)
+    _check_served(gateway, model)
     request = dialects.get("gemini").request.parse(_generate_request(body), model=model)
     return JSONResponse({"totalTokens": estimate(request)})
+
+
+def _check_served(gateway: Gateway, model: str) -> None:
+    if not is_auto(model):
+        gateway.registry.resolve(model)
 
 
 def _generate_request(body: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from time import perf_counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.types import Scope
 
@@ -52,6 +52,8 @@ class Exchange:
     ttfb: float | None = None
     # Its estimated cost in US dollars, once its trace priced it (`observe.cost`).
     cost: float | None = None
+    # The routing policy's decision (`dragoman.policy.Decision.trace`): rule, tier, scores.
+    routing: dict[str, Any] | None = None
     # Each failed upstream try: (account, the pool rule that classified it).
     upstream_errors: tuple[tuple[str, str], ...] = ()
 

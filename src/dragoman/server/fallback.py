@@ -32,7 +32,7 @@ from dragoman.ir.tokens import estimate
 from dragoman.pools import NoAccount, chain_refusal, fallback_reason
 from dragoman.routing.chains import Link
 from dragoman.routing.registry import Registry, Route
-from dragoman.server.pooling import refused
+from dragoman.server.pooling import Attempt, refused
 
 log = logging.getLogger("dragoman.relay")
 
@@ -68,6 +68,31 @@ def refused_out(model: str, refusal: NoAccount, *, blipped: bool = False) -> Mod
     return ModelOut(
         model, f"no account can serve it now: {refusal.reasons}", refusal=refusal, blipped=blipped
     )
+
+
+def model_end(error: GatewayError, attempt: Attempt, model: str, chained: bool) -> ModelOut | None:
+    """The ModelOut that moves the request along the chain when one goes on and the
+    model's last failure lets it (the accounts' own, or a request too long); None: the
+    error goes to the client as it is."""
+    if not chained:
+        return None
+    if attempt.fail_over:
+        return ModelOut(model, attempt.because, error=error)
+    decision = attempt.decision
+    if decision is not None and decision.rule in TOO_LONG:
+        return ModelOut(model, attempt.because, error=error, too_long=True)
+    return None
+
+
+def pool_out(
+    refusal: NoAccount, failure: GatewayError | None, because: str | None, model: str, chained: bool
+) -> Exception:
+    """What a pool whose candidates are all spent raises: the last failure, else the
+    429 naming why each account is out; a ModelOut when a chain goes on. Nothing has
+    reached the client yet."""
+    if failure is not None:
+        return ModelOut(model, because or "", error=failure) if chained else failure
+    return refused_out(model, refusal) if chained else refused(refusal)
 
 
 @dataclass(slots=True)

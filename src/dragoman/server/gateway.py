@@ -18,6 +18,7 @@ from dragoman.auth.refresh import TokenKeeper
 from dragoman.config import Settings
 from dragoman.config.origin import ConfigOrigin
 from dragoman.observe.traces.tracer import Tracer
+from dragoman.policy import Policy
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
@@ -61,6 +62,11 @@ class Gateway:
     policy_changes: int = 0
     # Prometheus metrics, once the app is built (`server.app.create_app`).
     metrics: Metrics | None = None
+    # The routing rules and `auto` (`dragoman.policy`), rebuilt with the settings.
+    policy: Policy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = Policy(self.settings.auto, self.settings.routing)
 
     @property
     def database(self) -> Database | None:
@@ -95,6 +101,8 @@ class Gateway:
         if self.refresher is not None:
             self.refresher.reconfigured(settings)  # publishes the new registry
         pools_changed = settings.pools != self.settings.pools
+        if (settings.auto, settings.routing) != (self.settings.auto, self.settings.routing):
+            self.policy = Policy(settings.auto, settings.routing, self.policy.bindings)
         self.settings = settings
         if self.selector is not None and pools_changed:  # else first-byte times are kept
             self.selector.configure(settings=settings.pools)
@@ -140,6 +148,7 @@ class Gateway:
         self.state = open_state(self.settings, workers=self.settings.workers > 1)
         await self.state.start()
         self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
+        self.policy.bindings = self.state.bindings
 
     def _start_traces(self) -> None:
         if not self.settings.traces.enabled:

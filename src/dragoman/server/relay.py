@@ -41,7 +41,8 @@ from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, 
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.observe.traces.bodies import Bodies
-from dragoman.pools import NoAccount, Selector, failover_reason
+from dragoman.policy.decide import headers_of
+from dragoman.pools import Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
@@ -51,7 +52,7 @@ from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
-from dragoman.server.pooling import Attempt, continued_at, refused, stored_upstream
+from dragoman.server.pooling import Attempt, continued_at, stored_upstream
 from dragoman.server.send import send
 from dragoman.server.signatures import unsigned_retry
 from dragoman.server.stream_hold import Hold, held
@@ -79,12 +80,19 @@ async def relay(
     client_headers: Mapping[str, str] | None = None,
     receive: Receive | None = None,
     session: SessionOf | None = None,
+    key: Callable[[], str] | None = None,
 ) -> Response:
     """Serve one parsed request: pick the account, call the upstream, answer the client.
     With `receive` (the request's body already read), a client leaving ends it all.
     `session` tells the conversation it belongs to, kept on one account while it may:
-    asked only when the model's pool has more than one account (deriving it costs)."""
+    asked only when the model's pool has more than one account, or by `auto` (deriving
+    it costs). `key` names the local key, for routing rules that match on it."""
     exchange.model, exchange.stream = request.model, request.stream
+    # The routing policy (`dragoman.policy`): which model the request asks for now.
+    decision = gateway.policy.route(request, gateway.registry, client.name, client_headers, key, session)
+    if decision is not None:
+        exchange.routing = decision.trace()
+    headers = headers_of(decision)
     if request.tools:
         check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
@@ -95,7 +103,11 @@ async def relay(
             body = client_stream(client.stream.Renderer(served), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
             streamed = StreamedResponse(
-                body, media_type=SSE, headers=SSE_HEADERS, watch=watch, exchange=exchange
+                body,
+                media_type=SSE,
+                headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
+                watch=watch,
+                exchange=exchange,
             )
             watch = None
             return streamed
@@ -111,7 +123,9 @@ async def relay(
     finally:
         if watch is not None:
             watch.stop()
-    return Response(orjson.dumps(client.response.render(whole, served)), media_type="application/json")
+    return Response(
+        orjson.dumps(client.response.render(whole, served)), media_type="application/json", headers=headers
+    )
 
 
 async def _first_answer(
@@ -160,7 +174,7 @@ async def _pool_answer(
 ) -> tuple[Answer, AsyncExitStack]:
     """The first account of the model's pool that accepts the request, in the pool's
     order (`pools.Selector.choose`); an account down, overloaded or out of quota is
-    passed over, a fault of the request raised at once (`_model_end`, `_pool_out`)."""
+    passed over, a fault of the request raised at once (`fallback.model_end`, `fallback.pool_out`)."""
     selector = _started(gateway)
     pooled = len(routes) > 1
     session = _session(session_of) if pooled else None
@@ -187,7 +201,7 @@ async def _pool_answer(
             attempt.error = error.code
             await exits.aclose()
             if not _worth_another_account(error, attempt) or number == last:
-                if (moved := _model_end(error, attempt, model, chained)) is None:
+                if (moved := fallback.model_end(error, attempt, model, chained)) is None:
                     raise
                 raise moved from error
             log.warning("%s failed (%s); trying another account", candidate.account, attempt.because)
@@ -195,18 +209,7 @@ async def _pool_answer(
         except BaseException:
             await exits.aclose()
             raise
-    raise _pool_out(selector.refusal(choice), failure, because, model, chained)
-
-
-def _pool_out(
-    refusal: NoAccount, failure: GatewayError | None, because: str | None, model: str, chained: bool
-) -> Exception:
-    """What a pool whose candidates are all spent raises: the last failure, else the
-    429 naming why each account is out; a ModelOut when a chain goes on. Nothing has
-    reached the client yet."""
-    if failure is not None:
-        return fallback.ModelOut(model, because or "", error=failure) if chained else failure
-    return fallback.refused_out(model, refusal) if chained else refused(refusal)
+    raise fallback.pool_out(selector.refusal(choice), failure, because, model, chained)
 
 
 def _started(gateway: Gateway) -> Selector:
@@ -218,20 +221,6 @@ def _started(gateway: Gateway) -> Selector:
 def _session(session_of: SessionOf | None) -> str | None:
     found = session_of() if session_of is not None else None
     return found.key if found is not None else None
-
-
-def _model_end(error: GatewayError, attempt: Attempt, model: str, chained: bool) -> fallback.ModelOut | None:
-    """The ModelOut that moves the request along the chain when one goes on and the
-    model's last failure lets it (the accounts' own, or a request too long); None: the
-    error goes to the client as it is."""
-    if not chained:
-        return None
-    if attempt.fail_over:
-        return fallback.ModelOut(model, attempt.because, error=error)
-    decision = attempt.decision
-    if decision is not None and decision.rule in fallback.TOO_LONG:
-        return fallback.ModelOut(model, attempt.because, error=error, too_long=True)
-    return None
 
 
 def _worth_another_account(error: GatewayError, attempt: Attempt) -> bool:

@@ -56,7 +56,8 @@ def _generate(dialect: str) -> Handler:
         request = client.request.parse(body)
         session = partial(_session, http, body, dialect)
         exchange = exchange_of(http.scope)
-        return await relay(gateway, client, request, exchange, http.headers, http.receive, session)
+        key = partial(local_auth.key_name, http, http.app.state.key_names)
+        return await relay(gateway, client, request, exchange, http.headers, http.receive, session, key)
 
     return handler
 
@@ -77,8 +78,9 @@ async def _gemini(http: HttpRequest) -> Response:
         # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
         client = replace(client, stream=array_stream)
     session = partial(_session, http, body, "gemini")
+    key = partial(local_auth.key_name, http, http.app.state.key_names)
     response = await relay(
-        gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session
+        gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session, key
     )
     if array and isinstance(response, StreamedResponse):
         response.headers["content-type"] = array_stream.CONTENT_TYPE

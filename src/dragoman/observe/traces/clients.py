@@ -2,6 +2,8 @@
 
 A family is what a user recognises in a listing ("claude-code", "codex"), not the
 full agent string; an agent no entry names is `other`, and no agent at all `None`.
+An SDK is one family whatever its language (`openai-sdk`, `anthropic-sdk`): rules
+(`dragoman.policy.rules`) match the same names the traces show.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("goose", "goose"),
     ("crush", "crush"),
     ("qwen", "qwen-code"),
-    ("openai/python", "openai-python"),
-    ("openai/js", "openai-node"),
-    ("anthropic/python", "anthropic-python"),
-    ("anthropic/js", "anthropic-node"),
+    ("openai/python", "openai-sdk"),
+    ("openai/js", "openai-sdk"),
+    ("anthropic/python", "anthropic-sdk"),
+    ("anthropic/js", "anthropic-sdk"),
     ("google-genai-sdk", "google-genai"),
     ("google-api-nodejs-client", "google-genai"),
     ("ai-sdk", "vercel-ai-sdk"),
@@ -43,6 +45,9 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("mozilla/", "browser"),
 )
 
+
+# Every family a user agent can be given, for rules that name one (`[[routing.rules]]`).
+FAMILY_NAMES = frozenset({*(name for _, name in FAMILIES), "other"})
 
 # Families by user agent: the same few agents send nearly every request.
 _known: dict[str, str] = {}

@@ -9,7 +9,9 @@ live feed all take it as it is):
     bytes_out, usage {input_uncached, cache_read, cache_write (cache_write_1h of it),
     output, reasoning, input, total}, cost (US dollars at the price table's rates; None:
     unpriced), cost_estimate (True: a subscription account, whose real price is its
-    plan), cost_detail (by kind of token, and the price entry used), attempts [{account, provider, model, url,
+    plan), cost_detail (by kind of token, and the price entry used), routing (the routing
+    policy's decision: requested, model, tier, rule, reason, score, scores by signal,
+    sticky; None when no rule and no `auto` applied), attempts [{account, provider, model, url,
     status, latency_ms, error, rule, cooldown, cooldown_until, fail_over}], bodies.
 
 Nothing here is done during the request: the attempts are read from the `Attempt`s
@@ -70,6 +72,7 @@ def record_of(exchange: Exchange, provider: str | None) -> Record:
         "cost": None,
         "cost_estimate": None,
         "cost_detail": None,
+        "routing": exchange.routing,
         "attempts": [attempt_of(attempt, exchange.started) for attempt in exchange.attempts],
         "bodies": None,
     }

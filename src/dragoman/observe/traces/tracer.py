@@ -181,6 +181,7 @@ def price(record: Record, usage: Usage | None, *, subscription: bool) -> None:
     cost = estimate(model, usage, subscription=subscription) if usage is not None and model else None
     if cost is None:
         return
+    _price_baseline(record, usage, subscription)
     record["cost"] = cost.total
     record["cost_estimate"] = cost.estimate
     record["cost_detail"] = {
@@ -192,3 +193,14 @@ def price(record: Record, usage: Usage | None, *, subscription: bool) -> None:
         "reasoning": cost.reasoning,
         "label": cost.label,
     }
+
+
+def _price_baseline(record: Record, usage: Usage | None, subscription: bool) -> None:
+    """A routed request's cost had it run on its baseline model (`dragoman.policy`), for
+    `dragoman usage --savings`; None when that model has no price."""
+    routing = record.get("routing")
+    baseline = routing.get("baseline") if routing else None
+    if routing is None or baseline is None or usage is None:
+        return
+    cost = estimate(baseline, usage, subscription=subscription)
+    routing["baseline_cost"] = cost.total if cost is not None else None
