@@ -346,3 +346,18 @@ def test_after_a_refusal_as_too_long_no_window_as_small_is_tried(fakes: FakeUpst
         "fallback from gpt-4o because its context window (128000) is no larger than one that refused "
         "the request as too long"
     )
+
+
+@pytest.mark.parametrize("asked", ["cheap", "auto"])
+def test_the_model_a_rule_or_auto_picked_follows_its_chain(fakes: FakeUpstreams, asked: str) -> None:
+    tiers = dict.fromkeys(["simple", "medium", "complex", "reasoning"], CHAT)
+    rules = [{"name": "cheap", "match": {"model": "cheap"}, "set": {"model": CHAT}}]
+    fakes.openai_chat.script(Reply(error=Failure(503, "down")))
+    settings = {"auto": {"tiers": tiers}, "routing": {"rules": rules}, "models": {"fallbacks": FALLBACKS}}
+    with serve_gateway(fakes, **settings) as url:
+        answer = chat(url, asked)
+        trace = traces(url)[0]
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["model"] == RESPONSES
+    assert f"model={CHAT}" in answer.headers["x-dragoman-route"]  # what the policy picked
+    assert trace["reason"].startswith(f"fallback from {CHAT} because 503")
