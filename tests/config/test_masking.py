@@ -32,6 +32,8 @@ PLAIN_TEXT = {
     ("ProviderConfig", "models"),
     ("ModelsConfig", "aliases"),
     ("ModelsConfig", "fallback"),
+    ("ModelsConfig", "fallbacks"),
+    ("ModelsConfig", "context_fallback"),
     ("Settings", "log_level"),
     ("Settings", "log_format"),
     ("Settings", "trace_bodies"),

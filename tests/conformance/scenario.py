@@ -57,6 +57,7 @@ class Answer:
     whole answer). `stop` is why it ended, in one vocabulary whatever the dialect
     ("end", "max_tokens", "tool_use", or the dialect's own word for anything else);
     `usage` is (input tokens including cached ones, output tokens including reasoning).
+    `models` holds the model the answer names, as each chunk of a stream named it.
     """
 
     text: str = ""
@@ -66,3 +67,4 @@ class Answer:
     ids: list[str] = field(default_factory=list)
     stop: str = ""
     usage: tuple[int, int] | None = None
+    models: list[str] = field(default_factory=list)

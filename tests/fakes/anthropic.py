@@ -75,6 +75,9 @@ class AnthropicFake(Fake):
     def kind_for(self, status: int) -> str | None:
         return ERROR_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
 
+    def too_long(self, tokens: int, window: int) -> Rejected:
+        return Rejected(f"prompt is too long: {tokens} tokens > {window} maximum")
+
     def error_body(self, error: Rejected) -> dict[str, Any]:
         kind = error.kind or self.kind_for(error.status)
         return {

@@ -85,6 +85,9 @@ class Fake:
         self.whole_answers: list[Frames] = []
         self.signatures: set[str] = set()
         self.count_tokens_result: int | None = None
+        # The context window of every model served, in the fake's tokens (`token_count`):
+        # a longer request gets the provider's own "too long" error (`too_long`). None: any.
+        self.context_window: int | None = None
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._server: FakeServer | None = None
@@ -118,6 +121,7 @@ class Fake:
         self.whole_answers.clear()
         self.signatures.clear()
         self.count_tokens_result = None
+        self.context_window = None
         self.key, models = self._configured
         self.models = list(models)
 
@@ -197,6 +201,16 @@ class Fake:
     def kind_for(self, status: int) -> str | None:
         return None
 
+    def too_long(self, tokens: int, window: int) -> Rejected:
+        """The provider's refusal of a prompt longer than the model's context window."""
+        raise NotImplementedError
+
+    def check_length(self, body: Any) -> None:
+        if self.context_window is not None:
+            tokens = self.token_count(body)
+            if tokens > self.context_window:
+                raise self.too_long(tokens, self.context_window)
+
     def response_headers(self) -> dict[str, str]:
         return {}
 
@@ -229,6 +243,7 @@ class Fake:
             self.check_auth(record)
             body = self.decode(record)
             validate(body, record)
+            self.check_length(body)
         except Rejected as error:
             return self.rejection(error)
         reply = self.next_reply()

@@ -73,6 +73,11 @@ class GeminiFake(Fake):
     def kind_for(self, status: int) -> str | None:
         return STATUSES.get(status, "INTERNAL" if status >= 500 else "FAILED_PRECONDITION")
 
+    def too_long(self, tokens: int, window: int) -> Rejected:
+        return Rejected(
+            f"The input token count ({tokens}) exceeds the maximum number of tokens allowed ({window})."
+        )
+
     def error_body(self, error: Rejected) -> dict[str, Any]:
         details: list[dict[str, Any]] = []
         if error.reason:

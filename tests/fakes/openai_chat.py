@@ -16,7 +16,7 @@ import orjson
 from starlette.requests import Request
 from starlette.routing import Route
 
-from tests.fakes.base import new_id, new_token
+from tests.fakes.base import Rejected, new_id, new_token
 from tests.fakes.openai_base import OpenAIFake, now
 from tests.fakes.openai_chat_validate import validate
 from tests.fakes.respond import Frames, sse
@@ -63,6 +63,14 @@ class OpenAIChatFake(OpenAIFake):
             Route("/v1/chat/completions", self._completions, methods=["POST"]),
             *self.model_routes(),
         ]
+
+    def too_long(self, tokens: int, window: int) -> Rejected:
+        return Rejected(
+            f"This model's maximum context length is {window} tokens. However, your messages resulted "
+            f"in {tokens} tokens. Please reduce the length of the messages.",
+            param="messages",
+            reason="context_length_exceeded",
+        )
 
     async def _completions(self, request: Request) -> Frames:
         return await self.handle(request, validate, self._answer)

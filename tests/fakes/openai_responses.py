@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from starlette.routing import Route
 
+from tests.fakes.base import Rejected
 from tests.fakes.openai_base import OpenAIFake
 from tests.fakes.openai_responses_render import Rendering
 from tests.fakes.openai_responses_validate import validate
@@ -34,6 +35,13 @@ class OpenAIResponsesFake(OpenAIFake):
 
     def routes(self) -> list[Route]:
         return [Route("/v1/responses", self._responses, methods=["POST"]), *self.model_routes()]
+
+    def too_long(self, tokens: int, window: int) -> Rejected:
+        return Rejected(
+            "Your input exceeds the context window of this model. Please adjust your input and try again.",
+            param="input",
+            reason="context_length_exceeded",
+        )
 
     async def _responses(self, request: Request) -> Frames:
         return await self.handle(request, self._validate, self._answer)

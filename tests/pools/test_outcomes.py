@@ -140,7 +140,7 @@ def test_an_answer_exhausting_one_family_cools_that_family() -> None:
                 "INVALID_ARGUMENT",
                 "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).",
             ),
-            "bad_request",
+            "prompt_too_long",
         ),
         ("openai", 400, openai_error("invalid_value", "Invalid value for 'tool_choice'."), "bad_request"),
         ("codex", 400, {"detail": "Unsupported parameter: max_output_tokens"}, "bad_request"),

@@ -7,7 +7,14 @@ import pytest
 
 from dragoman.observe import redact
 from dragoman.pools.exclusion import Exclusion
-from dragoman.pools.refusal import clock_time, failover_reason, retry_after
+from dragoman.pools.refusal import (
+    chain_refusal,
+    clock_time,
+    failover_reason,
+    fallback_reason,
+    no_account,
+    retry_after,
+)
 from dragoman.pools.settings import AccountPolicy, PoolSettings
 from dragoman.state import WHOLE_ACCOUNT, Window
 from tests.pools.pooled import START, Pooled
@@ -118,3 +125,23 @@ def test_failover_reason() -> None:
     assert failover_reason("codex-alice", "429 usage_limit_reached") == (
         "failover from codex-alice because 429 usage_limit_reached"
     )
+
+
+def test_a_chain_refusal_names_each_model_and_waits_for_the_earliest() -> None:
+    gpt = no_account(
+        "gpt-5.5", [Exclusion("codex-alice", "cooling", START + 900, "429 usage_limit_reached")], START, 95
+    )
+    claude = no_account(
+        "claude-sonnet-4-5", [Exclusion("claude-bob", "cooling", START + 300, "429")], START, 95
+    )
+    gemini = no_account("gemini-2.5-pro", [Exclusion("gem", "disabled")], START, 95)
+    refusal = chain_refusal([gpt, claude, gemini])
+    assert refusal.retry_after == 300
+    assert refusal.model == "gpt-5.5"
+    assert refusal.message == (
+        "no account can serve gpt-5.5 or its fallbacks now: "
+        "gpt-5.5: codex-alice: cooling until 08:15 UTC (429 usage_limit_reached) | "
+        "claude-sonnet-4-5: claude-bob: cooling until 08:05 UTC (429) | gemini-2.5-pro: gem: disabled"
+    )
+    assert chain_refusal([gpt]) is gpt
+    assert fallback_reason("gpt-5.5", "503") == "fallback from gpt-5.5 because 503"

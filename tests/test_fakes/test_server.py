@@ -185,3 +185,33 @@ def test_reset_restores_key_and_models() -> None:
     fake.count_tokens_result = 3
     fake.reset()
     assert (fake.key, fake.models, fake.count_tokens_result) == ("k-1", ["m-1"], None)
+
+
+TOO_LONG_REQUESTS = {
+    "openai_chat": ("/v1/chat/completions", CHAT, "maximum context length is 5 tokens"),
+    "openai_responses": ("/v1/responses", {"model": "gpt-5", "input": "hi"}, "exceeds the context window"),
+    "anthropic": (
+        "/v1/messages",
+        {"model": "claude-sonnet-4-6", "max_tokens": 5, "messages": [{"role": "user", "content": "hi"}]},
+        "prompt is too long",
+    ),
+    "gemini": (
+        "/v1beta/models/gemini-2.5-flash:generateContent",
+        {"contents": [{"parts": [{"text": "hi"}]}]},
+        "exceeds the maximum number of tokens allowed (5)",
+    ),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(TOO_LONG_REQUESTS))
+def test_a_request_past_the_context_window_gets_the_providers_too_long_error(
+    fakes: FakeUpstreams, dialect: str
+) -> None:
+    fake = fakes[dialect]
+    path, body, words = TOO_LONG_REQUESTS[dialect]
+    assert post(fake, path, body).status_code == 200
+    fake.context_window = 5
+    refused = post(fake, path, body)
+    assert refused.status_code == 400
+    assert words in refused.text
+    assert fake.pending == 0  # the refusal consumed no scripted reply

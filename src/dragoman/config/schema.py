@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from dragoman.config.binds import Bind, parse_bind
+from dragoman.config.chains import chain_loop
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
 from dragoman.config.routing import AutoConfig, RoutingConfig
 from dragoman.observe.prices import Price
@@ -108,8 +109,23 @@ class OAuthConfig(_Strict):
 
 
 class ModelsConfig(_Strict):
+    """`[models]`: names clients send, and where a request goes when its model cannot serve."""
+
     aliases: dict[str, str] = Field(default_factory=dict)
+    # The model a name nothing serves goes to (a typo, a model you do not have).
     fallback: str | None = None
+    # `[models.fallbacks]`: by model, the models tried in order when none of its accounts
+    # can take a request, or its context window is too small (`routing.chains`).
+    fallbacks: dict[str, list[str]] = Field(default_factory=dict)
+    # Where a request too long for its model (and its chain) goes, when its window fits.
+    context_fallback: str | None = None
+
+    @model_validator(mode="after")
+    def _no_loops(self) -> ModelsConfig:
+        loop = chain_loop(self.fallbacks, self.aliases)
+        if loop:
+            raise ValueError(f"fallbacks: the chain comes back to a model it left: {' -> '.join(loop)}")
+        return self
 
 
 TraceBodies = Literal["off", "errors", "all"]

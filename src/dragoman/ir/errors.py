@@ -2,6 +2,7 @@
 
     GatewayError                      500 internal_error
     ├── InvalidRequest                400 invalid_request
+    │   ├── ContextTooLong            400 context_length_exceeded
     │   └── MalformedJSON             400 malformed_json
     ├── AuthenticationFailed          401 authentication_failed
     ├── PermissionDenied              403 permission_denied
@@ -67,6 +68,13 @@ class GatewayError(Exception):
 class InvalidRequest(GatewayError):
     status = 400
     code = "invalid_request"
+
+
+class ContextTooLong(InvalidRequest):
+    """A request longer than the context window of its model and of every model it
+    could fall back to."""
+
+    code = "context_length_exceeded"
 
 
 class MalformedJSON(InvalidRequest):

@@ -31,7 +31,7 @@ the runtime state through its protocols and takes its clock as an argument.
 
 from dragoman.pools.exclusion import Exclusion
 from dragoman.pools.members import Candidate
-from dragoman.pools.refusal import NoAccount, failover_reason
+from dragoman.pools.refusal import NoAccount, chain_refusal, failover_reason, fallback_reason
 from dragoman.pools.selector import Choice, Selector
 from dragoman.pools.settings import AccountPolicy, PoolSettings, StrategyName
 
@@ -44,5 +44,7 @@ __all__ = [
     "PoolSettings",
     "Selector",
     "StrategyName",
+    "chain_refusal",
     "failover_reason",
+    "fallback_reason",
 ]

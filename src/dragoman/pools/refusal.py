@@ -6,6 +6,9 @@ words a request's log line uses for a failover.
     NoAccount.message       every account and why it is out, e.g.
         no account can serve gpt-5 now: codex-alice: cooling until 14:05 UTC
         (429 usage_limit_reached); codex-bob: at max_concurrent 2
+    chain_refusal           the same over a fallback chain, model by model:
+        no account can serve gpt-5 or its fallbacks now: gpt-5: codex-alice: ...
+        | claude-sonnet-4-5: anthropic: cooling until ...
 
 Reasons are the upstream's words as `pools.outcomes` kept them (already masked); the
 message is masked once more, since a cooldown's reason may come from elsewhere.
@@ -14,7 +17,7 @@ message is masked once more, since a cooldown's reason may come from elsewhere.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,15 +37,35 @@ class NoAccount:
     retry_after: int | None
     message: str
     excluded: tuple[Exclusion, ...]
+    # Each account and why it is out, without the sentence around them.
+    reasons: str = "no account serves it"
 
 
 def no_account(model: str, excluded: Iterable[Exclusion], now: float, reserve: float) -> NoAccount:
     found = tuple(excluded)
     if not found:
         return NoAccount(model, None, f"no account serves {model}", found)
-    reasons = "; ".join(describe(exclusion, now, reserve) for exclusion in found)
-    message = redact(f"no account can serve {model} now: {reasons}")
-    return NoAccount(model, retry_after(found, now), message, found)
+    reasons = redact("; ".join(describe(exclusion, now, reserve) for exclusion in found))
+    message = f"no account can serve {model} now: {reasons}"
+    return NoAccount(model, retry_after(found, now), message, found, reasons)
+
+
+def chain_refusal(refusals: Sequence[NoAccount]) -> NoAccount:
+    """The 429 for a request no model of its fallback chain could take: each model's
+    accounts and why, retry-after the earliest any of them may be back."""
+    first = refusals[0]
+    if len(refusals) == 1:
+        return first
+    reasons = " | ".join(f"{refusal.model}: {refusal.reasons}" for refusal in refusals)
+    waits = [refusal.retry_after for refusal in refusals if refusal.retry_after is not None]
+    excluded = tuple(exclusion for refusal in refusals for exclusion in refusal.excluded)
+    message = f"no account can serve {first.model} or its fallbacks now: {reasons}"
+    return NoAccount(first.model, min(waits) if waits else None, message, excluded, reasons)
+
+
+def fallback_reason(previous: str, because: str) -> str:
+    """The reason a log line gives for a model tried after `previous` could not serve."""
+    return f"fallback from {previous} because {because}"
 
 
 def retry_after(excluded: Iterable[Exclusion], now: float) -> int | None:

@@ -82,7 +82,13 @@ def rule(
 NOT_THERE = (404, 405, 501)
 # Anthropic's refusals of a thinking block's `signature`, or of a redacted one's `data`.
 INVALID_SIGNATURE = r"invalid .{0,20}signature|invalid `data` in `redacted_thinking`"
-TOO_LONG = r"prompt is too long|context (?:length|window)|maximum context|too many (?:input )?tokens"
+# Anthropic "prompt is too long: N tokens > M maximum", OpenAI "maximum context length is
+# N tokens" / "exceeds the context window", Gemini "The input token count (N) exceeds the
+# maximum number of tokens allowed (M)".
+TOO_LONG = (
+    r"prompt is too long|context (?:length|window)|maximum context|too many (?:input )?tokens"
+    r"|input token count .{0,40}exceeds the maximum"
+)
 
 # fmt: off
 RULES: tuple[Rule, ...] = (

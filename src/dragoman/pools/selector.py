@@ -65,6 +65,9 @@ class Choice(Generic[R]):
     candidates: list[Candidate[R]] = field(default_factory=list)
     excluded: list[Exclusion] = field(default_factory=list)
     dropped: str | None = None
+    # No account was eligible: the candidates are those kept out only by a transient
+    # cooldown, tried anyway (`_only_blipped`).
+    blipped: bool = False
 
 
 class Selector:
@@ -120,6 +123,7 @@ class Selector:
             choice.candidates = self._order(pool, eligible, session, owner, choice)
         else:
             choice.candidates = [member.ranked for member in _only_blipped(pool, choice.excluded)]
+            choice.blipped = True
         return choice
 
     async def acquire(self, choice: Choice[R], candidate: Candidate[R]) -> bool:

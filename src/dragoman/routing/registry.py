@@ -3,7 +3,8 @@
 Resolving a client's model name, in order: `provider/model` selects a provider
 explicitly; an alias is rewritten; the id is looked up across upstreams in configured
 order (the first is the primary, the others its fallbacks); an unknown id goes to the
-configured fallback model, if any, else it is an error listing what is served.
+configured fallback model, if any, else it is an error listing what is served. Where a
+request goes when its model cannot serve it is `chains` (`routing.chains`).
 
 An alias named like a real model id wins: the user wrote it on purpose (Claude Code
 asking for a Claude id is sent elsewhere), so the listing shows the alias instead of
@@ -26,6 +27,7 @@ from dragoman.config import ModelsConfig
 from dragoman.ir.errors import ModelNotFound
 from dragoman.ir.models import ModelCard, ModelInfo
 from dragoman.providers.upstream import Upstream
+from dragoman.routing.chains import Chains
 from dragoman.routing.unserved import Unserved
 
 
@@ -62,6 +64,7 @@ class Registry:
         self.unserved = list(unserved)
         self._aliases = dict(models.aliases)
         self._fallback = models.fallback
+        self.chains = Chains(models)
         self._by_name = {upstream.name: upstream for upstream in upstreams}
         self._routes: dict[str, list[Route]] = {}
         self._info: dict[str, tuple[Upstream, ModelInfo]] = {}
@@ -92,6 +95,11 @@ class Registry:
         ]
         rows += [Entry(alias, *self._info[target], alias_of=target) for alias, target in aliases.items()]
         return rows
+
+    def window(self, model_id: str) -> int | None:
+        """The context window of a served model id, in tokens, when the model data knows it."""
+        known = self._info.get(model_id)
+        return known[1].context_window if known is not None else None
 
     def upstream(self, name: str) -> Upstream | None:
         """The upstream configured under this name (`[providers.NAME]` or an account label)."""

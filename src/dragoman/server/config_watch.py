@@ -6,7 +6,8 @@ written), it reads the settings again as `serve` did at start (`config.origin`: 
 file, then `DRAGOMAN_*` variables and flags on top), and hands the parts in `LIVE` to
 the gateway (`Gateway.reconfigure`): the pools' strategies, reserve, session TTL and
 slowness, every provider (added, removed, its priority, weight, concurrency limit,
-enabled), the model aliases and fallback, `[auto]` and the routing rules. What the running process cannot take
+enabled), the model aliases, fallback and fallback chains, `[auto]` and the routing rules. What
+the running process cannot take
 without a restart (its addresses, workers, database, local keys...) is logged once per
 change as "needs a restart: FIELD" and left as it was started. A file that does not
 load keeps the running configuration, with the same error `serve` would print at

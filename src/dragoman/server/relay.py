@@ -1,7 +1,9 @@
 """THE pipeline: client request -> IR -> upstream -> IR events -> client response.
 
     parse       client dialect's request.parse            (body -> ir.Request)
-    resolve     routing.Registry.resolve                  (model name -> upstream + id)
+    resolve     routing.Registry.resolve                  (model name -> upstream + id; when its
+                                                          accounts cannot serve, the next model
+                                                          of its chain: server.fallback)
     render      upstream dialect's request.render         (ir.Request -> upstream body)
     send        server.send, providers.http               (errors before any byte -> HTTP error;
                                                           a login: fresh token, one retry on 401;
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from typing import Any
@@ -35,41 +37,31 @@ from starlette.types import Receive
 
 from dragoman import sse
 from dragoman.dialects import Dialect
-from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, UsageUpdate, replay
+from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
-from dragoman.ir.response import Accumulator
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.observe.traces.bodies import Bodies
 from dragoman.policy.decide import headers_of
-from dragoman.pools import failover_reason
+from dragoman.pools import Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
+from dragoman.server import fallback
+from dragoman.server.batches import Batch, Batches, FinalBatch, client_stream, fold, whole_batches
 from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
 from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
-from dragoman.server.pooling import Attempt, continued_at, refused, stored_upstream
+from dragoman.server.pooling import Attempt, continued_at, stored_upstream
 from dragoman.server.send import send
 from dragoman.server.signatures import unsigned_retry
 from dragoman.server.stream_hold import Hold, held
-from dragoman.server.streamed import LastChunk, StreamedResponse
+from dragoman.server.streamed import StreamedResponse
 
 log = logging.getLogger("dragoman.relay")
 
-# The events of one upstream network chunk (or of a whole answer).
-Batch = list[Event]
-
-
-class FinalBatch(list[Event]):
-    """An answer's last batch: nothing follows it, so the client's last write can also
-    end the response (one write fewer per stream)."""
-
-
 # The session key of a request, derived on demand.
 SessionOf = Callable[[], SessionKey | None]
-# An upstream stream as batches (None: a silence worth a keep-alive).
-Batches = AsyncGenerator[Batch | None, None]
 # What the upstream gave: a whole answer, or its stream.
 Answer = WholeAnswer | Batches
 
@@ -105,10 +97,10 @@ async def relay(
         check_tool_schemas([tool.parameters for tool in request.tools])
     watch = DisconnectWatch(receive) if receive is not None else None
     try:
-        answer, exits = await _first_answer(gateway, request, exchange, client_headers, session)
+        answer, exits, served = await _first_answer(gateway, request, exchange, client_headers, session)
         if request.stream:
-            batches = _whole(replay(answer)) if isinstance(answer, WholeAnswer) else answer
-            body = _client_stream(client.stream.Renderer(request), batches, exits, exchange)
+            batches = whole_batches(replay(answer)) if isinstance(answer, WholeAnswer) else answer
+            body = client_stream(client.stream.Renderer(served), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
             streamed = StreamedResponse(
                 body,
@@ -120,7 +112,7 @@ async def relay(
             watch = None
             return streamed
         async with exits:
-            whole = answer if isinstance(answer, WholeAnswer) else await _fold(answer)
+            whole = answer if isinstance(answer, WholeAnswer) else await fold(answer)
         exchange.usage = whole.usage
     except asyncio.CancelledError:
         if watch is None or not watch.withdraw():
@@ -132,7 +124,7 @@ async def relay(
         if watch is not None:
             watch.stop()
     return Response(
-        orjson.dumps(client.response.render(whole, request)), media_type="application/json", headers=headers
+        orjson.dumps(client.response.render(whole, served)), media_type="application/json", headers=headers
     )
 
 
@@ -142,32 +134,62 @@ async def _first_answer(
     exchange: Exchange,
     client_headers: Mapping[str, str] | None,
     session_of: SessionOf | None,
-) -> tuple[Answer, AsyncExitStack]:
-    """The first account of the model's pool that accepts the request, in the order
-    the pool chose (`pools.Selector.choose`).
+) -> tuple[Answer, AsyncExitStack, Request]:
+    """The first answer for the request, and the request as the model that answered
+    it served it: the requested model's pool, then its fallback chain's
+    (`server.fallback`), when it has one."""
+    _started(gateway)
+    registry = gateway.registry
+    routes = registry.resolve(request.model)
+    # A continuation's state lives where its model stored it: it has nowhere else to go.
+    moves = not registry.chains.empty and request.previous_response_id is None
+    links = registry.chains.after(request.model, routes[0].model) if moves else ()
+    if not links:
+        answer, exits = await _pool_answer(
+            gateway, request, request.model, routes, None, False, exchange, client_headers, session_of
+        )
+        return answer, exits, request
 
-    Nothing has reached the client yet, so an account that is down, overloaded or out
-    of quota is passed over for the next one; an error that says the request itself is
-    wrong is returned at once. With no account to try: a 429 naming why each is out.
-    """
-    selector = gateway.selector
-    if selector is None:
-        raise UpstreamError("dragoman is not started yet")
-    routes = gateway.registry.resolve(request.model)
+    async def pool(
+        served: Request, model: str, model_routes: list[Route], because: str | None, skip: bool
+    ) -> tuple[Answer, AsyncExitStack]:
+        return await _pool_answer(
+            gateway, served, model, model_routes, because, skip, exchange, client_headers, session_of, True
+        )
+
+    return await fallback.walk(registry, request, routes, list(links), pool)
+
+
+async def _pool_answer(
+    gateway: Gateway,
+    request: Request,
+    model: str,
+    routes: list[Route],
+    because: str | None,
+    skip_blipped: bool,
+    exchange: Exchange,
+    client_headers: Mapping[str, str] | None,
+    session_of: SessionOf | None,
+    chained: bool = False,
+) -> tuple[Answer, AsyncExitStack]:
+    """The first account of the model's pool that accepts the request, in the pool's
+    order (`pools.Selector.choose`); an account down, overloaded or out of quota is
+    passed over, a fault of the request raised at once (`fallback.model_end`, `fallback.pool_out`)."""
+    selector = _started(gateway)
     pooled = len(routes) > 1
-    found = session_of() if session_of is not None and pooled else None
-    session = found.key if found is not None else None
+    session = _session(session_of) if pooled else None
     owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
-    choice = selector.choose(request.model, routes, session=session, owner=owner)
+    choice = selector.choose(model, routes, session=session, owner=owner)
+    if skip_blipped and choice.blipped:
+        raise fallback.refused_out(model, selector.refusal(choice), blipped=True)
     failure: GatewayError | None = None
-    because: str | None = None  # why the account before failed
     last = len(choice.candidates)
     for number, candidate in enumerate(choice.candidates, start=1):
         if not await selector.acquire(choice, candidate):
             continue
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
-        attempt = Attempt(selector, candidate, request.model, session, stores, exchange)
+        attempt = Attempt(selector, candidate, model, session, stores, exchange)
         exchange.attempts.append(attempt)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:
@@ -179,15 +201,26 @@ async def _first_answer(
             attempt.error = error.code
             await exits.aclose()
             if not _worth_another_account(error, attempt) or number == last:
-                raise
+                if (moved := fallback.model_end(error, attempt, model, chained)) is None:
+                    raise
+                raise moved from error
             log.warning("%s failed (%s); trying another account", candidate.account, attempt.because)
             failure, because = error, failover_reason(candidate.account, attempt.because)
         except BaseException:
             await exits.aclose()
             raise
-    if failure is not None:
-        raise failure
-    raise refused(selector.refusal(choice))
+    raise fallback.pool_out(selector.refusal(choice), failure, because, model, chained)
+
+
+def _started(gateway: Gateway) -> Selector:
+    if gateway.selector is None:
+        raise UpstreamError("dragoman is not started yet")
+    return gateway.selector
+
+
+def _session(session_of: SessionOf | None) -> str | None:
+    found = session_of() if session_of is not None else None
+    return found.key if found is not None else None
 
 
 def _worth_another_account(error: GatewayError, attempt: Attempt) -> bool:
@@ -341,63 +374,8 @@ def _client_named(part: Part, client_names: dict[str, str]) -> Part:
     return part
 
 
-async def _client_stream(
-    renderer: Any, batches: Batches, exits: AsyncExitStack, exchange: Exchange
-) -> AsyncGenerator[bytes, None]:
-    async with exits:
-        # The last batch with events: an upstream's error event ends its stream, so it
-        # is in there (read once, as the stream ends: nothing is looked at per chunk).
-        last: Batch = []
-        try:
-            async for batch in batches:
-                if batch is None:
-                    chunk = renderer.keepalive()
-                else:
-                    chunk = b"".join([renderer.render(event) for event in batch])
-                    _note_usage(batch, exchange)
-                    if isinstance(batch, FinalBatch):
-                        _note_failure(batch or last, exchange)
-                        yield LastChunk(chunk)
-                        return
-                    last = batch
-                if chunk:
-                    yield chunk
-        except GatewayError as error:
-            exchange.fail(error.code)
-            yield LastChunk(renderer.render(StreamError(error)))
-        finally:
-            exchange.usage = renderer.usage
-            await batches.aclose()
-
-
-def _note_usage(batch: Batch, exchange: Exchange) -> None:
-    """Keep the usage an event of the batch reports (cumulative: the newer wins)."""
-    for event in batch:
-        if type(event) is UsageUpdate:
-            exchange.usage = event.usage if exchange.usage is None else exchange.usage.merge(event.usage)
-
-
-def _note_failure(batch: Batch, exchange: Exchange) -> None:
-    for event in reversed(batch):
-        if isinstance(event, StreamError):
-            exchange.fail(event.error.code)
-            return
-
-
-async def _fold(batches: Batches) -> Any:
-    accumulator = Accumulator()
-    async for batch in batches:
-        for event in batch or ():
-            accumulator.feed(event)
-    return accumulator.finish()
-
-
 def _json(body: bytes, name: str) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise UpstreamError(f"{name} answered with something that is not JSON") from None
-
-
-async def _whole(events: Any) -> Batches:
-    yield FinalBatch(events)

@@ -56,6 +56,7 @@ class Anthropic(Conversation):
         cached = (usage.cache_read_input_tokens or 0) + (usage.cache_creation_input_tokens or 0)
         answer = Answer(
             ids=[message.id],
+            models=[message.model],
             stop=STOPS.get(message.stop_reason, message.stop_reason),
             usage=(usage.input_tokens + cached, usage.output_tokens),
         )

@@ -64,11 +64,12 @@ class Gemini(Conversation):
 
     def send(self) -> Answer:
         self.ids: list[str] = []
+        self.models: list[str] = []
         self.finish: str | None = None
         self.usage: types.GenerateContentResponseUsageMetadata | None = None
         content = self._content()
         self.contents.append(content)
-        answer = Answer(ids=self.ids, usage=_usage(self.usage))
+        answer = Answer(ids=self.ids, usage=_usage(self.usage), models=self.models)
         for part in content.parts or []:
             if part.thought_signature:
                 answer.signatures.append(part.thought_signature.decode("latin-1"))
@@ -95,11 +96,13 @@ class Gemini(Conversation):
             )
             assert response.candidates and response.candidates[0].content is not None
             self.ids.append(response.response_id or "")
+            self.models.append(response.model_version or "")
             self._outcome(response)
             return response.candidates[0].content
         parts: list[types.Part] = []
         for chunk in self._chunks():
             self.ids.append(chunk.response_id or "")
+            self.models.append(chunk.model_version or "")
             self._outcome(chunk)
             content = chunk.candidates[0].content if chunk.candidates else None
             for part in content.parts or [] if content is not None else []:

@@ -55,6 +55,7 @@ class OpenAIChat(Conversation):
 
     def send(self) -> Answer:
         self.ids: list[str] = []
+        self.models: list[str] = []
         completion = self._complete()
         choice = completion.choices[0]
         message = choice.message
@@ -70,6 +71,7 @@ class OpenAIChat(Conversation):
                 for call in message.tool_calls or []
             ],
             ids=self.ids,
+            models=self.models,
             stop=STOPS.get(choice.finish_reason, choice.finish_reason),
             usage=None if usage is None else (usage.prompt_tokens, usage.completion_tokens),
         )
@@ -81,6 +83,7 @@ class OpenAIChat(Conversation):
                 model=self.model, messages=self.messages, **self.options
             )
             self.ids.append(completion.id)
+            self.models.append(completion.model)
             return completion
         with self.sdk.chat.completions.stream(
             model=self.model, messages=self.messages, stream_options={"include_usage": True}, **self.options
@@ -88,6 +91,7 @@ class OpenAIChat(Conversation):
             for event in stream:
                 if event.type == "chunk":
                     self.ids.append(event.chunk.id)
+                    self.models.append(event.chunk.model)
                 elif event.type == "content.delta":
                     self.partial += event.delta
             try:

@@ -63,6 +63,7 @@ class OpenAIResponses(Conversation):
         answer = Answer(
             text=response.output_text,
             ids=[*self.ids, response.id],
+            models=[response.model],
             stop=_stop(response),
             usage=None if usage is None else (usage.input_tokens, usage.output_tokens),
         )
