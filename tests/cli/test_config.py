@@ -123,7 +123,7 @@ def test_config_show_prints_toml_that_reads_back_as_the_same_settings(dragoman_h
     assert code == 0, output
     shown = tomllib.loads(output)
     assert shown["providers"]["local"]["models"] == ["qwen3"]
-    assert shown["models"] == {"aliases": {"gpt-5.5": "qwen3"}, "fallback": "qwen3"}
+    assert shown["models"] == {"aliases": {"gpt-5.5": "qwen3"}, "fallback": "qwen3", "fallbacks": {}}
     assert shown["bind"] == ["127.0.0.1:4800"]
     pasted = dragoman_home.parent / "pasted.toml"
     pasted.write_text(output)
