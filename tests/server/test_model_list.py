@@ -28,7 +28,8 @@ def gateway(fake_upstreams_session: FakeUpstreams) -> Iterator[str]:
         yield url
 
 
-EXPECTED = {"gpt-4.1", "gpt-5", "claude-sonnet-4-6", "gemini-2.5-flash", ALIAS}
+# `auto` is listed too: with no [auto] section its tiers are the priced models served.
+EXPECTED = {"gpt-4.1", "gpt-5", "claude-sonnet-4-6", "gemini-2.5-flash", ALIAS, "auto"}
 
 
 def test_openai_shape(gateway: str) -> None:
@@ -51,6 +52,13 @@ def test_gemini_shape_on_v1beta_and_on_v1_with_a_gemini_key(gateway: str) -> Non
         with genai.Client(api_key="any", http_options=options) as client:
             names = {model.name for model in client.models.list()}
         assert names == {f"models/{model}" for model in EXPECTED}, version
+
+
+def test_auto_is_listed_with_the_tightest_limits_of_its_tiers(gateway: str) -> None:
+    listed = {model["id"]: model for model in httpx.get(gateway + "/v1/models").json()["data"]}
+    auto = httpx.get(gateway + "/v1/models/auto", headers={"anthropic-version": "2023-06-01"}).json()
+    assert listed["auto"]["owned_by"] == "dragoman"
+    assert auto["id"] == "auto" and auto["type"] == "model"
 
 
 def test_one_model_in_each_shape(gateway: str) -> None:

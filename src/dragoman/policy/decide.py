@@ -22,11 +22,13 @@ from typing import Any
 
 from dragoman.config.routing import AutoConfig, RoutingConfig, Rule, RuleSet, TierMap, TierName
 from dragoman.ir.errors import ModelNotFound, PermissionDenied
+from dragoman.ir.models import ModelCard
 from dragoman.ir.request import Reasoning, Request
 from dragoman.observe import prices
 from dragoman.policy import sticky
 from dragoman.policy.classify import classify
 from dragoman.policy.defaults import default_tiers
+from dragoman.policy.listing import auto_cards
 from dragoman.policy.rules import Asked, first_match
 from dragoman.policy.signals import Signals, signals
 from dragoman.policy.tiers import TIERS, profile_of
@@ -160,6 +162,12 @@ class Policy:
             request.model, chosen, reason, tier, None, result.score, result.contributions, found, kept,
             baseline=tiers.get("reasoning"),
         )  # fmt: skip
+
+    def cards(self, registry: Registry, served: list[ModelCard]) -> list[ModelCard]:
+        """Model-list rows for `auto` and each profile (`policy.listing`)."""
+        infos = {card.id: card.info for card in served}
+        profiles = ["", *self.auto.profiles]
+        return auto_cards(profiles, lambda profile: self._tiers(profile, registry), infos)
 
     def tier_map(self, profile: str, registry: Registry) -> dict[TierName, str]:
         """The model of each tier for `auto/<profile>` ("" for plain `auto`)."""

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from dragoman.dialects import DIALECTS
 from dragoman.ir.errors import MethodNotAllowed, ModelNotFound
+from dragoman.ir.models import ModelCard
 from dragoman.server.gateway import Gateway
 
 # The methods of a Gemini model (`models/NAME:METHOD`), all POST.
@@ -41,9 +42,16 @@ def _shape(http: HttpRequest):  # type: ignore[no-untyped-def]
     return importlib.import_module(f"{DIALECTS[asker(http)]}.models")
 
 
+def cards(gateway: Gateway) -> list[ModelCard]:
+    """Every model served, then `auto` and its profiles when they can answer."""
+    registry = gateway.registry
+    served = registry.cards()
+    return served + gateway.policy.cards(registry, served)
+
+
 async def listing(http: HttpRequest) -> Response:
     gateway: Gateway = http.app.state.gateway
-    return JSONResponse(_shape(http).render_list(gateway.registry.cards()))
+    return JSONResponse(_shape(http).render_list(cards(gateway)))
 
 
 async def one(http: HttpRequest) -> Response:
@@ -51,7 +59,7 @@ async def one(http: HttpRequest) -> Response:
     wanted = http.path_params["model"].removeprefix("models/")
     if gemini_method(http.url.path):
         raise MethodNotAllowed(f"{http.url.path} takes POST, not {http.method}", allow=("POST",))
-    for card in gateway.registry.cards():
+    for card in cards(gateway):
         if card.id == wanted:
             return JSONResponse(_shape(http).render_one(card))
     raise ModelNotFound(
