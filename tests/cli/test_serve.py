@@ -182,7 +182,8 @@ def test_the_readme_tour_without_openai_key_serves_the_rest(dragoman_home: Path)
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, process)
         models = httpx.get(url + "/v1/models").json()
-        assert [model["id"] for model in models["data"]] == ["qwen3:8b"]
+        # `auto` too: with no [auto] section, its every tier is the one model served.
+        assert [model["id"] for model in models["data"]] == ["qwen3:8b", "auto"]
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)
     finally:
