@@ -63,6 +63,20 @@ def _loopback_only() -> Iterator[None]:
     socket.getaddrinfo = _real_getaddrinfo
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A home for the gateways of module- and session-scoped fixtures, which start
+    before any test's own: never the machine's ~/.dragoman (whose database a newer
+    checkout may have migrated past this one)."""
+    previous = os.environ.get("DRAGOMAN_HOME")
+    os.environ["DRAGOMAN_HOME"] = str(tmp_path_factory.mktemp("session-home"))
+    yield
+    if previous is None:
+        os.environ.pop("DRAGOMAN_HOME", None)
+    else:
+        os.environ["DRAGOMAN_HOME"] = previous
+
+
 @pytest.fixture(autouse=True)
 def dragoman_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh home folder for each test; the machine's DRAGOMAN_* variables removed."""

@@ -13,6 +13,7 @@ from dragoman.ir.usage import Usage
 
 if TYPE_CHECKING:
     from dragoman.observe.traces.bodies import Bodies
+    from dragoman.policy.keys import LocalKey
     from dragoman.server.pooling import Attempt
 
 
@@ -39,7 +40,9 @@ class Exchange:
     # A model request (the dialect endpoints, pass-through): the ones traced.
     traced: bool = False
     user_agent: str | None = None
-    # The local key's name; None until named keys exist (issue 15).
+    # The local key that sent it (`dragoman.policy.keys`), and its name for traces and
+    # the ledger; None when none was needed.
+    local_key: LocalKey | None = None
     key: str | None = None
     # Every account tried, in order; the usage the answer reported; when the client
     # got its first body byte (perf_counter).

@@ -1,8 +1,10 @@
 """The gateway's own key check, in every dialect's convention.
 
 A client may present its key as `Authorization: Bearer`, `x-api-key`,
-`x-goog-api-key` or `?key=`: whatever its SDK sends. Keys are compared in constant
-time against every configured key, so timing tells nothing about which one is close.
+`x-goog-api-key` or `?key=`: whatever its SDK sends. Keys are found by digest in the
+`KeyRing` (`dragoman.policy.keys`): admin keys from the config, named keys from the
+store. The key found is the request's: its name goes on the Exchange (traces, the
+ledger, session scopes, routing rules) and its policy is what limits the request.
 
 The dashboard's JSON routes (COOKIE_PATHS) also take its session cookie instead of a
 key (`server.ui_session`); a call that changes something must then pass the CSRF check.
@@ -12,12 +14,12 @@ dashboard itself: any site the user visits could otherwise post to 127.0.0.1.
 
 from __future__ import annotations
 
-import hmac
-
 from starlette.requests import HTTPConnection
 
 from dragoman.ir.errors import AuthenticationFailed, PermissionDenied
+from dragoman.policy.keys import KeyRing, LocalKey
 from dragoman.server import ui_session
+from dragoman.server.exchange import exchange_of
 
 # The routes the dashboard calls from the browser: the only ones its cookie opens.
 COOKIE_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/v1/models")
@@ -31,29 +33,31 @@ def presented_key(connection: HTTPConnection) -> str | None:
     return headers.get("x-api-key") or headers.get("x-goog-api-key") or connection.query_params.get("key")
 
 
-def check(connection: HTTPConnection, keys: list[bytes]) -> None:
-    """Raise AuthenticationFailed unless the connection carries one of `keys`.
+def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
+    """The key the connection carries, named on its Exchange; AuthenticationFailed
+    when it carries none or an unknown one. None: no key needed (a gateway without
+    keys, or the dashboard's session cookie).
 
-    With no keys configured every request passes: `dragoman serve` refuses to listen
+    With no keys at all every request passes: `dragoman serve` refuses to listen
     beyond loopback in that case.
     """
-    if not keys:
+    if not ring:
         _page_of_this_origin(connection)
-        return
+        return None
     key = presented_key(connection)
     if key is None and _session_passes(connection):
-        return
+        return None
     if key is None:
         raise AuthenticationFailed(
             "missing API key: send one of the keys given to `dragoman serve --api-key` "
             "(as Authorization: Bearer, x-api-key, x-goog-api-key or ?key=)"
         )
-    candidate = key.encode()
-    matched = False
-    for expected in keys:
-        matched |= hmac.compare_digest(candidate, expected)
-    if not matched:
+    found = ring.find(key)
+    if found is None:
         raise AuthenticationFailed("invalid API key: it matches none of the keys this dragoman accepts")
+    exchange = exchange_of(connection.scope)
+    exchange.local_key, exchange.key = found, found.name
+    return found
 
 
 def _page_of_this_origin(connection: HTTPConnection) -> None:
@@ -84,14 +88,7 @@ def _session_passes(connection: HTTPConnection) -> bool:
     return True
 
 
-def key_names(keys: list[str]) -> dict[str, str]:
-    """A name per local key ("key1", "key2", ...), to scope what is kept per client (a
-    session binding) without keeping the key itself."""
-    return {key: f"key{n}" for n, key in enumerate(keys, start=1)}
-
-
-def key_name(connection: HTTPConnection, names: dict[str, str]) -> str:
-    """The name of the key this (already checked) connection presented; "-" when the
-    gateway has no keys."""
-    key = presented_key(connection) if names else None
-    return names.get(key, "-") if key is not None else "-"
+def key_name(connection: HTTPConnection) -> str:
+    """The name of the key this (already checked) connection presented; "-" when none
+    was needed."""
+    return exchange_of(connection.scope).key or "-"

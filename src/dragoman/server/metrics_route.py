@@ -19,7 +19,7 @@ from dragoman.server.gateway import Gateway
 
 async def scrape(http: HttpRequest) -> Response:
     try:
-        local_auth.check(http, http.app.state.local_keys)
+        local_auth.check(http, http.app.state.key_ring)
     except AuthenticationFailed as error:
         return error_response(error, "openai_chat")
     gateway: Gateway = http.app.state.gateway

@@ -106,7 +106,7 @@ async def passthrough(http: HttpRequest) -> Response:
     # A known provider's clients speak its API, so its errors come in that API's shape.
     dialect = upstream.dialect if upstream is not None else asker(http)
     try:
-        local_auth.check(http, http.app.state.local_keys)
+        local_auth.check(http, http.app.state.key_ring)
         if upstream is None:
             raise NotFound(_unknown(gateway, http, name))
         exchange.provider, exchange.traced = name, True

@@ -41,7 +41,7 @@ def _guarded(dialect: Asker, handler: Handler) -> Handler:
         name = dialect if isinstance(dialect, str) else dialect(http)
         exchange_of(http.scope).dialect = name
         try:
-            local_auth.check(http, http.app.state.local_keys)
+            local_auth.check(http, http.app.state.key_ring)
             return await handler(http)
         except Exception as error:
             return error_response(error, name)
@@ -58,7 +58,7 @@ def _generate(dialect: str) -> Handler:
         request = client.request.parse(body)
         session = partial(_session, http, body, dialect)
         exchange = exchange_of(http.scope)
-        key = partial(local_auth.key_name, http, http.app.state.key_names)
+        key = partial(local_auth.key_name, http)
         return await relay(gateway, client, request, exchange, http.headers, http.receive, session, key)
 
     return handler
@@ -80,7 +80,7 @@ async def _gemini(http: HttpRequest) -> Response:
         # Without alt=sse Google streams one JSON array, not SSE (gemini/array_stream.py).
         client = replace(client, stream=array_stream)
     session = partial(_session, http, body, "gemini")
-    key = partial(local_auth.key_name, http, http.app.state.key_names)
+    key = partial(local_auth.key_name, http)
     response = await relay(
         gateway, client, request, exchange_of(http.scope), http.headers, http.receive, session, key
     )
@@ -92,7 +92,7 @@ async def _gemini(http: HttpRequest) -> Response:
 def _session(http: HttpRequest, body: object, dialect: str) -> SessionKey | None:
     """The conversation a request belongs to, scoped by the local key that sent it."""
     headers = session_headers(http.scope["headers"])
-    return session_key(headers, body, dialect, local_auth.key_name(http, http.app.state.key_names))
+    return session_key(headers, body, dialect, local_auth.key_name(http))
 
 
 async def _health(http: HttpRequest) -> Response:

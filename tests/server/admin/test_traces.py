@@ -160,6 +160,19 @@ def test_the_routes_are_behind_the_local_key(fakes: FakeUpstreams) -> None:
         assert allowed.status_code == 200
 
 
+def test_each_trace_and_ledger_row_names_the_key_that_sent_it(fakes: FakeUpstreams) -> None:
+    keys = ["first-key-1234567", "second-key-7654321"]
+    with serve_gateway(fakes, api_keys=keys) as url:
+        admin = {"authorization": f"Bearer {keys[0]}"}
+        for key in keys:
+            sent = ask_chat(url, authorization=f"Bearer {key}")
+            assert sent.status_code == 200, sent.text
+        listed = httpx.get(url + "/v1/traces", headers=admin).json()["traces"]
+        usage = httpx.get(url + "/v1/usage", params={"group_by": "key"}, headers=admin).json()["usage"]
+    assert [trace["key"] for trace in listed] == ["key2", "key1"]
+    assert sorted((row["key"], row["requests"]) for row in usage) == [("key1", 1), ("key2", 1)]
+
+
 def test_memory_only_traces_answer_from_the_ring(fakes: FakeUpstreams) -> None:
     with serve_gateway(fakes, traces={"database": False, "ring": 2}) as url:
         ids = [ask_chat(url).headers["x-request-id"] for _ in range(3)]
