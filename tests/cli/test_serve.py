@@ -103,6 +103,26 @@ def test_an_empty_api_key_refuses_to_start(dragoman_home: Path, bind: str, key: 
     assert "listening" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_routing_model_nothing_serves_refuses_to_start(dragoman_home: Path) -> None:
+    """Run as a process, like the empty key's test: a gateway that did start would hang."""
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(
+        '[providers.local]\nkind = "openai_compatible"\nbase_url = "http://127.0.0.1:9/v1"\n'
+        'models = ["qwen3:8b"]\n\n[auto.tiers]\nsimple = "qwen3:8"\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{free_port()}"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    assert result.returncode == 2, result.stderr
+    said = 'auto.tiers: simple "qwen3:8" is served by no provider (did you mean qwen3:8b?)'
+    assert said in result.stderr
+    assert "listening" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_bad_bind_flag_is_blamed_on_the_flag(dragoman_home: Path) -> None:
     dragoman_home.mkdir(parents=True)
     (dragoman_home / "config.toml").write_text('bind = ["127.0.0.1:5000"]\n')

@@ -44,8 +44,11 @@ def test_savings_compare_routed_requests_with_their_baselines(fakes: FakeUpstrea
         ask_chat(url, model="auto")
         ask_chat(url, model="gpt-5")
         ask_chat(url, model="gpt-4.1")  # not routed: not counted
+        dragoman("traces", "purge", "--all", "--url", url)  # the ledger keeps what savings need
         rows = orjson.loads(dragoman("usage", "--savings", "--url", url, "--json").output)
         table = dragoman("usage", "--savings", "--url", url).output
+    offline = orjson.loads(dragoman("usage", "--savings", "--url", "http://127.0.0.1:9", "--json").output)
+    assert offline == rows
     flash, gpt5 = 1000 * 0.3e-6 + 100 * 2.5e-6, 1000 * 1.25e-6 + 100 * 10e-6
     by_route = {row["route"]: row for row in rows}
     assert set(by_route) == {"auto simple", "rule gpt5-to-flash"}

@@ -45,3 +45,13 @@ def test_images_in_tool_results_and_reasoning_asked() -> None:
     assert found.images == 1 and found.reasoning_asked
     off = signals(Request(model="auto", messages=messages, reasoning=Reasoning(enabled=False, effort="high")))
     assert not off.reasoning_asked
+
+
+def test_markers_are_counted_by_distinct_cue() -> None:
+    def found(text: str) -> tuple[int, int]:
+        read = signals(Request(model="auto", messages=[_user(Text(text))]))
+        return read.reasoning_marker, read.analysis_marker
+
+    assert found("Prove it; the proof may be short. Why? Why not?") == (1, 1)  # prove/proof, why twice
+    assert found("Prove the bound, then derive the constant. Why, and compare with the design.") == (2, 3)
+    assert found("Reply with OK") == (0, 0)

@@ -160,3 +160,24 @@ def test_a_file_that_is_gone_keeps_the_running_configuration(
     watch.reload()
     assert applied == []
     assert f"{config_file} is gone: the running configuration stays" in caplog.text
+
+
+def test_a_routing_model_nothing_serves_keeps_the_running_configuration(
+    fakes: FakeUpstreams, config_file: Path, origin: ConfigOrigin, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "dragoman.config")
+    providers = pool(fakes.openai_chat, ["a"], ["m", "n"])
+    rule = {"name": "to-n", "match": {"model": "m"}, "set": {"model": "n"}}
+    write(config_file, {"providers": providers, "routing": {"rules": [rule]}})
+    with serve_gateway(fakes, origin=origin) as url:
+        typo = {**rule, "set": {"model": "nn"}}
+        write(config_file, {"providers": providers, "routing": {"rules": [typo]}})
+        wait_for(caplog, "cannot be used, the running configuration stays")
+        routed = httpx.post(
+            url + "/v1/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+            timeout=10,
+        )
+    [error] = [record.getMessage() for record in caplog.records if record.levelno == logging.ERROR]
+    assert 'routing.rules[1] "to-n": set.model "nn" is served by no provider (did you mean n?)' in error
+    assert routed.status_code == 200 and "model=n;" in routed.headers["x-dragoman-route"]

@@ -169,16 +169,6 @@ def export(
         output.write(orjson.dumps(trace).decode() + "\n")
 
 
-def every_trace(settings: Settings, url: str | None, since: str) -> list[dict[str, Any]]:
-    """Every trace since then, from the running gateway, else from the database."""
-    try:
-        query = TraceQuery(since=since, limit=1000)  # type: ignore[arg-type]
-    except ValueError:
-        raise click.BadParameter("an age (30m, 12h, 7d) or a time", param_hint="--since") from None
-    found = online_or_offline(lambda: _all_online(settings, url, query), lambda: _all_stored(settings, query))
-    return found or []
-
-
 def _all_online(settings: Settings, url: str | None, query: TraceQuery) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     cursor: str | None = None

@@ -33,10 +33,7 @@ def usage(
     if savings:
         _savings(settings, since, url, as_json)
         return
-    try:
-        query = UsageQuery(group_by=("day", by), since=since)  # type: ignore[arg-type]
-    except ValueError:
-        raise click.BadParameter("an age (30m, 12h, 7d) or a time", param_hint="--since") from None
+    query = _query(("day", by), since)
     rows = online_or_offline(
         lambda: call(settings, url, "GET", "/v1/usage", group_by=f"day,{by}", since=since)["usage"],
         lambda: _stored(settings, query),
@@ -47,6 +44,13 @@ def usage(
         console.print("No usage recorded yet.")
     else:
         console.print(_table(rows, by))
+
+
+def _query(group_by: tuple[str, ...], since: str) -> UsageQuery:
+    try:
+        return UsageQuery(group_by=group_by, since=since)  # type: ignore[arg-type]
+    except ValueError:
+        raise click.BadParameter("an age (30m, 12h, 7d) or a time", param_hint="--since") from None
 
 
 async def _stored(settings: Settings, query: UsageQuery) -> list[dict[str, Any]] | None:
@@ -73,11 +77,16 @@ def _table(rows: list[dict[str, Any]], by: str) -> Table:
 
 
 def _savings(settings: Settings, since: str, url: str | None, as_json: bool) -> None:
-    """The routed requests' cost against their baselines' (`dragoman.policy.savings`)."""
-    from dragoman.cli.traces import every_trace
+    """The routed requests' cost against their baselines' (`dragoman.policy.savings`),
+    from the ledger grouped by route."""
     from dragoman.policy.savings import savings
 
-    rows = savings(every_trace(settings, url, since))
+    query = _query(("route",), since)
+    ledger = online_or_offline(
+        lambda: call(settings, url, "GET", "/v1/usage", group_by="route", since=since)["usage"],
+        lambda: _stored(settings, query),
+    )
+    rows = savings(ledger or [])
     if as_json:
         print_json(rows)
     elif not rows:

@@ -7,6 +7,8 @@
     defaults.py   a tier map from whatever the accounts serve, cheapest capable first
     sticky.py     a session's tier only rises, and stays for a TTL (runtime state)
     decide.py     `Policy.route`: the one step the relay calls; `explain` shows the same
+    savings.py    what rules and auto saved against their baselines, from the usage ledger
+    served.py     the models the routing config names, checked against what is served
 
 The seam with the rest of the gateway: this package only rewrites `request.model` (and
 its reasoning effort); what happens when that model cannot serve (fallback chains,

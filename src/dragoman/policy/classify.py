@@ -4,7 +4,7 @@ and `dragoman route explain`.
 Points, summed: simple 0-1, medium 2-3, complex 4-5, reasoning 6 and more. Then the
 floors (`[auto.floors]`: images, tools offered), then the agent's trajectory: the same
 tool call repeated, or tool calls failing in a row, escalate one tier (the cheaper model
-is going round in circles). The weights are data (`WEIGHTS`, `TOKEN_STEPS`), checked
+is going round in circles). The weights are data (`WEIGHTS`, `SEVERAL`, `TOKEN_STEPS`), checked
 against a labelled set of real-looking requests in tests/policy/test_classify.py.
 """
 
@@ -31,6 +31,8 @@ WEIGHTS = {
     "reasoning_asked": 1,
     "system": 1,
 }
+# Added when the user's words hold two or more distinct cues of the kind (`signals`).
+SEVERAL = {"reasoning_marker": 2, "analysis_marker": 1}
 # The lowest score of each tier, in tier order.
 TIER_FLOORS = (0, 2, 4, 6)
 
@@ -69,14 +71,20 @@ def _points(found: Signals) -> dict[str, int]:
         "tools": WEIGHTS["tools"] if found.tools else 0,
         "images": WEIGHTS["images"] if found.images else 0,
         "code": WEIGHTS["code"] if found.code else 0,
-        "reasoning_marker": WEIGHTS["reasoning_marker"] if found.reasoning_marker else 0,
-        "analysis_marker": WEIGHTS["analysis_marker"] if found.analysis_marker else 0,
+        "reasoning_marker": _markers("reasoning_marker", found.reasoning_marker),
+        "analysis_marker": _markers("analysis_marker", found.analysis_marker),
         "multi_step": WEIGHTS["multi_step"] if found.multi_step else 0,
         "reasoning_asked": WEIGHTS["reasoning_asked"] if found.reasoning_asked else 0,
         "system": WEIGHTS["system"] if found.system_tokens >= SYSTEM_LARGE else 0,
         "depth": sum(found.depth >= step for step in DEPTH_STEPS),
     }
     return {name: value for name, value in points.items() if value}
+
+
+def _markers(kind: str, cues: int) -> int:
+    if not cues:
+        return 0
+    return WEIGHTS[kind] + (SEVERAL[kind] if cues >= 2 else 0)
 
 
 def _tier_of(score: int) -> TierName:

@@ -60,6 +60,8 @@ class Decision:
     # What the request would have run on without the policy: the model asked for, or for
     # auto the top tier's model (`dragoman usage --savings` prices its usage there too).
     baseline: str | None = None
+    # The auto profile that chose (`auto/<profile>`), None for plain auto.
+    profile: str | None = None
 
     def header(self) -> str:
         """`x-dragoman-route`'s value."""
@@ -77,6 +79,7 @@ class Decision:
             "scores": dict(self.contributions),
             "sticky": self.sticky,
             "baseline": self.baseline,
+            "profile": self.profile,
         }
 
 
@@ -160,7 +163,7 @@ class Policy:
         request.model = chosen
         return Decision(
             request.model, chosen, reason, tier, None, result.score, result.contributions, found, kept,
-            baseline=tiers.get("reasoning"),
+            baseline=tiers.get("reasoning"), profile=profile or None,
         )  # fmt: skip
 
     def cards(self, registry: Registry, served: list[ModelCard]) -> list[ModelCard]:

@@ -3,6 +3,9 @@
 Each signal is cheap: the token estimate of `ir.tokens` (what count_tokens answers),
 counts, and one pass of a compiled pattern over the end of the user's last words
 (at most `SCANNED` characters: an 88 KB agent request reads no more than a short one).
+Reasoning and analysis markers are counted by distinct cue (a cue is a match's first
+three letters, so "prove" and "proof" are one): a request that names several is about
+reasoning or analysis, where one mention may be incidental.
 Text blocks a client injects as context (`<system-reminder>`, `<session_context>`)
 are not the user's words and are skipped.
 """
@@ -42,8 +45,9 @@ class Signals:
     tools: int
     images: int
     code: bool
-    reasoning_marker: bool
-    analysis_marker: bool
+    # How many distinct cues of each kind the user's words hold.
+    reasoning_marker: int
+    analysis_marker: int
     multi_step: bool
     reasoning_asked: bool
     system_tokens: int
@@ -64,8 +68,8 @@ def signals(request: Request, tokens: int | None = None) -> Signals:
         tools=len(request.tools),
         images=_images(request.messages),
         code=CODE.search(words) is not None,
-        reasoning_marker=REASONING.search(words) is not None,
-        analysis_marker=ANALYSIS.search(words) is not None,
+        reasoning_marker=_cues(REASONING, words),
+        analysis_marker=_cues(ANALYSIS, words),
         multi_step=len(MULTI_STEP.findall(words)) >= 2,
         reasoning_asked=_reasoning_asked(request),
         system_tokens=sum(len(block.text) for block in request.system) // CHARS_PER_TOKEN,
@@ -73,6 +77,10 @@ def signals(request: Request, tokens: int | None = None) -> Signals:
         repeated_call=bool(calls) and calls[-1] in calls[:-1],
         failing_calls=len(results) >= 2 and all(results[-2:]),
     )
+
+
+def _cues(pattern: re.Pattern[str], words: str) -> int:
+    return len({match.lower()[:3] for match in pattern.findall(words)})
 
 
 def has_images(request: Request) -> bool:

@@ -17,7 +17,7 @@ from dragoman.config import Settings
 from dragoman.ir.models import ModelInfo
 from dragoman.providers.ollama import SPEC as OLLAMA
 from dragoman.providers.upstream import Upstream, build_upstreams, skipped_providers
-from dragoman.routing.live import LiveLists, added_ids, merge
+from dragoman.routing.live import LiveLists, added_ids, merge, wants_live
 from dragoman.routing.registry import Registry
 from dragoman.routing.sources import account_upstreams, detect_ollama, wants_ollama
 from dragoman.routing.unserved import Unserved, unserved_provider
@@ -94,6 +94,19 @@ class Catalog:
         merged = [merge(up, self.live.models.get(up.name)) for up in sources]
         unserved = [*self.skipped, *self.unserved_accounts]
         return Registry(merged, self.settings.models, live_only, unserved=unserved)
+
+    def unlisted(self) -> list[str]:
+        """The upstreams whose live model list is still to be read."""
+        return [up.name for up in self.sources() if wants_live(up) and up.name not in self.live.models]
+
+    def trial(self, settings: Settings) -> Catalog:
+        """A catalog of these settings with this one's accounts, Ollama and live lists,
+        this one unchanged: what a changed config.toml would serve. Raises ConfigError."""
+        trial = Catalog(settings, build_upstreams(settings, self.environ), self.environ)
+        trial.detected, trial.looked_for_ollama = self.detected, self.looked_for_ollama
+        trial.live.models.update(self.live.models)
+        trial.set_accounts(self.accounts)
+        return trial
 
     async def load(self, store: AccountReader | None) -> None:
         """Read the accounts and, once, look for a local Ollama: both at the same time,

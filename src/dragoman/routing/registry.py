@@ -86,6 +86,13 @@ class Registry:
             return self._routes[self._fallback]
         raise ModelNotFound(self._not_found_message(name))
 
+    def serves(self, name: str) -> bool:
+        """Whether a client's model name is served as it is (`[models] fallback` aside)."""
+        # `resolve`'s first step, repeated there rather than called: it is on every request.
+        return bool(
+            self._explicit(name) or self._routes.get(self._aliases.get(name, name)) or self._routes.get(name)
+        )
+
     def entries(self) -> list[Entry]:
         """Every servable id once, with what serves it: real models first, then aliases
         (one named like a real model instead of it)."""

@@ -15,6 +15,7 @@ from dragoman.observe.metrics import Metrics
 from dragoman.observe.metrics_state import StateCollector
 from dragoman.observe.otel import open_spans
 from dragoman.policy.keys import KeyRing
+from dragoman.policy.served import check_served
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, ui_session
@@ -34,9 +35,12 @@ def build_gateway(settings: Settings, environ: Mapping[str, str] = os.environ) -
 
 async def load_gateway(settings: Settings, environ: Mapping[str, str] = os.environ) -> Gateway:
     """The shared state with the accounts and a local Ollama already in the registry
-    (for the banner `dragoman serve` prints before it starts). Raises ConfigError."""
+    (for the banner `dragoman serve` prints before it starts). Raises ConfigError, also
+    for a model the routing config names that nothing could serve (`policy.served`)."""
     catalog = await load_catalog(settings, environ)
-    return Gateway(settings=settings, registry=catalog.registry(), catalog=catalog)
+    registry = catalog.registry()
+    check_served(settings, registry, catalog.unlisted())
+    return Gateway(settings=settings, registry=registry, catalog=catalog)
 
 
 def create_app(gateway: Gateway) -> Starlette:

@@ -42,7 +42,8 @@ _UNTOLD = object()
 
 class ConfigWatch:
     """Watches the file `origin` reads; `apply` gets the running settings with the
-    changed `LIVE` parts (it may raise ConfigError: a provider that cannot be built)."""
+    changed `LIVE` parts (it may raise ConfigError: a provider that cannot be built, a
+    model the routing config names that nothing could serve)."""
 
     def __init__(
         self,

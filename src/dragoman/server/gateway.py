@@ -19,6 +19,7 @@ from dragoman.config import Settings
 from dragoman.config.origin import ConfigOrigin
 from dragoman.observe.traces.tracer import Tracer
 from dragoman.policy import Policy
+from dragoman.policy.served import check_served
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
@@ -97,7 +98,11 @@ class Gateway:
     def reconfigure(self, settings: Settings) -> None:
         """Serve these settings' pools, providers and models from now on (config.toml
         changed: `server.config_watch`). Raises ConfigError, changing nothing, for a
-        provider that cannot be built."""
+        provider that cannot be built or a model the routing config names that nothing
+        could serve (`policy.served`)."""
+        if self.catalog is not None:
+            trial = self.catalog.trial(settings)
+            check_served(settings, trial.registry(), trial.unlisted())
         if self.refresher is not None:
             self.refresher.reconfigured(settings)  # publishes the new registry
         pools_changed = settings.pools != self.settings.pools

@@ -7,11 +7,13 @@ shipped. `migrate` brings any older database up to `LATEST`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     Float,
     Index,
     Integer,
@@ -19,8 +21,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    column,
     insert,
+    literal,
     select,
+    table,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -116,7 +122,41 @@ async def _v4_traces(connection: AsyncConnection) -> None:
 
 _LEDGER_COUNTS = ("requests", "errors", "input_uncached", "cache_read", "cache_write", "output", "reasoning")
 
-MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v3_account_policies, _v4_traces]
+
+async def _v5_ledger_routes(connection: AsyncConnection) -> None:
+    # The ledger gains `route` in its key (what `usage --savings` sums by) and the
+    # baseline prices. Neither SQLite nor PostgreSQL can change a primary key in
+    # place: the table is built anew under another name, filled, then renamed (a
+    # rename first would leave PostgreSQL's `usage_ledger_pkey` index name taken).
+    built = Table(
+        "usage_ledger_v5",
+        MetaData(),
+        *(Column(name, String(size), primary_key=True) for name, size in _LEDGER_KEY),
+        Column("route", String(320), primary_key=True),
+        *(Column(name, Integer, nullable=False) for name in (*_LEDGER_COUNTS, "unpriced")),
+        Column("cost", Float),
+        Column("baseline_cost", Float),
+        Column("compared_cost", Float),
+    )
+    await connection.run_sync(lambda sync: built.create(sync))
+    kept = [*(name for name, _ in _LEDGER_KEY), *_LEDGER_COUNTS, "cost"]
+    copied: list[ColumnElement[Any]] = [column(name) for name in kept]
+    copied += [literal("").label("route"), literal(0).label("unpriced")]
+    old = select(*copied).select_from(table("usage_ledger"))
+    await connection.execute(insert(built).from_select([*kept, "route", "unpriced"], old))
+    await connection.execute(text("DROP TABLE usage_ledger"))
+    await connection.execute(text("ALTER TABLE usage_ledger_v5 RENAME TO usage_ledger"))
+
+
+_LEDGER_KEY = (("day", 10), ("account", 128), ("model", 256), ("key", 64))
+
+MIGRATIONS: list[Migration] = [
+    _v1_version_table,
+    _v2_accounts,
+    _v3_account_policies,
+    _v4_traces,
+    _v5_ledger_routes,
+]
 LATEST = len(MIGRATIONS)
 
 

@@ -80,8 +80,11 @@ traces = Table(
     Index("ix_traces_provider_account", "provider", "account"),
 )
 
-# Tokens and cost per (UTC day, account, model, key), added to as traces are stored:
-# purging traces keeps it.
+# Tokens and cost per (UTC day, account, model, key, route), added to as traces are
+# stored: purging traces keeps it. `route` names the routing rule or auto tier that
+# chose the model ("" when none did); a routed request also adds its baseline's price
+# (`baseline_cost`) and its own (`compared_cost`) when both are known, else counts as
+# `unpriced`, for `dragoman usage --savings`.
 usage_ledger = Table(
     "usage_ledger",
     metadata,
@@ -89,6 +92,7 @@ usage_ledger = Table(
     Column("account", String(128), primary_key=True),
     Column("model", String(256), primary_key=True),
     Column("key", String(64), primary_key=True),
+    Column("route", String(320), primary_key=True),
     Column("requests", Integer, nullable=False),
     Column("errors", Integer, nullable=False),
     Column("input_uncached", Integer, nullable=False),
@@ -96,5 +100,8 @@ usage_ledger = Table(
     Column("cache_write", Integer, nullable=False),
     Column("output", Integer, nullable=False),
     Column("reasoning", Integer, nullable=False),
+    Column("unpriced", Integer, nullable=False),
     Column("cost", Float),
+    Column("baseline_cost", Float),
+    Column("compared_cost", Float),
 )

@@ -11,6 +11,7 @@ import pytest
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery
 from dragoman.observe.traces.query import get_trace, list_traces, purge, usage
 from dragoman.observe.traces.store import TraceStore
+from dragoman.policy.savings import savings
 from tests.observe.traces.records import a_record
 
 
@@ -26,11 +27,12 @@ async def test_a_batch_is_stored_and_its_usage_added_to_the_ledger(store: TraceS
     await store.write([a_record(3, cost=0.25), a_record(4, ended="upstream_error: overloaded")])
     engine = await store.engine()
     rows = await usage(engine, UsageQuery(group_by=("account",)))
+    unrouted = {"unpriced": 0, "baseline_cost": None, "compared_cost": None}
     assert rows == [
         {"account": "alice", "requests": 3, "errors": 1, "input_uncached": 30, "cache_read": 270,
-         "cache_write": 0, "output": 60, "reasoning": 15, "cost": 0.25},
+         "cache_write": 0, "output": 60, "reasoning": 15, "cost": 0.25, **unrouted},
         {"account": "bob", "requests": 1, "errors": 1, "input_uncached": 0, "cache_read": 0,
-         "cache_write": 0, "output": 0, "reasoning": 0, "cost": None},
+         "cache_write": 0, "output": 0, "reasoning": 0, "cost": None, **unrouted},
     ]  # fmt: skip
     assert [t["id"] for t in (await list_traces(engine, TraceQuery(status="error")))["traces"]] == [
         "req-4", "req-2",
@@ -83,3 +85,28 @@ async def test_text_search_escapes_like_wildcards(store: TraceStore) -> None:
     engine = await store.engine()
     assert [t["id"] for t in (await list_traces(engine, TraceQuery(q="50%")))["traces"]] == ["req-2"]
     assert [t["id"] for t in (await list_traces(engine, TraceQuery(q="FILL")))["traces"]] == ["req-1"]
+
+
+def _routed(n: int, cost: float | None, baseline: float | None, **routing: object) -> dict:
+    decision = {"tier": None, "rule": None, "profile": None, "baseline_cost": baseline, **routing}
+    return a_record(n, cost=cost, routing=decision)
+
+
+async def test_savings_are_summed_per_route_in_the_ledger_and_outlive_the_traces(store: TraceStore) -> None:
+    await store.write([_routed(1, 1.0, 3.0, tier="simple"), _routed(2, 2.0, None, tier="simple")])
+    await store.write([
+        _routed(3, 1.5, 3.0, tier="simple"), _routed(4, 0.5, 2.0, rule="cheap"),
+        _routed(5, 1.0, 2.0, tier="medium", profile="fast"), a_record(6, cost=9.0),
+    ])  # fmt: skip
+    engine = await store.engine()
+    await store.retain(before=time.time() + 1, max_count=1)
+    assert (await list_traces(engine, TraceQuery()))["traces"] == []
+    rows = savings(await usage(engine, UsageQuery(group_by=("route",))))
+    shown = ("route", "requests", "unpriced", "cost", "baseline_cost", "saved")
+    assert [tuple(row[name] for name in shown) for row in rows] == [
+        ("auto simple", 3, 1, 2.5, 6.0, 3.5),
+        ("rule cheap", 1, 0, 0.5, 2.0, 1.5),
+        ("auto/fast medium", 1, 0, 1.0, 2.0, 1.0),
+    ]  # fmt: skip
+    by_route = {row["route"]: row for row in await usage(engine, UsageQuery(group_by=("route",)))}
+    assert by_route[""]["cost"] == 9.0 and by_route["auto simple"]["cost"] == 4.5

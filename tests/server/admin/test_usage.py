@@ -38,10 +38,24 @@ def test_usage_is_grouped_by_what_is_asked(fakes: FakeUpstreams) -> None:
     assert gpt41.pop("cost") > gpt5["cost"] > 0  # the failed request has no usage, so no cost
     assert gpt41 == {
         "model": "gpt-4.1", "requests": 3, "errors": 1, "input_uncached": 110, "cache_read": 40,
-        "cache_write": 0, "output": 15, "reasoning": 2,
+        "cache_write": 0, "output": 15, "reasoning": 2, "unpriced": 0, "baseline_cost": None,
+        "compared_cost": None,
     }  # fmt: skip
     assert (gpt5["model"], gpt5["requests"], gpt5["output"]) == ("gpt-5", 1, 3)
     assert {row["account"] for row in by_account_and_day} == {"up_openai_chat", "up_openai_responses"}
     assert all(set(row) >= {"account", "day"} and "model" not in row for row in by_account_and_day)
     assert [row["model"] for row in one_account] == ["gpt-5"]
     assert nothing == []
+
+
+def test_usage_by_route_names_the_rule_that_chose(fakes: FakeUpstreams) -> None:
+    fakes.openai_chat.script(*(Reply(text="a", usage=Usage(input=100, output=10)) for _ in range(2)))
+    rule = {"name": "to-41", "match": {"model": "gpt-5"}, "set": {"model": "gpt-4.1"}}
+    with serve_gateway(fakes, routing={"rules": [rule]}) as url:
+        ask_chat(url, model="gpt-5")
+        ask_chat(url, model="gpt-4.1")
+        by_route = {row["route"]: row for row in usage(url, group_by="route")}
+    assert set(by_route) == {"", "rule to-41"}
+    routed = by_route["rule to-41"]
+    assert routed["requests"] == 1 and routed["compared_cost"] == by_route[""]["cost"]
+    assert abs(routed["baseline_cost"] - (100 * 1.25e-6 + 10 * 10e-6)) < 1e-12  # at gpt-5's prices

@@ -4,7 +4,7 @@
     clients.py   the client family from its user agent (data)
     bodies.py    the bodies kept when `trace_bodies` asks: capped, secrets masked
     tracer.py    per process: the ring, the batches for the database, the live feed
-    ledger.py    usage summed per (day, account, model, key), and regrouped
+    ledger.py    usage summed per (day, account, model, key, route), and regrouped
     filters.py   what a listing asks (validated), answered from memory
     store.py     writing batches and retention (SQLAlchemy, loaded on first write)
     query.py     the listings answered from the database

@@ -4,7 +4,7 @@ from memory here, or from the database by `query`:
     TraceQuery   model, provider, account, key, status (a code, "ok" or "error"),
                  since/until (epoch seconds, an ISO time, or an age: 30m, 12h, 7d),
                  q (text anywhere in the record but its bodies), limit, cursor
-    UsageQuery   group_by (day, account, model, key), since/until, account/model/key
+    UsageQuery   group_by (day, account, model, key, route), since/until, account/model/key
 
 Listings are newest first; `cursor` is the `next` of the page before ("time:id" of
 its last trace): the page continues strictly after it.
@@ -89,7 +89,7 @@ class TraceQuery(_Query):
 
 
 class UsageQuery(_Query):
-    group_by: tuple[Literal["day", "account", "model", "key"], ...] = ("day", "account", "model")
+    group_by: tuple[Literal["day", "account", "model", "key", "route"], ...] = ("day", "account", "model")
 
     @field_validator("group_by", mode="before")
     @classmethod

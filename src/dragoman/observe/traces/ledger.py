@@ -1,6 +1,12 @@
 """The usage ledger's arithmetic, shared by the database (`store`) and the memory-only
-answer of `/v1/usage` (`query`): records summed per (UTC day, account, model, key),
-then rows summed again over the dimensions a listing groups by."""
+answer of `/v1/usage` (`query`): records summed per (UTC day, account, model, key,
+route), then rows summed again over the dimensions a listing groups by.
+
+`route` names what the routing policy did ("rule NAME", "auto TIER", "auto/PROFILE
+TIER", "rule NAME, auto TIER"; "" for a request it left alone). A routed request adds
+its baseline's price (`baseline_cost`) and its own (`compared_cost`) when both are
+known, and counts as `unpriced` when either is not, so that the two sums compare the
+same requests."""
 
 from __future__ import annotations
 
@@ -11,24 +17,40 @@ from typing import Any
 from dragoman.observe.traces.record import Record, failed
 
 TOKENS = ("input_uncached", "cache_read", "cache_write", "output", "reasoning")
-COUNTS = ("requests", "errors", *TOKENS)
-DIMENSIONS = ("day", "account", "model", "key")
+COUNTS = ("requests", "errors", *TOKENS, "unpriced")
+# Summed like counts, but None (unknown) until some request of the row has one.
+COSTS = ("cost", "baseline_cost", "compared_cost")
+DIMENSIONS = ("day", "account", "model", "key", "route")
 LedgerKey = tuple[str, ...]
 
 
 def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
-    """The records' usage summed per (UTC day, account, model, key)."""
+    """The records' usage summed per (UTC day, account, model, key, route)."""
     sums: dict[LedgerKey, dict[str, Any]] = {}
     for record in records:
         day = day_of(record["time"])
         model = record["upstream_model"] or record["model"] or ""
-        key = (day, record["account"] or "", model, record["key"] or "")
+        routing = record.get("routing")
+        key = (day, record["account"] or "", model, record["key"] or "", route_of(routing))
         row = sums.get(key)
         if row is None:
             row = sums[key] = dict(zip(DIMENSIONS, key, strict=True))
-            row.update(cost=None, **dict.fromkeys(COUNTS, 0))
+            row.update(dict.fromkeys(COSTS), **dict.fromkeys(COUNTS, 0))
         _add(row, record)
+        if routing:
+            _add_baseline(row, record["cost"], routing.get("baseline_cost"))
     return list(sums.values())
+
+
+def route_of(routing: dict[str, Any] | None) -> str:
+    """The ledger's name for a routing decision (a trace's `routing`); "" for none."""
+    if not routing:
+        return ""
+    if routing.get("tier"):
+        profile = routing.get("profile")
+        auto = f"auto/{profile} {routing['tier']}" if profile else f"auto {routing['tier']}"
+        return f"rule {routing['rule']}, {auto}" if routing.get("rule") else auto
+    return f"rule {routing.get('rule')}"
 
 
 def day_of(moment: float) -> str:
@@ -42,8 +64,20 @@ def _add(row: dict[str, Any], record: Record) -> None:
     usage = record["usage"] or {}
     for kind in TOKENS:
         row[kind] += usage.get(kind, 0)
-    if record["cost"] is not None:
-        row["cost"] = (row["cost"] or 0.0) + record["cost"]
+    _add_cost(row, "cost", record["cost"])
+
+
+def _add_baseline(row: dict[str, Any], cost: float | None, baseline: float | None) -> None:
+    if cost is None or baseline is None:
+        row["unpriced"] += 1
+        return
+    _add_cost(row, "compared_cost", cost)
+    _add_cost(row, "baseline_cost", baseline)
+
+
+def _add_cost(row: dict[str, Any], name: str, cost: float | None) -> None:
+    if cost is not None:
+        row[name] = (row[name] or 0.0) + cost
 
 
 def regroup(rows: Iterable[dict[str, Any]], group_by: Sequence[str]) -> list[dict[str, Any]]:
@@ -55,13 +89,13 @@ def regroup(rows: Iterable[dict[str, Any]], group_by: Sequence[str]) -> list[dic
         if total is None:
             total = sums[key] = {
                 **dict(zip(group_by, key, strict=True)),
-                "cost": None,
+                **dict.fromkeys(COSTS),
                 **dict.fromkeys(COUNTS, 0),
             }
         for name in COUNTS:
             total[name] += row[name]
-        if row["cost"] is not None:
-            total["cost"] = (total["cost"] or 0.0) + row["cost"]
+        for name in COSTS:
+            _add_cost(total, name, row[name])
     # Newest day first (a stable sort keeps the order within a day): most tokens first.
     totals = sorted(sums.values(), key=tokens, reverse=True)
     return sorted(totals, key=lambda row: row.get("day", ""), reverse=True)

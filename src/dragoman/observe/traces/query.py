@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery, page
-from dragoman.observe.traces.ledger import COUNTS, regroup
+from dragoman.observe.traces.ledger import COSTS, COUNTS, regroup
 from dragoman.observe.traces.record import Record
 from dragoman.store.tables import traces, usage_ledger
 
@@ -72,7 +72,7 @@ async def usage(engine: AsyncEngine, query: UsageQuery) -> list[dict[str, Any]]:
         ),
     ]
     dimensions = [ledger[name] for name in query.group_by]
-    sums = [func.sum(ledger[name]).label(name) for name in (*COUNTS, "cost")]
+    sums = [func.sum(ledger[name]).label(name) for name in (*COUNTS, *COSTS)]
     statement = select(*dimensions, *sums).where(*_sql(chosen)).group_by(*dimensions)
     async with engine.connect() as connection:
         rows = (await connection.execute(statement)).mappings().all()

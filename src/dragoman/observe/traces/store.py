@@ -1,10 +1,10 @@
 """Traces in the database: batches written in one transaction, usage added to the
 ledger, old traces deleted.
 
-The ledger's rows are summed in Python per (day, account, model, key) first, then
+The ledger's rows are summed in Python per (day, account, model, key, route) first, then
 upserted (`INSERT ... ON CONFLICT DO UPDATE`, which SQLite and PostgreSQL share), so a
 batch of 200 requests on one model is one ledger statement. "None" is stored as empty
-text in key and account, because a primary key cannot hold NULL.
+text in key, account and route, because a primary key cannot hold NULL.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from dragoman.observe.traces.ledger import TOKENS, ledger_rows
+from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, ledger_rows
 from dragoman.observe.traces.record import Record, failed
 from dragoman.store.db import Database, UnusableDatabase, open_database
 from dragoman.store.tables import traces, usage_ledger
@@ -92,10 +92,13 @@ async def add_usage(connection: AsyncConnection, rows: list[dict[str, Any]]) -> 
     statement = dialect.insert(usage_ledger)
     new = statement.excluded
     ledger = usage_ledger.c
-    added = {name: ledger[name] + new[name] for name in ("requests", "errors", *TOKENS)}
+    added: dict[str, Any] = {name: ledger[name] + new[name] for name in COUNTS}
     # A cost stays None (unknown) until some request of the row has one.
-    added["cost"] = case((new.cost.is_(None), ledger.cost), else_=func.coalesce(ledger.cost, 0.0) + new.cost)
-    upsert = statement.on_conflict_do_update(index_elements=["day", "account", "model", "key"], set_=added)
+    for name in COSTS:
+        added[name] = case(
+            (new[name].is_(None), ledger[name]), else_=func.coalesce(ledger[name], 0.0) + new[name]
+        )
+    upsert = statement.on_conflict_do_update(index_elements=list(DIMENSIONS), set_=added)
     await connection.execute(upsert, rows)
 
 
