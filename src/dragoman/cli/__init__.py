@@ -22,6 +22,7 @@ COMMANDS = {
     "refresh": ("dragoman.cli.status", "refresh"),
     "route": ("dragoman.cli.route", "route"),
     "serve": ("dragoman.cli.serve", "serve"),
+    "setup": ("dragoman.cli.setup", "setup"),
     "status": ("dragoman.cli.status", "status"),
     "test": ("dragoman.cli.check", "test"),
     "traces": ("dragoman.cli.traces", "traces"),
