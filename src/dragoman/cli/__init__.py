@@ -15,6 +15,7 @@ from dragoman.config import ConfigError
 COMMANDS = {
     "accounts": ("dragoman.cli.accounts", "accounts"),
     "config": ("dragoman.cli.config", "config"),
+    "doctor": ("dragoman.cli.doctor", "doctor"),
     "import": ("dragoman.cli.login", "import_"),
     "login": ("dragoman.cli.login", "login"),
     "logout": ("dragoman.cli.login", "logout"),
