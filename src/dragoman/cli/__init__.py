@@ -15,6 +15,7 @@ from dragoman.config import ConfigError
 COMMANDS = {
     "accounts": ("dragoman.cli.accounts", "accounts"),
     "config": ("dragoman.cli.config", "config"),
+    "daemon": ("dragoman.cli.daemon", "daemon"),
     "doctor": ("dragoman.cli.doctor", "doctor"),
     "import": ("dragoman.cli.login", "import_"),
     "login": ("dragoman.cli.login", "login"),

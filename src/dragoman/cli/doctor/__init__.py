@@ -1,7 +1,8 @@
 """`dragoman doctor`: everything that stands between a client and an answer, checked,
 with a fix for each problem.
 
-`local` checks the config, the folder's permissions and the ports; `accounts` each
+`local` checks the config, the folder's permissions and the ports; `service` the
+background service `dragoman daemon` installed; `accounts` each
 account (and with `--online` a refresh, a tiny request and the clock); `clients` the
 clients `dragoman setup` configured. Exit status 1 when anything failed.
 """
@@ -15,7 +16,7 @@ from dataclasses import asdict
 import click
 
 from dragoman.cli.common import config_origin, home_options, json_option, print_json
-from dragoman.cli.doctor import accounts, clients, local
+from dragoman.cli.doctor import accounts, clients, local, service
 from dragoman.cli.doctor.findings import Finding, fail
 from dragoman.cli.setup.target import root_url
 from dragoman.config import ConfigError, Settings
@@ -39,6 +40,7 @@ def doctor(
     if settings is not None:
         findings += local.permissions(settings, origin.path())
         findings += local.ports(settings)
+        findings += service.daemon(os.environ)
         findings += asyncio.run(_served(settings, online))
     if as_json:
         print_json({"ok": not _failed(findings), "findings": [asdict(item) for item in findings]})
