@@ -19,7 +19,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.clients.agents import Agent, Setup
+from tests.clients.agents import Agent, Setup, configure
 from tests.clients.proxy import RecordingProxy
 from tests.clients.serve import DragomanProcess
 from tests.clients.tap import Exchange, HttpMessage, Tap
@@ -149,7 +149,6 @@ class Runner:
         *,
         workdir: Path | None = None,
         key: str = KEY,
-        key_variable: str | None = None,
         options: tuple[str, ...] = (),
         timeout: float = RUN_TIMEOUT,
     ) -> Run:
@@ -157,8 +156,9 @@ class Runner:
         home = workdir.parent / "home"
         (home / "tmp").mkdir(parents=True)
         executable = self.executables[agent.package.name]
-        setup = Setup(executable, home, workdir, self.tap.url, key, model, key_variable, options)
-        argv, agent_env = agent.configure(setup, prompt)
+        config = self.dragoman.config_path
+        setup = Setup(executable, home, workdir, self.tap.url, key, model, config, options)
+        argv, agent_env = configure(agent, setup, prompt)
         run = self._execute(agent, argv, agent_env, workdir, timeout)
         if run.proxy_attempts:
             raise AssertionError(f"{agent.name} tried to reach beyond loopback:\n{run.report()}")

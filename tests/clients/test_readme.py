@@ -1,20 +1,31 @@
-"""The README's client sections say exactly what these tests do: the same variables, the
-same config files, the same command lines (with the README's placeholders)."""
+"""The README's client sections say exactly what the tests do: the same `dragoman setup`
+lines, the files it writes as `--print` shows them, the same command lines."""
 
 from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from pathlib import Path
 
 import orjson
+import pytest
+from click.testing import CliRunner
 
-from tests.clients.agents import AGENTS, GEMINI_SETTINGS, Setup, codex_config
+from dragoman.cli import cli
+from tests.clients.agents import AGENTS, Setup
 from tests.clients.install import ROOT
 
 README = (ROOT / "README.md").read_text()
-ROOT_URL = "http://127.0.0.1:4800"
+# A dragoman serving the README's models, with a key (shown masked as <key>).
+CONFIG = """\
+api_keys = ["local-secret"]
+[providers.openai]
+kind = "openai"
+api_key = "sk-test"
+[providers.gemini]
+kind = "gemini"
+api_key = "test"
+"""
 
 
 def section(title: str) -> str:
@@ -27,17 +38,6 @@ def blocks(text: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
 
 
-def exports(text: str) -> dict[str, str]:
-    """NAME=VALUE pairs of the `export` lines of the section's shell blocks."""
-    found: dict[str, str] = {}
-    for block in blocks(text, "sh"):
-        for line in block.splitlines():
-            words = shlex.split(line, comments=True)
-            if words[:1] == ["export"]:
-                found.update(word.split("=", 1) for word in words[1:])  # type: ignore[misc]
-    return found
-
-
 def command_line(text: str, program: str) -> list[str]:
     for block in blocks(text, "sh"):
         for line in block.splitlines():
@@ -47,44 +47,68 @@ def command_line(text: str, program: str) -> list[str]:
     raise AssertionError(f"no `{program} ...` line in the README section")
 
 
-def configured(name: str, home: Path, model: str) -> tuple[list[str], dict[str, str]]:
-    """The command and environment the tests give agent `name`, with the README's values."""
+@pytest.fixture
+def user(dragoman_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A HOME with nothing in it, and a dragoman config serving the README's models."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in ("CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    dragoman_home.mkdir(parents=True)
+    (dragoman_home / "config.toml").write_text(CONFIG)
+    return tmp_path
+
+
+def printed_files(text: str) -> dict[str, str]:
+    """The files the section's `dragoman setup` line would write (run with --print), by name."""
+    line = command_line(text, "dragoman")
+    result = CliRunner().invoke(cli, [*line[1:], "--print"])
+    assert result.exit_code == 0, result.output
+    found = re.findall(r"^# (\S+) \(would change\)\n(.*?)\n(?=# /|\nThen:)", result.output, re.M | re.S)
+    return {Path(path).name: body for path, body in found}
+
+
+def agent_command(name: str, home: Path) -> list[str]:
+    """The command line the tests run agent `name` with, as a user types it."""
     agent = AGENTS[name]
-    setup = Setup(Path("/bin") / agent.package.command, home, home, ROOT_URL, "local-secret", model)
-    argv, env = agent.configure(setup, "Reply with OK")
-    return [Path(argv[0]).name, *argv[1:]], env
+    setup = Setup(Path("/bin") / agent.package.command, home, home, "", "", "", home / "config.toml")
+    argv, _ = agent.command(setup, "Reply with OK")
+    return [Path(argv[0]).name, *argv[1:]]
 
 
-def test_claude_code_section(tmp_path: Path) -> None:
+def test_claude_code_section(user: Path) -> None:
     text = section("Claude Code")
-    readme_env = exports(text)
-    argv, env = configured("claude-code", tmp_path, readme_env["ANTHROPIC_MODEL"])
-    assert env == readme_env
-    assert "ANTHROPIC_AUTH_TOKEN=local-secret" in text and "Bearer" in text
-    assert command_line(text, "claude") == argv
+    [settings] = blocks(text, "json")
+    assert orjson.loads(settings) == orjson.loads(printed_files(text)["settings.json"])
+    assert command_line(text, "claude") == agent_command("claude-code", user)
     assert f"{AGENTS['claude-code'].package.spec} --engine-strict=false" in text
 
 
-def test_codex_section(tmp_path: Path) -> None:
+def test_codex_section(user: Path) -> None:
     text = section("Codex CLI")
-    [toml] = blocks(text, "toml")
-    readme_config = tomllib.loads(toml)
-    assert readme_config == tomllib.loads(codex_config(ROOT_URL + "/v1", readme_config["model"]))
-    argv, env = configured("codex", tmp_path, readme_config["model"])
-    written = (tmp_path / ".codex" / "config.toml").read_text()
-    assert written == codex_config(ROOT_URL + "/v1", readme_config["model"])
-    assert env == exports(text)
-    assert command_line(text, "codex") == argv
+    [config] = blocks(text, "toml")
+    assert config == printed_files(text)["config.toml"]
+    assert command_line(text, "codex") == agent_command("codex", user)
     assert f"Tested with {AGENTS['codex'].package.version}" in text
 
 
-def test_gemini_cli_section(tmp_path: Path) -> None:
+def test_gemini_cli_section(user: Path) -> None:
     text = section("Gemini CLI")
     [settings] = blocks(text, "json")
-    assert orjson.loads(settings) == GEMINI_SETTINGS
-    readme_argv = command_line(text, "gemini")
-    argv, env = configured("gemini-cli", tmp_path, readme_argv[readme_argv.index("-m") + 1])
-    assert orjson.loads((tmp_path / ".gemini" / "settings.json").read_bytes()) == GEMINI_SETTINGS
-    assert env == exports(text)
-    assert readme_argv == argv
+    files = printed_files(text)
+    assert orjson.loads(settings) == orjson.loads(files["settings.json"])
+    assert files[".env"] in blocks(text, "sh")
+    assert command_line(text, "gemini") == agent_command("gemini-cli", user)
     assert f"Tested with {AGENTS['gemini-cli'].package.version}" in text
+
+
+@pytest.mark.parametrize("app", ["opencode", "kilo"])
+def test_opencode_and_kilo_section(user: Path, app: str) -> None:
+    text = section("OpenCode and Kilo")
+    lines = [shlex.split(line, comments=True) for line in blocks(text, "sh")[0].splitlines()]
+    line = next(words for words in lines if words[2:3] == [app])
+    result = CliRunner().invoke(cli, [*line[1:], "--print"])
+    assert result.exit_code == 0, result.output
+    written = orjson.loads(result.output.split("\n", 1)[1].split("\nThen:")[0])
+    assert written["model"] == written["small_model"] == "dragoman/" + line[line.index("--model") + 1]
+    assert written["provider"]["dragoman"]["options"]["baseURL"] == "http://127.0.0.1:4800/v1"
+    assert '"limit"' in result.output and '`autoupdate: false` and `share: "disabled"`' in text

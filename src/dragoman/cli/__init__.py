@@ -15,6 +15,8 @@ from dragoman.config import ConfigError
 COMMANDS = {
     "accounts": ("dragoman.cli.accounts", "accounts"),
     "config": ("dragoman.cli.config", "config"),
+    "daemon": ("dragoman.cli.daemon", "daemon"),
+    "doctor": ("dragoman.cli.doctor", "doctor"),
     "import": ("dragoman.cli.login", "import_"),
     "login": ("dragoman.cli.login", "login"),
     "logout": ("dragoman.cli.login", "logout"),
@@ -22,6 +24,7 @@ COMMANDS = {
     "refresh": ("dragoman.cli.status", "refresh"),
     "route": ("dragoman.cli.route", "route"),
     "serve": ("dragoman.cli.serve", "serve"),
+    "setup": ("dragoman.cli.setup", "setup"),
     "status": ("dragoman.cli.status", "status"),
     "test": ("dragoman.cli.check", "test"),
     "traces": ("dragoman.cli.traces", "traces"),

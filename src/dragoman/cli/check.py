@@ -66,6 +66,8 @@ class Outcome:
     stop_reason: str | None = None
     rate_limits: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    # The upstream's `Date` header: `dragoman doctor --online` compares clocks with it.
+    server_date: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -158,6 +160,7 @@ async def check(
             body = await read_all(upstream, sent)
         outcome.latency_ms = round((perf_counter() - started) * 1000, 1)
         outcome.status, outcome.rate_limits = sent.status_code, _rate_limits(sent.headers)
+        outcome.server_date = sent.headers.get("date")
         if sent.status_code >= 400:
             raise call.target.error.parse(sent.status_code, body, sent.headers)
         answer = _answer(call.target, sent, body, upstream.name)

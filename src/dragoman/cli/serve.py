@@ -37,7 +37,11 @@ DIALECT_ROUTES = {
 
 
 @click.command()
-@click.option("--bind", help="Comma-separated HOST:PORT list to listen on. [default: 127.0.0.1:4800]")
+@click.option(
+    "--bind",
+    help="Comma-separated HOST:PORT list to listen on; NETWORK/PREFIX:PORT listens on this machine's "
+    "addresses in that network. [default: 127.0.0.1:4800]",
+)
 @click.option(
     "--api-key",
     "api_keys",

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from dragoman.config.binds import Bind, parse_bind
+from dragoman.config.binds import Bind, parse_bind, parse_binds
 from dragoman.config.chains import chain_loop
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
 from dragoman.config.routing import AutoConfig, RoutingConfig
@@ -192,7 +192,9 @@ class Settings(_Strict):
         if isinstance(value, str):
             value = [part for part in value.split(",") if part.strip()]
         if isinstance(value, list):
-            return [parse_bind(item) if isinstance(item, str) else item for item in value]
+            return [
+                bind for item in value for bind in (parse_binds(item) if isinstance(item, str) else [item])
+            ]
         return value
 
     _check_proxy = field_validator("proxy")(check_proxy)
