@@ -114,9 +114,32 @@ async def _v4_traces(connection: AsyncConnection) -> None:
     await connection.run_sync(lambda sync: frozen.create_all(sync))
 
 
+async def _v5_local_keys(connection: AsyncConnection) -> None:
+    # Frozen as shipped, like `_v2_accounts`.
+    frozen = Table(
+        "local_keys",
+        MetaData(),
+        Column("name", String(64), primary_key=True),
+        Column("digest", String(64), nullable=False, unique=True),
+        Column("prefix", String(16), nullable=False),
+        Column("options", JSON, nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("expires_at", Float),
+        Column("revoked_at", Float),
+        Column("updated_at", Float, nullable=False),
+    )
+    await connection.run_sync(lambda sync: frozen.create(sync))
+
+
 _LEDGER_COUNTS = ("requests", "errors", "input_uncached", "cache_read", "cache_write", "output", "reasoning")
 
-MIGRATIONS: list[Migration] = [_v1_version_table, _v2_accounts, _v3_account_policies, _v4_traces]
+MIGRATIONS: list[Migration] = [
+    _v1_version_table,
+    _v2_accounts,
+    _v3_account_policies,
+    _v4_traces,
+    _v5_local_keys,
+]
 LATEST = len(MIGRATIONS)
 
 
