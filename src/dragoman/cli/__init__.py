@@ -16,6 +16,7 @@ COMMANDS = {
     "accounts": ("dragoman.cli.accounts", "accounts"),
     "config": ("dragoman.cli.config", "config"),
     "import": ("dragoman.cli.login", "import_"),
+    "keys": ("dragoman.cli.keys", "keys"),
     "login": ("dragoman.cli.login", "login"),
     "logout": ("dragoman.cli.login", "logout"),
     "models": ("dragoman.cli.models", "models"),
