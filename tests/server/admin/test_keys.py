@@ -116,3 +116,5 @@ def test_conflicts_and_unknown_keys(client: TestClient) -> None:
         assert missing.status_code == 404, (method, path)
     wrong = client.patch("/v1/admin/keys/alice", json={"rpm": "fast"}, headers=ADMIN)
     assert wrong.status_code == 422 and "--rpm 'fast'" in wrong.text
+    unknown = client.patch("/v1/admin/keys/alice", json={"bugdet": None}, headers=ADMIN)
+    assert unknown.status_code == 422 and "bugdet: not a key option" in unknown.text

@@ -81,7 +81,10 @@ class KeyDesk:
 
     async def update(self, name: str, changes: Mapping[str, Any]) -> dict[str, Any]:
         store = await self._store()
-        options_from({option: value for option, value in changes.items() if value is not None})
+        unknown = [option for option in changes if option not in KeyOptions.model_fields]
+        options_from(
+            {option: value for option, value in changes.items() if value is not None or option in unknown}
+        )
         held = await store.one(name)
         if held is None or held.revoked_at is not None:
             raise NotFound(_unknown(name))
