@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import orjson
 from click.testing import CliRunner
 
@@ -11,6 +12,7 @@ from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.script import Usage
 from tests.gateway import serve_gateway
+from tests.secret_scan.registry import register
 from tests.server.admin.test_traces import ask_chat
 
 
@@ -62,3 +64,14 @@ def test_savings_compare_routed_requests_with_their_baselines(fakes: FakeUpstrea
 def test_savings_with_nothing_routed_say_so() -> None:
     result = dragoman("usage", "--savings", "--url", "http://127.0.0.1:9")
     assert "No routed request since then" in result.output
+
+
+def test_usage_by_key_names_the_named_keys(fakes: FakeUpstreams) -> None:
+    with serve_gateway(fakes) as url:  # no admin key: the admin API is open to loopback
+        made = httpx.post(url + "/v1/admin/keys", json={"name": "alice"}, timeout=10).json()
+        register(made["secret"], "local key alice")
+        assert ask_chat(url, authorization=f"Bearer {made['secret']}").status_code == 200
+        rows = orjson.loads(dragoman("usage", "--by", "key", "--url", url, "--json").output)
+        table = dragoman("usage", "--by", "key", "--url", url).output
+    assert [row["key"] for row in rows] == ["alice"]
+    assert "alice" in table and made["secret"] not in table

@@ -37,6 +37,8 @@ PLAIN_TEXT = {
     ("Settings", "log_level"),
     ("Settings", "log_format"),
     ("Settings", "trace_bodies"),
+    ("Settings", "time_zone"),
+    ("Settings", "admin_limits"),
     ("Price", "source"),
     ("TierMap", "simple"),
     ("TierMap", "medium"),

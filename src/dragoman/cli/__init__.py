@@ -18,6 +18,7 @@ COMMANDS = {
     "daemon": ("dragoman.cli.daemon", "daemon"),
     "doctor": ("dragoman.cli.doctor", "doctor"),
     "import": ("dragoman.cli.login", "import_"),
+    "keys": ("dragoman.cli.keys", "keys"),
     "login": ("dragoman.cli.login", "login"),
     "logout": ("dragoman.cli.login", "logout"),
     "models": ("dragoman.cli.models", "models"),

@@ -64,7 +64,7 @@ class RemoteAdmin:
     async def _call(self, method: str, path: str, **options: Any) -> dict[str, Any]:
         answer = await self.client.request(method, f"/v1/admin/accounts{path}", **options)
         if answer.status_code >= 400:
-            raise AdminProblem(f"the running dragoman answered {answer.status_code}: {_message(answer)}")
+            raise AdminProblem(f"the running dragoman answered {answer.status_code}: {message(answer)}")
         said: dict[str, Any] = answer.json()
         return said
 
@@ -94,11 +94,11 @@ async def admin(settings: Settings, *, writes: bool, verbose: bool = False) -> A
     headers = {"authorization": f"Bearer {settings.key_values()[0]}"} if settings.api_keys else {}
     timeout = httpx.Timeout(CALL_SECONDS, connect=REACH_SECONDS)
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout, trust_env=False) as client:
-        if await _answers(client):
-            _say(verbose, f"using the dragoman serving at {url}")
+        if await answers(client):
+            say(verbose, f"using the dragoman serving at {url}")
             yield RemoteAdmin(client)
             return
-    _say(verbose, f"no dragoman answers at {url}: working on {settings.home}")
+    say(verbose, f"no dragoman answers at {url}: working on {settings.home}")
     from dragoman.cli.admin_local import local_desk  # SQLAlchemy and the state, only now
 
     async with local_desk(settings, writes=writes) as desk:
@@ -112,7 +112,7 @@ def served_at(settings: Settings) -> str:
     return f"http://[{host}]:{bind.port}" if ":" in host else f"http://{host}:{bind.port}"
 
 
-async def _answers(client: httpx.AsyncClient) -> bool:
+async def answers(client: httpx.AsyncClient) -> bool:
     try:
         answer = await client.get("/healthz", timeout=REACH_SECONDS)
     except httpx.HTTPError:
@@ -130,12 +130,12 @@ async def _said(call: Any) -> dict[str, Any]:
     return result
 
 
-def _message(answer: httpx.Response) -> str:
+def message(answer: httpx.Response) -> str:
     with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
         return str(answer.json()["error"]["message"])
     return answer.text[:200] or answer.reason_phrase
 
 
-def _say(verbose: bool, text: str) -> None:
+def say(verbose: bool, text: str) -> None:
     if verbose:
         click.echo(text, err=True)

@@ -16,8 +16,10 @@ from typing import Any
 from dragoman.config import Settings
 from dragoman.routing.catalog import load_catalog
 from dragoman.server.admin.desk import AccountDesk
+from dragoman.server.admin.key_desk import KeyDesk
 from dragoman.state import State, open_state
 from dragoman.store.db import Database, open_database, open_existing, prepare_home
+from dragoman.store.key_store import KeyStore
 from dragoman.store.policies import PolicyOverride
 from dragoman.store.policy_store import PolicyStore
 
@@ -39,6 +41,22 @@ async def local_desk(settings: Settings, *, writes: bool) -> AsyncIterator[Accou
             yield AccountDesk(catalog.registry(), state, overrides, save)
         finally:
             await state.stop()  # writes what changed
+
+
+@contextlib.asynccontextmanager
+async def local_key_desk(settings: Settings, *, writes: bool) -> AsyncIterator[KeyDesk]:
+    """The keys' desk on the home database (made only by a change), with the spend the
+    host's runtime state counted."""
+    async with _database(settings, writes) as database:
+
+        async def store_of(_writes: bool) -> KeyStore | None:
+            return KeyStore(database.engine) if database is not None else None
+
+        state = _state(settings)
+        try:
+            yield KeyDesk(store_of, settings.time_zone, state.counters)
+        finally:
+            await state.stop()
 
 
 @contextlib.asynccontextmanager

@@ -13,6 +13,7 @@ from dragoman.config.binds import Bind, parse_bind, parse_binds
 from dragoman.config.chains import chain_loop
 from dragoman.config.masking import masked, masked_headers, masked_secret, masked_url
 from dragoman.config.routing import AutoConfig, RoutingConfig
+from dragoman.config.zone import known_zone, machine_zone
 from dragoman.observe.prices import Price
 from dragoman.pools.settings import DEFAULT_PRIORITY, AccountPolicy, PoolSettings
 
@@ -185,6 +186,12 @@ class Settings(_Strict):
     # (`dragoman.policy`).
     auto: AutoConfig = Field(default_factory=AutoConfig)
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    # The zone of keys' calendar periods (`/day`, `/week`, `/month`): an IANA name,
+    # by default the machine's (`config.zone`).
+    time_zone: str = Field(default_factory=machine_zone)
+    # Limits on the admin keys (`api_keys`), in the options of `dragoman keys create`:
+    # `budget = "50usd/month"`, `rpm = 600`, ... None by default.
+    admin_limits: dict[str, str | int] = Field(default_factory=dict)
 
     @field_validator("bind", mode="before")
     @classmethod
@@ -214,6 +221,24 @@ class Settings(_Strict):
         # who sends none, on whatever address it listens.
         if any(not key.get_secret_value().strip() for key in value):
             raise ValueError("an empty or blank key is not a key: give a real one, or none (loopback only)")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _a_zone(cls, value: str) -> str:
+        if not known_zone(value):
+            raise ValueError(f"{value!r} is not a time zone name (e.g. Europe/Paris, America/New_York, UTC)")
+        return value
+
+    @field_validator("admin_limits")
+    @classmethod
+    def _admin_limits(cls, value: dict[str, str | int]) -> dict[str, str | int]:
+        from dragoman.policy.key_options import ADMIN_LIMIT_FIELDS, options_of
+
+        for name in value:
+            if name not in ADMIN_LIMIT_FIELDS:
+                raise ValueError(f"{name!r} is not an admin limit (they are {', '.join(ADMIN_LIMIT_FIELDS)})")
+        options_of(value)
         return value
 
     @field_validator("oauth")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Literal
 
@@ -55,11 +55,14 @@ class LocalKey:
     # any of its usage windows (None: the pools' own threshold).
     guard_percent: float | None = None
 
-    def allows(self, model: str) -> bool:
-        """Whether this key may ask for `model` (globs, case-sensitive like model ids)."""
-        if any(fnmatchcase(model, pattern) for pattern in self.deny):
+    def allows(self, model: str, *aliases: str) -> bool:
+        """Whether this key may ask for `model`, known also by `aliases` (the upstream's
+        own id of `label/model`, say): no name of it denied, one allowed (globs,
+        case-sensitive like model ids)."""
+        names = (model, *aliases)
+        if any(fnmatchcase(name, pattern) for pattern in self.deny for name in names):
             return False
-        return not self.models or any(fnmatchcase(model, pattern) for pattern in self.models)
+        return not self.models or any(fnmatchcase(name, pattern) for pattern in self.models for name in names)
 
     def expired(self, now: float) -> bool:
         return self.expires is not None and now >= self.expires
@@ -72,11 +75,13 @@ def digest(secret: str) -> bytes:
 
 class KeyRing:
     """Every key this dragoman accepts, by digest: the config's admin keys, fixed, and
-    the stored named keys, replaced whole when the store changes."""
+    the stored named keys, replaced whole when the store changes. `admin_policy`: the
+    limits of the admin keys (`[admin_limits]`), none by default."""
 
-    def __init__(self, admin_secrets: Iterable[str]) -> None:
+    def __init__(self, admin_secrets: Iterable[str], admin_policy: LocalKey | None = None) -> None:
+        policy = admin_policy or LocalKey(name="")
         self._admin = {
-            digest(secret): LocalKey(name=f"key{n}", admin=True)
+            digest(secret): replace(policy, name=f"key{n}", admin=True)
             for n, secret in enumerate(admin_secrets, start=1)
         }
         self._named: dict[bytes, LocalKey] = {}

@@ -14,7 +14,6 @@ from dragoman.observe import metrics_dir, prices, redact
 from dragoman.observe.metrics import Metrics
 from dragoman.observe.metrics_state import StateCollector
 from dragoman.observe.otel import open_spans
-from dragoman.policy.keys import KeyRing
 from dragoman.policy.served import check_served
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
@@ -74,6 +73,6 @@ def create_app(gateway: Gateway) -> Starlette:
     app.router.redirect_slashes = False
     app.state.gateway = gateway
     app.state.local_keys = [key.encode() for key in settings.key_values()]
-    app.state.key_ring = KeyRing(settings.key_values())
+    app.state.key_ring = gateway.key_ring
     app.state.ui_sessions = ui_session.UiSessions(settings.home, app.state.local_keys)
     return app

@@ -17,6 +17,7 @@ from dragoman.dialects.anthropic import count_tokens as anthropic_count
 from dragoman.ir.errors import InvalidRequest
 from dragoman.ir.tokens import estimate
 from dragoman.policy import is_auto
+from dragoman.server import key_models
 from dragoman.server.body import read_json
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
@@ -26,7 +27,7 @@ async def anthropic(http: HttpRequest) -> Response:
     gateway: Gateway = http.app.state.gateway
     request = anthropic_count.parse(await read_json(http, gateway.settings.max_body_bytes))
     exchange_of(http.scope).model = request.model
-    _check_served(gateway, request.model)
+    _check_served(http, request.model)
     return JSONResponse(anthropic_count.render(estimate(request)))
 
 
@@ -34,14 +35,17 @@ async def gemini(http: HttpRequest, model: str) -> Response:
     gateway: Gateway = http.app.state.gateway
     body = await read_json(http, gateway.settings.max_body_bytes)
     exchange_of(http.scope).model = model
-    _check_served(gateway, model)
+    _check_served(http, model)
     request = dialects.get("gemini").request.parse(_generate_request(body), model=model)
     return JSONResponse({"totalTokens": estimate(request)})
 
 
-def _check_served(gateway: Gateway, model: str) -> None:
+def _check_served(http: HttpRequest, model: str) -> None:
+    """ModelNotFound for a model not served; PermissionDenied for one the key may not use."""
+    gateway: Gateway = http.app.state.gateway
     if not is_auto(model):
-        gateway.registry.resolve(model)
+        routes = gateway.registry.resolve(model)
+        key_models.require(exchange_of(http.scope).local_key, model, routes)
 
 
 def _generate_request(body: Any) -> Any:

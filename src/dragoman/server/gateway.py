@@ -19,6 +19,8 @@ from dragoman.config import Settings
 from dragoman.config.origin import ConfigOrigin
 from dragoman.observe.traces.tracer import Tracer
 from dragoman.policy import Policy
+from dragoman.policy.key_options import local_key
+from dragoman.policy.keys import KeyRing
 from dragoman.policy.served import check_served
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.providers.http import UpstreamClients
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from dragoman.observe.metrics import Metrics
     from dragoman.providers.upstream import Upstream
     from dragoman.store.db import Database
+    from dragoman.store.local_keys import StoredKey
 
 log = logging.getLogger("dragoman.server")
 
@@ -65,9 +68,16 @@ class Gateway:
     metrics: Metrics | None = None
     # The routing rules and `auto` (`dragoman.policy`), rebuilt with the settings.
     policy: Policy = field(init=False)
+    # Every local key accepted: the config's admin keys, and the stored named keys, read
+    # again with the pool policies (every few seconds) and at once after a change here.
+    key_ring: KeyRing = field(init=False)
+    stored_keys: list[StoredKey] = field(default_factory=list)
+    key_changes: int = 0
 
     def __post_init__(self) -> None:
         self.policy = Policy(self.settings.auto, self.settings.routing)
+        admin = local_key("", self.settings.admin_limits, self.settings.time_zone, admin=True)
+        self.key_ring = KeyRing(self.settings.key_values(), admin)
 
     @property
     def database(self) -> Database | None:
@@ -81,14 +91,14 @@ class Gateway:
         self._start_traces()
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
-        await self.reload_overrides()
+        await self.reload_stored()
         if self.catalog is None:
             return
         if not self.catalog.loaded:
             await self.catalog.load(self.accounts)
             self.publish(self.catalog.registry())
         self.refresher = Refresher(
-            self.catalog, self.accounts, self.clients, self.publish, also=self.reload_overrides
+            self.catalog, self.accounts, self.clients, self.publish, also=self.reload_stored
         )
         self.refresher.start()
         if self.origin is not None:
@@ -124,6 +134,38 @@ class Gateway:
         self.overrides = overrides
         if self.selector is not None:
             self.selector.configure(policies=policies(self.registry, overrides))
+
+    async def reload_stored(self) -> None:
+        """Read what another process may have changed: pool policies, local keys."""
+        await self.reload_overrides()
+        await self.reload_keys()
+
+    def apply_keys(self, stored: list[StoredKey]) -> None:
+        """Accept these named keys (and only these) from the next request on."""
+        if stored == self.stored_keys:
+            return
+        from dragoman.store.local_keys import ring_entries
+
+        self.stored_keys = stored
+        self.key_ring.replace(ring_entries(stored, self.settings.time_zone))
+
+    async def keys_changed(self) -> None:
+        """A key was changed here (admin API): serve by the keys now stored, at once."""
+        assert self.accounts is not None
+        self.key_changes += 1
+        self.apply_keys(await self.accounts.keys())
+
+    async def reload_keys(self) -> None:
+        if self.accounts is None:
+            return
+        changes = self.key_changes
+        try:
+            found = await self.accounts.keys()
+        except Exception as error:  # a locked or vanished database: the next poll tries again
+            log.debug("the local keys could not be read: %s", type(error).__name__)
+            return
+        if changes == self.key_changes:  # else a change made meanwhile is newer
+            self.apply_keys(found)
 
     async def reload_overrides(self) -> None:
         """Read the overrides another process may have changed (every few seconds)."""

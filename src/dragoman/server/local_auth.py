@@ -14,15 +14,22 @@ dashboard itself: any site the user visits could otherwise post to 127.0.0.1.
 
 from __future__ import annotations
 
+import time
+
 from starlette.requests import HTTPConnection
 
 from dragoman.ir.errors import AuthenticationFailed, PermissionDenied
 from dragoman.policy.keys import KeyRing, LocalKey
+from dragoman.policy.quantities import when
 from dragoman.server import ui_session
 from dragoman.server.exchange import exchange_of
 
 # The routes the dashboard calls from the browser: the only ones its cookie opens.
 COOKIE_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/v1/models")
+# The routes only an admin key opens (a named key gets 403): the admin API, traces,
+# usage, metrics, the accounts' status and token refresh. (The dashboard's login takes
+# admin keys only: `observe.web.routes`.)
+ADMIN_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/metrics", "/v1/status", "/v1/auth/")
 
 
 def presented_key(connection: HTTPConnection) -> str | None:
@@ -35,28 +42,44 @@ def presented_key(connection: HTTPConnection) -> str | None:
 
 def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
     """The key the connection carries, named on its Exchange; AuthenticationFailed
-    when it carries none or an unknown one. None: no key needed (a gateway without
-    keys, or the dashboard's session cookie).
+    when it carries none, an unknown one or an expired one, PermissionDenied when a
+    named key asks an admin route. None: no key needed (a gateway without keys, an
+    admin route of a gateway without admin keys, or the dashboard's session cookie).
 
     With no keys at all every request passes: `dragoman serve` refuses to listen
-    beyond loopback in that case.
+    beyond loopback in that case. With named keys but no admin key, the model routes
+    need a key (a limit anyone could pass by sending none is no limit) while the admin
+    routes stay open to loopback as before: whoever made the keys keeps the admin API.
     """
     if not ring:
         _page_of_this_origin(connection)
         return None
     key = presented_key(connection)
+    admin_route = connection.url.path.startswith(ADMIN_PATHS)
     if key is None and _session_passes(connection):
+        return None
+    if key is None and admin_route and not ring.has_admin_keys:
+        _page_of_this_origin(connection)
         return None
     if key is None:
         raise AuthenticationFailed(
-            "missing API key: send one of the keys given to `dragoman serve --api-key` "
-            "(as Authorization: Bearer, x-api-key, x-goog-api-key or ?key=)"
+            "missing API key: send one of the keys given to `dragoman serve --api-key` or made by "
+            "`dragoman keys create` (as Authorization: Bearer, x-api-key, x-goog-api-key or ?key=)"
         )
+    found = _valid(ring, key)
+    if admin_route and not found.admin:
+        raise PermissionDenied(f"key {found.name} is not an admin key: it opens the model routes only")
+    exchange = exchange_of(connection.scope)
+    exchange.local_key, exchange.key = found, found.name
+    return found
+
+
+def _valid(ring: KeyRing, key: str) -> LocalKey:
     found = ring.find(key)
     if found is None:
         raise AuthenticationFailed("invalid API key: it matches none of the keys this dragoman accepts")
-    exchange = exchange_of(connection.scope)
-    exchange.local_key, exchange.key = found, found.name
+    if found.expires is not None and found.expired(time.time()):
+        raise AuthenticationFailed(f"key {found.name} expired at {when(found.expires)}")
     return found
 
 

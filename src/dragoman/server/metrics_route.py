@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
-from dragoman.ir.errors import AuthenticationFailed
+from dragoman.ir.errors import GatewayError
 from dragoman.server import local_auth
 from dragoman.server.errors import error_response
 from dragoman.server.gateway import Gateway
@@ -20,7 +20,7 @@ from dragoman.server.gateway import Gateway
 async def scrape(http: HttpRequest) -> Response:
     try:
         local_auth.check(http, http.app.state.key_ring)
-    except AuthenticationFailed as error:
+    except GatewayError as error:
         return error_response(error, "openai_chat")
     gateway: Gateway = http.app.state.gateway
     assert gateway.metrics is not None, "create_app gives every gateway its metrics"

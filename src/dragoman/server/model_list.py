@@ -15,6 +15,8 @@ from starlette.responses import JSONResponse, Response
 from dragoman.dialects import DIALECTS
 from dragoman.ir.errors import MethodNotAllowed, ModelNotFound
 from dragoman.ir.models import ModelCard
+from dragoman.server import key_models
+from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 
 # The methods of a Gemini model (`models/NAME:METHOD`), all POST.
@@ -49,9 +51,18 @@ def cards(gateway: Gateway) -> list[ModelCard]:
     return served + gateway.policy.cards(registry, served)
 
 
-async def listing(http: HttpRequest) -> Response:
+def allowed_cards(http: HttpRequest) -> list[ModelCard]:
+    """The models listed to this request: those its key may use (`server.key_models`)."""
     gateway: Gateway = http.app.state.gateway
-    return JSONResponse(_shape(http).render_list(cards(gateway)))
+    key = exchange_of(http.scope).local_key
+    listed = cards(gateway)
+    if key is None or not (key.models or key.deny):
+        return listed
+    return [card for card in listed if key_models.allowed(key, card.id)]
+
+
+async def listing(http: HttpRequest) -> Response:
+    return JSONResponse(_shape(http).render_list(allowed_cards(http)))
 
 
 async def one(http: HttpRequest) -> Response:
@@ -59,7 +70,7 @@ async def one(http: HttpRequest) -> Response:
     wanted = http.path_params["model"].removeprefix("models/")
     if gemini_method(http.url.path):
         raise MethodNotAllowed(f"{http.url.path} takes POST, not {http.method}", allow=("POST",))
-    for card in cards(gateway):
+    for card in allowed_cards(http):
         if card.id == wanted:
             return JSONResponse(_shape(http).render_one(card))
     raise ModelNotFound(

@@ -46,7 +46,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
-from dragoman.ir.errors import NotFound, RequestTooLarge
+from dragoman.ir.errors import NotFound, PermissionDenied, RequestTooLarge
 from dragoman.observe.redact import redact
 from dragoman.providers.http import UpstreamResponse, iter_body, read_all
 from dragoman.providers.paths import join
@@ -106,7 +106,13 @@ async def passthrough(http: HttpRequest) -> Response:
     # A known provider's clients speak its API, so its errors come in that API's shape.
     dialect = upstream.dialect if upstream is not None else asker(http)
     try:
-        local_auth.check(http, http.app.state.key_ring)
+        key = local_auth.check(http, http.app.state.key_ring)
+        if key is not None and (key.models or key.deny):
+            # The body goes through unread: no model to check it against.
+            raise PermissionDenied(
+                f"key {key.name} may use some models only, and pass-through names none: "
+                "use the dialect endpoints (/v1/...)"
+            )
         if upstream is None:
             raise NotFound(_unknown(gateway, http, name))
         exchange.provider, exchange.traced = name, True

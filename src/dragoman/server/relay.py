@@ -46,7 +46,7 @@ from dragoman.pools import Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
-from dragoman.server import fallback
+from dragoman.server import fallback, key_models
 from dragoman.server.batches import Batch, Batches, FinalBatch, client_stream, fold, whole_batches
 from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
@@ -141,6 +141,7 @@ async def _first_answer(
     _started(gateway)
     registry = gateway.registry
     routes = registry.resolve(request.model)
+    key_models.require(exchange.local_key, request.model, routes)
     # A continuation's state lives where its model stored it: it has nowhere else to go.
     moves = not registry.chains.empty and request.previous_response_id is None
     links = registry.chains.after(request.model, routes[0].model) if moves else ()
@@ -153,6 +154,8 @@ async def _first_answer(
     async def pool(
         served: Request, model: str, model_routes: list[Route], because: str | None, skip: bool
     ) -> tuple[Answer, AsyncExitStack]:
+        if not key_models.allowed(exchange.local_key, model, model_routes):
+            raise fallback.ModelOut(model, f"key {exchange.key} may not use it")
         return await _pool_answer(
             gateway, served, model, model_routes, because, skip, exchange, client_headers, session_of, True
         )

@@ -19,6 +19,7 @@ from dragoman.observe.web import routes as dashboard
 from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
 from dragoman.server.admin import adding, probe, traces, usage
+from dragoman.server.admin import keys as admin_keys
 from dragoman.server.admin import models as admin_models
 from dragoman.server.admin import routes as admin
 from dragoman.server.body import read_json
@@ -152,6 +153,12 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ),
         ("/v1/admin/accounts/{label}/test", post, "openai_chat", probe.try_account, True),
         ("/v1/admin/models", get, "openai_chat", admin_models.listing, True),
+        ("/v1/admin/keys", get, "openai_chat", admin_keys.listing, True),
+        ("/v1/admin/keys", post, "openai_chat", admin_keys.create, True),
+        ("/v1/admin/keys/{name}", get, "openai_chat", admin_keys.one, True),
+        ("/v1/admin/keys/{name}", ("PATCH",), "openai_chat", admin_keys.update, True),
+        ("/v1/admin/keys/{name}", ("DELETE",), "openai_chat", admin_keys.revoke, True),
+        ("/v1/admin/keys/{name}/rotate", post, "openai_chat", admin_keys.rotate, True),
         # Behind the key too, checked by the endpoint: a scrape is no client dialect's request.
         ("/metrics", get, model_list.asker, metrics_route.scrape, False),
         ("/v1/traces", get, model_list.asker, traces.listing, True),

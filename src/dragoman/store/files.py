@@ -63,9 +63,9 @@ def _stat(path: Path) -> tuple[int, int, int] | None:
 
 
 def holds_accounts(path: Path) -> bool | None:
-    """Whether the SQLite file at `path` has a row in its accounts table, or a pool
-    policy override (of a configured provider, say) to serve by (False: neither, or
-    no such table either). None when it cannot tell now (locked, or gone meanwhile). A file
+    """Whether the SQLite file at `path` has a row in its accounts table, a pool
+    policy override (of a configured provider, say) to serve by, or a named local key
+    (False: none, or no such table either). None when it cannot tell now (locked, or gone meanwhile). A file
     it cannot read otherwise counts as holding some, so that opening it says what is wrong.
     Never creates the file."""
     import sqlite3  # the standard driver, ~1.4 MiB, only once there is a file to look into
@@ -75,7 +75,7 @@ def holds_accounts(path: Path) -> bool | None:
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1.0)) as connection:
             if connection.execute("SELECT 1 FROM accounts LIMIT 1").fetchone() is not None:
                 return True
-            return _has_row(connection, "account_policies")
+            return _has_row(connection, "account_policies") or _has_row(connection, "local_keys")
     except sqlite3.Error as error:
         name = getattr(error, "sqlite_errorname", "")
         if name == "SQLITE_ERROR" and "no such table" in str(error):

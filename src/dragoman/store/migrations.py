@@ -150,12 +150,31 @@ async def _v5_ledger_routes(connection: AsyncConnection) -> None:
 
 _LEDGER_KEY = (("day", 10), ("account", 128), ("model", 256), ("key", 64))
 
+
+async def _v6_local_keys(connection: AsyncConnection) -> None:
+    # Frozen as shipped, like `_v2_accounts`.
+    frozen = Table(
+        "local_keys",
+        MetaData(),
+        Column("name", String(64), primary_key=True),
+        Column("digest", String(64), nullable=False, unique=True),
+        Column("prefix", String(16), nullable=False),
+        Column("options", JSON, nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("expires_at", Float),
+        Column("revoked_at", Float),
+        Column("updated_at", Float, nullable=False),
+    )
+    await connection.run_sync(lambda sync: frozen.create(sync))
+
+
 MIGRATIONS: list[Migration] = [
     _v1_version_table,
     _v2_accounts,
     _v3_account_policies,
     _v4_traces,
     _v5_ledger_routes,
+    _v6_local_keys,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -13,6 +13,7 @@ that is not a SQLite file (PostgreSQL) has no file to look at: it opens at once.
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from dragoman.store.policies import PolicyOverride
 if TYPE_CHECKING:
     from dragoman.store.account_store import AccountStore
     from dragoman.store.db import Database
+    from dragoman.store.local_keys import StoredKey
 
 
 class AccountSource:
@@ -58,6 +60,15 @@ class AccountSource:
         from dragoman.store.policy_store import PolicyStore
 
         return await PolicyStore(self.database.engine).all()
+
+    async def keys(self) -> builtins.list[StoredKey]:
+        """Every named local key: none while the database holds nothing."""
+        await self.store()
+        if self.database is None:
+            return []
+        from dragoman.store.key_store import KeyStore
+
+        return await KeyStore(self.database.engine).all()
 
     async def writable(self) -> Database:
         """The database, opened (and created) now if it was not: for an admin change

@@ -105,3 +105,19 @@ usage_ledger = Table(
     Column("baseline_cost", Float),
     Column("compared_cost", Float),
 )
+
+# Named local keys (`dragoman keys`, `store.key_store`): the SHA-256 of each secret, never
+# the secret; its first characters to tell keys apart; the options as given (JSON).
+# A revoked key keeps its row (revoked_at set), so its name stays in listings and usage.
+local_keys = Table(
+    "local_keys",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float),
+    Column("revoked_at", Float),
+    Column("updated_at", Float, nullable=False),
+)

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import serve_gateway
+from tests.secret_scan.registry import register
 from tests.server.test_pooling import pool, reached
 
 LOCAL_KEY = "local-dashboard-key-7e2b41"
@@ -246,8 +247,8 @@ def test_usage_and_models_draw_what_the_gateway_serves(page: Page, url: str) -> 
     expect(cost_chart.locator(".axis")).to_contain_text("peak $0.0")
     expect(by_account.locator("table")).to_contain_text("acct-")
     expect(page.locator('section[data-dimension="model"] tbody th')).to_have_text(["m"])
-    # Requests carry no key name until named keys exist: their usage is drawn as "(none)".
-    expect(page.locator('section[data-dimension="key"] tbody th')).to_have_text(["(none)"])
+    # The config's key is the admin key `key1`: its requests' usage is drawn under that name.
+    expect(page.locator('section[data-dimension="key"] tbody th')).to_have_text(["key1"])
     page.goto("/ui/models")
     served = page.locator("table.models tbody tr").filter(has=page.get_by_text("m", exact=True))
     expect(served).to_have_count(1)
@@ -266,6 +267,7 @@ def test_every_page_fits_its_width_and_is_screenshot(
         "accounts": "/ui/accounts",
         "usage": "/ui/usage",
         "models": "/ui/models",
+        "keys": "/ui/keys",
     }
     for name, path in views.items():
         page.goto(path)
@@ -291,3 +293,44 @@ def test_a_loopback_dragoman_without_a_key_opens_the_dashboard_directly(
             assert context.cookies() == []
         finally:
             context.close()
+
+
+def test_a_key_made_on_the_keys_page_shows_its_secret_once_and_is_rotated_and_revoked(
+    page: Page, url: str
+) -> None:
+    page.goto("/ui/keys")
+    expect(page.locator("main h1")).to_have_text("Keys")
+    page.click("details.panel summary")
+    page.fill("form.add-key input[name=name]", "bad name")
+    page.click("form.add-key button[type=submit]")
+    expect(page.locator("form.add-key .error")).to_contain_text("'bad name' is not a key name")
+    page.fill("form.add-key input[name=name]", "dash")
+    page.fill("form.add-key input[name=models]", "m, other")
+    page.fill("form.add-key input[name=budget]", "5usd/day")
+    page.click("form.add-key button[type=submit]")
+    secret = page.locator(".secret-value").inner_text()
+    register(secret, "local key dash, made on the dashboard")
+    row = page.locator('tr[data-name="dash"]')
+    expect(row).to_contain_text("active")
+    expect(row).to_contain_text("budget: $0.00 of $5.00 per day")
+    expect(row).to_contain_text(secret[:8])
+    assert secret not in row.inner_text()
+    assert chat_with(url, secret) == 200
+
+    row.get_by_role("button", name="Rotate").click()
+    expect(page.locator(".secret")).to_contain_text("Key dash rotated")
+    rotated = page.locator(".secret-value").inner_text()
+    register(rotated, "local key dash, rotated on the dashboard")
+    assert rotated != secret and chat_with(url, secret) == 401 and chat_with(url, rotated) == 200
+
+    page.goto("/ui/keys")  # the secret is not shown again
+    expect(page.locator(".secret")).to_be_hidden()
+    page.locator('tr[data-name="dash"]').get_by_role("button", name="Revoke").click()
+    expect(page.locator('tr[data-name="dash"]')).to_contain_text("revoked")
+    assert chat_with(url, rotated) == 401
+
+
+def chat_with(url: str, secret: str) -> int:
+    body = {"model": "m", "messages": [{"role": "user", "content": f"hi {uuid.uuid4()}"}]}
+    headers = {"authorization": f"Bearer {secret}"}
+    return httpx.post(url + "/v1/chat/completions", json=body, headers=headers, timeout=10).status_code

@@ -55,7 +55,7 @@ def test_the_page_and_its_assets_are_served_from_the_package(client: TestClient)
     assert client.get("/ui/static/style.css").headers["content-type"].startswith("text/css")
     assert client.get("/ui/static/nothing.js").status_code == 404
     modules = sorted(path.name for path in (STATIC / "views").glob("*.js"))
-    assert modules == ["accounts.js", "live.js", "login.js", "models.js", "request.js", "usage.js"]
+    assert modules == ["accounts.js", "keys.js", "live.js", "login.js", "models.js", "request.js", "usage.js"]
 
 
 def test_a_wrong_or_missing_key_gets_no_cookie(client: TestClient) -> None:

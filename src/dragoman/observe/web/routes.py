@@ -75,6 +75,14 @@ async def session(http: HttpRequest) -> Response:
     return _json({"auth": "cookie", "csrf": sessions.csrf(cookie)})
 
 
+def _refused_key(http: HttpRequest, key: bytes | None) -> Response:
+    """A named key opens the model routes only; any other is wrong."""
+    named = http.app.state.key_ring.find(key.decode(errors="replace")) if key is not None else None
+    if named is not None:
+        return _error(403, f"key {named.name} is not an admin key: the dashboard takes an admin key")
+    return _error(401, "wrong key: it matches none of the keys this dragoman accepts")
+
+
 async def login(http: HttpRequest) -> Response:
     """The key, posted by the login form of this origin, exchanged for the cookie."""
     if not ui_session.same_origin(http):
@@ -84,7 +92,7 @@ async def login(http: HttpRequest) -> Response:
     keys: list[bytes] = http.app.state.local_keys
     matched = next((known for known in keys if key is not None and hmac.compare_digest(key, known)), None)
     if matched is None:
-        return _error(401, "wrong key: it matches none of the keys this dragoman accepts")
+        return _refused_key(http, key)
     response = Response(status_code=204, headers={"cache-control": "no-store"})
     response.set_cookie(
         ui_session.COOKIE,

@@ -1,5 +1,5 @@
 // The page's router: the path after /ui/ names the view (live, requests/ID, accounts,
-// usage, models), each a module with mount(main, args) that may return {stop()}.
+// usage, models, keys), each a module with mount(main, args) that may return {stop()}.
 // Before any view, /ui/session says whether a login is needed and gives the CSRF token.
 
 import { api, ApiError, useCsrf } from "./api.js";
@@ -11,6 +11,7 @@ const VIEWS = {
   accounts: () => import("./views/accounts.js"),
   usage: () => import("./views/usage.js"),
   models: () => import("./views/models.js"),
+  keys: () => import("./views/keys.js"),
 };
 
 const main = document.getElementById("main");
