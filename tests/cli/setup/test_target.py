@@ -8,9 +8,12 @@ from pathlib import Path
 
 import orjson
 import pytest
+from click.testing import CliRunner
 
+from dragoman.cli import cli
 from dragoman.cli.setup.target import ANY_KEY
 from tests.cli.setup.conftest import MODEL, UNKNOWN_LIMITS, limits, setup
+from tests.secret_scan.registry import register
 
 
 def claude_env(user: Path) -> dict[str, str]:
@@ -61,9 +64,29 @@ def test_the_key_is_the_first_of_the_config_or_the_one_named_or_given(
     assert claude_env(user)["ANTHROPIC_AUTH_TOKEN"] == key
 
 
-def test_a_key_name_the_config_lacks_is_refused_naming_its_keys(user: Path) -> None:
-    result = setup("claude-code", "--key", "alice", exit_code=2)
-    assert "no key named 'alice' (the config's keys: key1, key2)" in result.output
+def test_a_new_key_name_makes_a_named_key_for_the_client(user: Path) -> None:
+    setup("claude-code", "--key", "alice")
+    secret = claude_env(user)["ANTHROPIC_AUTH_TOKEN"]
+    register(secret, "a named key setup wrote into a client's config")
+    [made] = orjson.loads(CliRunner().invoke(cli, ["keys", "list", "--json"]).output)["keys"]
+    assert (
+        made["name"] == "alice"
+        and secret.startswith("dgm_")
+        and secret.startswith(made["prefix"].rstrip("…"))
+    )
+
+
+def test_an_existing_named_key_is_not_reused_and_the_refusal_says_what_to_do(user: Path) -> None:
+    setup("claude-code", "--key", "alice")
+    again = setup("codex", "--key", "alice", exit_code=2)
+    assert "cannot make the key 'alice'" in again.output and "dragoman keys rotate alice" in again.output
+    assert not (user / ".codex").exists()
+
+
+def test_print_shows_a_new_named_key_without_making_it(user: Path) -> None:
+    shown = setup("claude-code", "--key", "bob", "--print")
+    assert "<new key>" in shown.output
+    assert orjson.loads(CliRunner().invoke(cli, ["keys", "list", "--json"]).output)["keys"] == []
 
 
 def test_a_loopback_dragoman_without_keys_gets_a_placeholder(user: Path, dragoman_home: Path) -> None:

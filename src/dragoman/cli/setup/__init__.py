@@ -17,7 +17,7 @@ from dragoman.cli.setup import claude_code, codex, gemini_cli, opencode
 from dragoman.cli.setup.client import Client
 from dragoman.cli.setup.files import FileChange, apply, backup_of, marker_of, undo
 from dragoman.cli.setup.sdks import SNIPPETS
-from dragoman.cli.setup.target import ANY_KEY, Target, key_for, target
+from dragoman.cli.setup.target import ANY_KEY, NEW_KEY, Target, key_for, target
 
 CLIENTS: dict[str, Client] = {
     client.name: client
@@ -28,7 +28,11 @@ CLIENTS: dict[str, Client] = {
 @click.command()
 @click.argument("client_name", metavar="CLIENT", type=click.Choice([*CLIENTS, *SNIPPETS]))
 @click.option("--model", help="The model the client uses (one `dragoman models` lists, or an alias).")
-@click.option("--key", "key_name", help="A key of the config by name (key1, key2, ...). [default: key1]")
+@click.option(
+    "--key",
+    "key_name",
+    help="A key by name: the config's (key1, key2, ...) or a new named key for this client. [default: key1]",
+)
 @click.option("--key-value", help="The key itself, e.g. one `dragoman serve --api-key` was given.")
 @click.option("--url", help="dragoman's root URL as the client reaches it. [default: from `bind`]")
 @click.option("--print", "show", is_flag=True, help="Show what would be written; change nothing.")
@@ -51,7 +55,7 @@ def setup(
         _undo(client_name)
         return
     settings = load_settings(home, config_file)
-    chosen = target(settings, url, key_for(settings, key_name, key_value), model)
+    chosen = target(settings, url, key_for(settings, key_name, key_value, writes=not show), model)
     if client_name in SNIPPETS:
         click.echo(SNIPPETS[client_name](chosen), nl=False)
         return
@@ -94,4 +98,4 @@ def _write(changes: list[FileChange]) -> None:
 
 def masked(text: str, key: str) -> str:
     """`text` with the key replaced: --print output ends up in terminals and issues."""
-    return text if key == ANY_KEY else text.replace(key, "<key>")
+    return text if key in (ANY_KEY, NEW_KEY) else text.replace(key, "<key>")

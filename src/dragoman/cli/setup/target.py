@@ -15,6 +15,8 @@ from dragoman.routing.catalog import load_catalog
 
 # A loopback dragoman without keys accepts any key: the clients still want one.
 ANY_KEY = "dragoman"
+# What --print shows for a named key it would make.
+NEW_KEY = "<new key>"
 WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
@@ -39,16 +41,17 @@ def root_url(settings: Settings, url: str | None) -> str:
     return f"http://[{host}]:{bind.port}" if ":" in host else f"http://{host}:{bind.port}"
 
 
-def key_for(settings: Settings, name: str | None, value: str | None) -> str:
-    """The key the client presents: `--key-value`, the config key `--key` names (the
-    config's keys are key1, key2, ... in order, as traces name them), else key1."""
+def key_for(settings: Settings, name: str | None, value: str | None, *, writes: bool = True) -> str:
+    """The key the client presents: `--key-value`; the key `--key` names: a config key
+    (key1, key2, ... in order, as traces name them) or a named key made for this client
+    (`dragoman keys`; `writes` False, for --print, makes none); else key1."""
     if value is not None:
         if not value.strip():
             raise click.UsageError("--key-value is empty: give the key itself")
         return value
     secrets = [key.get_secret_value() for key in settings.api_keys]
     if name is not None:
-        return _named(secrets, name)
+        return _named(settings, secrets, name, writes)
     if secrets:
         return secrets[0]
     if all(bind.is_loopback for bind in settings.bind):
@@ -56,12 +59,33 @@ def key_for(settings: Settings, name: str | None, value: str | None) -> str:
     raise click.UsageError("dragoman listens beyond loopback with no key configured: give --key-value")
 
 
-def _named(secrets: list[str], name: str) -> str:
+def _named(settings: Settings, secrets: list[str], name: str, writes: bool) -> str:
     names = {f"key{number}": secret for number, secret in enumerate(secrets, start=1)}
     if name in names:
         return names[name]
-    known = ", ".join(names) or "none: api_keys is empty"
-    raise click.UsageError(f"no key named {name!r} (the config's keys: {known}); or give --key-value")
+    if not writes:
+        return NEW_KEY
+    return _made(settings, name)
+
+
+def _made(settings: Settings, name: str) -> str:
+    """A new named key for the client, through the running gateway or the home folder.
+    An existing one cannot be reused: only its hash is kept."""
+    from dragoman.cli.admin_client import AdminProblem
+    from dragoman.cli.key_admin import key_admin
+
+    async def make() -> str:
+        async with key_admin(settings, writes=True) as keys:
+            made = await keys.create(name, {})
+        return str(made["secret"])
+
+    try:
+        return asyncio.run(make())
+    except AdminProblem as problem:
+        raise click.UsageError(
+            f"cannot make the key {name!r}: {problem}. A key's secret is shown only when it is made: "
+            f"`dragoman keys rotate {name}` prints a new one to give with --key-value, or pick a new name"
+        ) from None
 
 
 def model_info(settings: Settings, model: str) -> ModelInfo:
