@@ -279,3 +279,10 @@ def test_two_gateways_on_one_home_share_a_key_limits(fakes: FakeUpstreams, drago
     with keyed(fakes, alice) as first, keyed(fakes, alice) as second:
         statuses = asyncio.run(burst([first, second]))
     assert (statuses.count(200), statuses.count(403)) == (10, 20)
+
+
+async def test_the_timing_script_measures_both_keys(tmp_path: Path) -> None:
+    from tests.server.limits_timings import per_request
+
+    results = await per_request(tmp_path, 20, ["alice", "admin"])
+    assert set(results) == {"alice", "admin"} and all(value > 0 for value in results.values())

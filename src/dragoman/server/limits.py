@@ -2,7 +2,7 @@
 
     hold = await limits.admit(gateway, request, exchange)   # None: nothing to hold
     ...no answer: `hold.release()`; the client left before one: `hold.settle_input()`...
-    exits.push_async_callback(limits.settle, hold, exchange, gateway)  # as the answer ends
+    exits.push_async_callback(limits.settle, hold, exchange)  # as the answer ends
 
 A key without limits (the config's admin keys) costs one check of three fields.
 
@@ -42,16 +42,16 @@ async def admit(gateway: Gateway, request: Request, exchange: Exchange) -> Hold 
     cap = key.max_output_tokens
     if cap is not None and (request.max_tokens is None or request.max_tokens > cap):
         request.max_tokens = cap
-    if not key.limits:
-        return await budgets.admit(_state(gateway), key, Demand(0, 0))
-    return await budgets.admit(_state(gateway), key, _demand(gateway, request, key))
+    demand = _demand(gateway, request, key) if key.limits else Demand(0, 0)
+    return await budgets.admit(_state(gateway), key, demand)
 
 
-async def settle(hold: Hold, exchange: Exchange, gateway: Gateway) -> None:
+async def settle(hold: Hold, exchange: Exchange) -> None:
     """Count what the answer spent, as it ends (see the module's docstring)."""
     usage = exchange.usage
     if usage is not None and (usage.input_tokens or usage.output_tokens):
-        await hold.settle(usage.input_tokens + usage.output_tokens, _cost(gateway, exchange, usage))
+        cost = _cost(exchange, usage) if hold.demand.cost is not None else None
+        await hold.settle(usage.input_tokens + usage.output_tokens, cost)
     elif exchange.ended in FINISHED:
         await hold.settle(hold.demand.tokens, hold.demand.cost)
     else:
@@ -59,10 +59,13 @@ async def settle(hold: Hold, exchange: Exchange, gateway: Gateway) -> None:
 
 
 def _demand(gateway: Gateway, request: Request, key: LocalKey) -> Demand:
+    kinds = {limit.kind for limit in key.limits}
+    if kinds == {"requests"}:
+        return Demand(0, 0)  # nothing to estimate (the prompt's estimate walks all of it)
     prompt = tokens.estimate(request)
     cap = gateway.settings.limits.reserve_output_max
     output = min(request.max_tokens or cap, cap)
-    if not any(limit.kind == "cost" for limit in key.limits):
+    if "cost" not in kinds:
         return Demand(prompt, prompt + output)
     model = gateway.registry.resolve(request.model)[0].model
     whole = estimate(model, Usage(input_tokens=prompt, output_tokens=output), subscription=False)
@@ -72,7 +75,7 @@ def _demand(gateway: Gateway, request: Request, key: LocalKey) -> Demand:
     return Demand(prompt, prompt + output, whole.total, prompt_cost)
 
 
-def _cost(gateway: Gateway, exchange: Exchange, usage: Usage) -> float | None:
+def _cost(exchange: Exchange, usage: Usage) -> float | None:
     """The answer's price at its served model's rates (None: no price; a subscription
     account's is the same list price, counted as an estimate)."""
     model = exchange.upstream_model or exchange.model

@@ -152,7 +152,7 @@ async def _held_answer(
     except BaseException:
         await hold.release()
         raise
-    exits.push_async_callback(limits.settle, hold, exchange, gateway)
+    exits.push_async_callback(limits.settle, hold, exchange)
     return answer, exits, served
 
 
