@@ -211,6 +211,20 @@ def test_a_client_leaving_mid_stream_settles_what_was_billed(
     assert 40 <= settled < 300
 
 
+def test_a_client_leaving_before_the_answer_is_charged_its_prompt(
+    fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    budget = Limit("tokens", "tokens", 100_000, DAY)
+    alice = LocalKey("alice", limits=(budget,))
+    fakes.openai_chat.script(Reply(text="late", delay_before_first_byte=3.0))
+    path, body = ask("openai_chat")
+    with keyed(fakes, alice) as url:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(url + path, json=body, headers=headers(alice), timeout=1.0)
+        prompt = reserved("openai_chat") - 100
+        eventually(lambda: spent(dragoman_home, alice, budget) == prompt, timeout=10)
+
+
 def test_max_output_tokens_clamps_and_max_concurrent_refuses(fakes: FakeUpstreams) -> None:
     alice = LocalKey("alice", max_output_tokens=64, max_concurrent=1)
     fakes.openai_chat.script(Reply(text="slow", delay_before_first_byte=1.5), Reply(text="Paris"))
@@ -279,6 +293,18 @@ def test_two_gateways_on_one_home_share_a_key_limits(fakes: FakeUpstreams, drago
     with keyed(fakes, alice) as first, keyed(fakes, alice) as second:
         statuses = asyncio.run(burst([first, second]))
     assert (statuses.count(200), statuses.count(403)) == (10, 20)
+
+
+def test_pass_through_is_refused_to_a_key_with_limits(fakes: FakeUpstreams) -> None:
+    alice = LocalKey("alice", limits=(Limit("requests", "requests", 100, DAY),))
+    bob = LocalKey("bob")
+    body = ask("openai_chat")[1]
+    with keyed(fakes, alice, bob) as url:
+        refused = httpx.post(url + "/up_openai_chat/chat/completions", json=body, headers=headers(alice))
+        passed = httpx.post(url + "/up_openai_chat/chat/completions", json=body, headers=headers(bob))
+    assert refused.status_code == 403
+    assert "key 'alice' has limits, and pass-through forwards requests without reading" in refused.text
+    assert passed.status_code == 200
 
 
 async def test_the_timing_script_measures_both_keys(tmp_path: Path) -> None:

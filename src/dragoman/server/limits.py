@@ -17,7 +17,7 @@ then only the prompt, which the upstream billed once it had the request.
 from __future__ import annotations
 
 from dragoman.ir import tokens
-from dragoman.ir.errors import Unavailable
+from dragoman.ir.errors import PermissionDenied, Unavailable
 from dragoman.ir.request import Request
 from dragoman.ir.usage import Usage
 from dragoman.observe.cost import estimate
@@ -56,6 +56,15 @@ async def settle(hold: Hold, exchange: Exchange) -> None:
         await hold.settle(hold.demand.tokens, hold.demand.cost)
     else:
         await hold.settle_input()
+
+
+def uncounted(key: LocalKey | None, route: str) -> None:
+    """Refuse a key with limits a route whose spend is not counted: never free."""
+    if key is not None and budgets.limited(key):
+        raise PermissionDenied(
+            f"key {key.name!r} has limits, and {route} forwards requests without reading their usage, "
+            "so it cannot count them: use the dialect endpoints (/v1/messages, /v1/chat/completions, ...)"
+        )
 
 
 def _demand(gateway: Gateway, request: Request, key: LocalKey) -> Demand:

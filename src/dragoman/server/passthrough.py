@@ -52,7 +52,7 @@ from dragoman.providers.http import UpstreamResponse, iter_body, read_all
 from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
-from dragoman.server import local_auth
+from dragoman.server import limits, local_auth
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.gateway import Gateway
@@ -106,7 +106,7 @@ async def passthrough(http: HttpRequest) -> Response:
     # A known provider's clients speak its API, so its errors come in that API's shape.
     dialect = upstream.dialect if upstream is not None else asker(http)
     try:
-        local_auth.check(http, http.app.state.key_ring)
+        limits.uncounted(local_auth.check(http, http.app.state.key_ring), "pass-through")
         if upstream is None:
             raise NotFound(_unknown(gateway, http, name))
         exchange.provider, exchange.traced = name, True
