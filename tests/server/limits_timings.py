@@ -4,8 +4,9 @@ The step timed is the whole of what `server.limits` adds to a request: `admit` (
 prompt's token estimate, its price, a reservation per limit and an in-flight slot) and
 `settle` (the answer's usage priced, each reservation settled, the slot given back), on
 the host backend (`serve`'s), for a key with a money budget per month, tokens per day,
-`rpm` and `max_concurrent`. The request is a real Claude Code capture (93 kB, 17 tools):
-the token estimate walks all of it. An admin key (no limits) is timed beside it.
+`rpm` and `max_concurrent` (alice), one with a money budget alone (bob), and an admin
+key (no limits). The request is a real Claude Code capture (93 kB, 12 tools): the token
+estimate walks all of it.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def one_request(gateway: Gateway, key: LocalKey, request: Request) -> Callable[[
     return step  # type: ignore[return-value]
 
 
-KEYS = {"alice": ALICE, "admin": ADMIN}
+# A key with one money budget: the commonest case.
+BOB = LocalKey("bob", limits=ALICE.limits[:1])
+KEYS = {"alice": ALICE, "bob": BOB, "admin": ADMIN}
 
 
 async def per_request(home: Path, iterations: int, names: list[str]) -> dict[str, float]:

@@ -116,7 +116,7 @@ async def relay(
             watch = None
             return streamed
         async with exits:  # its usage noted before they end: they settle the key's limits
-            whole = answer if isinstance(answer, WholeAnswer) else await fold(answer)
+            whole = await _folded(answer, exchange)
             exchange.usage = whole.usage
     except asyncio.CancelledError:
         if watch is None or not watch.withdraw():
@@ -130,6 +130,22 @@ async def relay(
     return Response(
         orjson.dumps(client.response.render(whole, served)), media_type="application/json", headers=headers
     )
+
+
+async def _folded(answer: Answer, exchange: Exchange) -> WholeAnswer:
+    """The whole answer; one cut short is noted as a stream's end is (the key's limits
+    then count only its prompt: `server.limits`)."""
+    if isinstance(answer, WholeAnswer):
+        return answer
+    try:
+        whole: WholeAnswer = await fold(answer)
+    except asyncio.CancelledError:
+        exchange.ended = "client_left"
+        raise
+    except GatewayError as error:
+        exchange.fail(error.code)
+        raise
+    return whole
 
 
 async def _held_answer(
