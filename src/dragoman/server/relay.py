@@ -112,6 +112,7 @@ async def relay(
                 headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
                 watch=watch,
                 exchange=exchange,
+                cleanup=exits.aclose,
             )
             watch = None
             return streamed
