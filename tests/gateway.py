@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+from starlette.applications import Starlette
 
 from dragoman.config import load
 from dragoman.config.origin import ConfigOrigin
@@ -49,6 +50,8 @@ def providers_for(fakes: FakeUpstreams, **extra: Any) -> dict[str, dict[str, Any
 # The gateways running now: a gateway kept across tests (a module's, the session's)
 # forgets what its pools learned whenever the fakes are reset (`forget_pool_state`).
 LIVE: list[Gateway] = []
+# The app behind each running gateway's URL, for tests that reach inside it (its KeyRing).
+APPS: dict[str, Starlette] = {}
 
 
 def forget_pool_state() -> None:
@@ -73,8 +76,10 @@ def serve_gateway(fakes: FakeUpstreams, origin: ConfigOrigin | None = None, **se
         gateway = build_gateway(origin.load(environ={}), environ={})
         gateway.origin = origin
     LIVE.append(gateway)
+    url = ""
     sock = bind(0)
-    config = uvicorn.Config(create_app(gateway), lifespan="on", log_config=None, timeout_graceful_shutdown=1)
+    app = create_app(gateway)
+    config = uvicorn.Config(app, lifespan="on", log_config=None, timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -84,8 +89,11 @@ def serve_gateway(fakes: FakeUpstreams, origin: ConfigOrigin | None = None, **se
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the gateway did not start")
             time.sleep(0.005)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        APPS[url] = app
+        yield url
     finally:
+        APPS.pop(url, None)
         LIVE.remove(gateway)
         server.should_exit = True
         thread.join(timeout=10)

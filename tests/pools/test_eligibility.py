@@ -102,6 +102,20 @@ def test_a_window_at_the_reserve_takes_the_account_out(used: float, eligible: bo
         assert choice.excluded == [Exclusion("acct-0", "quota", START + 3600, "5h", used)]
 
 
+def test_a_key_guard_takes_an_account_out_earlier_for_that_key_only() -> None:
+    pooled = Pooled(accounts(2), settings=PoolSettings(quota_reserve_percent=95))
+    pooled.state.windows.observe(window("acct-0", 85.0, "5h"))
+    routes = pooled.routes()
+    guarded = pooled.selector.choose("m", routes, guard=80)
+    assert [c.account for c in guarded.candidates] == ["acct-1"]
+    assert guarded.excluded == [Exclusion("acct-0", "quota", START + 3600, "5h", 85.0)]
+    assert "reserve 80%" in pooled.selector.refusal(guarded).message
+    assert pooled.order() == ["acct-0", "acct-1"]  # other keys: the pools' 95%
+    # A key's guard never lets an account past the pools' own reserve.
+    pooled.state.windows.observe(window("acct-1", 96.0, "5h"))
+    assert [c.account for c in pooled.selector.choose("m", routes, guard=99).candidates] == ["acct-0"]
+
+
 def test_a_full_window_frees_the_account_when_it_resets() -> None:
     pooled = Pooled(accounts(2))
     pooled.state.windows.observe(window("acct-0", 100.0, resets=600))

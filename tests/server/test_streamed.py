@@ -56,12 +56,14 @@ class Client:
     `pending` are the messages `receive` gives before it waits (a request body not read
     yet); the write of the chunk `stall_on` waits until the client leaves (uvicorn
     ends a wait for the socket to drain when the connection drops), that of `hang_on`
-    never ends by itself; `on_leave` runs as the disconnect is handed over.
+    (or of the headers, `hang_on_start`) never ends by itself; `on_leave` runs as the
+    disconnect is handed over.
     """
 
     pending: list[Message] = field(default_factory=list)
     stall_on: bytes | None = None
     hang_on: bytes | None = None
+    hang_on_start: bool = False
     on_leave: Callable[[], object] | None = None
     sent: list[Message] = field(default_factory=list)
     gone: asyncio.Event = field(default_factory=asyncio.Event)
@@ -76,6 +78,8 @@ class Client:
 
     async def send(self, message: Message) -> None:
         self.sent.append(message)
+        if self.hang_on_start and message["type"] == "http.response.start":
+            await asyncio.Event().wait()
         body = message.get("body")
         if body is not None and body == self.stall_on:
             await self.gone.wait()
@@ -114,6 +118,18 @@ async def only_task_left() -> bool:
 async def in_task(work: Coroutine[Any, Any, int]) -> int:
     # A task of its own, so its cancel count is the response's doing alone.
     return await asyncio.create_task(work)
+
+
+async def test_a_client_leaving_before_the_body_began_still_gets_the_cleanup_run() -> None:
+    source, client, closed = Source(chunks=3), Client(hang_on_start=True), []
+
+    async def cleanup() -> None:
+        closed.append(True)
+
+    client.leave_after(0.05)
+    cancels = await in_task(serve(StreamedResponse(source.body(), cleanup=cleanup), client))
+    assert (cancels, source.produced, closed) == (0, 0, [True])
+    assert not source.cleaned_up  # the body never began: its own cleanup could not run
 
 
 async def test_a_client_leaving_mid_stream_stops_the_sending_and_the_call_returns() -> None:

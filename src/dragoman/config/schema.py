@@ -146,6 +146,18 @@ class TracesConfig(_Strict):
     body_max_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
 
 
+class LimitsConfig(_Strict):
+    """`[limits]`: how local keys' limits are held on the request path (`policy.budgets`)."""
+
+    # The most output tokens a request reserves against its key's token and money limits,
+    # whatever its max_tokens asks (none asked: this much). An agent sending a 128k max
+    # must not lock a whole budget; settling counts what was really generated.
+    reserve_output_max: Annotated[int, Field(ge=1)] = 8192
+    # When the usage ledger cannot be written, refuse (503) the requests of keys with
+    # limits rather than let spend through unrecorded.
+    fail_closed: bool = False
+
+
 class Settings(_Strict):
     bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
     api_keys: list[Secret] = Field(default_factory=list)
@@ -182,6 +194,7 @@ class Settings(_Strict):
     # `[prices."<model or glob>"]`: API prices (USD per million tokens) laid over the
     # built-in table for cost estimates (observe/prices.py says how a model is matched).
     prices: dict[str, Price] = Field(default_factory=dict)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     # `model: "auto"`: its tiers, profiles and floors; `[[routing.rules]]`: rules as data
     # (`dragoman.policy`).
     auto: AutoConfig = Field(default_factory=AutoConfig)

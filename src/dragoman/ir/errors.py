@@ -6,11 +6,13 @@
     │   └── MalformedJSON             400 malformed_json
     ├── AuthenticationFailed          401 authentication_failed
     ├── PermissionDenied              403 permission_denied
+    │   └── OverBudget                403 budget_exceeded     (a local key's budget)
     ├── NotFound                      404 not_found
     │   └── ModelNotFound             404 model_not_found
     ├── MethodNotAllowed              405 method_not_allowed  (allow)
     ├── RequestTooLarge               413 request_too_large
     ├── RateLimited                   429 rate_limited        (retry_after)
+    ├── Unavailable                   503 unavailable         (dragoman cannot serve now)
     └── UpstreamError                 502 upstream_error      (the upstream failed us)
         ├── UpstreamUnreachable       502 upstream_unreachable
         ├── UpstreamTimeout           504 upstream_timeout
@@ -91,6 +93,13 @@ class PermissionDenied(GatewayError):
     code = "permission_denied"
 
 
+class OverBudget(PermissionDenied):
+    """A local key's budget or quota (cost, tokens, requests per period) is spent: the
+    message says which, and when it resets."""
+
+    code = "budget_exceeded"
+
+
 class NotFound(GatewayError):
     status = 404
     code = "not_found"
@@ -119,6 +128,14 @@ class RequestTooLarge(GatewayError):
 class RateLimited(GatewayError):
     status = 429
     code = "rate_limited"
+
+
+class Unavailable(GatewayError):
+    """Dragoman itself cannot serve the request now (not an upstream's fault): e.g. the
+    usage ledger cannot be written and `[limits] fail_closed` refuses spend it cannot record."""
+
+    status = 503
+    code = "unavailable"
 
 
 class UpstreamError(GatewayError):

@@ -68,6 +68,8 @@ class Choice(Generic[R]):
     # No account was eligible: the candidates are those kept out only by a transient
     # cooldown, tried anyway (`_only_blipped`).
     blipped: bool = False
+    # The percent of a usage window past which an account was out (`guard`).
+    reserve: float = 100.0
 
 
 class Selector:
@@ -108,17 +110,27 @@ class Selector:
             self.policies = dict(policies)
         health, in_flight, windows = self.state.health, self.state.in_flight, self.state.windows
         self.gate = Gate(health, in_flight, windows, self.settings.quota_reserve_percent)
+        self._guards: dict[float, Gate] = {}
         self._pools.clear()
 
     def choose(
-        self, model: str, routes: Sequence[R], *, session: str | None = None, owner: str | None = None
+        self,
+        model: str,
+        routes: Sequence[R],
+        *,
+        session: str | None = None,
+        owner: str | None = None,
+        guard: float | None = None,
     ) -> Choice[R]:
         """The accounts to try for `model` among `routes` (pass the registry's list as it
-        is: the pool built from it is kept while it is the same list)."""
+        is: the pool built from it is kept while it is the same list). `guard`: a local
+        key's own percent of a usage window past which an account is out for its
+        requests, when lower than the pools' `quota_reserve_percent`."""
         pool = self.pool(model, routes)
         now = self.clock()
-        choice: Choice[R] = Choice(model, now)
-        eligible = self._eligible(pool, now, owner, choice.excluded)
+        gate = self.gate if guard is None or guard >= self.gate.reserve else self._guarded(guard)
+        choice: Choice[R] = Choice(model, now, reserve=gate.reserve)
+        eligible = self._eligible(pool, now, owner, choice.excluded, gate)
         if eligible:
             choice.candidates = self._order(pool, eligible, session, owner, choice)
         else:
@@ -141,7 +153,7 @@ class Selector:
 
     def refusal(self, choice: Choice[Any]) -> NoAccount:
         """The 429 for a request no account could take."""
-        return no_account(choice.model, choice.excluded, choice.now, self.settings.quota_reserve_percent)
+        return no_account(choice.model, choice.excluded, choice.now, choice.reserve)
 
     def judge(
         self,
@@ -229,10 +241,18 @@ class Selector:
         pool = self._pools.get(model)
         return tuple(pool.by_account) if pool is not None else ()
 
+    def _guarded(self, reserve: float) -> Gate:
+        gate = self._guards.get(reserve)
+        if gate is None:
+            state = self.state
+            gate = Gate(state.health, state.in_flight, state.windows, reserve)
+            bounded_put(self._guards, reserve, gate, POOLS_KEPT)
+        return gate
+
     def _eligible(
-        self, pool: Pool[R], now: float, owner: str | None, excluded: list[Exclusion]
+        self, pool: Pool[R], now: float, owner: str | None, excluded: list[Exclusion], gate: Gate
     ) -> list[Member[R]]:
-        check = self.gate.check
+        check = gate.check
         eligible: list[Member[R]] = []
         for member in pool.members:
             exclusion = check(member, now, owner)

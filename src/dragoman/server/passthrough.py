@@ -52,7 +52,7 @@ from dragoman.providers.http import UpstreamResponse, iter_body, read_all
 from dragoman.providers.paths import join
 from dragoman.providers.spec import DIALECT_HEADERS
 from dragoman.providers.upstream import Upstream
-from dragoman.server import local_auth
+from dragoman.server import limits, local_auth
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.gateway import Gateway
@@ -113,6 +113,7 @@ async def passthrough(http: HttpRequest) -> Response:
                 f"key {key.name} may use some models only, and pass-through names none: "
                 "use the dialect endpoints (/v1/...)"
             )
+        limits.uncounted(key, "pass-through")
         if upstream is None:
             raise NotFound(_unknown(gateway, http, name))
         exchange.provider, exchange.traced = name, True

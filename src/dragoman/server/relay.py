@@ -1,6 +1,8 @@
 """THE pipeline: client request -> IR -> upstream -> IR events -> client response.
 
     parse       client dialect's request.parse            (body -> ir.Request)
+    limits      server.limits                             (the local key's limits reserved;
+                                                          settled as the answer ends)
     resolve     routing.Registry.resolve                  (model name -> upstream + id; when its
                                                           accounts cannot serve, the next model
                                                           of its chain: server.fallback)
@@ -41,12 +43,13 @@ from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, 
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.observe.traces.bodies import Bodies
+from dragoman.policy import budgets
 from dragoman.policy.decide import headers_of
 from dragoman.pools import Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
 from dragoman.routing.registry import Route
-from dragoman.server import fallback, key_models
+from dragoman.server import fallback, key_models, limits
 from dragoman.server.batches import Batch, Batches, FinalBatch, client_stream, fold, whole_batches
 from dragoman.server.body import check_tool_schemas
 from dragoman.server.disconnect import DisconnectWatch
@@ -95,9 +98,10 @@ async def relay(
     headers = headers_of(decision)
     if request.tools:
         check_tool_schemas([tool.parameters for tool in request.tools])
+    hold = await limits.admit(gateway, request, exchange)
     watch = DisconnectWatch(receive) if receive is not None else None
     try:
-        answer, exits, served = await _first_answer(gateway, request, exchange, client_headers, session)
+        answer, exits, served = await _held_answer(gateway, request, exchange, client_headers, session, hold)
         if request.stream:
             batches = whole_batches(replay(answer)) if isinstance(answer, WholeAnswer) else answer
             body = client_stream(client.stream.Renderer(served), batches, exits, exchange)
@@ -108,12 +112,13 @@ async def relay(
                 headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
                 watch=watch,
                 exchange=exchange,
+                cleanup=exits.aclose,
             )
             watch = None
             return streamed
-        async with exits:
-            whole = answer if isinstance(answer, WholeAnswer) else await fold(answer)
-        exchange.usage = whole.usage
+        async with exits:  # its usage noted before they end: they settle the key's limits
+            whole = await _folded(answer, exchange)
+            exchange.usage = whole.usage
     except asyncio.CancelledError:
         if watch is None or not watch.withdraw():
             raise
@@ -126,6 +131,46 @@ async def relay(
     return Response(
         orjson.dumps(client.response.render(whole, served)), media_type="application/json", headers=headers
     )
+
+
+async def _folded(answer: Answer, exchange: Exchange) -> WholeAnswer:
+    """The whole answer; one cut short is noted as a stream's end is (the key's limits
+    then count only its prompt: `server.limits`)."""
+    if isinstance(answer, WholeAnswer):
+        return answer
+    try:
+        whole: WholeAnswer = await fold(answer)
+    except asyncio.CancelledError:
+        exchange.ended = "client_left"
+        raise
+    except GatewayError as error:
+        exchange.fail(error.code)
+        raise
+    return whole
+
+
+async def _held_answer(
+    gateway: Gateway,
+    request: Request,
+    exchange: Exchange,
+    client_headers: Mapping[str, str] | None,
+    session_of: SessionOf | None,
+    hold: budgets.Hold | None,
+) -> tuple[Answer, AsyncExitStack, Request]:
+    """The first answer, with the key's limits held until it ends (`server.limits`):
+    released when no answer came, the prompt counted when the client left first."""
+    if hold is None:
+        return await _first_answer(gateway, request, exchange, client_headers, session_of)
+    try:
+        answer, exits, served = await _first_answer(gateway, request, exchange, client_headers, session_of)
+    except asyncio.CancelledError:
+        await hold.settle_input()
+        raise
+    except BaseException:
+        await hold.release()
+        raise
+    exits.push_async_callback(limits.settle, hold, exchange)
+    return answer, exits, served
 
 
 async def _first_answer(
@@ -182,7 +227,9 @@ async def _pool_answer(
     pooled = len(routes) > 1
     session = _session(session_of) if pooled else None
     owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
-    choice = selector.choose(model, routes, session=session, owner=owner)
+    key = exchange.local_key
+    guard = key.guard_percent if key is not None else None
+    choice = selector.choose(model, routes, session=session, owner=owner, guard=guard)
     if skip_blipped and choice.blipped:
         raise fallback.refused_out(model, selector.refusal(choice), blipped=True)
     failure: GatewayError | None = None

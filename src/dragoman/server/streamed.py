@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -44,9 +44,14 @@ class StreamedResponse(Response):
         media_type: str | None = None,
         watch: DisconnectWatch | None = None,
         exchange: Exchange | None = None,
+        cleanup: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         # `watch`: one already watching since the request came in (the relay's).
+        # `cleanup`: what the body's own cleanup would do (give back an account's slot,
+        # settle a key's limits), run also when the body never began: a client that
+        # left before the headers were written.
         self.watch = watch
+        self.cleanup = cleanup
         self.exchange = exchange
         self.body_chunks = body
         self.status_code = status_code
@@ -71,6 +76,8 @@ class StreamedResponse(Response):
         finally:
             watch.stop()
             await self.body_chunks.aclose()
+            if self.cleanup is not None:
+                await self.cleanup()
 
     def _ended(self, how: str | None) -> None:
         """Note how the body ended; None: as the body itself said, else `ok`."""

@@ -70,6 +70,11 @@ class Tracer:
         self._failing = False
         self._stopping = False
 
+    @property
+    def failing(self) -> bool:
+        """The last write to the database failed (the ledger is not being kept)."""
+        return self._failing
+
     def bodies(self) -> Bodies | None:
         """What a new request keeps of its bodies; None (the default) for nothing."""
         return None if self._bodies == "off" else Bodies(self._bodies, self._body_limit)

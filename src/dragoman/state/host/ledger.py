@@ -82,6 +82,8 @@ class HostCounters:
         if reservation.id not in self._open:
             return
         self._open.discard(reservation.id)
+        if not delta:  # settled to what it held (a request count): nothing to change
+            return
         slot = tally.slot_of(reservation.period, reservation.bucket)
         with self._region.locked():
             ids, amounts = self._cells(reservation.key, reservation.period)

@@ -67,6 +67,8 @@ class MemoryCounters:
         if reservation.id not in self._open:
             return
         self._open.discard(reservation.id)
+        if not delta:  # settled to what it held (a request count): nothing to change
+            return
         ids, amounts = self._counter(reservation.key, reservation.period)
         slot = tally.slot_of(reservation.period, reservation.bucket)
         tally.adjust(ids, amounts, slot, reservation.bucket, delta)
