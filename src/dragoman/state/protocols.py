@@ -145,6 +145,10 @@ class Subscription(Protocol):
     @property
     def dropped(self) -> int: ...
 
+    def waiting(self) -> list[FeedRecord]:
+        """The records waiting now, oldest first, taken without waiting: a reader that
+        woke for one takes the burst that came with it in one go."""
+
     def close(self) -> None:
         """Stop reading: a pending `__anext__` ends the iteration."""
 
