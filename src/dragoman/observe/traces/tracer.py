@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dragoman.traces")
 
-FLUSH_SECONDS = 0.5
+FLUSH_SECONDS = 1.0
 BATCH = 200
 # Records waiting for a database that does not keep up, at most; beyond, dropped.
 WAITING_MAX = 50_000
