@@ -16,6 +16,8 @@ def routed(status: int = 200, **fields: object) -> Exchange:
     exchange = Exchange("id", "POST", "/v1/messages", dialect="anthropic", model="sonnet")
     exchange.chose("acct-a", "claude-sonnet-4-6", "strategy=fill-first")
     exchange.status = status
+    if (ttfb := fields.pop("ttfb", None)) is not None:
+        exchange.first_byte = exchange.started + float(ttfb)  # type: ignore[arg-type]
     for name, value in fields.items():
         setattr(exchange, name, value)
     return exchange

@@ -42,14 +42,12 @@ class Exchange:
     # The local key's name; None until named keys exist (issue 15).
     key: str | None = None
     # Every account tried, in order; the usage the answer reported; when the client
-    # got its first body byte (perf_counter).
+    # got its first body byte (perf_counter): the traces' and the metrics' TTFB.
     attempts: list[Attempt] = field(default_factory=list)
     usage: Usage | None = None
     first_byte: float | None = None
     # The bodies kept for the trace, when `trace_bodies` asks for them.
     bodies: Bodies | None = None
-    # Seconds from arrival to the response's start (a stream's first content).
-    ttfb: float | None = None
     # Its estimated cost in US dollars, once its trace priced it (`observe.cost`).
     cost: float | None = None
     # The routing policy's decision (`dragoman.policy.Decision.trace`): rule, tier, scores.
@@ -66,6 +64,11 @@ class Exchange:
 
     def chose(self, account: str, upstream_model: str, reason: str) -> None:
         self.provider, self.upstream_model, self.reason = account, upstream_model, reason
+
+    @property
+    def ttfb(self) -> float | None:
+        """Seconds from arrival to the first body byte sent; None: none was."""
+        return self.first_byte - self.started if self.first_byte is not None else None
 
     @property
     def latency_ms(self) -> float:
