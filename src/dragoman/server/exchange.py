@@ -52,18 +52,22 @@ class Exchange:
     cost: float | None = None
     # The routing policy's decision (`dragoman.policy.Decision.trace`): rule, tier, scores.
     routing: dict[str, Any] | None = None
-    # Each failed upstream try: (account, the pool rule that classified it).
-    upstream_errors: tuple[tuple[str, str], ...] = ()
 
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""
         self.ended = upstream_error(code)
 
-    def upstream_failed(self, account: str, rule: str) -> None:
-        self.upstream_errors += ((account, rule),)
-
     def chose(self, account: str, upstream_model: str, reason: str) -> None:
         self.provider, self.upstream_model, self.reason = account, upstream_model, reason
+
+    @property
+    def upstream_errors(self) -> list[tuple[str, str]]:
+        """Each failed upstream try: (account, the pool rule that classified it)."""
+        return [
+            (attempt.candidate.account, attempt.failure)
+            for attempt in self.attempts
+            if attempt.failure is not None
+        ]
 
     @property
     def ttfb(self) -> float | None:
