@@ -57,3 +57,11 @@ async def test_stopping_the_state_ends_every_subscription(state: State) -> None:
     subscription = state.feed.subscribe()
     await state.stop()
     assert await asyncio.wait_for(anext(subscription, None), 1) is None
+
+
+async def test_it_is_listening_while_someone_subscribes(state: State) -> None:
+    assert not state.feed.listening
+    subscription = state.feed.subscribe()
+    assert state.feed.listening
+    subscription.close()
+    assert not state.feed.listening

@@ -156,6 +156,11 @@ class Subscription(Protocol):
 class Feed(Protocol):
     """The live trace feed: every process's records, to every subscriber."""
 
+    @property
+    def listening(self) -> bool:
+        """Someone subscribes, here or in another process: a publisher with no one
+        listening need not make its record."""
+
     def publish(self, record: FeedRecord) -> None:
         """Hand a record to every subscriber; never blocks. Redis: PUBLISH."""
 
