@@ -48,6 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="also measure dragoman with a pool of N accounts per model (N provider tables, one fake)",
     )
+    parser.add_argument(
+        "--tracing-off",
+        action="store_true",
+        help="also measure dragoman with tracing off (`[traces] enabled = false`): what tracing costs",
+    )
     parser.add_argument("--repeats", type=int, help="repetitions per cell (at least 3)")
     parser.add_argument("--seconds", type=float, help="seconds per wrk run")
     parser.add_argument("--scenarios", help="comma-separated subset: " + ",".join(s.key for s in SCENARIOS))
@@ -100,6 +105,15 @@ def start(workdir: Path, args: argparse.Namespace) -> tuple[list[services.Servic
         name = f"dragoman-pool{args.pool}"
         makers.append(
             (name, lambda: services.dragoman(workdir, up.url, name, "warning", args.pool), True, True)
+        )
+    if args.tracing_off:
+        makers.append(
+            (
+                "dragoman-notrace",
+                lambda: services.dragoman(workdir, up.url, "dragoman-notrace", "warning", tracing=False),
+                True,
+                True,
+            )
         )
     if args.litellm:
         makers.append(("litellm", lambda: services.litellm(workdir, up.url), True, True))

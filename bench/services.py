@@ -142,8 +142,11 @@ def dragoman_config(upstream_url: str, pool: int = 1) -> str:
     return "\n".join(lines)
 
 
-def dragoman(workdir: Path, upstream_url: str, name: str, log_level: str, pool: int = 1) -> Service:
-    """`dragoman serve` with its own home holding a config of the fake providers."""
+def dragoman(
+    workdir: Path, upstream_url: str, name: str, log_level: str, pool: int = 1, tracing: bool = True
+) -> Service:
+    """`dragoman serve` with its own home holding a config of the fake providers;
+    `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare."""
     home = workdir / f"home-{name}"
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(dragoman_config(upstream_url, pool))
@@ -151,6 +154,8 @@ def dragoman(workdir: Path, upstream_url: str, name: str, log_level: str, pool: 
     argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
     argv += ["--log-level", log_level]
     env = clean_env(DRAGOMAN_HOME=str(home))
+    if not tracing:
+        env["DRAGOMAN_TRACES__ENABLED"] = "false"
     return Service(name, argv, port, "/healthz", workdir / f"{name}.log", env)
 
 

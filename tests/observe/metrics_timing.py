@@ -29,7 +29,7 @@ def per_request() -> tuple[float, float]:
     metrics = Metrics(shared())
     exchange = Exchange("id", "POST", "/v1/messages", dialect="anthropic", model="claude-sonnet-4-6")
     exchange.chose("acct-a", "claude-sonnet-4-6", "strategy=fill-first")
-    exchange.status, exchange.stream, exchange.ttfb = 200, True, 0.4
+    exchange.status, exchange.stream, exchange.first_byte = 200, True, exchange.started + 0.4
     exchange.usage = Usage(input_tokens=1200, output_tokens=300, cache_read_tokens=1000, reasoning_tokens=100)
 
     def once() -> None:

@@ -10,12 +10,15 @@ import pytest
 from dragoman.ir.usage import Usage
 from dragoman.observe.metrics import FLUSH_SECONDS, Metrics
 from dragoman.server.exchange import Exchange
+from tests.observe.traces.timings import failed_over, started
 
 
 def routed(status: int = 200, **fields: object) -> Exchange:
     exchange = Exchange("id", "POST", "/v1/messages", dialect="anthropic", model="sonnet")
     exchange.chose("acct-a", "claude-sonnet-4-6", "strategy=fill-first")
     exchange.status = status
+    if (ttfb := fields.pop("ttfb", None)) is not None:
+        exchange.first_byte = exchange.started + float(ttfb)  # type: ignore[arg-type]
     for name, value in fields.items():
         setattr(exchange, name, value)
     return exchange
@@ -65,14 +68,15 @@ def test_a_request_the_pool_did_not_route_names_no_model() -> None:
     assert b"v1/files" not in metrics.exposition()[0]
 
 
-def test_each_failed_try_counts_under_its_account_and_class() -> None:
+async def test_each_failed_try_counts_under_its_account_and_class(tmp_path: Path) -> None:
     metrics = Metrics()
-    exchange = routed()
-    exchange.upstream_failed("acct-b", "rate_limited")
-    exchange.upstream_failed("acct-c", "server_error")
+    async with started(tmp_path) as gateway:
+        exchange = failed_over(gateway)  # alice answered 529, bob served it
     served(metrics, exchange)
-    for account, rule in (("acct-b", "rate_limited"), ("acct-c", "server_error")):
-        assert sample(metrics, "dragoman_upstream_errors_total", provider=account, **{"class": rule}) == 1
+    assert sample(metrics, "dragoman_upstream_errors_total", provider="alice", **{"class": "overloaded"}) == 1
+    assert (
+        sample(metrics, "dragoman_upstream_errors_total", provider="bob", **{"class": "overloaded"}) is None
+    )
 
 
 def test_counts_are_written_when_flushed_and_in_flight_is_what_is_still_open() -> None:

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,11 +18,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from dragoman.config import load
 from dragoman.ir.usage import Usage
 from dragoman.observe.otel import Spans, open_spans
-from dragoman.server.exchange import Exchange
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.script import Usage as FakeUsage
 from tests.gateway import MODEL_OF, serve_gateway
+from tests.observe.traces.timings import failed_over, started
 
 
 class Collector(BaseHTTPRequestHandler):
@@ -94,20 +95,20 @@ def test_a_request_through_the_gateway_reaches_the_collector_as_a_span(
     assert service["service.name"] == "dragoman"
 
 
-def test_a_failed_stream_is_an_error_span_naming_each_failed_try() -> None:
+async def test_a_failed_stream_is_an_error_span_naming_each_failed_try(tmp_path: Path) -> None:
     exporter = InMemorySpanExporter()
     spans = Spans(exporter)
-    exchange = Exchange("rid", "POST", "/v1/messages", dialect="anthropic", model="sonnet", stream=True)
-    exchange.chose("acct-b", "claude-sonnet-4-6", "failover from acct-a because 429 rate_limited")
-    exchange.upstream_failed("acct-a", "rate_limited")
+    async with started(tmp_path) as gateway:
+        exchange = failed_over(gateway)  # alice answered 529, bob served it
+    exchange.first_byte = None
     exchange.status, exchange.ended, exchange.usage = 200, "upstream_error: overloaded", Usage(input_tokens=5)
     spans.record(exchange)
     spans.close()
     [span] = exporter.get_finished_spans()
-    assert span.name == "POST anthropic"
+    assert span.name == "POST openai_chat"
     assert not span.status.is_ok
     assert span.attributes is not None
-    assert span.attributes["dragoman.upstream_errors"] == ("acct-a: rate_limited",)
+    assert span.attributes["dragoman.upstream_errors"] == ("alice: overloaded",)
     assert span.attributes["dragoman.stream_end"] == "upstream_error: overloaded"
     assert "dragoman.ttfb_ms" not in span.attributes  # never sent a byte: no value, not a made-up one
 

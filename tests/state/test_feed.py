@@ -24,6 +24,17 @@ async def test_a_slow_subscriber_drops_its_oldest_and_never_blocks_the_publisher
     assert [await anext(slow) for _ in range(5)] == [{"id": n} for n in range(995, 1000)]
 
 
+async def test_what_waits_is_taken_at_once_in_order(state: State) -> None:
+    subscription = state.feed.subscribe(backlog=3)
+    for number in range(4):
+        state.feed.publish({"id": number})
+    assert await anext(subscription) == {"id": 1}
+    assert subscription.waiting() == [{"id": 2}, {"id": 3}]
+    assert subscription.waiting() == []
+    state.feed.publish({"id": 4})
+    assert await anext(subscription) == {"id": 4}
+
+
 async def test_a_waiting_subscriber_wakes_on_a_record(state: State) -> None:
     subscription = state.feed.subscribe()
     waiting = asyncio.create_task(anext(subscription))
@@ -46,3 +57,11 @@ async def test_stopping_the_state_ends_every_subscription(state: State) -> None:
     subscription = state.feed.subscribe()
     await state.stop()
     assert await asyncio.wait_for(anext(subscription, None), 1) is None
+
+
+async def test_it_is_listening_while_someone_subscribes(state: State) -> None:
+    assert not state.feed.listening
+    subscription = state.feed.subscribe()
+    assert state.feed.listening
+    subscription.close()
+    assert not state.feed.listening

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text, update
+from sqlalchemy import inspect, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from dragoman.observe.traces.filters import UsageQuery
@@ -103,3 +103,25 @@ async def test_a_version_4_ledger_keeps_its_rows_as_unrouted(tmp_path: Path) -> 
         ]
     finally:
         await database.close()
+
+
+async def _trace_indexes(url: str) -> set[str]:
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        found = await connection.run_sync(lambda sync: inspect(sync).get_indexes("traces"))
+    await engine.dispose()
+    return {index["name"] for index in found}
+
+
+async def test_a_version_4_database_keeps_only_the_trace_indexes_listings_use(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}"
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        for number, migration in enumerate(MIGRATIONS[:4], start=1):
+            await migration(connection)
+            await connection.execute(update(schema_version).values(version=number))
+    await engine.dispose()
+    assert "ix_traces_model" in await _trace_indexes(url)
+    database = await open_database(url)
+    await database.close()
+    assert await _trace_indexes(url) == {"ix_traces_id", "ix_traces_time"}

@@ -45,30 +45,37 @@ class Exchange:
     local_key: LocalKey | None = None
     key: str | None = None
     # Every account tried, in order; the usage the answer reported; when the client
-    # got its first body byte (perf_counter).
+    # got its first body byte (perf_counter): the traces' and the metrics' TTFB.
     attempts: list[Attempt] = field(default_factory=list)
     usage: Usage | None = None
     first_byte: float | None = None
     # The bodies kept for the trace, when `trace_bodies` asks for them.
     bodies: Bodies | None = None
-    # Seconds from arrival to the response's start (a stream's first content).
-    ttfb: float | None = None
     # Its estimated cost in US dollars, once its trace priced it (`observe.cost`).
     cost: float | None = None
     # The routing policy's decision (`dragoman.policy.Decision.trace`): rule, tier, scores.
     routing: dict[str, Any] | None = None
-    # Each failed upstream try: (account, the pool rule that classified it).
-    upstream_errors: tuple[tuple[str, str], ...] = ()
 
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""
         self.ended = upstream_error(code)
 
-    def upstream_failed(self, account: str, rule: str) -> None:
-        self.upstream_errors += ((account, rule),)
-
     def chose(self, account: str, upstream_model: str, reason: str) -> None:
         self.provider, self.upstream_model, self.reason = account, upstream_model, reason
+
+    @property
+    def upstream_errors(self) -> list[tuple[str, str]]:
+        """Each failed upstream try: (account, the pool rule that classified it)."""
+        return [
+            (attempt.candidate.account, attempt.failure)
+            for attempt in self.attempts
+            if attempt.failure is not None
+        ]
+
+    @property
+    def ttfb(self) -> float | None:
+        """Seconds from arrival to the first body byte sent; None: none was."""
+        return self.first_byte - self.started if self.first_byte is not None else None
 
     @property
     def latency_ms(self) -> float:

@@ -50,7 +50,6 @@ class ExchangeMiddleware:
         async def send_and_count(message: Message) -> None:
             if message["type"] == "http.response.start":
                 exchange.status = message["status"]
-                exchange.ttfb = perf_counter() - exchange.started
                 message["headers"] = [*message.get("headers", []), header]
             elif message["type"] == "http.response.body":
                 size = len(message.get("body", b""))

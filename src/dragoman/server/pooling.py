@@ -9,7 +9,7 @@
 
 Each failure is judged (`Selector.judge`): the account cools as its answer says,
 `attempt.fail_over` tells the relay whether another account may take the request, and
-the request's Exchange notes the rule that classified it (for the metrics).
+`attempt.failure` keeps the rule that classified it (the Exchange's `upstream_errors`).
 Reading an answer's quota signals costs ~20 µs, so a success is only read when it
 carries one of the rate-limit headers its provider kind's readers read
 (`pools.signals.telltales`); an error always is.
@@ -31,7 +31,6 @@ from dragoman.pools.reading import NOTHING, Reading
 from dragoman.pools.selector import Selector
 from dragoman.pools.signals import read, telltales
 from dragoman.routing.registry import Route
-from dragoman.server.exchange import Exchange
 
 RESPONSES = "openai_responses"
 
@@ -43,7 +42,7 @@ class Attempt:
         "candidate",
         "decision",
         "error",
-        "exchange",
+        "failure",
         "finished",
         "keeps",
         "model",
@@ -61,10 +60,8 @@ class Attempt:
         model: str,
         session: str | None,
         stores: bool = False,
-        exchange: Exchange | None = None,
     ) -> None:
         self.selector = selector
-        self.exchange = exchange
         self.candidate = candidate
         self.model = model
         self.session = session
@@ -78,6 +75,8 @@ class Attempt:
         self.status: int | None = None
         self.error: str | None = None
         self.finished: float | None = None
+        # The pool rule that judged this try a failure; None: it was not one.
+        self.failure: str | None = None
 
     @property
     def fail_over(self) -> bool:
@@ -130,8 +129,8 @@ class Attempt:
 
     def _failure(self, outcome: Outcome, reading: Reading) -> None:
         self._judge(outcome, reading)
-        if self.exchange is not None and self.decision is not None:
-            self.exchange.upstream_failed(self.candidate.account, self.decision.rule)
+        if self.decision is not None:
+            self.failure = self.decision.rule
 
     def _judge(self, outcome: Outcome, reading: Reading) -> None:
         self.finished = perf_counter()

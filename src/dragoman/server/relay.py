@@ -239,7 +239,7 @@ async def _pool_answer(
             continue
         exits = AsyncExitStack()
         exits.callback(selector.release, candidate)
-        attempt = Attempt(selector, candidate, model, session, stores, exchange)
+        attempt = Attempt(selector, candidate, model, session, stores)
         exchange.attempts.append(attempt)
         exchange.chose(candidate.account, candidate.route.model, because or candidate.reason)
         try:

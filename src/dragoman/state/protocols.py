@@ -145,12 +145,21 @@ class Subscription(Protocol):
     @property
     def dropped(self) -> int: ...
 
+    def waiting(self) -> list[FeedRecord]:
+        """The records waiting now, oldest first, taken without waiting: a reader that
+        woke for one takes the burst that came with it in one go."""
+
     def close(self) -> None:
         """Stop reading: a pending `__anext__` ends the iteration."""
 
 
 class Feed(Protocol):
     """The live trace feed: every process's records, to every subscriber."""
+
+    @property
+    def listening(self) -> bool:
+        """Someone subscribes, here or in another process: a publisher with no one
+        listening need not make its record."""
 
     def publish(self, record: FeedRecord) -> None:
         """Hand a record to every subscriber; never blocks. Redis: PUBLISH."""

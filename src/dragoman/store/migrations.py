@@ -30,6 +30,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.schema import DropIndex
 
 from dragoman import __version__
 from dragoman.store.tables import schema_version
@@ -168,6 +169,24 @@ async def _v6_local_keys(connection: AsyncConnection) -> None:
     await connection.run_sync(lambda sync: frozen.create(sync))
 
 
+async def _v7_trace_indexes(connection: AsyncConnection) -> None:
+    # Every trace written updated six indexes; listings need two (`tables.traces`).
+    frozen = Table(
+        "traces",
+        MetaData(),
+        *(Column(name, String(256)) for name in ("key", "model", "provider", "account")),
+        Column("status", Integer),
+    )
+    column = frozen.c
+    for index in (
+        Index("ix_traces_key", column.key),
+        Index("ix_traces_model", column.model),
+        Index("ix_traces_status", column.status),
+        Index("ix_traces_provider_account", column.provider, column.account),
+    ):
+        await connection.execute(DropIndex(index, if_exists=True))
+
+
 MIGRATIONS: list[Migration] = [
     _v1_version_table,
     _v2_accounts,
@@ -175,6 +194,7 @@ MIGRATIONS: list[Migration] = [
     _v4_traces,
     _v5_ledger_routes,
     _v6_local_keys,
+    _v7_trace_indexes,
 ]
 LATEST = len(MIGRATIONS)
 

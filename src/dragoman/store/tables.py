@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -60,24 +60,26 @@ account_policies = Table(
 # the whole record as JSON (`record`; `bodies` apart, read only for one trace). `id` is
 # the request id, which a client may choose: not unique, so not the primary key.
 # Empty text, not NULL, stands for "none" in key and account, as in `usage_ledger`.
+# Indexed: `id` (one trace) and `time` (every listing, newest first, and retention).
+# A filtered listing walks the time index and filters; an index per filter cost every
+# write more than it saved the rare listing (`migrations._v7_trace_indexes`).
 traces = Table(
     "traces",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
     Column("id", String(128), nullable=False, index=True),
     Column("time", Float, nullable=False, index=True),
-    Column("key", String(64), nullable=False, index=True),
+    Column("key", String(64), nullable=False),
     Column("client", String(64)),
-    Column("model", String(256), index=True),
+    Column("model", String(256)),
     Column("upstream_model", String(256)),
     Column("provider", String(64)),
     Column("account", String(128), nullable=False),
-    Column("status", Integer, nullable=False, index=True),
+    Column("status", Integer, nullable=False),
     # An error status, or a stream that did not end well (its status said 200).
     Column("failed", Boolean, nullable=False),
     Column("record", Text, nullable=False),
     Column("bodies", Text),
-    Index("ix_traces_provider_account", "provider", "account"),
 )
 
 # Tokens and cost per (UTC day, account, model, key, route), added to as traces are

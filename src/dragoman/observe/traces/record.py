@@ -46,7 +46,7 @@ def record_of(exchange: Exchange, provider: str | None) -> Record:
     """The trace of a request that has just ended; `provider` is its account's kind."""
     now = perf_counter()
     duration = now - exchange.started
-    first_byte = exchange.first_byte
+    ttfb = exchange.ttfb
     return {
         "id": exchange.request_id,
         "time": time.time() - duration,
@@ -63,7 +63,7 @@ def record_of(exchange: Exchange, provider: str | None) -> Record:
         "status": exchange.status,
         "stream": exchange.stream,
         "ended": exchange.ended if exchange.stream else None,
-        "ttfb_ms": round((first_byte - exchange.started) * 1000, 2) if first_byte is not None else None,
+        "ttfb_ms": round(ttfb * 1000, 2) if ttfb is not None else None,
         "duration_ms": round(duration * 1000, 2),
         "bytes_in": exchange.bytes_in,
         "bytes_out": exchange.bytes_out,

@@ -2,7 +2,7 @@
 
 On the request path (`finish`, a few µs): the record is built from the Exchange and
 priced (`observe.cost`), appended to the in-memory ring, to the list waiting for the database, and published
-on the live feed (`state.Feed`: a summary, never bodies). Nothing awaits, nothing
+on the live feed (`state.Feed`: a summary, never bodies) when someone watches it. Nothing awaits, nothing
 touches a disk.
 
 Off it (`run`, one background task per process): every `FLUSH_SECONDS`, or as soon
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("dragoman.traces")
 
-FLUSH_SECONDS = 0.5
+FLUSH_SECONDS = 1.0
 BATCH = 200
 # Records waiting for a database that does not keep up, at most; beyond, dropped.
 WAITING_MAX = 50_000
@@ -102,7 +102,7 @@ class Tracer:
                 self._waiting.append(record)
                 if len(self._waiting) >= BATCH:
                     self._full.set()
-        if self._feed is not None:
+        if self._feed is not None and self._feed.listening:
             self._feed.publish(summary_of(record))
 
     def find(self, trace_id: str) -> Record | None:

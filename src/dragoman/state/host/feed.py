@@ -45,6 +45,10 @@ class HostFeed:
         self._queued = asyncio.Event()
         self.dropped = 0  # records another process's subscribers did not get
 
+    @property
+    def listening(self) -> bool:
+        return bool(self._peers) or self._local.listening
+
     def publish(self, record: FeedRecord) -> None:
         self._local.publish(record)
         if not self._peers:

@@ -35,6 +35,11 @@ class LocalSubscription:
     def dropped(self) -> int:
         return self._dropped
 
+    def waiting(self) -> list[FeedRecord]:
+        taken = list(self._queue)
+        self._queue.clear()
+        return taken
+
     def close(self) -> None:
         self.closed = True
         self._ready.set()

@@ -1,0 +1,151 @@
+"""Instructions per request of `dragoman serve`, counted by cachegrind: a figure that
+other work on the machine does not move (wall-clock figures on a shared box do).
+
+    python -m bench.instructions                              # chat pass-through, tracing on
+    python -m bench.instructions --env DRAGOMAN_TRACES__ENABLED=false
+    python -m bench.instructions --viewers 10                 # 10 clients on /v1/traces/stream
+    python -m bench.instructions --scenario chat-stream
+
+dragoman runs under `valgrind --tool=cachegrind --cache-sim=no` at the default `info`
+level, against the bench's fake upstream; `ab -k -c 8` sends it 100 requests, then a
+fresh server 600: (Ir(600) - Ir(100)) / 500 is what one request costs, start-up and
+warm-up cancelled out. The batched trace writes are timed (one per second), so a
+server slowed by other work writes more, smaller batches: on a busy machine pass
+`--nice -10` (root), or compare only figures taken together. Needs valgrind and ab
+(`apt-get install -y valgrind apache2-utils`); about a minute per figure. The dragoman
+run is the one `python -m dragoman` imports (`PYTHONPATH=src` for a checkout's own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench import bodies, scenarios, services
+
+COUNTS = (100, 600)
+CONCURRENCY = 8
+# valgrind makes dragoman's start-up some 50 times slower.
+START_SECONDS = 400.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", choices=("chat", "chat-stream"), default="chat")
+    parser.add_argument("--viewers", type=int, default=0, help="clients reading /v1/traces/stream meanwhile")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="for dragoman serve")
+    parser.add_argument(
+        "--nice", type=int, default=0, help="niceness of dragoman and ab (as python -m bench's)"
+    )
+    args = parser.parse_args(argv)
+    services.prioritize(os.getpid(), args.nice)  # inherited by all this starts
+    env = dict(item.split("=", 1) for item in args.env)
+    with tempfile.TemporaryDirectory(prefix="dragoman-instructions-") as folder:
+        workdir = Path(folder)
+        upstream = services.upstream(workdir).start()
+        try:
+            totals = [counted(workdir, upstream.url, n, args.scenario, args.viewers, env) for n in COUNTS]
+        finally:
+            upstream.stop()
+    per_request = (totals[1] - totals[0]) / (COUNTS[1] - COUNTS[0])
+    print(f"{args.scenario}, {args.viewers} viewers, {' '.join(args.env) or 'defaults'}: "
+          f"{per_request / 1000:.0f}k instructions per request (Ir {totals[0]} / {totals[1]})")  # fmt: skip
+    return 0
+
+
+def counted(
+    workdir: Path, upstream_url: str, requests: int, scenario: str, viewers: int, env: dict[str, str]
+) -> int:
+    """The instructions a fresh `dragoman serve` ran, from start to stop, serving
+    `requests` requests of the scenario."""
+    home = workdir / f"home-{requests}"
+    home.mkdir()
+    (home / "config.toml").write_text(services.dragoman_config(upstream_url))
+    port, out = services.free_port(), workdir / f"cachegrind.{requests}"
+    argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}", sys.executable]
+    argv += ["-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
+    environ = services.clean_env(DRAGOMAN_HOME=str(home), **env)
+    with (workdir / f"serve-{requests}.log").open("wb") as log:
+        server = subprocess.Popen(
+            argv, env=environ, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    stop = threading.Event()
+    try:
+        _wait_ready(port, server)
+        for _ in range(viewers):
+            threading.Thread(target=_view, args=(port, stop), daemon=True).start()
+        time.sleep(3 if viewers else 0)  # every viewer subscribed before the first request
+        _load(workdir, port, requests, scenario)
+        time.sleep(2)
+    finally:
+        stop.set()
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=300)
+    return _total(out)
+
+
+def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("dragoman serve exited at start")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"dragoman serve did not answer within {START_SECONDS:.0f} s")
+
+
+def _view(port: int, stop: threading.Event) -> None:
+    """A live viewer: reads the trace stream until told to stop."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    connection.request("GET", "/v1/traces/stream", headers={"Authorization": f"Bearer {scenarios.KEY}"})
+    answer = connection.getresponse()
+    while not stop.is_set() and answer.fp.readline():
+        pass
+    connection.close()
+
+
+def _load(workdir: Path, port: int, requests: int, scenario: str) -> None:
+    body = workdir / "body.json"
+    body.write_bytes(bodies.chat_request(bodies.MODELS["chat"], scenario == "chat-stream"))
+    argv = [
+        "ab",
+        "-k",
+        "-n",
+        str(requests),
+        "-c",
+        str(CONCURRENCY),
+        "-p",
+        str(body),
+        "-T",
+        "application/json",
+    ]
+    argv += ["-H", f"Authorization: Bearer {scenarios.KEY}", f"http://127.0.0.1:{port}/v1/chat/completions"]
+    report = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    failed = re.search(r"Failed requests:\s+(\d+)", report)
+    if failed is None or failed[1] != "0" or "Non-2xx" in report:
+        raise RuntimeError(f"ab saw failures:\n{report}")
+
+
+def _total(out: Path) -> int:
+    for line in out.read_text().splitlines():
+        if line.startswith("summary:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no summary in {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
