@@ -10,6 +10,7 @@ text in key, account and route, because a primary key cannot hold NULL.
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 from typing import Any
 
 import orjson
@@ -17,6 +18,7 @@ from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.dml import Insert
 
 from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, ledger_rows
 from dragoman.observe.traces.record import Record, failed
@@ -108,9 +110,15 @@ def row_of(record: Record) -> tuple[Any, ...]:
 
 
 async def add_usage(connection: AsyncConnection, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    if rows:
+        await connection.execute(_upsert(connection.dialect.name), rows)
+
+
+@cache
+def _upsert(dialect_name: str) -> Insert:
+    """The ledger's upsert, built once per dialect: building it for each batch cost
+    more than the batch's write."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(usage_ledger)
     new = statement.excluded
     ledger = usage_ledger.c
@@ -120,8 +128,8 @@ async def add_usage(connection: AsyncConnection, rows: list[dict[str, Any]]) -> 
         added[name] = case(
             (new[name].is_(None), ledger[name]), else_=func.coalesce(ledger[name], 0.0) + new[name]
         )
-    upsert = statement.on_conflict_do_update(index_elements=list(DIMENSIONS), set_=added)
-    await connection.execute(upsert, rows)
+    upsert: Insert = statement.on_conflict_do_update(index_elements=list(DIMENSIONS), set_=added)
+    return upsert
 
 
 async def retain(connection: AsyncConnection, before: float, max_count: int) -> int:
