@@ -341,3 +341,37 @@ async def test_a_refused_connection_names_the_address_never_the_credentials(
     assert message == f"closed is unreachable at http://127.0.0.1:{port}: the connection was refused"
     assert "hunter2" not in message
     assert "someone" not in message
+
+
+# -- a kept-alive connection the upstream hung up on ----------------------------------------------
+
+
+def hangs_up_after_the_first_answer() -> Any:
+    """Answers the first request, then resets its connection as the next request starts
+    to arrive: a server closing an idle connection just as it is reused."""
+    answered: list[int] = []
+
+    async def answer(seen: Seen, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(response(body=b"ok"))
+        await writer.drain()
+        if not answered:
+            answered.append(seen.port)
+            await reader.read(1)
+            writer.transport.abort()
+
+    return answer
+
+
+async def test_a_request_the_upstream_hung_up_on_before_taking_it_is_sent_again(
+    clients: UpstreamClients,
+) -> None:
+    # More than the socket buffers hold, so the write meets the reset; under aiohttp's
+    # 1 MiB warning for a body given as bytes.
+    big = b"x" * ((1 << 20) - 1)
+    async with LocalServer(hangs_up_after_the_first_answer()) as server:
+        target = upstream(server.url)
+        first = await exchange(clients, target, "POST", "/v1/chat/completions", content=b"{}")
+        second = await exchange(clients, target, "POST", "/v1/chat/completions", content=big)
+    assert first[0] == second[0] == 200
+    assert len(server.ports) == 2  # the reset connection, then a new one
+    assert [len(seen.body) for seen in server.requests] == [2, len(big)]

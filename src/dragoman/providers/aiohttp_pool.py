@@ -115,7 +115,7 @@ class AiohttpPool:
     ) -> AiohttpResponse:
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self._send(upstream, method, url, content, headers, raw)
+                response = await self._sent_once(upstream, method, url, content, headers, raw)
         except aiohttp.ServerTimeoutError:
             raise UpstreamTimeout(failures.no_answer(upstream, url)) from None
         except TimeoutError:
@@ -127,6 +127,21 @@ class AiohttpPool:
                 failures.unreachable(upstream, url, error, BEFORE)
             ) from None
         return AiohttpResponse(upstream, response, deadline)
+
+    async def _sent_once(
+        self, upstream: Upstream, method: str, url: str, content: Content, headers: Headers, raw: bool
+    ) -> aiohttp.ClientResponse:
+        """The request, sent again on a new connection when the upstream hung up on a
+        kept-alive one before taking the whole request: a server that closes an idle
+        connection as it is reused (the race every keep-alive pool has) has received no
+        complete request, so it processed none. A body that cannot be replayed (a
+        stream) is not sent twice."""
+        try:
+            return await self._send(upstream, method, url, content, headers, raw)
+        except aiohttp.ClientOSError as error:
+            if not _unsent(error) or not isinstance(content, bytes | None):
+                raise
+        return await self._send(upstream, method, url, content, headers, raw)
 
     async def _send(
         self, upstream: Upstream, method: str, url: str, content: Content, headers: Headers, raw: bool
@@ -183,3 +198,10 @@ def _body_failure(error: BaseException) -> Exception | None:
             return cause
         cause = cause.__cause__
     return None
+
+
+def _unsent(error: aiohttp.ClientOSError) -> bool:
+    """The request body could not be written (the connection was gone or reset): aiohttp
+    raises it with the socket's own error as the cause. A failure to connect is not
+    one: it is the upstream being down, for the pool to judge."""
+    return not isinstance(error, aiohttp.ClientConnectorError) and isinstance(error.__cause__, OSError)
