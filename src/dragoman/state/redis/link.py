@@ -47,7 +47,8 @@ class Link:
         self.shown = masked_url(url)
         self.prefix = prefix
         self.origin = secrets.token_hex(8)  # this replica, in messages and per-replica counts
-        self.client = client(url)
+        self.name = f"dragoman-{self.origin}"  # its connections' name (CLIENT LIST)
+        self.client = client(url, self.name)
         self.up = False
         self.lost = asyncio.Event()  # set by `down`: wakes the watcher to reconnect
         self.calls: set[asyncio.Future[Any]] = set()  # shielded calls still running
@@ -84,7 +85,7 @@ class Link:
         await self.client.aclose()
 
 
-def client(url: str) -> aioredis.Redis:
+def client(url: str, name: str) -> aioredis.Redis:
     """A client that fails fast: no retries (the caller falls back at once), short timeouts.
     Its pool is bounded and blocking: a burst of requests waits for a connection rather
     than failing (or opening hundreds)."""
@@ -96,6 +97,7 @@ def client(url: str) -> aioredis.Redis:
         socket_connect_timeout=CONNECT_SECONDS,
         socket_timeout=COMMAND_SECONDS,
         retry=Retry(NoBackoff(), 0),
+        client_name=name,
     )
     return aioredis.Redis.from_pool(pool)
 

@@ -78,7 +78,10 @@ class RedisInFlight:
         self._renew = link.client.register_script(RENEW)
 
     def count(self, account: str) -> int:
-        return self._own.get(account, 0) + self._others.get(account, 0)
+        others = self._others.get(account)
+        if others is None:  # an account asked about is refreshed from now on
+            others = self._others[account] = 0
+        return self._own.get(account, 0) + others
 
     async def acquire(self, account: str, limit: int | None) -> bool:
         if limit is None or not self.link.up:
