@@ -92,6 +92,7 @@ class RedisService:
             asyncio.create_task(self._watch(pubsub), name="state-redis-watch"),
             asyncio.create_task(self.mirror.run(), name="state-redis-mirror"),
             asyncio.create_task(self.in_flight.run(), name="state-redis-inflight"),
+            asyncio.create_task(self.counters.run(), name="state-redis-counters"),
             asyncio.create_task(self.feed.run(), name="state-redis-feed"),
             asyncio.create_task(_every(HEARTBEAT, self._heartbeat), name="state-redis-heartbeat"),
             asyncio.create_task(_every(SCAN_SECONDS, self.feed.scan), name="state-redis-feed-scan"),
@@ -107,6 +108,7 @@ class RedisService:
         if self.link.up:
             with contextlib.suppress(*DOWN):
                 await self.mirror.flush()
+                await self.counters.flush()
                 await self.in_flight.leave()
         await self.link.close()
 
@@ -116,16 +118,17 @@ class RedisService:
         pubsub = self.link.client.pubsub(ignore_subscribe_messages=True)
         try:
             await pubsub.subscribe(self.mirror.channel)
+            await self.link.load_scripts()
             emptied = await self._check_epoch()
             await self.mirror.load(emptied)
             await self.in_flight.resync()
-            await self.counters.resync()
         except BaseException:
             await pubsub.aclose()
             raise
         self.link.lost.clear()
         self.link.up = True
         await self.mirror.flush()
+        await self.counters.flush()
         return pubsub
 
     async def _check_epoch(self) -> bool:

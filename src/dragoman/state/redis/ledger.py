@@ -9,6 +9,11 @@ that reserve, settle and release are each one atomic step: N replicas reserving 
 once never overshoot a limit. The hash expires a day after its calendar period ends,
 or two windows after its last rolling reservation.
 
+Settling and releasing are counted at once in this replica and sent in the background
+(one pipeline for all that came meanwhile), or with the counter's next reservation if it
+comes first: a request waits on Redis once for its reservation, never for its settlement.
+Until a settlement arrives the reserved amount stays counted: the safe side.
+
 While Redis is unreachable each replica counts in its own memory (limits then hold per
 replica); what it counted meanwhile is not added to Redis. Settlements that could not
 be sent are sent on reconnect.
@@ -16,6 +21,7 @@ be sent are sent on reconnect.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,11 +30,32 @@ from typing import Any
 from dragoman.state import tally
 from dragoman.state.memory.counts import MemoryCounters
 from dragoman.state.records import Period, Refused, Reservation
-from dragoman.state.redis.link import DOWN, Link
+from dragoman.state.redis.link import BATCH_SECONDS, DOWN, Link
+
+# Settlements, as (cell, bucket, change) triples from ARGV[first] on: a change applies only
+# while its bucket is still in the cell.
+ADJUSTING = """
+local function adjust(first)
+  for i = first, #ARGV, 3 do
+    local cell = redis.call('HGET', KEYS[1], ARGV[i])
+    if cell then
+      local id, amount = string.match(cell, '(%S+) (%S+)')
+      if id == ARGV[i + 1] then
+        amount = math.max(0, tonumber(amount) + tonumber(ARGV[i + 2]))
+        redis.call('HSET', KEYS[1], ARGV[i], id .. ' ' .. string.format('%.17g', amount))
+      end
+    end
+  end
+end
+"""
 
 # KEYS: the counter. ARGV: bucket, oldest bucket counted, cell, amount, limit, ttl ms,
-# "1" for a rolling window. Answers {1} when taken, else {0, held, cell, id, amount, ...}.
-RESERVE = """
+# "1" for a rolling window, then settlements. Answers {1} when taken, else
+# {0, held, cell, id amount, ...}.
+RESERVE = (
+    ADJUSTING
+    + """
+adjust(8)
 local bucket, oldest = tonumber(ARGV[1]), tonumber(ARGV[2])
 local rolling = ARGV[7] == '1'
 local cells = redis.call('HGETALL', KEYS[1])
@@ -49,17 +76,16 @@ redis.call('HSET', KEYS[1], ARGV[3], ARGV[1] .. ' ' .. string.format('%.17g', am
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return {1}
 """
+)
 
-# KEYS: the counter. ARGV: cell, bucket, change. The bucket may have left the cell.
-ADJUST = """
-local cell = redis.call('HGET', KEYS[1], ARGV[1])
-if not cell then return 0 end
-local id, amount = string.match(cell, '(%S+) (%S+)')
-if id ~= ARGV[2] then return 0 end
-amount = math.max(0, tonumber(amount) + tonumber(ARGV[3]))
-redis.call('HSET', KEYS[1], ARGV[1], id .. ' ' .. string.format('%.17g', amount))
+# KEYS: the counter. ARGV: settlements.
+ADJUST = (
+    ADJUSTING
+    + """
+adjust(1)
 return 1
 """
+)
 
 
 class RedisCounters:
@@ -70,29 +96,30 @@ class RedisCounters:
         self._open: set[int] = set()
         self._ids = itertools.count(1)
         self._alone = MemoryCounters(clock)  # while Redis is unreachable; its ids negated here
-        self._unsent: list[tuple[str, int, int, float]] = []  # (counter, cell, bucket, change)
-        self._reserve = link.client.register_script(RESERVE)
-        self._adjust = link.client.register_script(ADJUST)
+        # Settlements and releases not yet sent, per counter: (cell, bucket, change).
+        self._unsent: dict[str, list[tuple[int, int, float]]] = {}
+        self._wake = asyncio.Event()
+        self._reserve = link.script(RESERVE)
+        self._adjust = link.script(ADJUST)
 
     async def reserve(self, key: str, amount: float, limit: float, period: Period) -> Reservation | Refused:
         if not self.link.up:
             return await self._reserve_alone(key, amount, limit, period)
         now = self._clock()
         span = self._spans.at(period, now)
+        name = self._name(key, period)
+        # This counter's settlements ride along, so that what they gave back is free now.
+        riders = self._unsent.pop(name, [])
         args: list[str | int] = [
-            span.bucket,
-            span.oldest,
-            span.slot,
-            repr(amount),
-            repr(limit),
-            _ttl_ms(period, span, now),
+            *(span.bucket, span.oldest, span.slot, repr(amount), repr(limit)),
+            *(_ttl_ms(period, span, now), int(bool(span.width))),
+            *(str(part) for rider in riders for part in rider),
         ]
         try:
-            answer = await self.link.shielded(
-                self._reserve(keys=[self._name(key, period)], args=[*args, int(bool(span.width))])
-            )
+            answer = await self.link.shielded(self._reserve(keys=[name], args=args))
         except DOWN as error:
             self.link.down(error)
+            self._unsent.setdefault(name, []).extend(riders)
             return await self._reserve_alone(key, amount, limit, period)
         if answer[0] != 1:
             held = float(answer[1])
@@ -110,6 +137,7 @@ class RedisCounters:
 
     async def used(self, key: str, period: Period) -> float:
         span = self._spans.at(period, self._clock())
+        await self.flush()
         if not self.link.up:
             return await self._alone.used(key, period)
         try:
@@ -120,16 +148,34 @@ class RedisCounters:
         ids, amounts = _cells([part for cell in held.items() for part in cell])
         return tally.total(ids, amounts, span)
 
-    async def resync(self) -> None:
-        """After a reconnect: the settlements that could not be sent."""
-        unsent, self._unsent = self._unsent, []
+    async def run(self) -> None:
+        """Send settlements as they come, until cancelled."""
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(BATCH_SECONDS)
+            self._wake.clear()
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Send the settlements not yet sent (kept for the reconnect if Redis is gone)."""
+        if not self._unsent or not self.link.up:
+            return
+        unsent, self._unsent = self._unsent, {}
         pipe = self.link.client.pipeline(transaction=False)
-        for name, cell, bucket, change in unsent:
-            await self._adjust(keys=[name], args=[cell, bucket, repr(change)], client=pipe)
-        if unsent:
+        for name, adjustments in unsent.items():
+            self.link.queue(
+                pipe, self._adjust, [name], [str(part) for rider in adjustments for part in rider]
+            )
+        try:
             await self.link.shielded(pipe.execute())
+        except DOWN as error:
+            self.link.down(error)
+            for name, adjustments in unsent.items():
+                self._unsent.setdefault(name, []).extend(adjustments)
 
     async def _close(self, reservation: Reservation, actual: float | None, change: float) -> None:
+        """Settle or release: counted at once here, sent in the background (the next
+        reservation of the counter takes it along if it comes first)."""
         if reservation.id < 0:
             alone = replace(reservation, id=-reservation.id)
             await (self._alone.settle(alone, actual) if actual is not None else self._alone.release(alone))
@@ -137,17 +183,10 @@ class RedisCounters:
         if reservation.id not in self._open:
             return
         self._open.discard(reservation.id)
-        name = self._name(reservation.key, reservation.period)
         cell = tally.slot_of(reservation.period, reservation.bucket)
-        adjustment = (name, cell, reservation.bucket, change)
-        if not self.link.up:
-            self._unsent.append(adjustment)
-            return
-        try:
-            await self.link.shielded(self._adjust(keys=[name], args=[cell, reservation.bucket, repr(change)]))
-        except DOWN as error:
-            self.link.down(error)
-            self._unsent.append(adjustment)
+        name = self._name(reservation.key, reservation.period)
+        self._unsent.setdefault(name, []).append((cell, reservation.bucket, change))
+        self._wake.set()
 
     async def _reserve_alone(
         self, key: str, amount: float, limit: float, period: Period

@@ -18,8 +18,10 @@ from typing import Any, TypeVar
 
 import orjson
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -29,6 +31,9 @@ DEFAULT_PREFIX = "dragoman:"
 CONNECT_SECONDS = 2.0
 COMMAND_SECONDS = 2.0
 CONNECTIONS = 32
+# How long a background writer gathers changes before sending them in one pipeline: most
+# then ride along with the next request's own call instead (see slots.py, ledger.py).
+BATCH_SECONDS = 0.005
 # What a call that found Redis gone raises: the part falls back and turns `up` off.
 DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 
@@ -52,6 +57,7 @@ class Link:
         self.up = False
         self.lost = asyncio.Event()  # set by `down`: wakes the watcher to reconnect
         self.calls: set[asyncio.Future[Any]] = set()  # shielded calls still running
+        self._scripts: list[AsyncScript] = []
 
     def key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -60,6 +66,21 @@ class Link:
         """A SCAN pattern for keys starting with `parts` (the prefix's glob characters escaped)."""
         escaped = "".join("\\" + char if char in "*?[]\\" else char for char in self.key(*parts))
         return escaped + "*"
+
+    def script(self, text: str) -> AsyncScript:
+        """A Lua script: called alone it is EVALSHA (loaded again if Redis forgot it); in a
+        pipeline, `queue` it (loaded by `load_scripts` on every connect)."""
+        script = self.client.register_script(text)
+        self._scripts.append(script)
+        return script
+
+    async def load_scripts(self) -> None:
+        for script in self._scripts:
+            script.sha = await self.client.script_load(script.script)
+
+    def queue(self, pipe: Pipeline, script: AsyncScript, keys: list[str], args: list[Any]) -> None:
+        """Add a call of `script` to `pipe` (without redis-py's SCRIPT EXISTS per pipeline)."""
+        pipe.evalsha(script.sha, len(keys), *keys, *args)
 
     def down(self, error: BaseException) -> None:
         """A call found Redis gone: the parts fall back until the watcher reconnects."""

@@ -69,7 +69,7 @@ class RedisMirror:
         self._held: dict[str, Change] = {}  # key -> that value decoded, to write back to an empty Redis
         self._clock = clock
         self._wake = asyncio.Event()
-        self._swap = link.client.register_script(SWAP)
+        self._swap = link.script(SWAP)
         self._loaders: dict[str, Loader] = {
             "cooldowns": health.load,
             "windows": windows.load,
@@ -154,7 +154,7 @@ class RedisMirror:
             check = "0" if table == "bindings" else "1"
             message = orjson.dumps([self.link.origin, key, value or None]).decode()
             args: list[str | int] = [check, self.known.get(key, ""), value, ttl, message]
-            await self._swap(keys=[key, self.channel], args=args, client=pipe)
+            self.link.queue(pipe, self._swap, [key, self.channel], args)
         return list(await self.link.shielded(pipe.execute()))
 
     def _settled(self, key: str, change: Change, answer: list[Any]) -> None:

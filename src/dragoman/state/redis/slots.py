@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from dragoman.state.redis.link import DOWN, Link
+from dragoman.state.redis.link import BATCH_SECONDS, DOWN, Link
 
 LEASE = 5.0
 HEARTBEAT = 1.0
@@ -73,9 +73,9 @@ class RedisInFlight:
         self._others: dict[str, int] = {}
         self._unsent: dict[str, int] = {}  # account -> change of our count Redis has not heard
         self._wake = asyncio.Event()
-        self._acquire = link.client.register_script(ACQUIRE)
-        self._change = link.client.register_script(CHANGE)
-        self._renew = link.client.register_script(RENEW)
+        self._acquire = link.script(ACQUIRE)
+        self._change = link.script(CHANGE)
+        self._renew = link.script(RENEW)
 
     def count(self, account: str) -> int:
         others = self._others.get(account)
@@ -115,6 +115,7 @@ class RedisInFlight:
         """Send the count changes as they come, until cancelled."""
         while True:
             await self._wake.wait()
+            await asyncio.sleep(BATCH_SECONDS)
             self._wake.clear()
             if self.link.up:
                 await self.flush()
@@ -125,7 +126,7 @@ class RedisInFlight:
             return
         pipe = self.link.client.pipeline(transaction=False)
         for account, change in changes.items():
-            await self._change(keys=[self._counts(account)], args=[self.link.origin, change], client=pipe)
+            self.link.queue(pipe, self._change, [self._counts(account)], [self.link.origin, change])
         try:
             await self.link.shielded(pipe.execute())
         except DOWN as error:
@@ -134,7 +135,7 @@ class RedisInFlight:
     async def heartbeat(self) -> None:
         """Renew our lease and read the others' counts of the accounts we know."""
         pipe = self.link.client.pipeline(transaction=False)
-        await self._renew(keys=[self._leases], args=[self.link.origin, int(LEASE * 1000)], client=pipe)
+        self.link.queue(pipe, self._renew, [self._leases], [self.link.origin, int(LEASE * 1000)])
         pipe.hgetall(self._leases)
         accounts = list(self._own.keys() | self._others.keys())
         for account in accounts:
