@@ -49,7 +49,7 @@ async def test_a_redis_url_gets_the_redis_backend_workers_or_not(tmp_path: Path)
 async def test_an_unreachable_redis_is_named_with_its_password_masked() -> None:
     state = open_state(None, redis_url="redis://dragoman:hunter2@127.0.0.1:1/0")
     with pytest.raises(
-        RedisUnreachable, match=r"cannot reach Redis at redis://dragoman:\S+@127\.0\.0\.1:1/0"
+        RedisUnreachable, match=r"redis_url redis://dragoman:\S+@127\.0\.0\.1:1/0: cannot reach Redis"
     ) as caught:
         await state.start()
     assert "hunter2" not in str(caught.value)

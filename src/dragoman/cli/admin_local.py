@@ -1,6 +1,7 @@
 """The admin calls with no gateway running: the accounts as a starting gateway would
 serve them (config, database, a local Ollama), their policy overrides from the
-database, and the runtime state the gateway keeps in the home folder.
+database, and the runtime state the gateway keeps in the home folder (or in Redis, with
+`redis_url`).
 
 A listing creates nothing: no database, and no runtime state when none was kept yet
 (an empty in-memory one stands in). A change creates the database it is kept in; a
@@ -35,6 +36,8 @@ async def local_desk(settings: Settings, *, writes: bool) -> AsyncIterator[Accou
             return await store.all()
 
         state = _state(settings)
+        if state.backend == "redis":
+            await state.start()  # it loads what the replicas share; the host one loads as it opens
         try:
             yield AccountDesk(catalog.registry(), state, overrides, save)
         finally:
@@ -57,6 +60,7 @@ async def _database(settings: Settings, writes: bool) -> AsyncIterator[Database 
 
 
 def _state(settings: Settings) -> State:
-    """The host's runtime state when a gateway kept any here, else an empty one."""
-    kept = (settings.home.expanduser() / "state" / "state.db").exists()
+    """The replicas' runtime state on Redis (`redis_url`), or the host's when a gateway
+    kept any here, else an empty one."""
+    kept = settings.redis_url or (settings.home.expanduser() / "state" / "state.db").exists()
     return open_state(settings if kept else None)

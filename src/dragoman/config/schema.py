@@ -152,8 +152,10 @@ class Settings(_Strict):
     home: Path = Path("~/.dragoman")
     database_url: SecretUrl | None = None
     # Runtime state (cooldowns, bindings, in-flight counts, counters, the live feed) shared
-    # by replicas on many hosts through this Redis; None: the home's (one host).
+    # by replicas on many hosts through this Redis; None: the home's (one host). Every key
+    # starts with `redis_prefix`: gateways that must not share state can share a Redis.
     redis_url: SecretUrl | None = None
+    redis_prefix: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.:-]+$")] = "dragoman:"
     log_level: LogLevel = "info"
     log_format: Literal["text", "json"] = "text"
     # Logs go to this file instead of stderr, rolled over past `log_max_bytes` with

@@ -88,7 +88,7 @@ def open_state(
     backend: str | None = None,
     clock: Callable[[], float] = time.time,
     redis_url: str | None = None,
-    redis_prefix: str = REDIS_PREFIX,
+    redis_prefix: str | None = None,
 ) -> State:
     """The state for a gateway whose home is `source` (settings or the home folder).
 
@@ -100,8 +100,9 @@ def open_state(
     times a limit through.
     """
     home = source if isinstance(source, Path) or source is None else source.home
-    if redis_url is None and source is not None and not isinstance(source, Path):
-        redis_url = source.redis_url
+    if source is not None and not isinstance(source, Path):
+        redis_url = redis_url or source.redis_url
+        redis_prefix = redis_prefix or source.redis_prefix
     chosen = backend or ("redis" if redis_url else "memory" if home is None else "host")
     if chosen not in BACKENDS:
         raise ValueError(f"unknown state backend {chosen!r} (known: {', '.join(BACKENDS)})")
@@ -109,4 +110,5 @@ def open_state(
         raise ValueError("workers share runtime state through their home: the memory backend cannot")
     module, _, name = BACKENDS[chosen].partition(":")
     opener: Callable[[Place, Callable[[], float]], State] = getattr(importlib.import_module(module), name)
-    return opener(Place(home.expanduser() if home is not None else None, redis_url, redis_prefix), clock)
+    place = Place(home.expanduser() if home is not None else None, redis_url, redis_prefix or REDIS_PREFIX)
+    return opener(place, clock)

@@ -34,11 +34,11 @@ from dragoman.state.bundle import Place, State
 from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
 from dragoman.state.redis.feed import RedisFeed
 from dragoman.state.redis.ledger import RedisCounters
-from dragoman.state.redis.link import DOWN, Link, RedisUnreachable, cancel
+from dragoman.state.redis.link import DOWN, Link, RedisUnreachable, cancel, check_reachable
 from dragoman.state.redis.mirror import RedisMirror
 from dragoman.state.redis.slots import HEARTBEAT, RedisInFlight
 
-__all__ = ["RedisUnreachable", "open_redis"]
+__all__ = ["RedisUnreachable", "check_reachable", "open_redis"]
 
 log = logging.getLogger("dragoman.state")
 

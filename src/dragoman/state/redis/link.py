@@ -25,6 +25,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from dragoman.config.load import ConfigError
 from dragoman.config.masking import masked_url
 
 DEFAULT_PREFIX = "dragoman:"
@@ -40,8 +41,20 @@ DOWN = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError)
 T = TypeVar("T")
 
 
-class RedisUnreachable(RuntimeError):
-    """Redis did not answer when the state started."""
+class RedisUnreachable(ConfigError):
+    """Redis did not answer when the state started: said in one line naming the URL with
+    its password masked (a ConfigError: `dragoman serve` prints it and exits)."""
+
+
+async def check_reachable(url: str) -> None:
+    """Raise RedisUnreachable unless the Redis at `url` answers a PING."""
+    link = Link(url)
+    try:
+        await link.client.ping()
+    except DOWN as error:
+        raise link.unreachable(error) from None
+    finally:
+        await link.close()
 
 
 class Link:
@@ -88,7 +101,9 @@ class Link:
         self.lost.set()
 
     def unreachable(self, error: BaseException) -> RedisUnreachable:
-        return RedisUnreachable(f"cannot reach Redis at {self.shown} ({type(error).__name__}: {error})")
+        return RedisUnreachable(
+            f"redis_url {self.shown}: cannot reach Redis ({type(error).__name__}: {error})"
+        )
 
     async def shielded(self, call: Awaitable[T]) -> T:
         """`call`, with a cancellation let through at once. redis-py (6.4 to 8.2 here) can
