@@ -90,7 +90,7 @@ class RedisFeed:
         if not self.link.up:
             return
         ((_, listeners),) = await self.link.shielded(self.link.client.pubsub_numsub(self.channel))
-        self._others = int(listeners) - (self._listening is not None)
+        self._others = max(0, int(listeners) - (self._listening is not None))
         if not self._others:
             self._outbox.clear()
 
