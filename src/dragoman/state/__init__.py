@@ -53,8 +53,8 @@ per-process file that readers sum, without the lock, could count but never refus
   reconnected and re-read Redis (what it then does is in redis/__init__.py).
 
 A request waits on Redis for what must be atomic and nothing else: a slot under a limit
-and a reservation, one round trip each (a redis-py EVALSHA: 0.09-0.25 ms on loopback here,
-depending on the machine's load); a request with neither waits on it not at all.
+and a reservation, one round trip each (a redis-py EVALSHA, with hiredis: 0.09-0.12 ms on
+loopback here at load 2); a request with neither waits on it not at all.
 
 ## Measured (tests/state/timings.py; best of 5 runs, a shared 2-core machine at load 5)
 
@@ -67,12 +67,12 @@ depending on the machine's load); a request with neither waits on it not at all.
     bind (a renewal)                          2           2-3.4
     feed publish, no subscriber               0.13        0.16
 
-The redis backend at load 5-10 (the Redis on loopback, the same machine's two cores):
-a whole request (choose, slot, reserve + settle) 0.43-0.99 ms, of which 0.24-0.46 ms is
-this process's CPU, while a bare redis-py EVALSHA took 0.10-0.28 ms; in-flight acquire +
-release 0.23-0.40 ms, reserve + settle 0.23-0.56 ms; reads, strikes and binds as in
-memory. Between two replicas a cooldown or binding is seen within a few ms (the tests
-hold it to 100 ms).
+The redis backend at load 2-2.5 (the Redis on loopback, on the same two cores): a whole
+request (choose, a slot under a limit, reserve + settle) 0.37-0.42 ms, 0.24 ms of it this
+process's CPU; in-flight acquire + release 0.12-0.15 ms; reserve + settle 0.14-0.18 ms
+(rolling minute 0.22); reads, strikes and binds as in memory. At load 5-10 every round
+trip costs two to three times as much. Between two replicas a cooldown or binding is
+seen within a few ms (the tests hold it to 100 ms).
 
 Between two host processes: a cooldown is seen after 150 ms (median; at most
 ~210 ms), a feed record after ~20 ms.
