@@ -30,7 +30,9 @@ HEARTBEAT = 1.0
 ACQUIRE = """
 local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
-if ARGV[3] ~= '0' then redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3]) end
+if ARGV[3] ~= '0' and redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3]) <= 0 then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
 local counts = redis.call('HGETALL', KEYS[1])
 local own, others = 0, 0
 for i = 1, #counts, 2 do
@@ -56,11 +58,16 @@ if left <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return left
 """
 
-# KEYS: the leases. ARGV: this replica, the lease in ms.
+# KEYS: the leases. ARGV: this replica, the lease in ms. Leases over an hour old go
+# (replicas that died, or stopped without a word): their counts are ignored either way.
 RENEW = """
 local clock = redis.call('TIME')
 local now = clock[1] * 1000 + math.floor(clock[2] / 1000)
 redis.call('HSET', KEYS[1], ARGV[1], now + tonumber(ARGV[2]))
+local leases = redis.call('HGETALL', KEYS[1])
+for i = 1, #leases, 2 do
+  if tonumber(leases[i + 1]) < now - 3600000 then redis.call('HDEL', KEYS[1], leases[i]) end
+end
 return now
 """
 
