@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
+from dragoman.state.redis import SCAN_SECONDS
 from tests.cli.test_serve import free_port, wait_healthy
 from tests.cli.test_serve_workers import CHAT, two_accounts
 from tests.fakes import Failure, Reply
@@ -77,3 +79,18 @@ def test_a_cooldown_one_replica_learns_is_used_by_the_other_within_100_ms(
     assert all(answer.status_code == 200 for answer in answers)
     accounts = [request.header("x-account") for request in fakes.anthropic.requests]
     assert accounts == ["a", "b"] + ["b"] * 10  # the other replica never asked the cooling account
+
+
+def test_the_live_trace_stream_of_one_replica_shows_the_others_requests(replica: Replica) -> None:
+    first, second = replica("first"), replica("second")
+    seen: list[str] = []
+    with httpx.stream("GET", first + "/v1/traces/stream", timeout=30) as stream:
+        time.sleep(SCAN_SECONDS * 3)  # the other replica finds a new listener when it next looks
+        answers = [httpx.post(second + "/v1/chat/completions", json=CHAT, timeout=10) for _ in range(3)]
+        assert [answer.status_code for answer in answers] == [200] * 3
+        for line in stream.iter_lines():
+            if line.startswith("data: "):
+                seen.append(orjson.loads(line.removeprefix("data: "))["model"])
+            if len(seen) == 3:
+                break
+    assert seen == ["claude-sonnet-4-6"] * 3

@@ -172,6 +172,8 @@ class RedisService:
                 return await self._connect()
             except DOWN:
                 continue
+            except Exception as error:  # an answer we did not expect: try again, never give up
+                log.warning("runtime state: re-syncing with Redis failed (%s); retrying", error)
 
     async def _heartbeat(self) -> None:
         if self.link.up:
