@@ -35,13 +35,8 @@ async def local_desk(settings: Settings, *, writes: bool) -> AsyncIterator[Accou
             await store.change(label, changes)
             return await store.all()
 
-        state = _state(settings)
-        if state.backend == "redis":
-            await state.start()  # it loads what the replicas share; the host one loads as it opens
-        try:
+        async with _opened_state(settings) as state:
             yield AccountDesk(catalog.registry(), state, overrides, save)
-        finally:
-            await state.stop()  # writes what changed
 
 
 @contextlib.asynccontextmanager
@@ -57,6 +52,19 @@ async def _database(settings: Settings, writes: bool) -> AsyncIterator[Database 
     finally:
         if database is not None:
             await database.close()
+
+
+@contextlib.asynccontextmanager
+async def _opened_state(settings: Settings) -> AsyncIterator[State]:
+    """The runtime state a command reads and changes, ready; on leaving, what changed is
+    written (the host one loads as it opens; the redis one loads as it starts)."""
+    state = _state(settings)
+    if state.backend == "redis":
+        await state.start()
+    try:
+        yield state
+    finally:
+        await state.stop()
 
 
 def _state(settings: Settings) -> State:

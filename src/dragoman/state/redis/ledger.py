@@ -183,6 +183,8 @@ class RedisCounters:
         if reservation.id not in self._open:
             return
         self._open.discard(reservation.id)
+        if not change:  # settled to what it held (a request count): nothing to send
+            return
         cell = tally.slot_of(reservation.period, reservation.bucket)
         name = self._name(reservation.key, reservation.period)
         self._unsent.setdefault(name, []).append((cell, reservation.bucket, change))
