@@ -115,7 +115,7 @@ def test_reset_without_a_server_clears_a_cooldown_the_replicas_share_on_redis(dr
             return list(state.health.cooldowns("first"))
 
     async def scenario() -> None:
-        async with redis_prefix() as prefix:
+        with redis_prefix() as prefix:
             with closed_port() as port:
                 redis = f'redis_url = "{REDIS_URL}"\nredis_prefix = "{prefix}"\n'
                 write_config(dragoman_home, port, redis + PROVIDERS)

@@ -4,7 +4,6 @@ the test's own)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -28,10 +27,8 @@ Replica = Callable[[str], str]  # name -> its URL, serving
 
 @pytest.fixture
 def prefix() -> Iterator[str]:
-    context = redis_prefix()
-    chosen = asyncio.run(context.__aenter__())
-    yield chosen
-    asyncio.run(context.__aexit__(None, None, None))
+    with redis_prefix() as chosen:
+        yield chosen
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as aioredis
+import redis
 
 from dragoman.state import BACKENDS, State, open_state
 
@@ -41,25 +41,25 @@ def clock() -> FakeClock:
 REDIS_URL = os.environ.get("DRAGOMAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-@contextlib.asynccontextmanager
-async def redis_prefix() -> AsyncIterator[str]:
-    """A key prefix no other test uses; its keys are deleted afterwards."""
+@contextlib.contextmanager
+def redis_prefix() -> Iterator[str]:
+    """A key prefix no other test uses; its keys are deleted afterwards (a plain client:
+    usable with or without an event loop)."""
     prefix = f"dragoman-test-{secrets.token_hex(6)}:"
     try:
         yield prefix
     finally:
-        client = aioredis.Redis.from_url(REDIS_URL)
-        keys = await client.keys(prefix + "*")  # a test's few keys: KEYS, not a SCAN generator
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+        with redis.Redis.from_url(REDIS_URL) as client:
+            keys = client.keys(prefix + "*")  # a test's few keys
+            if keys:
+                client.delete(*keys)
 
 
 @contextlib.asynccontextmanager
 async def opened_state(backend: str, tmp_path: Path, clock: Callable[[], float]) -> AsyncIterator[State]:
     """A started state of `backend` for one test: a home in `tmp_path`, or a Redis prefix."""
     if backend == "redis":
-        async with redis_prefix() as prefix:
+        with redis_prefix() as prefix:
             opened = open_state(None, backend=backend, clock=clock, redis_url=REDIS_URL, redis_prefix=prefix)
             async with opened:
                 yield opened

@@ -38,7 +38,7 @@ def test_an_unknown_backend_is_named(tmp_path: Path) -> None:
 
 
 async def test_a_redis_url_gets_the_redis_backend_workers_or_not(tmp_path: Path) -> None:
-    async with redis_prefix() as prefix:
+    with redis_prefix() as prefix:
         settings = Settings(home=tmp_path / "home", redis_url=REDIS_URL)
         async with open_state(settings, workers=True, redis_prefix=prefix) as state:
             assert state.backend == "redis"

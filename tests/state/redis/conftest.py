@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -18,8 +18,8 @@ Replicas = Callable[[int], Awaitable[list[State]]]
 
 
 @pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    async with redis_prefix() as chosen:
+def prefix() -> Iterator[str]:
+    with redis_prefix() as chosen:
         yield chosen
 
 
