@@ -15,10 +15,11 @@ import orjson
 from click.testing import CliRunner, Result
 
 from dragoman.cli import cli
-from dragoman.state import WHOLE_ACCOUNT, open_state
+from dragoman.state import WHOLE_ACCOUNT, Cooldown, open_state
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import closed_port, serve_gateway
 from tests.server.test_pooling import pool, reached
+from tests.state.conftest import REDIS_URL, redis_prefix
 
 LOCAL_KEY = "local-cli-key-77d0e2"
 
@@ -102,6 +103,31 @@ def test_reset_without_a_server_clears_a_kept_cooldown(dragoman_home: Path) -> N
     assert before["state"]["text"] == "unhealthy: 403 account suspended"
     assert reset.exit_code == 0 and "first: ready" in reset.stdout
     assert after["state"]["status"] == "ready" and after["cooldowns"] == []
+
+
+def test_reset_without_a_server_clears_a_cooldown_the_replicas_share_on_redis(dragoman_home: Path) -> None:
+    async def cool(prefix: str) -> None:
+        async with open_state(None, redis_url=REDIS_URL, redis_prefix=prefix) as state:
+            state.health.strike("first", WHOLE_ACCOUNT, "unhealthy", "403 account suspended")
+
+    async def replica_sees(prefix: str) -> list[Cooldown]:
+        async with open_state(None, redis_url=REDIS_URL, redis_prefix=prefix) as state:
+            return list(state.health.cooldowns("first"))
+
+    async def scenario() -> None:
+        with redis_prefix() as prefix:
+            with closed_port() as port:
+                redis = f'redis_url = "{REDIS_URL}"\nredis_prefix = "{prefix}"\n'
+                write_config(dragoman_home, port, redis + PROVIDERS)
+                await cool(prefix)
+                before = (await asyncio.to_thread(listed))["first"]
+                reset = await asyncio.to_thread(run, "accounts", "reset", "first")
+            assert before["state"]["text"] == "unhealthy: 403 account suspended"
+            assert reset.exit_code == 0 and "first: ready" in reset.stdout
+            assert await replica_sees(prefix) == []
+            assert not (dragoman_home / "state").exists()  # nothing of it in the home
+
+    asyncio.run(scenario())
 
 
 def test_add_takes_the_pool_policy(dragoman_home: Path) -> None:

@@ -123,6 +123,23 @@ def test_a_routing_model_nothing_serves_refuses_to_start(dragoman_home: Path) ->
     assert "listening" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_an_unreachable_redis_is_one_line_naming_it_with_its_password_masked(dragoman_home: Path) -> None:
+    dragoman_home.mkdir(parents=True)
+    url = f"redis://ops:hunter2-secret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    (dragoman_home / "config.toml").write_text(f'detect_ollama = false\nredis_url = "{url}"\n')
+    command = ["serve", "--bind", f"127.0.0.1:{free_port()}"]
+    result = subprocess.run(
+        [sys.executable, "-m", "dragoman", *command],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"redis_url {url.replace('hunter2-secret', '***')}: cannot reach Redis" in result.stderr
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_bad_bind_flag_is_blamed_on_the_flag(dragoman_home: Path) -> None:
     dragoman_home.mkdir(parents=True)
     (dragoman_home / "config.toml").write_text('bind = ["127.0.0.1:5000"]\n')

@@ -26,6 +26,7 @@ from dragoman.observe.prices import Price
 # Text settings that hold no secret: names, kinds, model ids, paths, enumerations.
 # A new text field must be added here or given a masked type in config/schema.py.
 PLAIN_TEXT = {
+    ("Settings", "redis_prefix"),
     ("ProviderConfig", "kind"),
     ("ProviderConfig", "dialect"),
     ("ProviderConfig", "api_key_env"),

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dragoman.state import BACKENDS, State, open_state
-from tests.state.conftest import FakeClock
+from dragoman.state import BACKENDS, State
+from tests.state.conftest import FakeClock, opened_state
 
 
 @pytest.fixture
@@ -18,7 +18,5 @@ def clock() -> FakeClock:
 
 @pytest.fixture(params=sorted(BACKENDS))
 async def state(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> AsyncIterator[State]:
-    home = tmp_path / "home" if request.param != "memory" else None
-    opened = open_state(home, backend=request.param, clock=clock)
-    async with opened:
+    async with opened_state(request.param, tmp_path, clock) as opened:
         yield opened

@@ -8,6 +8,8 @@ import pytest
 
 from dragoman.config import Settings
 from dragoman.state import open_state
+from dragoman.state.redis import RedisUnreachable
+from tests.state.conftest import REDIS_URL, redis_prefix
 
 
 async def test_a_home_gets_the_host_backend_even_for_one_process(tmp_path: Path) -> None:
@@ -31,5 +33,29 @@ def test_workers_never_get_a_memory_backend(tmp_path: Path) -> None:
 
 
 def test_an_unknown_backend_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"'redis'.*known: memory, host"):
-        open_state(tmp_path, backend="redis")
+    with pytest.raises(ValueError, match=r"'etcd'.*known: memory, host, redis"):
+        open_state(tmp_path, backend="etcd")
+
+
+async def test_a_redis_url_gets_the_redis_backend_workers_or_not(tmp_path: Path) -> None:
+    with redis_prefix() as prefix:
+        settings = Settings(home=tmp_path / "home", redis_url=REDIS_URL)
+        async with open_state(settings, workers=True, redis_prefix=prefix) as state:
+            assert state.backend == "redis"
+            state.health.strike("alice", "", "quota", "429", until=2e9)
+    assert not (tmp_path / "home" / "state").exists()  # nothing of it in the home
+
+
+async def test_an_unreachable_redis_is_named_with_its_password_masked() -> None:
+    state = open_state(None, redis_url="redis://dragoman:hunter2@127.0.0.1:1/0")
+    with pytest.raises(
+        RedisUnreachable, match=r"redis_url redis://dragoman:\S+@127\.0\.0\.1:1/0: cannot reach Redis"
+    ) as caught:
+        await state.start()
+    assert "hunter2" not in str(caught.value)
+    await state.stop()
+
+
+def test_the_redis_backend_needs_a_url() -> None:
+    with pytest.raises(ValueError, match="redis_url"):
+        open_state(None, backend="redis")

@@ -1,8 +1,11 @@
 """What runtime state costs a request, per backend: `PYTHONPATH=src python -m tests.state.timings`.
 
 Choosing an account reads, for each of a pool of 8, its cooldown for the model family,
-its usage windows and its in-flight count, plus the session's binding once. The
-numbers in dragoman/state/__init__.py come from here.
+its usage windows and its in-flight count, plus the session's binding once. "a request"
+is what one request does to the state: choose, take and give back a slot under a limit,
+reserve and settle against a daily budget. The redis backend runs against the Redis at
+DRAGOMAN_TEST_REDIS_URL (the local one unless told). The numbers in
+dragoman/state/__init__.py come from here.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from dragoman.state import WHOLE_ACCOUNT, Period, Reservation, State, Window, open_state
+from dragoman.state import WHOLE_ACCOUNT, Period, Reservation, State, Window
+from tests.state.conftest import opened_state
+
+BACKENDS = ("memory", "host", "redis")
 
 POOL = [f"account-{n}" for n in range(8)]
 
@@ -83,7 +89,14 @@ async def measure(state: State, iterations: int) -> dict[str, float]:
 
         return step
 
+    async def request() -> None:
+        account = choose(state)
+        await state.in_flight.acquire(account, 1_000_000)
+        await counted(day)()
+        state.in_flight.release(account)
+
     return {
+        "a request: choose, slot, reserve + settle": await per_await(iterations, request),
         "choose among 8 accounts": per_call(iterations, lambda: choose(state)),
         "in-flight acquire + release": await per_await(iterations, slot),
         "reserve + settle, calendar day": await per_await(iterations, counted(day)),
@@ -101,18 +114,17 @@ async def measure(state: State, iterations: int) -> dict[str, float]:
 async def run(iterations: int) -> dict[str, dict[str, float]]:
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for backend in ("memory", "host"):
-            home = Path(folder) / "home" if backend == "host" else None
-            async with open_state(home, backend=backend) as state:
+        for backend in BACKENDS:
+            async with opened_state(backend, Path(folder), time.time) as state:
                 results[backend] = await measure(state, iterations)
     return results
 
 
 def main() -> None:
-    results = asyncio.run(run(10_000))
-    print(f"{'per operation, µs':40} {'memory':>8} {'host':>8}")
+    results = asyncio.run(run(2_000))
+    print(f"{'per operation, µs':42}" + "".join(f"{backend:>9}" for backend in BACKENDS))
     for name in results["memory"]:
-        print(f"{name:40} {results['memory'][name]:8.2f} {results['host'][name]:8.2f}")
+        print(f"{name:42}" + "".join(f"{results[backend][name]:9.2f}" for backend in BACKENDS))
 
 
 if __name__ == "__main__":

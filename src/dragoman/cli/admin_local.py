@@ -1,6 +1,7 @@
 """The admin calls with no gateway running: the accounts as a starting gateway would
 serve them (config, database, a local Ollama), their policy overrides from the
-database, and the runtime state the gateway keeps in the home folder.
+database, and the runtime state the gateway keeps in the home folder (or in Redis, with
+`redis_url`).
 
 A listing creates nothing: no database, and no runtime state when none was kept yet
 (an empty in-memory one stands in). A change creates the database it is kept in; a
@@ -36,11 +37,8 @@ async def local_desk(settings: Settings, *, writes: bool) -> AsyncIterator[Accou
             await store.change(label, changes)
             return await store.all()
 
-        state = _state(settings)
-        try:
+        async with _opened_state(settings) as state:
             yield AccountDesk(catalog.registry(), state, overrides, save)
-        finally:
-            await state.stop()  # writes what changed
 
 
 @contextlib.asynccontextmanager
@@ -52,11 +50,8 @@ async def local_key_desk(settings: Settings, *, writes: bool) -> AsyncIterator[K
         async def store_of(_writes: bool) -> KeyStore | None:
             return KeyStore(database.engine) if database is not None else None
 
-        state = _state(settings)
-        try:
+        async with _opened_state(settings) as state:
             yield KeyDesk(store_of, settings.time_zone, state.counters)
-        finally:
-            await state.stop()
 
 
 @contextlib.asynccontextmanager
@@ -74,7 +69,21 @@ async def _database(settings: Settings, writes: bool) -> AsyncIterator[Database 
             await database.close()
 
 
+@contextlib.asynccontextmanager
+async def _opened_state(settings: Settings) -> AsyncIterator[State]:
+    """The runtime state a command reads and changes, ready; on leaving, what changed is
+    written (the host one loads as it opens; the redis one loads as it starts)."""
+    state = _state(settings)
+    if state.backend == "redis":
+        await state.start()
+    try:
+        yield state
+    finally:
+        await state.stop()
+
+
 def _state(settings: Settings) -> State:
-    """The host's runtime state when a gateway kept any here, else an empty one."""
-    kept = (settings.home.expanduser() / "state" / "state.db").exists()
+    """The replicas' runtime state on Redis (`redis_url`), or the host's when a gateway
+    kept any here, else an empty one."""
+    kept = settings.redis_url or (settings.home.expanduser() / "state" / "state.db").exists()
     return open_state(settings if kept else None)

@@ -116,6 +116,10 @@ async def _loaded(settings: Settings) -> Gateway:
             database = await open_existing(url)
         if database is not None:
             await database.close()
+    if settings.redis_url:
+        from dragoman.state.redis import check_reachable
+
+        await check_reachable(settings.redis_url)  # else every worker fails at its start
     return await load_gateway(settings)
 
 

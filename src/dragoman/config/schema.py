@@ -22,6 +22,7 @@ LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 # SQLAlchemy's form, `dialect[+driver]://...`, checked without importing it.
 DATABASE_URL = re.compile(r"[\w+]+://.*", re.DOTALL)
+REDIS_URL = re.compile(r"(rediss?|unix)://.+", re.DOTALL)
 
 # Every field that can hold a secret has one of these types, so that `config show`
 # masks it (tests/config/test_masking.py checks no string field is left unclassified).
@@ -163,6 +164,11 @@ class Settings(_Strict):
     api_keys: list[Secret] = Field(default_factory=list)
     home: Path = Path("~/.dragoman")
     database_url: SecretUrl | None = None
+    # Runtime state (cooldowns, bindings, in-flight counts, counters, the live feed) shared
+    # by replicas on many hosts through this Redis; None: the home's (one host). Every key
+    # starts with `redis_prefix`: gateways that must not share state can share a Redis.
+    redis_url: SecretUrl | None = None
+    redis_prefix: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\w.:-]+$")] = "dragoman:"
     log_level: LogLevel = "info"
     log_format: Literal["text", "json"] = "text"
     # Logs go to this file instead of stderr, rolled over past `log_max_bytes` with
@@ -225,6 +231,15 @@ class Settings(_Strict):
         # Only the form: its driver is loaded, and found missing, when it is opened.
         if value and not DATABASE_URL.fullmatch(value):
             raise ValueError("not a database URL (e.g. postgresql+asyncpg://user:password@host/dragoman)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _a_redis_url(cls, value: str | None) -> str | None:
+        if value and not REDIS_URL.fullmatch(value):
+            raise ValueError(
+                "not a Redis URL (e.g. redis://127.0.0.1:6379/0, rediss://:password@host:6380/0)"
+            )
         return value
 
     @field_validator("api_keys")

@@ -4,10 +4,10 @@ in-flight counts, rate and budget counters, and the live trace feed.
     state = open_state(settings, workers=settings.workers > 1)    # bundle.py
     await state.start()  ...  state.health.blocking(label, family)  ...  await state.stop()
 
-One Protocol per kind (protocols.py), values as frozen records (records.py), two
-backends chosen by name (bundle.BACKENDS): `memory` (dicts, one process, nothing kept)
-and `host` (every process on one host, through files in `<home>/state/`). A Redis
-backend for many replicas fits the same calls: each method says what it would do.
+One Protocol per kind (protocols.py), values as frozen records (records.py), three
+backends chosen by name (bundle.BACKENDS): `memory` (dicts, one process, nothing kept),
+`host` (every process on one host, through files in `<home>/state/`) and `redis`
+(replicas on many hosts, through one Redis: `redis_url`).
 
 ## The rule that keeps requests cheap
 
@@ -38,6 +38,24 @@ SQLite's `BEGIN IMMEDIATE` read-modify-write was measured at 20-48 µs here: two
 reservation would miss the 50 µs target alone; an `flock` pair costs 0.6-1.8 µs. A
 per-process file that readers sum, without the lock, could count but never refuse.
 
+## The redis backend (redis/)
+
+- Cooldowns, windows, bindings, last errors: each replica mirrors them in the same
+  dicts; a change is written by a background task as a compare-and-set script per key
+  that also PUBLISHes it, and every replica's subscriber applies the others' at once.
+  Two replicas changing one key together are merged (redis/records.py), never lost.
+- In-flight slots: a hash of per-replica counts per account, checked and taken by one
+  Lua script that ignores (and deletes) the counts of replicas whose lease ran out.
+- Counters: a hash of the tally cells per counter; reserve is one Lua script, settle and
+  release are batched off the request path (or ride on the counter's next reservation).
+- The feed: pub/sub, published only while another replica has subscribers.
+- Redis gone: every part falls back to this replica alone until the watcher has
+  reconnected and re-read Redis (what it then does is in redis/__init__.py).
+
+A request waits on Redis for what must be atomic and nothing else: a slot under a limit
+and a reservation, one round trip each (a redis-py EVALSHA, with hiredis: 0.09-0.12 ms on
+loopback here at load 2); a request with neither waits on it not at all.
+
 ## Measured (tests/state/timings.py; best of 5 runs, a shared 2-core machine at load 5)
 
     per operation, µs                        memory       host
@@ -48,6 +66,13 @@ per-process file that readers sum, without the lock, could count but never refus
     strike (a 429 burst, window reused)       0.35        0.35
     bind (a renewal)                          2           2-3.4
     feed publish, no subscriber               0.13        0.16
+
+The redis backend at load 2-2.5 (the Redis on loopback, on the same two cores): a whole
+request (choose, a slot under a limit, reserve + settle) 0.37-0.42 ms, 0.24 ms of it this
+process's CPU; in-flight acquire + release 0.12-0.15 ms; reserve + settle 0.14-0.18 ms
+(rolling minute 0.22); reads, strikes and binds as in memory. At load 5-10 every round
+trip costs two to three times as much. Between two replicas a cooldown or binding is
+seen within a few ms (the tests hold it to 100 ms).
 
 Between two host processes: a cooldown is seen after 150 ms (median; at most
 ~210 ms), a feed record after ~20 ms.
@@ -60,7 +85,9 @@ ended) nor feed records. A process killed with -9 can lose the window observatio
 bindings of its last 0.2 s (the next answer re-reports windows), never a counter, and
 its own cooldowns only in the few milliseconds before the journal write it triggers.
 A reservation held by a killed process stays counted: the safe side of a budget.
-`memory`: nothing.
+`redis`: everything Redis keeps, for any replica's restart; a restart of Redis itself
+keeps what Redis's own persistence keeps (the replicas write their mirrored state back
+to an empty one, not counters). `memory`: nothing.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@
     ...state.health.blocking(label, family)...
     await state.stop()           # flushes what is not yet shared or kept
 
-Nothing in the gateway reaches around it: a new backend (Redis, for many replicas)
-is one more entry in BACKENDS.
+Nothing in the gateway reaches around it: a backend is one more entry in BACKENDS.
 """
 
 from __future__ import annotations
@@ -25,11 +24,24 @@ if TYPE_CHECKING:
 
     from dragoman.config import Settings
 
-# Backends by name, imported only when chosen (the host one opens files and sockets).
+# Backends by name, imported only when chosen (the host one opens files and sockets,
+# the redis one imports redis-py).
 BACKENDS: dict[str, str] = {
     "memory": "dragoman.state.memory:open_memory",
     "host": "dragoman.state.host:open_host",
+    "redis": "dragoman.state.redis:open_redis",
 }
+REDIS_PREFIX = "dragoman:"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a backend keeps its state: a home folder (host), a Redis server and the
+    prefix of its keys there (redis); memory needs neither."""
+
+    home: Path | None = None
+    redis_url: str | None = None
+    redis_prefix: str = REDIS_PREFIX
 
 
 class Service(Protocol):
@@ -75,22 +87,28 @@ def open_state(
     *,
     backend: str | None = None,
     clock: Callable[[], float] = time.time,
+    redis_url: str | None = None,
+    redis_prefix: str | None = None,
 ) -> State:
     """The state for a gateway whose home is `source` (settings or the home folder).
 
-    With a home the `host` backend is used, even for one process: cooldowns, usage
-    windows and spend must survive a restart, and `dragoman` commands run beside `serve`
-    see the same state. `memory` (no home, or asked for) keeps nothing and shares
-    nothing, so it refuses `workers`: a dict per worker lets N times a limit through.
+    With a `redis_url` (the settings' or given) the `redis` backend is used: replicas on
+    many hosts share one Redis. Else with a home the `host` backend, even for one
+    process: cooldowns, usage windows and spend must survive a restart, and `dragoman`
+    commands run beside `serve` see the same state. `memory` (no home, or asked for)
+    keeps nothing and shares nothing, so it refuses `workers`: a dict per worker lets N
+    times a limit through.
     """
     home = source if isinstance(source, Path) or source is None else source.home
-    chosen = backend or ("memory" if home is None else "host")
+    if source is not None and not isinstance(source, Path):
+        redis_url = redis_url or source.redis_url
+        redis_prefix = redis_prefix or source.redis_prefix
+    chosen = backend or ("redis" if redis_url else "memory" if home is None else "host")
     if chosen not in BACKENDS:
         raise ValueError(f"unknown state backend {chosen!r} (known: {', '.join(BACKENDS)})")
     if chosen == "memory" and workers:
         raise ValueError("workers share runtime state through their home: the memory backend cannot")
     module, _, name = BACKENDS[chosen].partition(":")
-    opener: Callable[[Path | None, Callable[[], float]], State] = getattr(
-        importlib.import_module(module), name
-    )
-    return opener(home.expanduser() if home is not None else None, clock)
+    opener: Callable[[Place, Callable[[], float]], State] = getattr(importlib.import_module(module), name)
+    place = Place(home.expanduser() if home is not None else None, redis_url, redis_prefix or REDIS_PREFIX)
+    return opener(place, clock)

@@ -20,9 +20,8 @@ import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
-from dragoman.state.bundle import State
+from dragoman.state.bundle import Place, State
 from dragoman.state.host.feed import HostFeed
 from dragoman.state.host.journal import Journal
 from dragoman.state.host.ledger import HostCounters
@@ -40,7 +39,8 @@ REAP_SECONDS = 1.0  # how soon a dead process's in-flight slots come back
 COLLECT_SECONDS = 60.0
 
 
-def open_host(home: Path | None, clock: Callable[[], float] = time.time) -> State:
+def open_host(place: Place, clock: Callable[[], float] = time.time) -> State:
+    home = place.home
     if home is None:
         raise ValueError("the host backend keeps its state in a home folder: none was given")
     prepare_home(home)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from dragoman.state.bundle import State
+from dragoman.state.bundle import Place, State
 from dragoman.state.memory.counts import MemoryCounters, MemoryInFlight
 from dragoman.state.memory.feed import LocalFeed
 from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
@@ -29,7 +28,7 @@ class _Lifecycle:
         self._feed.close()
 
 
-def open_memory(home: Path | None = None, clock: Callable[[], float] = time.time) -> State:
+def open_memory(place: Place | None = None, clock: Callable[[], float] = time.time) -> State:
     feed = LocalFeed()
     return State(
         backend="memory",
