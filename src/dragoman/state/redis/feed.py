@@ -38,6 +38,10 @@ class RedisFeed:
         self._others = 0  # subscribed connections of other replicas
         self.dropped = 0  # records other replicas' subscribers did not get
 
+    @property
+    def listening(self) -> bool:
+        return bool(self._others) or self._local.listening
+
     def publish(self, record: FeedRecord) -> None:
         self._local.publish(record)
         if not self._others:
