@@ -187,6 +187,17 @@ def test_a_continuation_of_another_upstreams_answer_is_replayed_to_a_responses_u
     assert _plain_input(sent["input"]) == ["Weather in Paris?", "OK", "and Rome?"]
 
 
+def test_a_kept_response_continued_on_a_model_its_account_does_not_serve_is_replayed(
+    client: openai.OpenAI, fakes: FakeUpstreams
+) -> None:
+    first = client.responses.create(model=MODEL_OF["openai_responses"], input="Weather in Paris?")
+    client.responses.create(model=MODEL_OF["anthropic"], input="and Rome?", previous_response_id=first.id)
+    sent = [
+        (message["role"], _plain(message["content"])) for message in fakes.anthropic.last.json["messages"]
+    ]
+    assert sent == [("user", "Weather in Paris?"), ("assistant", "OK"), ("user", "and Rome?")]
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_an_unknown_id_is_a_400_the_client_understands(
     client: openai.OpenAI, fakes: FakeUpstreams, dialect: str

@@ -128,10 +128,8 @@ class Keeper:
 
     async def retain(self) -> int:
         """Delete the responses past `keep_days`; how many went."""
-        if self._store is None:
-            return 0  # nothing written yet, by this process
         try:
-            return await self._store.retain(time.time() - self.keep_seconds)
+            return await self.store().retain(time.time() - self.keep_seconds)
         except Exception as error:
             log.warning("old responses not purged: %s", type(error).__name__)
             return 0
