@@ -128,6 +128,7 @@ def routes() -> list[BaseRoute]:
 def _stored_responses() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
     one = "/v1/responses/{response_id}"
     return [
+        ("/v1/responses/input_tokens", ("POST",), "openai_responses", count_tokens.responses, True),
         (one, ("GET",), "openai_responses", stored_responses.retrieve, True),
         (one, ("DELETE",), "openai_responses", stored_responses.delete, True),
         (f"{one}/cancel", ("POST",), "openai_responses", stored_responses.cancel, True),

@@ -198,6 +198,17 @@ def test_a_kept_response_continued_on_a_model_its_account_does_not_serve_is_repl
     assert sent == [("user", "Weather in Paris?"), ("assistant", "OK"), ("user", "and Rome?")]
 
 
+def test_input_tokens_count_the_replayed_conversation(client: openai.OpenAI) -> None:
+    first = client.responses.create(model=MODEL_OF["gemini"], input="one")
+    alone = client.responses.input_tokens.count(model=MODEL_OF["gemini"], input="two")
+    continued = client.responses.input_tokens.count(input="two", previous_response_id=first.id)
+    # ~4 characters a token and 4 a message (`ir.tokens`): "two" alone, then one, OK, two.
+    assert (alone.input_tokens, continued.input_tokens) == (4 + 1, 3 * 4 + 2)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.responses.input_tokens.count(input="two", previous_response_id="resp_unknown")
+    assert caught.value.code == "previous_response_not_found"
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_an_unknown_id_is_a_400_the_client_understands(
     client: openai.OpenAI, fakes: FakeUpstreams, dialect: str

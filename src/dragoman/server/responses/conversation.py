@@ -47,17 +47,33 @@ async def continuation(gateway: Gateway, keeper: Keeper, body: dict[str, Any], k
     """The request's way on; PreviousResponseNotFound when its id is not one dragoman
     stored for this key (the client then sends the whole conversation)."""
     previous = body["previous_response_id"]
-    stored = await keeper.get(previous)
-    if stored is None or stored.key != key:
-        raise _not_found(previous)
+    stored = await _found(keeper, previous, key)
     if stored.kept and _serves(gateway, body.get("model"), stored.account):
         if gateway.selector is not None:
             gateway.selector.own(previous, stored.account)  # the binding may have lapsed
         return Continuation(previous, body, forwarded=True)
+    return Continuation(previous, await _replayed(keeper, stored, body, key), forwarded=False)
+
+
+async def whole_conversation(keeper: Keeper, body: dict[str, Any], key: str) -> dict[str, Any]:
+    """`body` with the conversation its `previous_response_id` names replayed into its
+    input (for counting it: wherever it would be served)."""
+    stored = await _found(keeper, body["previous_response_id"], key)
+    return await _replayed(keeper, stored, body, key)
+
+
+async def _found(keeper: Keeper, previous: str, key: str) -> StoredResponse:
+    stored = await keeper.get(previous)
+    if stored is None or stored.key != key:
+        raise _not_found(previous)
+    return stored
+
+
+async def _replayed(keeper: Keeper, stored: StoredResponse, body: dict[str, Any], key: str) -> dict[str, Any]:
     history = await _chain_items(keeper, stored, key)
     replayed = {name: value for name, value in body.items() if name != "previous_response_id"}
     replayed["input"] = history + input_items(body.get("input"))
-    return Continuation(previous, replayed, forwarded=False)
+    return replayed
 
 
 def keeps_state(kind: str, dialect: str) -> bool:
@@ -106,11 +122,8 @@ async def _chain_items(keeper: Keeper, newest: StoredResponse, key: str) -> list
     """Every item of the chain ending at `newest`, oldest response first."""
     chain = [newest]
     while (previous := chain[-1].previous_response_id) is not None and len(chain) < CHAIN_MAX:
-        stored = await keeper.get(previous)
-        if stored is None or stored.key != key:
-            # A link deleted (or expired) since: the conversation cannot be rebuilt.
-            raise _not_found(previous)
-        chain.append(stored)
+        # A link deleted (or expired) since is not found: the conversation cannot be rebuilt.
+        chain.append(await _found(keeper, previous, key))
     items: list[dict[str, Any]] = []
     for stored in reversed(chain):
         items.extend(stored.input)
