@@ -232,7 +232,7 @@ def test_background_run_is_polled_to_its_end(client: openai.OpenAI, fakes: FakeU
 
 
 def test_background_run_cancelled(client: openai.OpenAI, fakes: FakeUpstreams) -> None:
-    fakes.gemini.script(Reply(text="never seen", delay_before_first_byte=30))
+    fakes.gemini.script(Reply(text="never seen", delay_before_first_byte=5))
     queued = client.responses.create(model=MODEL_OF["gemini"], input="long work", background=True)
     cancelled = client.responses.cancel(queued.id)
     assert cancelled.status == "cancelled"

@@ -9,6 +9,7 @@ and writes nothing to it (`keeper`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -16,7 +17,10 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
 from dragoman import dialects
+from dragoman.dialects import Dialect
 from dragoman.ir.errors import InvalidRequest, NotFound
+from dragoman.ir.request import Request
+from dragoman.pools.sessions import SessionKey
 from dragoman.server import local_auth
 from dragoman.server.body import read_json
 from dragoman.server.exchange import Exchange, exchange_of
@@ -29,10 +33,12 @@ from dragoman.server.responses.keeper import Keeper
 from dragoman.store.response_store import StoredResponse
 
 RESPONSES = "openai_responses"
+# How a request's conversation is found (`routes._session`): from the request, its body, its dialect.
+SessionFinder = Callable[[HttpRequest, object, str], SessionKey | None]
 PAGE_DEFAULT, PAGE_MAX = 20, 100
 
 
-def create(session: Any) -> Any:
+def create(session: SessionFinder) -> Callable[[HttpRequest], Awaitable[Response]]:
     """The `POST /v1/responses` handler; `session(http, body, dialect)` tells a request's
     conversation (`routes._session`)."""
 
@@ -44,7 +50,8 @@ def create(session: Any) -> Any:
         keeper = gateway.responses
         client = dialects.get(RESPONSES)
         if keeper is None or not isinstance(body, dict) or not _stateful(body):
-            request = client.request.parse(body)  # the common case: nothing kept, nothing read
+            # `store: false` and no continuation (Codex): nothing kept, nothing read.
+            request = client.request.parse(body)
             return await _relay(http, gateway, client, request, exchange, body, session)
         keeping = Keeping(
             keeper, exchange, listed_items(input_items(body.get("input"))), body.get("instructions")
@@ -74,11 +81,11 @@ def _stateful(body: dict[str, Any]) -> bool:
 async def _relay(
     http: HttpRequest,
     gateway: Gateway,
-    client: Any,
-    request: Any,
+    client: Dialect,
+    request: Request,
     exchange: Exchange,
-    body: Any,
-    session: Any,
+    body: object,
+    session: SessionFinder,
 ) -> Response:
     session_of: SessionOf = partial(session, http, body, RESPONSES)
     key = partial(local_auth.key_name, http)
