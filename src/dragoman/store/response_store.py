@@ -30,6 +30,9 @@ class StoredResponse:
     previous_response_id: str | None
     response: dict[str, Any]
     input: list[dict[str, Any]]
+    # False while `input` is the items as the client sent them: each gets its id off the
+    # request path (`server.responses.keeper`), before it is written or first read.
+    listed: bool = True
 
 
 class ResponseStore:

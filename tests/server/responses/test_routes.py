@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import openai
@@ -29,8 +30,8 @@ REASONING = {"effort": "medium", "summary": "auto"}
 
 @pytest.fixture
 def client(fakes: FakeUpstreams) -> Iterator[openai.OpenAI]:
-    with serve_gateway(fakes) as root:
-        yield _client(root)
+    with serve_gateway(fakes) as root, _client(root) as client:
+        yield client
 
 
 def _client(root: str) -> openai.OpenAI:
@@ -43,16 +44,15 @@ def test_kept_and_found_right_after_and_after_a_restart(
     fakes: FakeUpstreams, dialect: str, stream: bool
 ) -> None:
     fakes[dialect].script(Reply(text="Paris is sunny."))
-    with serve_gateway(fakes) as root:
-        created = _create(
-            _client(root), stream, model=MODEL_OF[dialect], input="Weather?", instructions="Be brief."
-        )
-        found = _client(root).responses.retrieve(created.id)
+    with serve_gateway(fakes) as root, _client(root) as client:
+        created = _create(client, stream, model=MODEL_OF[dialect], input="Weather?", instructions="Be brief.")
+        found = client.responses.retrieve(created.id)
     assert created.id.startswith("resp_") and created.output_text == "Paris is sunny."
     assert (found.id, found.status, found.output_text) == (created.id, "completed", "Paris is sunny.")
     assert found.instructions == "Be brief." and found.usage is not None and found.usage.total_tokens == 15
-    with serve_gateway(fakes) as root:  # the same home: the same database
-        again = _client(root).responses.retrieve(created.id)
+    # The same home: the same database.
+    with serve_gateway(fakes) as root, _client(root) as client:
+        again = client.responses.retrieve(created.id)
     assert again.model_dump() == found.model_dump()
 
 
@@ -78,9 +78,12 @@ def test_deleted(client: openai.OpenAI) -> None:
 
 
 def test_another_key_finds_nothing(fakes: FakeUpstreams) -> None:
-    with serve_gateway(fakes, api_keys=["key-one-secret-1234", "key-two-secret-5678"]) as root:
+    keys = ["key-one-secret-1234", "key-two-secret-5678"]
+    with serve_gateway(fakes, api_keys=keys) as root, ExitStack() as exits:
         mine = openai.OpenAI(api_key="key-one-secret-1234", base_url=root + "/v1", max_retries=0)
         theirs = openai.OpenAI(api_key="key-two-secret-5678", base_url=root + "/v1", max_retries=0)
+        for opened in (mine, theirs):
+            exits.callback(opened.close)
         created = mine.responses.create(model=MODEL_OF["openai_chat"], input="hi")
         assert mine.responses.retrieve(created.id).id == created.id
         with pytest.raises(openai.NotFoundError):

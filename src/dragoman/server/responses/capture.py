@@ -35,7 +35,8 @@ class Keeping:
     # None: nothing kept (`store: false`), the continued response's id still echoed.
     keeper: Keeper | None
     exchange: Exchange
-    # The request's own input items (listed form) and instructions.
+    # The request's own input items (as sent: ids come later, off the request path) and
+    # instructions.
     input: list[dict[str, Any]]
     instructions: Any
     # The response it continues, echoed even when its conversation was replayed.
@@ -106,6 +107,7 @@ def stored_of(keeping: Keeping, body: dict[str, Any]) -> StoredResponse:
         previous_response_id=keeping.previous,
         response=response,
         input=keeping.input,
+        listed=False,
     )
 
 

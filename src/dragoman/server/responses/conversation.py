@@ -89,7 +89,7 @@ def input_items(value: Any) -> list[dict[str, Any]]:
         return [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": value}]}]
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise InvalidRequest("input: expected a string or an array of items", param="input")
-    return list(value)
+    return value
 
 
 def listed_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from dragoman.server.responses.conversation import listed_items
+
 if TYPE_CHECKING:
     from dragoman.store.response_store import ResponseStore, StoredResponse
 
@@ -58,7 +60,7 @@ class Keeper:
     async def get(self, response_id: str) -> StoredResponse | None:
         found = self.pending.get(response_id)
         if found is not None:
-            return found
+            return _listed(found)
         return await self.store().get(response_id)
 
     async def delete(self, response_id: str) -> bool:
@@ -99,7 +101,7 @@ class Keeper:
         """Write the waiting responses now; they leave `pending` once written."""
         async with self._writing:
             self._full.clear()
-            batch = list(self.pending.values())
+            batch = [_listed(stored) for stored in self.pending.values()]
             if batch:
                 await self._write(batch)
             for stored in batch:
@@ -133,3 +135,10 @@ class Keeper:
         except Exception as error:
             log.warning("old responses not purged: %s", type(error).__name__)
             return 0
+
+
+def _listed(stored: StoredResponse) -> StoredResponse:
+    """`stored` with an id on each input item (made once: a page starts after one)."""
+    if not stored.listed:
+        stored.input, stored.listed = listed_items(stored.input), True
+    return stored

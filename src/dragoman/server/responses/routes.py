@@ -28,7 +28,7 @@ from dragoman.server.gateway import Gateway
 from dragoman.server.relay import SessionOf, relay
 from dragoman.server.responses import background
 from dragoman.server.responses.capture import Keeping, keeping_dialect
-from dragoman.server.responses.conversation import continuation, input_items, listed_items
+from dragoman.server.responses.conversation import continuation, input_items
 from dragoman.server.responses.keeper import Keeper
 from dragoman.store.response_store import StoredResponse
 
@@ -53,9 +53,7 @@ def create(session: SessionFinder) -> Callable[[HttpRequest], Awaitable[Response
             # `store: false` and no continuation (Codex): nothing kept, nothing read.
             request = client.request.parse(body)
             return await _relay(http, gateway, client, request, exchange, body, session)
-        keeping = Keeping(
-            keeper, exchange, listed_items(input_items(body.get("input"))), body.get("instructions")
-        )
+        keeping = Keeping(keeper, exchange, input_items(body.get("input")), body.get("instructions"))
         parsed = body
         if isinstance(body.get("previous_response_id"), str):
             going = await continuation(gateway, keeper, body, exchange.key or "")
