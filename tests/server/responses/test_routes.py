@@ -242,6 +242,14 @@ def test_background_run_cancelled(client: openai.OpenAI, fakes: FakeUpstreams) -
     assert client.responses.retrieve(queued.id).status == "cancelled"
 
 
+def test_a_background_run_cut_by_a_stop_is_stored_as_cancelled(fakes: FakeUpstreams) -> None:
+    fakes.anthropic.script(Reply(text="never seen", delay_before_first_byte=5))
+    with serve_gateway(fakes) as root, _client(root) as client:
+        queued = client.responses.create(model=MODEL_OF["anthropic"], input="long work", background=True)
+    with serve_gateway(fakes) as root, _client(root) as client:
+        assert client.responses.retrieve(queued.id).status == "cancelled"
+
+
 def test_only_a_background_response_is_cancelled(client: openai.OpenAI) -> None:
     created = client.responses.create(model=MODEL_OF["openai_chat"], input="hi")
     with pytest.raises(openai.BadRequestError):
