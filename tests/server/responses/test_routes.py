@@ -250,6 +250,15 @@ def test_a_background_run_cut_by_a_stop_is_stored_as_cancelled(fakes: FakeUpstre
         assert client.responses.retrieve(queued.id).status == "cancelled"
 
 
+def test_a_background_run_deleted_stays_deleted(client: openai.OpenAI, fakes: FakeUpstreams) -> None:
+    fakes.openai_chat.script(Reply(text="never seen", delay_before_first_byte=0.5))
+    queued = client.responses.create(model=MODEL_OF["openai_chat"], input="work", background=True)
+    client.responses.delete(queued.id)
+    time.sleep(0.8)  # past the moment its answer would have come
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(queued.id)
+
+
 def test_only_a_background_response_is_cancelled(client: openai.OpenAI) -> None:
     created = client.responses.create(model=MODEL_OF["openai_chat"], input="hi")
     with pytest.raises(openai.BadRequestError):

@@ -97,6 +97,7 @@ async def retrieve(http: HttpRequest) -> Response:
 
 async def delete(http: HttpRequest) -> Response:
     stored = await _found(http)
+    await background.cancel_run(http.app.state.gateway, stored.id)  # else its end would store it again
     await _keeper(http).delete(stored.id)
     return JSONResponse({"id": stored.id, "object": "response.deleted", "deleted": True})
 
