@@ -27,11 +27,14 @@ class OpenAIResponsesFake(OpenAIFake):
 
     def __init__(self, key: str | None = None, models: list[str] | None = None) -> None:
         self.stored_reasoning: set[str] = set()
+        # The ids of the responses answered with `store` not false.
+        self.stored_responses: set[str] = set()
         super().__init__(key, models)
 
     def reset(self) -> None:
         super().reset()
         self.stored_reasoning.clear()
+        self.stored_responses.clear()
 
     def routes(self) -> list[Route]:
         return [Route("/v1/responses", self._responses, methods=["POST"]), *self.model_routes()]
@@ -53,6 +56,7 @@ class OpenAIResponsesFake(OpenAIFake):
         rendering = Rendering(body, reply, self.issue_signature)
         if body.get("store", True) is not False:
             self.stored_reasoning.update(i["id"] for i in rendering.items if i["type"] == "reasoning")
+            self.stored_responses.add(rendering.id)
         if body.get("stream") is not True:
             return self.whole(rendering.response(), reply)
         failure, failed = None, False

@@ -1,7 +1,8 @@
 """What api.openai.com refuses in a Responses request, with its own wording.
 
 Needs the fake for state: reasoning `encrypted_content` must be a token this fake issued,
-and a reasoning item sent by id alone must be one it stored (`store` not false).
+a reasoning item sent by id alone must be one it stored (`store` not false), and so
+must the response a `previous_response_id` names.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ OUTPUT_OF = {
 class State(Protocol):
     signatures: set[str]
     stored_reasoning: set[str]
+    stored_responses: set[str]
 
 
 def validate(body: Any, state: State) -> None:
@@ -61,6 +63,7 @@ def validate(body: Any, state: State) -> None:
     _include(body.get("include"))
     _sampling(body)
     _tools(body.get("tools"))
+    _previous(body.get("previous_response_id"), state)
     stateful = any(body.get(k) for k in ("previous_response_id", "conversation", "prompt"))
     if body.get("input") is None:
         if not stateful:
@@ -70,6 +73,15 @@ def validate(body: Any, state: State) -> None:
         return
     expect_type(body["input"], list, "an array", "input")
     _items(body["input"], state, stateful)
+
+
+def _previous(previous: Any, state: State) -> None:
+    if previous is not None and previous not in state.stored_responses:
+        raise Rejected(
+            f"Previous response with id '{previous}' not found.",
+            param="previous_response_id",
+            reason="previous_response_not_found",
+        )
 
 
 def _include(include: Any) -> None:

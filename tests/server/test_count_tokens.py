@@ -1,7 +1,8 @@
-"""The count-tokens endpoints over HTTP: Anthropic's `/v1/messages/count_tokens` and
-Gemini's `:countTokens` (under /v1beta and /v1, with `contents` or a whole
-`generateContentRequest`). The model must be served; the count is the local estimate
-(`ir.tokens`), here checked against a count worked out by hand."""
+"""The count-tokens endpoints over HTTP: Anthropic's `/v1/messages/count_tokens`,
+Responses' `/v1/responses/input_tokens` and Gemini's `:countTokens` (under /v1beta and
+/v1, with `contents` or a whole `generateContentRequest`). The model must be served;
+the count is the local estimate (`ir.tokens`), here checked against a count worked out
+by hand."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ def test_anthropic_count_tokens(client: TestClient) -> None:
     response = client.post("/v1/messages/count_tokens", json=body)
     assert response.status_code == 200, response.text
     assert response.json() == {"input_tokens": EXPECTED}
+
+
+def test_responses_input_tokens(client: TestClient) -> None:
+    body = {"model": "local-model", "instructions": "Be terse.", "input": FOX}
+    response = client.post("/v1/responses/input_tokens", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"object": "response.input_tokens", "input_tokens": EXPECTED}
+    # `model` is optional there
+    unnamed = client.post("/v1/responses/input_tokens", json={"instructions": "Be terse.", "input": FOX})
+    assert unnamed.json()["input_tokens"] == EXPECTED
 
 
 GEMINI_BODY = {

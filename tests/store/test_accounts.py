@@ -142,6 +142,7 @@ async def test_a_version_1_database_gains_the_accounts_table(tmp_path: Path) -> 
         await connection.execute(text("DROP TABLE accounts"))
         await connection.execute(text("DROP TABLE account_policies"))  # the later migrations' tables
         await connection.execute(text("DROP TABLE local_keys"))
+        await connection.execute(text("DROP TABLE responses"))
         await connection.execute(text("UPDATE schema_version SET version = 1"))
     await old.close()
     database = await open_database(url)

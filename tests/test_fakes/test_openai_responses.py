@@ -213,6 +213,16 @@ def test_validation_rejects(
 def test_call_output_after_its_call_is_accepted(fake_openai_responses: OpenAIResponsesFake) -> None:
     output = {"type": "function_call_output", "call_id": "call_1", "output": "r"}
     body = {"model": "gpt-4.1", "input": [CALL, output], "temperature": 0.3}
-    assert post(fake_openai_responses, "/v1/responses", body).status_code == 200
-    stateful = {"model": MODEL, "input": [output], "previous_response_id": "resp_1"}
+    first = post(fake_openai_responses, "/v1/responses", body)
+    assert first.status_code == 200
+    stateful = {"model": MODEL, "input": [output], "previous_response_id": first.json()["id"]}
     assert post(fake_openai_responses, "/v1/responses", stateful).status_code == 200
+
+
+def test_a_previous_response_it_never_stored_is_refused(fake_openai_responses: OpenAIResponsesFake) -> None:
+    unstored = post(fake_openai_responses, "/v1/responses", {"model": MODEL, "input": "hi", "store": False})
+    body = {"model": MODEL, "input": "and?", "previous_response_id": unstored.json()["id"]}
+    response = post(fake_openai_responses, "/v1/responses", body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("previous_response_not_found", "previous_response_id")

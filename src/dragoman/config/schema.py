@@ -147,6 +147,14 @@ class TracesConfig(_Strict):
     body_max_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
 
 
+class ResponsesConfig(_Strict):
+    """`[responses]`: Responses kept for `GET /v1/responses/{id}` and `previous_response_id`
+    (`server.responses`), whatever upstream answered them."""
+
+    # Responses asked with `store` (true unless the client says false) are kept this long.
+    keep_days: Annotated[float, Field(gt=0)] = 30.0
+
+
 class LimitsConfig(_Strict):
     """`[limits]`: how local keys' limits are held on the request path (`policy.budgets`)."""
 
@@ -201,6 +209,7 @@ class Settings(_Strict):
     # built-in table for cost estimates (observe/prices.py says how a model is matched).
     prices: dict[str, Price] = Field(default_factory=dict)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    responses: ResponsesConfig = Field(default_factory=ResponsesConfig)
     # `model: "auto"`: its tiers, profiles and floors; `[[routing.rules]]`: rules as data
     # (`dragoman.policy`).
     auto: AutoConfig = Field(default_factory=AutoConfig)

@@ -1,10 +1,11 @@
 """Conversation state an upstream keeps: Responses' `previous_response_id`.
 
-A Responses client may send only the new turn and name the response it continues;
-the upstream that stored that response supplies the rest. dragoman stores no
-responses, so only a Responses upstream that keeps them can honour the id. Every other
-upstream refuses the request here, before it is sent: answering the new turn alone
-would look like success while the conversation's context was silently lost.
+A Responses client may send only the new turn and name the response it continues.
+dragoman stores the responses it answers (`server.responses`): a continuation reaches
+an upstream with the id only when that upstream stored the response itself; otherwise
+the stored conversation is replayed and the id is gone. Any request still carrying one
+to an upstream that keeps nothing is refused here, before it is sent: answering the new
+turn alone would look like success while the conversation's context was silently lost.
 """
 
 from __future__ import annotations
@@ -26,6 +27,6 @@ def refuse_previous_response(request: Request, upstream: str) -> None:
         return
     raise PreviousResponseNotFound(
         f"previous_response_id {previous!r} is not known here: {upstream} keeps no stored "
-        "responses and dragoman stores none. Send the whole conversation in `input` instead.",
+        "responses. Send the whole conversation in `input` instead.",
         param="previous_response_id",
     )

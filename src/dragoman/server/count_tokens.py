@@ -1,4 +1,5 @@
-"""Count-tokens endpoints (Anthropic `/v1/messages/count_tokens`, Gemini `:countTokens`).
+"""Count-tokens endpoints (Anthropic `/v1/messages/count_tokens`, Gemini `:countTokens`,
+Responses `/v1/responses/input_tokens`).
 
 The model must be served (so a typo is caught here too), or be `auto` (`dragoman.policy`);
 the count is dragoman's local estimate (`ir.tokens`), which clients use to decide when to
@@ -21,6 +22,7 @@ from dragoman.server import key_models
 from dragoman.server.body import read_json
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
+from dragoman.server.responses.conversation import whole_conversation
 
 
 async def anthropic(http: HttpRequest) -> Response:
@@ -38,6 +40,24 @@ async def gemini(http: HttpRequest, model: str) -> Response:
     _check_served(http, model)
     request = dialects.get("gemini").request.parse(_generate_request(body), model=model)
     return JSONResponse({"totalTokens": estimate(request)})
+
+
+async def responses(http: HttpRequest) -> Response:
+    """`POST /v1/responses/input_tokens`: the request a `responses.create` would send,
+    its `previous_response_id` replayed from the stored responses; `model` may be left out."""
+    gateway: Gateway = http.app.state.gateway
+    body = await read_json(http, gateway.settings.max_body_bytes)
+    if not isinstance(body, dict):
+        raise InvalidRequest("the request body must be a JSON object")
+    model = body.get("model")
+    if model is not None:
+        exchange_of(http.scope).model = str(model)
+        _check_served(http, str(model))
+    if isinstance(body.get("previous_response_id"), str) and gateway.responses is not None:
+        key = exchange_of(http.scope).key or ""
+        body = await whole_conversation(gateway.responses, body, key)
+    request = dialects.get("openai_responses").request.parse({**body, "model": model or "-"})
+    return JSONResponse({"object": "response.input_tokens", "input_tokens": estimate(request)})
 
 
 def _check_served(http: HttpRequest, model: str) -> None:

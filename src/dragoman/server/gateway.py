@@ -28,6 +28,7 @@ from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
 from dragoman.server.config_watch import ConfigWatch
+from dragoman.server.responses.keeper import Keeper
 from dragoman.state import State, open_state
 from dragoman.store.policies import PolicyOverride, effective
 from dragoman.store.source import AccountSource
@@ -57,6 +58,8 @@ class Gateway:
     selector: Selector | None = None
     # Every model request's trace (`[traces] enabled`); started with the app.
     tracer: Tracer | None = None
+    # Stored Responses (`server.responses`); started with the app.
+    responses: Keeper | None = None
     # Where the settings were read from (`serve`): the file is then watched while serving.
     origin: ConfigOrigin | None = None
     watch: ConfigWatch | None = None
@@ -89,6 +92,8 @@ class Gateway:
         the registry current in the background."""
         await self._start_pools()
         self._start_traces()
+        self.responses = Keeper(self.settings.effective_database_url, self.settings.responses.keep_days)
+        self.responses.start()
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
         await self.reload_stored()
@@ -210,6 +215,8 @@ class Gateway:
     async def aclose(self) -> None:
         if self.watch is not None:
             await self.watch.stop()
+        if self.responses is not None:
+            await self.responses.stop()  # its background runs are traced: before the tracer
         if self.tracer is not None:
             await self.tracer.stop()
         if self.refresher is not None:

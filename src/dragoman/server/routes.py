@@ -27,6 +27,7 @@ from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.relay import relay
+from dragoman.server.responses import routes as stored_responses
 from dragoman.server.streamed import StreamedResponse
 from dragoman.server.unrouted import Asker, refusals
 
@@ -124,6 +125,17 @@ def routes() -> list[BaseRoute]:
     ]
 
 
+def _stored_responses() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
+    one = "/v1/responses/{response_id}"
+    return [
+        ("/v1/responses/input_tokens", ("POST",), "openai_responses", count_tokens.responses, True),
+        (one, ("GET",), "openai_responses", stored_responses.retrieve, True),
+        (one, ("DELETE",), "openai_responses", stored_responses.delete, True),
+        (f"{one}/cancel", ("POST",), "openai_responses", stored_responses.cancel, True),
+        (f"{one}/input_items", ("GET",), "openai_responses", stored_responses.input_item_list, True),
+    ]
+
+
 def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
     # Starlette tries routes in order: the dialect endpoints, hit by every request, first.
     # (path, methods, dialect of its errors, handler, behind the local key)
@@ -131,10 +143,11 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
     return [
         ("/v1/messages", post, "anthropic", _generate("anthropic"), True),
         ("/v1/chat/completions", post, "openai_chat", _generate("openai_chat"), True),
-        ("/v1/responses", post, "openai_responses", _generate("openai_responses"), True),
+        ("/v1/responses", post, "openai_responses", stored_responses.create(_session), True),
         ("/healthz", get, model_list.asker, _health, False),
         ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
         ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
+        *_stored_responses(),
         ("/v1/models", get, model_list.asker, model_list.listing, True),
         ("/v1/models/{model:path}", get, model_list.asker, model_list.one, True),
         ("/v1beta/models", get, "gemini", model_list.listing, True),

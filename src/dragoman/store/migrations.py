@@ -187,6 +187,23 @@ async def _v7_trace_indexes(connection: AsyncConnection) -> None:
         await connection.execute(DropIndex(index, if_exists=True))
 
 
+async def _v8_responses(connection: AsyncConnection) -> None:
+    # Frozen as shipped, like `_v2_accounts`.
+    frozen = Table(
+        "responses",
+        MetaData(),
+        Column("id", String(64), primary_key=True),
+        Column("created_at", Float, nullable=False, index=True),
+        Column("key", String(64), nullable=False),
+        Column("account", String(128), nullable=False),
+        Column("kept", Boolean, nullable=False),
+        Column("previous_response_id", String(64)),
+        Column("response", Text, nullable=False),
+        Column("input", Text, nullable=False),
+    )
+    await connection.run_sync(lambda sync: frozen.create(sync))
+
+
 MIGRATIONS: list[Migration] = [
     _v1_version_table,
     _v2_accounts,
@@ -195,6 +212,7 @@ MIGRATIONS: list[Migration] = [
     _v5_ledger_routes,
     _v6_local_keys,
     _v7_trace_indexes,
+    _v8_responses,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -123,3 +123,21 @@ local_keys = Table(
     Column("revoked_at", Float),
     Column("updated_at", Float, nullable=False),
 )
+
+# Stored Responses (`store: true`, background runs: `server.responses`): the Response
+# object as the client got it (`response`), the input items it was asked with, each with
+# an id (`input`), both JSON text. `key` is the local key that made it ("" for none):
+# only that key reads it. `account` answered it; `kept`: that account's upstream stored
+# it too, so a continuation naming it may go there instead of being replayed.
+responses = Table(
+    "responses",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("key", String(64), nullable=False),
+    Column("account", String(128), nullable=False),
+    Column("kept", Boolean, nullable=False),
+    Column("previous_response_id", String(64)),
+    Column("response", Text, nullable=False),
+    Column("input", Text, nullable=False),
+)

@@ -1,7 +1,8 @@
-"""`previous_response_id` asks the upstream for a conversation it stored. dragoman stores
-none, so only a Responses upstream that keeps state can honour it: every other upstream
-answers 400 `previous_response_not_found` in the Responses error shape, before anything
-is sent, instead of answering the new turn alone as if the context were there."""
+"""`previous_response_id` names a stored conversation. An upstream that keeps none never
+gets the id (its renderer refuses it, before anything is sent), and an id dragoman did
+not store is a 400 `previous_response_not_found` in the Responses error shape, instead of
+an answer to the new turn alone as if the context were there. Continuations of stored
+responses: tests/server/responses."""
 
 from __future__ import annotations
 
@@ -37,10 +38,11 @@ def test_a_stateless_upstream_renders_no_request(upstream: str) -> None:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
-@pytest.mark.parametrize("upstream", STATELESS)
-def test_over_http_a_stateless_upstream_is_a_400(
+@pytest.mark.parametrize("upstream", [*STATELESS, "openai_responses"])
+def test_over_http_an_id_dragoman_did_not_store_is_a_400(
     gateway: str, fakes: FakeUpstreams, upstream: str, stream: bool
 ) -> None:
+    """Whatever the upstream: the client (Codex) then sends the whole conversation."""
     response = httpx.post(
         gateway + "/v1/responses", json={"model": MODEL_OF[upstream], "stream": stream, **BODY}, timeout=30
     )
@@ -55,12 +57,3 @@ def test_over_http_a_stateless_upstream_is_a_400(
     }
     assert "resp_earlier" in response.json()["error"]["message"]
     assert fakes[upstream].requests == []
-
-
-def test_over_http_a_responses_upstream_gets_it(gateway: str, fakes: FakeUpstreams) -> None:
-    response = httpx.post(
-        gateway + "/v1/responses", json={"model": MODEL_OF["openai_responses"], **BODY}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    assert fakes.openai_responses.last.json["previous_response_id"] == "resp_earlier"
-    assert response.json()["previous_response_id"] == "resp_earlier"

@@ -17,6 +17,7 @@ counting from 0; there is no [DONE].
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,17 @@ class _Open:
 class Renderer:
     """Turns one IR event stream into the client's Responses SSE bytes."""
 
-    def __init__(self, request: Request) -> None:
+    def __init__(
+        self,
+        request: Request,
+        on_final: Callable[[dict[str, Any]], None] | None = None,
+        response_id: str | None = None,
+    ) -> None:
+        """`on_final` gets the finished Response object (dragoman stores it:
+        `server.responses`); `response_id` replaces the one the answer would get."""
         self.request = request
+        self._on_final = on_final
+        self._id = response_id
         self._sequence = 0
         self._body: dict[str, Any] | None = None
         self._output: list[dict[str, Any] | None] = []
@@ -124,7 +134,7 @@ class Renderer:
 
     def _start(self, out: list[dict[str, Any]], event: Event) -> None:
         start = event if isinstance(event, Start) else Start(id="", model="")
-        response_id = client_response_id(start.id, DIALECT)
+        response_id = self._id or client_response_id(start.id, DIALECT)
         self._body = snapshot(self.request, response_id, start.model or self.request.model, int(time.time()))
         out.append({"type": "response.created", "response": self._body})
         out.append({"type": "response.in_progress", "response": self._body})
@@ -136,7 +146,7 @@ class Renderer:
         body = self._final()
         status = finish(body, event.reason, self._usage)
         out.append({"type": _TERMINAL[status], "response": body})
-        self._done = True
+        self._ended(body)
 
     def _fail(self, out: list[dict[str, Any]], error: GatewayError) -> None:
         body = self._final()
@@ -147,7 +157,12 @@ class Renderer:
         }
         body["usage"] = render_usage(self._usage)
         out.append({"type": "response.failed", "response": body})
+        self._ended(body)
+
+    def _ended(self, body: dict[str, Any]) -> None:
         self._done = True
+        if self._on_final is not None:
+            self._on_final(body)
 
     def _final(self) -> dict[str, Any]:
         body = dict(self._body or {})

@@ -1,0 +1,1 @@
+"""Stored Responses: kept, read, continued, run in the background (issue 17)."""
