@@ -106,6 +106,9 @@ class OAuthConfig(_Strict):
     revoke_url: SecretUrl | None = None
     verification_url: SecretUrl | None = None
     base_url: SecretUrl | None = None
+    # GitHub Copilot: where the GitHub token becomes a Copilot token, and its quota endpoint.
+    exchange_url: SecretUrl | None = None
+    quota_url: SecretUrl | None = None
     redirect_port: Annotated[int, Field(ge=0, le=65535)] | None = None
 
 

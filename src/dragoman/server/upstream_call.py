@@ -41,7 +41,10 @@ def prepare(
     if runtime is not None and runtime.stream_only and not request.stream:
         # The relay folds the stream for this client, as for any upstream that streams.
         request = replace(request, stream=True)
-    target = dialects.get(upstream.dialect)
+    dialect = upstream.dialect
+    if upstream.spec.dialect_for is not None:
+        dialect = upstream.spec.dialect_for(route.model, dialect)
+    target = dialects.get(dialect)
     name_rule = getattr(target.request, "TOOL_NAMES", None)
     renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
     if upstream.spec.rename_tools is not None:
@@ -59,7 +62,7 @@ def prepare(
     if route.model in path:
         # The model id is part of the URL (Gemini): it must not add segments or a query.
         path_safe_model(route.model)
-    if client_headers and request.source == upstream.dialect:
+    if client_headers and request.source == dialect:
         # Vendor feature flags (anthropic-beta) only mean something in their own dialect.
         for name in upstream.spec.forward_headers:
             value = client_headers.get(name)
@@ -67,6 +70,7 @@ def prepare(
                 headers[name] = merge_list(headers.get(name), value)
     if runtime is not None and account is not None:
         headers.update(login_headers(runtime, account, body))
+        headers.update(runtime.turn_headers(request))
     return UpstreamCall(
         url=upstream.url(path),
         headers=headers,
