@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,9 @@ from dragoman.auth.tokens import new_client
 from dragoman.config import load
 from dragoman.providers.copilot import SPEC
 from dragoman.store.accounts import Account
+from tests.cli.test_login import run
 from tests.fakes.copilot import CopilotFake
+from tests.subscriptions import stored_logins
 
 
 def _login(copilot: CopilotFake, shown: list[str], confirm_after: int = 2) -> Account:
@@ -63,3 +66,17 @@ def test_the_login_runs_as_the_vs_code_copilot_app() -> None:
         ("read:user",),
         ("device",),
     )
+
+
+def test_dragoman_login_stores_the_account(copilot: CopilotFake, dragoman_home: Path) -> None:
+    lines = ["detect_ollama = false", "[oauth.copilot]"]
+    lines += [f'{key} = "{value}"' for key, value in copilot.settings()["copilot"].items()]
+    dragoman_home.mkdir(parents=True, exist_ok=True)
+    (dragoman_home / "config.toml").write_text("\n".join(lines) + "\n")
+    copilot.approved = True
+    result = run("login", "--provider", "copilot")
+    assert result.exit_code == 0, result.output
+    assert "WDJB-MJHT" in result.output
+    [stored] = stored_logins(dragoman_home)
+    assert (stored.provider, stored.base_url, stored.plan) == ("copilot", copilot.url, "copilot_pro")
+    assert stored.refresh_token in copilot.github_tokens and stored.access_token in copilot.copilot_tokens
