@@ -20,7 +20,15 @@ EXP = 1_700_009_999  # the access token's `exp`, unrelated to NOW + expires_in o
 
 # Where each kind takes the expiry from when a token answer has both. A kind added
 # later must be given its line here.
-EXPIRY_FROM = {"codex": "exp", "grok": "exp", "claude": "expires_in", "gemini_cli": "expires_in"}
+# Copilot's exchange answers carry `expires_at` and `refresh_in` instead, read first
+# (tests/providers/copilot); its other answers follow the general rule.
+EXPIRY_FROM = {
+    "codex": "exp",
+    "grok": "exp",
+    "claude": "expires_in",
+    "gemini_cli": "expires_in",
+    "copilot": "expires_in",
+}
 
 
 def answer(expires_in: Any = None, exp: int | None = None) -> dict[str, Any]:

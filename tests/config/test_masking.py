@@ -30,6 +30,7 @@ PLAIN_TEXT = {
     ("ProviderConfig", "kind"),
     ("ProviderConfig", "dialect"),
     ("ProviderConfig", "api_key_env"),
+    ("ProviderConfig", "auth"),
     ("ProviderConfig", "models"),
     ("ModelsConfig", "aliases"),
     ("ModelsConfig", "fallback"),

@@ -13,7 +13,7 @@ KEY = "local-secret-1234"
 # The messages say what to do: where the keys come from, and every way to send one.
 MISSING = (
     "missing API key: send one of the keys given to `dragoman serve --api-key` or made by "
-    "`dragoman keys create` (as Authorization: Bearer, x-api-key, x-goog-api-key or ?key=)"
+    "`dragoman keys create` (as Authorization: Bearer, x-api-key, x-goog-api-key, x-dragoman-key or ?key=)"
 )
 INVALID = "invalid API key: it matches none of the keys this dragoman accepts"
 
@@ -25,8 +25,10 @@ INVALID = "invalid API key: it matches none of the keys this dragoman accepts"
         ({"x-api-key": KEY}, {}),
         ({"x-goog-api-key": KEY}, {}),
         ({}, {"key": KEY}),
+        # A client whose Authorization holds its own Claude login sends ours beside it.
+        ({"x-dragoman-key": KEY, "authorization": "Bearer sk-ant-oat01-not-ours"}, {}),
     ],
-    ids=["bearer", "x-api-key", "x-goog-api-key", "query-key"],
+    ids=["bearer", "x-api-key", "x-goog-api-key", "query-key", "x-dragoman-key"],
 )
 def test_each_convention_is_accepted(
     make_client: Callable[..., TestClient], headers: dict[str, str], params: dict[str, str]

@@ -19,6 +19,8 @@ _OVERRIDDEN = (
     "revoke_url",
     "verification_url",
     "redirect_port",
+    "exchange_url",
+    "quota_url",
 )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from dragoman.auth.callback import CallbackListener, LoginError
 from dragoman.auth.device import DeviceCode, device_login
+from dragoman.auth.exchange import exchange
 from dragoman.auth.paste import PasteError, check_state, parse_paste
 from dragoman.auth.pkce import Pkce, new_state
 from dragoman.auth.rows import TOKEN_COLUMNS
@@ -80,6 +81,10 @@ async def login(
             answer = await browser_login(
                 client, oauth, io, paste_page=no_browser and bool(oauth.paste_redirect_uri)
             )
+        if oauth.exchange_url:
+            # The login's token only mints the ones requests carry: mint the first now,
+            # so a login without the subscription is told at once.
+            answer = await exchange(client, oauth, answer["access_token"])
     except OAuthError as error:
         raise LoginError(error.message) from None
     return account_from_facts(spec.kind, token_facts(spec, answer))
@@ -87,8 +92,9 @@ async def login(
 
 def account_from_facts(kind: str, facts: dict[str, Any]) -> Account:
     """An unsaved account from `token_facts`; facts with no column of their own go to `extra`."""
-    columns = {name: facts[name] for name in TOKEN_COLUMNS if name in facts}
-    extra = {name: value for name, value in facts.items() if name not in TOKEN_COLUMNS}
+    # A login may say where its backend is (Copilot's API host for the account's plan).
+    columns = {name: facts[name] for name in (*TOKEN_COLUMNS, "base_url") if name in facts}
+    extra = {name: value for name, value in facts.items() if name not in columns}
     return Account(provider=kind, auth="oauth", refreshed_at=time.time(), extra=extra, **columns)
 
 

@@ -80,6 +80,9 @@ async def token_request(client: httpx.AsyncClient, oauth: OAuthSpec, data: dict[
         data["client_secret"] = oauth.client_secret
     response = await post(client, oauth.token_url, data, as_json=oauth.token_format == "json")
     answer = answer_json(response, oauth.token_url)
+    if isinstance(answer.get("error"), str):
+        # GitHub answers 200 with an error code while a device login is pending.
+        raise failure(response.status_code, answer, oauth.token_url)
     if not isinstance(answer.get("access_token"), str) or not answer["access_token"]:
         raise OAuthError(f"{_host(oauth.token_url)} answered without an access token")
     redact.register(
@@ -134,6 +137,10 @@ async def exchange_code(
 
 
 async def refresh(client: httpx.AsyncClient, oauth: OAuthSpec, refresh_token: str) -> dict[str, Any]:
+    if oauth.exchange_url:
+        from dragoman.auth.exchange import exchange  # it builds on this module
+
+        return await exchange(client, oauth, refresh_token)
     return await token_request(client, oauth, {"grant_type": "refresh_token", "refresh_token": refresh_token})
 
 

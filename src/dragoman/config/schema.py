@@ -67,6 +67,9 @@ class ProviderConfig(_Strict):
     api_key_env: str | None = None
     models: list[str] = Field(default_factory=list)
     headers: Headers = Field(default_factory=dict)
+    # "client": no key of its own; each request carries the client's own login
+    # (`Authorization: Bearer sk-ant-oat...`, Claude Code's), forwarded untouched.
+    auth: Literal["key", "client"] = "key"
     # Long reasoning streams go quiet for minutes: the read timeout is the longest
     # silence allowed between two bytes, the total timeout the longest whole exchange.
     connect_timeout: Annotated[float, Field(gt=0)] = 10.0
@@ -107,6 +110,9 @@ class OAuthConfig(_Strict):
     revoke_url: SecretUrl | None = None
     verification_url: SecretUrl | None = None
     base_url: SecretUrl | None = None
+    # GitHub Copilot: where the GitHub token becomes a Copilot token, and its quota endpoint.
+    exchange_url: SecretUrl | None = None
+    quota_url: SecretUrl | None = None
     redirect_port: Annotated[int, Field(ge=0, le=65535)] | None = None
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "DIALECT_AUTH",
     "DIALECT_HEADERS",
     "AuthStyle",
+    "DialectFor",
     "ModelInfo",
     "PathFor",
     "ProviderSpec",
@@ -44,6 +45,9 @@ RequestFixup = Callable[[dict[str, Any], Request], dict[str, Any]]
 ToolRenamer = Callable[[Request], tuple[Request, dict[str, str]]]
 # Where a kind's generation endpoint is, when not where its dialect puts it: (model, stream) -> path.
 PathFor = Callable[[str, bool], str]
+# The dialect a kind speaks for a model, when that depends on the model (Copilot serves
+# Claude on Anthropic Messages, the others on OpenAI's): (model, configured dialect) -> dialect.
+DialectFor = Callable[[str, str], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,7 @@ class ProviderSpec:
     fix_request: RequestFixup | None = None
     rename_tools: ToolRenamer | None = None
     upstream_path: PathFor | None = None
+    dialect_for: DialectFor | None = None
     models_path: str | None = None
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 if TYPE_CHECKING:
     import httpx
 
+    from dragoman.ir.request import Request
     from dragoman.store.accounts import Account
 
 Flow = Literal["callback", "paste", "device"]
@@ -69,6 +70,13 @@ class OAuthSpec:
     device_redirect_uri: str | None = None
     # The page where the user types a device code when the server names none.
     verification_url: str | None = None
+    # Where the login's long-lived token is exchanged for the short-lived one requests
+    # carry (GitHub Copilot, oauth.md §7.2): a refresh is then this exchange, with
+    # `exchange_headers`, and the login's own token is kept as the refresh token.
+    exchange_url: str | None = None
+    exchange_headers: dict[str, str] = field(default_factory=dict)
+    # The provider's quota endpoint when it is not beside the backend (Copilot's user endpoint).
+    quota_url: str | None = None
 
 
 class CredentialsError(ValueError):
@@ -104,6 +112,11 @@ class AccountRuntime:
     def call_headers(self, account: Account, body: dict[str, Any]) -> dict[str, str]:
         """Headers that depend on the request body as sent (e.g. a session id taken
         from its `prompt_cache_key`)."""
+        return {}
+
+    def turn_headers(self, request: Request) -> dict[str, str]:
+        """Headers that depend on the conversation itself, read from the IR request
+        (e.g. Copilot's `X-Initiator`: who started this turn)."""
         return {}
 
     async def setup(self, account: Account, client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:

@@ -43,6 +43,8 @@ class Upstream:
     policy: AccountPolicy = DEFAULT_POLICY
     # How listings show its key so its owner recognises it (`shown_key`): never the key.
     key_shown: str = "none"
+    # `auth = "client"`: each request carries the client's own login (server/passthrough_auth.py).
+    client_auth: bool = False
 
     # Who signs the reasoning it answers with: its kind and account (`ir.reasoning`).
     # Worked out once (also by `dataclasses.replace`): every request stamps it.
@@ -117,7 +119,7 @@ def build_upstream(
             f"{where}.kind: {spec.kind} is a subscription login, not a key: run "
             f"`dragoman login --provider {spec.kind}` (or `dragoman import {spec.kind}`)"
         )
-    api_key = _api_key(where, config, spec, environ)
+    api_key = None if _client_auth(where, config) else _api_key(where, config, spec, environ)
     if api_key:
         redact.register([api_key])
     redact.register(_header_secrets(config.headers))
@@ -143,7 +145,8 @@ def build_upstream(
         http2=config.http2,
         account_id=account_id,
         policy=config.policy(),
-        key_shown=shown_key(config, spec, environ),
+        key_shown="the client's own" if config.auth == "client" else shown_key(config, spec, environ),
+        client_auth=config.auth == "client",
     )
 
 
@@ -172,6 +175,24 @@ def check_provider(config: ProviderConfig, where: str) -> tuple[ProviderSpec, st
     if not base_url:
         raise ConfigError(f"{where}.base_url: required for kind {config.kind}")
     return spec, dialect, base_url
+
+
+# The kinds whose clients bring a login of their own worth forwarding: Claude Code's.
+CLIENT_AUTH_KINDS = ("anthropic",)
+
+
+def _client_auth(where: str, config: ProviderConfig) -> bool:
+    """Whether requests carry the client's own login; ConfigError for a kind that
+    cannot, or beside a key of the provider's own."""
+    if config.auth != "client":
+        return False
+    if config.kind not in CLIENT_AUTH_KINDS:
+        raise ConfigError(f"{where}.auth: only {', '.join(CLIENT_AUTH_KINDS)} can forward the client's login")
+    if config.api_key is not None or config.api_key_env:
+        raise ConfigError(
+            f'{where}.auth: "client" forwards the client\'s login; remove api_key / api_key_env'
+        )
+    return True
 
 
 def _api_key(

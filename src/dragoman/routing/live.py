@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from types import ModuleType
 from typing import Any
@@ -31,19 +32,25 @@ log = logging.getLogger("dragoman.routing.live")
 LIST_SECONDS = 30.0
 MAX_PAGES = 20
 
+# A subscription upstream's login headers (its fresh token), for reading its list.
+LoginHeaders = Callable[[Upstream], Awaitable[dict[str, str]]]
+
 
 def wants_live(upstream: Upstream) -> bool:
     return upstream.spec.models_path is not None and not upstream.fixed_models
 
 
-async def fetch(clients: UpstreamClients, upstream: Upstream) -> tuple[ModelInfo, ...]:
-    """Every model the upstream lists now. Raises GatewayError or ValueError."""
+async def fetch(
+    clients: UpstreamClients, upstream: Upstream, login: dict[str, str] | None = None
+) -> tuple[ModelInfo, ...]:
+    """Every model the upstream lists now (`login`: a subscription's headers). Raises
+    GatewayError or ValueError."""
     shape = _shape(upstream.dialect)
     query: dict[str, str] | None = dict(shape.LIST_QUERY)
     found: dict[str, ModelInfo] = {}
     async with asyncio.timeout(LIST_SECONDS):
         for _ in range(MAX_PAGES):
-            body = await _get(clients, upstream, query or {})
+            body = await _get(clients, upstream, query or {}, login or {})
             for info in shape.parse_list(body):
                 found.setdefault(info.id, info)
             query = shape.next_page(body)
@@ -88,11 +95,18 @@ class LiveLists:
     def __init__(self) -> None:
         self.models: dict[str, tuple[ModelInfo, ...]] = {}
         self._failing: set[str] = set()
+        # Set by the gateway once logins can be read: until then a subscription
+        # upstream's list is not asked for (it would only be refused).
+        self.login_headers: LoginHeaders | None = None
 
     async def refresh(self, clients: UpstreamClients, upstreams: list[Upstream]) -> bool:
         """Fetch every live list at once; True when any list changed."""
-        results = await asyncio.gather(*(self._one(clients, up) for up in upstreams if wants_live(up)))
+        listed = [up for up in upstreams if wants_live(up) and self._can_ask(up)]
+        results = await asyncio.gather(*(self._one(clients, up) for up in listed))
         return any(results)
+
+    def _can_ask(self, upstream: Upstream) -> bool:
+        return upstream.account_id is None or self.login_headers is not None
 
     def forget(self, keep: set[str]) -> None:
         """Drop the lists of upstreams that are gone (a removed account)."""
@@ -102,7 +116,8 @@ class LiveLists:
 
     async def _one(self, clients: UpstreamClients, upstream: Upstream) -> bool:
         try:
-            models = await fetch(clients, upstream)
+            login = await self.login_headers(upstream) if self.login_headers and upstream.account_id else None
+            models = await fetch(clients, upstream, login)
         except Exception as error:  # a bad list must never stop the others, nor serving
             self._failed(upstream.name, error)
             return False
@@ -118,9 +133,11 @@ class LiveLists:
         log.log(level, "the model list of %s could not be read: %s", name, redact(reason))
 
 
-async def _get(clients: UpstreamClients, upstream: Upstream, query: dict[str, str]) -> Any:
+async def _get(
+    clients: UpstreamClients, upstream: Upstream, query: dict[str, str], login: dict[str, str]
+) -> Any:
     url = upstream.url(upstream.spec.models_path or "") + (f"?{urlencode(query)}" if query else "")
-    headers = upstream.request_headers()
+    headers = {**upstream.request_headers(), **login}
     async with clients.stream(upstream, "GET", url, content=None, headers=headers) as response:
         body = await read_all(upstream, response)
     if response.status_code >= 400:

@@ -29,6 +29,7 @@ from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
 from dragoman.server.config_watch import ConfigWatch
 from dragoman.server.responses.keeper import Keeper
+from dragoman.server.upstream_call import login_headers
 from dragoman.state import State, open_state
 from dragoman.store.policies import PolicyOverride, effective
 from dragoman.store.source import AccountSource
@@ -235,6 +236,16 @@ class Gateway:
 
         refreshed = self.metrics.refreshed if self.metrics is not None else None
         self.auth = TokenKeeper(CredentialStore(database.engine), self.settings, on_refresh=refreshed)
+        if self.catalog is not None:
+            self.catalog.live.login_headers = self.list_headers
+
+    async def list_headers(self, upstream: Upstream) -> dict[str, str]:
+        """What a subscription upstream's model list is read with: its login's headers."""
+        runtime = upstream.spec.runtime
+        if self.auth is None or runtime is None or upstream.account_id is None:
+            return {}
+        account = await self.auth.fresh(upstream.account_id)
+        return login_headers(runtime, account, {})
 
 
 def policies(

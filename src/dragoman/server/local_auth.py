@@ -24,6 +24,8 @@ from dragoman.policy.quantities import when
 from dragoman.server import ui_session
 from dragoman.server.exchange import exchange_of
 
+# Where a client whose Authorization is taken by its own login sends dragoman's key.
+LOCAL_KEY_HEADER = "x-dragoman-key"
 # The routes the dashboard calls from the browser: the only ones its cookie opens.
 COOKIE_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/v1/models")
 # The routes only an admin key opens (a named key gets 403): the admin API, traces,
@@ -33,7 +35,12 @@ ADMIN_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/metrics", "/v1/status"
 
 
 def presented_key(connection: HTTPConnection) -> str | None:
+    """The local key the client sent. `x-dragoman-key` comes first: a client whose
+    Authorization carries its own Claude login (`auth = "client"`) sends ours there."""
     headers = connection.headers
+    own = headers.get(LOCAL_KEY_HEADER)
+    if own:
+        return own.strip()
     authorization = headers.get("authorization", "")
     if authorization[:7].lower() == "bearer ":
         return authorization[7:].strip()
@@ -64,7 +71,8 @@ def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
     if key is None:
         raise AuthenticationFailed(
             "missing API key: send one of the keys given to `dragoman serve --api-key` or made by "
-            "`dragoman keys create` (as Authorization: Bearer, x-api-key, x-goog-api-key or ?key=)"
+            "`dragoman keys create` (as Authorization: Bearer, x-api-key, x-goog-api-key, "
+            "x-dragoman-key or ?key=)"
         )
     found = _valid(ring, key)
     if admin_route and not found.admin:

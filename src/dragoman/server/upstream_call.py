@@ -12,11 +12,15 @@ import orjson
 from dragoman import dialects
 from dragoman.dialects import Dialect
 from dragoman.ir import Request
+from dragoman.ir.errors import AuthenticationFailed
 from dragoman.ir.names import constrain
 from dragoman.providers.paths import path_safe_model
 from dragoman.providers.subscription import AccountRuntime
 from dragoman.routing.registry import Route
 from dragoman.store.accounts import Account
+
+# What a Claude credential starts with: an OAuth token (sk-ant-oat...) or an API key.
+CLIENT_LOGIN_PREFIX = "sk-ant-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +45,10 @@ def prepare(
     if runtime is not None and runtime.stream_only and not request.stream:
         # The relay folds the stream for this client, as for any upstream that streams.
         request = replace(request, stream=True)
-    target = dialects.get(upstream.dialect)
+    dialect = upstream.dialect
+    if upstream.spec.dialect_for is not None:
+        dialect = upstream.spec.dialect_for(route.model, dialect)
+    target = dialects.get(dialect)
     name_rule = getattr(target.request, "TOOL_NAMES", None)
     renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
     if upstream.spec.rename_tools is not None:
@@ -59,14 +66,13 @@ def prepare(
     if route.model in path:
         # The model id is part of the URL (Gemini): it must not add segments or a query.
         path_safe_model(route.model)
-    if client_headers and request.source == upstream.dialect:
-        # Vendor feature flags (anthropic-beta) only mean something in their own dialect.
-        for name in upstream.spec.forward_headers:
-            value = client_headers.get(name)
-            if value:
-                headers[name] = merge_list(headers.get(name), value)
+    if client_headers and request.source == dialect:
+        _forward(headers, upstream.spec.forward_headers, client_headers)
     if runtime is not None and account is not None:
         headers.update(login_headers(runtime, account, body))
+        headers.update(runtime.turn_headers(request))
+    if upstream.client_auth:
+        headers["authorization"] = client_login(client_headers)
     return UpstreamCall(
         url=upstream.url(path),
         headers=headers,
@@ -74,6 +80,29 @@ def prepare(
         target=target,
         client_names=client_names,
     )
+
+
+def _forward(headers: dict[str, str], names: tuple[str, ...], client_headers: Mapping[str, str]) -> None:
+    """Vendor feature flags (anthropic-beta) the client sent, merged into `headers`:
+    they only mean something in their own dialect."""
+    for name in names:
+        value = client_headers.get(name)
+        if value:
+            headers[name] = merge_list(headers.get(name), value)
+
+
+def client_login(client_headers: Mapping[str, str] | None) -> str:
+    """The client's own `Authorization` for an `auth = "client"` upstream, untouched.
+    Only a Claude credential is forwarded: anything else there (dragoman's own key, when
+    the client did not move it to x-dragoman-key) must never leave for Anthropic."""
+    value = (client_headers or {}).get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip().startswith(CLIENT_LOGIN_PREFIX):
+        raise AuthenticationFailed(
+            "this provider uses your own Claude login: send it as Authorization: Bearer sk-ant-... "
+            "(Claude Code does), and dragoman's key, if it needs one, as x-dragoman-key"
+        )
+    return value
 
 
 def login_headers(runtime: AccountRuntime, account: Account, body: dict[str, Any]) -> dict[str, str]:

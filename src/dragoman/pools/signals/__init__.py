@@ -10,6 +10,7 @@ JSON of an error answer or stream error event (None for a success).
     claude              unified windows, Retry-After
     codex               x-codex-* windows, usage_limit_reached body, Retry-After
     openai, xai, grok   x-ratelimit-* windows, Retry-After
+    copilot             x-ratelimit-* windows, Retry-After
     gemini, gemini_cli  RetryInfo / quotaResetDelay / message, Retry-After
     openai_compatible   by its dialect, as the vendor the dialect comes from
     anything else       Retry-After
@@ -38,6 +39,9 @@ BY_KIND: Mapping[str, Readers] = {
     "openai": OPENAI,
     "xai": OPENAI,
     "grok": OPENAI,
+    # Copilot's quota is read from its user endpoint (`dragoman status`); its answers are
+    # only known to carry Retry-After, and x-ratelimit-* if any (upstreams.md §9).
+    "copilot": OPENAI,
     "gemini": GEMINI,
     "gemini_cli": GEMINI,
 }

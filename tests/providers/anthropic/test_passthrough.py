@@ -1,0 +1,104 @@
+"""`[providers.X] kind = "anthropic", auth = "client"`: a Claude Code user keeps their own
+login. dragoman forwards the client's `Authorization: Bearer sk-ant-oat...` untouched,
+takes its own key from `x-dragoman-key`, and never forwards anything else it was given
+(its own key above all). The leak scan checks the token reaches no log or answer."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+import anthropic
+import pytest
+
+from dragoman.config import ConfigError, ProviderConfig
+from dragoman.providers.upstream import build_upstream
+from tests.fakes import Reply
+from tests.fakes.fixtures import FakeUpstreams
+from tests.gateway import serve_gateway
+
+LOCAL_KEY = "dragoman-local-" + secrets.token_hex(8)
+MODEL = "claude-sonnet-4-6"
+
+
+@pytest.fixture
+def claude_login(fakes: FakeUpstreams) -> str:
+    """The client's own Claude OAuth token: the only credential the fake accepts."""
+    fakes.anthropic.key = "sk-ant-oat01-" + secrets.token_urlsafe(32)
+    return fakes.anthropic.key
+
+
+@pytest.fixture
+def root(fakes: FakeUpstreams) -> Iterator[str]:
+    providers = {
+        "claude_passthrough": {
+            "kind": "anthropic",
+            "auth": "client",
+            "base_url": fakes.anthropic.base_url,
+            "models": [MODEL],
+        }
+    }
+    with serve_gateway(fakes, api_keys=[LOCAL_KEY], providers=providers) as url:
+        yield url
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_the_clients_login_is_forwarded_untouched(
+    fakes: FakeUpstreams, root: str, claude_login: str, stream: bool
+) -> None:
+    fakes.anthropic.script(Reply(text="Hello from your own plan"))
+    client = anthropic.Anthropic(
+        auth_token=claude_login, base_url=root, default_headers={"x-dragoman-key": LOCAL_KEY}, max_retries=0
+    )
+    with client:
+        request = {"model": MODEL, "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
+        if stream:
+            with client.messages.stream(**request) as events:  # type: ignore[arg-type]
+                text = events.get_final_text()
+        else:
+            text = client.messages.create(**request).content[0].text  # type: ignore[arg-type, union-attr]
+    assert text == "Hello from your own plan"
+    sent = fakes.anthropic.last
+    assert sent.header("authorization") == f"Bearer {claude_login}"
+    assert sent.header("x-api-key") is None and sent.header("x-dragoman-key") is None
+
+
+def test_dragomans_own_key_is_never_forwarded(fakes: FakeUpstreams, root: str, claude_login: str) -> None:
+    """A client that sends only dragoman's key is refused, in its dialect: that key
+    must not go to Anthropic in place of a login."""
+    client = anthropic.Anthropic(auth_token=LOCAL_KEY, base_url=root, max_retries=0)
+    with client, pytest.raises(anthropic.AuthenticationError) as refused:
+        client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "Hi"}])
+    assert "your own Claude login" in str(refused.value) and "x-dragoman-key" in str(refused.value)
+    assert fakes.anthropic.requests == []
+
+
+def test_a_wrong_local_key_stops_the_request_before_anthropic(
+    fakes: FakeUpstreams, root: str, claude_login: str
+) -> None:
+    headers = {"x-dragoman-key": "not-the-key-" + secrets.token_hex(4)}
+    with (
+        anthropic.Anthropic(
+            auth_token=claude_login, base_url=root, default_headers=headers, max_retries=0
+        ) as client,
+        pytest.raises(anthropic.AuthenticationError),
+    ):
+        client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "Hi"}])
+    assert fakes.anthropic.requests == []
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"kind": "anthropic", "auth": "client", "api_key": "sk-ant-api-x"}, "remove api_key"),
+        ({"kind": "openai", "auth": "client"}, "only anthropic"),
+    ],
+)
+def test_client_auth_is_for_anthropic_and_alone(table: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_upstream("claude_passthrough", ProviderConfig(**table), {})  # type: ignore[arg-type]
+
+
+def test_a_passthrough_needs_no_key_of_its_own() -> None:
+    upstream = build_upstream("claude_passthrough", ProviderConfig(kind="anthropic", auth="client"), {})
+    assert upstream.client_auth and upstream.api_key is None and "x-api-key" not in upstream.request_headers()
