@@ -158,6 +158,13 @@ class LimitsConfig(_Strict):
     fail_closed: bool = False
 
 
+class BatchesConfig(_Strict):
+    """`[batches]`: Anthropic message batches (`dragoman.batches`), run in the background."""
+
+    # Requests of batches answered at once, by each process that runs them.
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 4
+
+
 class Settings(_Strict):
     bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
     api_keys: list[Secret] = Field(default_factory=list)
@@ -195,6 +202,7 @@ class Settings(_Strict):
     # built-in table for cost estimates (observe/prices.py says how a model is matched).
     prices: dict[str, Price] = Field(default_factory=dict)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    batches: BatchesConfig = Field(default_factory=BatchesConfig)
     # `model: "auto"`: its tiers, profiles and floors; `[[routing.rules]]`: rules as data
     # (`dragoman.policy`).
     auto: AutoConfig = Field(default_factory=AutoConfig)
