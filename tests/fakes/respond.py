@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -60,6 +60,8 @@ class Frames:
         self.sent = 0
         self.abandoned = False
         self.over = threading.Event()
+        # Told once the answer is done, whichever way (the fake's count of answers at once).
+        self.on_over: Callable[[], None] | None = None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         # uvicorn ignores writes once the client is gone: only its disconnect message tells.
@@ -73,6 +75,8 @@ class Frames:
                 task.cancel()
             await asyncio.gather(answer, left, return_exceptions=True)
             self.over.set()
+            if self.on_over is not None:
+                self.on_over()
         if not answer.cancelled():
             answer.result()  # a failure of the fake itself is the test's to see
 
