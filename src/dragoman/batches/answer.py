@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from dragoman import dialects
-from dragoman.batches.store import Claimed
 from dragoman.ir.errors import AuthenticationFailed
 from dragoman.observe.log import request_id
 from dragoman.server.errors import as_gateway_error
 from dragoman.server.exchange import Exchange
 
 if TYPE_CHECKING:
+    from dragoman.batches.store import Claimed
     from dragoman.server.gateway import Gateway
 
 PATH = "/v1/messages"
