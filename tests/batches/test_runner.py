@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import anthropic
 
-from dragoman.batches.runner import INTERRUPTED
+from dragoman.batches.runner import INTERRUPTED, BatchRunner
+from dragoman.config import load
+from dragoman.routing.registry import Registry
+from dragoman.server.gateway import Gateway
 from tests.cli.test_serve import free_port, wait_healthy
 from tests.cli.test_serve_workers import eventually
 from tests.fakes import Reply
@@ -109,3 +113,16 @@ def test_a_batch_killed_mid_way_is_finished_by_the_next_process_each_request_onc
 def _ended(sdk: anthropic.Anthropic, batch_id: str) -> anthropic.types.messages.MessageBatch | None:
     batch = sdk.messages.batches.retrieve(batch_id)
     return batch if batch.processing_status == "ended" else None
+
+
+def test_a_claimer_is_gone_once_its_process_is_or_it_is_this_process_before_a_restart() -> None:
+    settings = load()
+    runner = BatchRunner(Gateway(settings=settings, registry=Registry([], settings.models)))
+    host = socket.gethostname()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert not runner.claimer_gone(runner.owner)
+    assert runner.claimer_gone(f"{host}:{dead.pid}:0123abcd")
+    assert runner.claimer_gone(f"{host}:{os.getpid()}:0123abcd")  # this pid, an earlier life
+    assert not runner.claimer_gone(f"{host}:{os.getppid()}:0123abcd")  # alive: its own to finish
+    assert not runner.claimer_gone(f"elsewhere.example:{dead.pid}:0123abcd")  # another host's

@@ -244,7 +244,11 @@ class Fake:
         """The shared pipeline of a generation endpoint, counted while it answers."""
         self.at_once += 1  # one event loop: no lock needed
         self.most_at_once = max(self.most_at_once, self.at_once)
-        frames = await self._handle(request, validate, answer)
+        try:
+            frames = await self._handle(request, validate, answer)
+        except BaseException:  # the client left before its body was read, say
+            self._answered()
+            raise
         frames.on_over = self._answered
         return frames
 

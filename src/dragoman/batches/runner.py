@@ -105,7 +105,7 @@ class BatchRunner:
         """Requests running for a claimer that is gone: errored, never sent again."""
         count = 0
         for batch_id, custom_id, owner in await store.running():
-            if owner is None or self._gone(owner):
+            if owner is None or self.claimer_gone(owner):
                 await store.finish(batch_id, custom_id, "errored", errored(INTERRUPTED))
                 count += 1
         if count:
@@ -132,7 +132,7 @@ class BatchRunner:
                 return None
         return await self.store()
 
-    def _gone(self, owner: str) -> bool:
+    def claimer_gone(self, owner: str) -> bool:
         """Whether the process that claimed as `owner` no longer answers its claims."""
         if owner == self.owner:
             return False
