@@ -20,7 +20,7 @@ from dragoman.config import load
 from dragoman.routing.registry import Registry
 from dragoman.server.gateway import Gateway
 from tests.cli.test_serve import free_port, wait_healthy
-from tests.cli.test_serve_workers import eventually
+from tests.cli.test_serve_workers import children, eventually, gone
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 
@@ -39,9 +39,9 @@ def write_config(home: Path, fakes: FakeUpstreams) -> None:
 
 
 @contextmanager
-def serving(home: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+def serving(home: Path, log: Path, *more: str) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = free_port()
-    argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
+    argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}", *more]
     with log.open("ab") as out:
         process = subprocess.Popen(
             argv,
@@ -55,9 +55,27 @@ def serving(home: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], st
         wait_healthy(url, process, timeout=60)  # type: ignore[arg-type]
         yield process, url
     finally:
+        leftovers = children(process.pid)
         if process.poll() is None:
             process.kill()
         process.wait()
+        for pid in leftovers:
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def questions(count: int, first: int = 0) -> list[dict[str, object]]:
+    return [
+        {
+            "custom_id": f"q{n}",
+            "params": {
+                "model": MODEL,
+                "max_tokens": 16,
+                "messages": [{"role": "user", "content": [{"type": "text", "text": f"question {n}"}]}],
+            },
+        }
+        for n in range(first, first + count)
+    ]
 
 
 def said(body: object) -> str:
@@ -71,17 +89,7 @@ def test_a_batch_killed_mid_way_is_finished_by_the_next_process_each_request_onc
 ) -> None:
     write_config(dragoman_home, fakes)
     fakes.anthropic.script(*[Reply(text="done", delay_before_first_byte=0.15)] * 120)
-    items = [
-        {
-            "custom_id": f"q{n}",
-            "params": {
-                "model": MODEL,
-                "max_tokens": 16,
-                "messages": [{"role": "user", "content": [{"type": "text", "text": f"question {n}"}]}],
-            },
-        }
-        for n in range(100)
-    ]
+    items = questions(100)
     log = tmp_path / "serve.log"
     with serving(dragoman_home, log) as (process, url):
         sdk = anthropic.Anthropic(base_url=url, api_key="unused", max_retries=0)
@@ -126,3 +134,20 @@ def test_a_claimer_is_gone_once_its_process_is_or_it_is_this_process_before_a_re
     assert runner.claimer_gone(f"{host}:{os.getpid()}:0123abcd")  # this pid, an earlier life
     assert not runner.claimer_gone(f"{host}:{os.getppid()}:0123abcd")  # alive: its own to finish
     assert not runner.claimer_gone(f"elsewhere.example:{dead.pid}:0123abcd")  # another host's
+
+
+def test_under_workers_each_batch_request_is_run_by_one_of_them(
+    dragoman_home: Path, fakes: FakeUpstreams, tmp_path: Path
+) -> None:
+    write_config(dragoman_home, fakes)
+    fakes.anthropic.script(*[Reply(text="done", delay_before_first_byte=0.05)] * 80)
+    with serving(dragoman_home, tmp_path / "serve.log", "--workers", "2") as (process, url):
+        eventually(lambda: len(children(process.pid)) == 2)
+        made = []
+        for number in range(8):  # a new connection each: the kernel picks a worker for each
+            sdk = anthropic.Anthropic(base_url=url, api_key="unused", max_retries=0)
+            made.append(sdk.messages.batches.create(requests=questions(10, 10 * number)).id)
+        ended = [eventually(lambda batch_id=batch_id: _ended(sdk, batch_id), timeout=60) for batch_id in made]
+    assert sum(batch.request_counts.succeeded for batch in ended) == 80
+    asked = Counter(said(request.json) for request in fakes.anthropic.requests)
+    assert len(asked) == 80 and max(asked.values()) == 1
