@@ -23,6 +23,7 @@ from tests.cli.test_serve import free_port, wait_healthy
 from tests.cli.test_serve_workers import children, eventually, gone
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
+from tests.gateway import serve_gateway
 
 MODEL = "claude-sonnet-4-6"
 CONCURRENCY = 4
@@ -151,3 +152,21 @@ def test_under_workers_each_batch_request_is_run_by_one_of_them(
     assert sum(batch.request_counts.succeeded for batch in ended) == 80
     asked = Counter(said(request.json) for request in fakes.anthropic.requests)
     assert len(asked) == 80 and max(asked.values()) == 1
+
+
+def test_a_stop_errors_the_requests_still_answering_and_the_next_start_sends_the_rest(
+    fakes: FakeUpstreams,
+) -> None:
+    fakes.anthropic.script(Reply(text="slow", delay_before_first_byte=3.0), *[Reply(text="done")] * 3)
+    settings = {"batches": {"concurrency": 1}, "shutdown_grace_seconds": 0}
+    with serve_gateway(fakes, **settings) as url:
+        sdk = anthropic.Anthropic(base_url=url, api_key="unused", max_retries=0)
+        batch_id = sdk.messages.batches.create(requests=questions(3)).id
+        eventually(lambda: fakes.anthropic.requests)
+    with serve_gateway(fakes, **settings) as url:
+        sdk = anthropic.Anthropic(base_url=url, api_key="unused", max_retries=0)
+        batch = eventually(lambda: _ended(sdk, batch_id), timeout=20)
+        results = {line.custom_id: line.result for line in sdk.messages.batches.results(batch_id)}
+    assert results["q0"].type == "errored" and results["q0"].error.error.message == INTERRUPTED
+    assert {results["q1"].type, results["q2"].type} == {"succeeded"}
+    assert batch.request_counts.errored == 1 and len(fakes.anthropic.requests) == 3

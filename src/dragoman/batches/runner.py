@@ -45,6 +45,7 @@ class BatchRunner:
         self._task: asyncio.Task[None] | None = None
         self._answering: set[asyncio.Task[None]] = set()
         self._store: BatchStore | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="dragoman batches")
@@ -56,17 +57,21 @@ class BatchRunner:
     async def stop(self, grace: float) -> None:
         """Stop claiming; the requests being answered get `grace` seconds, then are errored."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            # Told, not cancelled: a cancel that comes as the wait ends is lost in
+            # Python 3.11's wait_for (as the tracer's).
+            self._stopping = True
+            self._wake.set()
+            await self._task
         if self._answering:
-            _, late = await asyncio.wait(self._answering, timeout=grace or None)
+            late = set(self._answering)
+            if grace > 0:
+                _, late = await asyncio.wait(self._answering, timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._round()
             except Exception as error:  # a database that fails: the next round tries again
@@ -78,10 +83,10 @@ class BatchRunner:
 
     async def _round(self) -> None:
         store = await self._opened()
-        if store is None:
+        if store is None or not await store.pending():
             return
         await self._error_orphans(store)
-        while len(self._answering) < self.gateway.settings.batches.concurrency:
+        while not self._stopping and len(self._answering) < self.gateway.settings.batches.concurrency:
             claimed = await store.claim(self.owner)
             if claimed is None:
                 return

@@ -104,6 +104,12 @@ class BatchStore:
             rows = await connection.execute(query.order_by(requests.c.position))
             return [(row.custom_id, row.result) for row in rows]
 
+    async def pending(self) -> bool:
+        """Whether any request is queued or running (one indexed read: the idle poll)."""
+        query = select(requests.c.state).where(requests.c.state.in_(PENDING)).limit(1)
+        async with self._engine.connect() as connection:
+            return (await connection.execute(query)).first() is not None
+
     async def claim(self, owner: str) -> Claimed | None:
         """The next queued request, now `running` and this owner's; None: none queued."""
         await self.expire()
