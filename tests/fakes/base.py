@@ -88,6 +88,9 @@ class Fake:
         # The context window of every model served, in the fake's tokens (`token_count`):
         # a longer request gets the provider's own "too long" error (`too_long`). None: any.
         self.context_window: int | None = None
+        # Generation requests being answered now, and the most there were at once.
+        self.at_once = 0
+        self.most_at_once = 0
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._server: FakeServer | None = None
@@ -122,6 +125,7 @@ class Fake:
         self.signatures.clear()
         self.count_tokens_result = None
         self.context_window = None
+        self.at_once = self.most_at_once = 0
         self.key, models = self._configured
         self.models = list(models)
 
@@ -237,7 +241,21 @@ class Fake:
         return record
 
     async def handle(self, request: Request, validate: Validator, answer: Answerer) -> Frames:
-        """The shared pipeline of a generation endpoint."""
+        """The shared pipeline of a generation endpoint, counted while it answers."""
+        self.at_once += 1  # one event loop: no lock needed
+        self.most_at_once = max(self.most_at_once, self.at_once)
+        try:
+            frames = await self._handle(request, validate, answer)
+        except BaseException:  # the client left before its body was read, say
+            self._answered()
+            raise
+        frames.on_over = self._answered
+        return frames
+
+    def _answered(self) -> None:
+        self.at_once -= 1
+
+    async def _handle(self, request: Request, validate: Validator, answer: Answerer) -> Frames:
         record = await self.record(request)
         try:
             self.check_auth(record)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -60,6 +60,8 @@ class Frames:
         self.sent = 0
         self.abandoned = False
         self.over = threading.Event()
+        # Told once the answer is done, whichever way (the fake's count of answers at once).
+        self.on_over: Callable[[], None] | None = None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         # uvicorn ignores writes once the client is gone: only its disconnect message tells.
@@ -73,6 +75,7 @@ class Frames:
                 task.cancel()
             await asyncio.gather(answer, left, return_exceptions=True)
             self.over.set()
+            self._tell_over()
         if not answer.cancelled():
             answer.result()  # a failure of the fake itself is the test's to see
 
@@ -88,11 +91,20 @@ class Frames:
                 return
             if index and self.chunk_delay:
                 await asyncio.sleep(self.chunk_delay)
+            if index == len(self.frames) - 1 and self.drop_after is None:
+                # Told before the client can have it all (a JSON body's length says when it
+                # has): it may send its next request at once.
+                self._tell_over()
             await send({"type": "http.response.body", "body": frame, "more_body": True})
             self.sent += 1
         if self.drop_after is not None and self.drop_after >= len(self.frames):
             return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    def _tell_over(self) -> None:
+        told, self.on_over = self.on_over, None
+        if told is not None:
+            told()
 
     @property
     def media_type_is_stream(self) -> bool:

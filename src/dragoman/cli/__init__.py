@@ -14,6 +14,7 @@ from dragoman.config import ConfigError
 # must not carry what `accounts`, `login` or `test` import (SQLAlchemy, httpx), ~30 MiB.
 COMMANDS = {
     "accounts": ("dragoman.cli.accounts", "accounts"),
+    "batches": ("dragoman.cli.batches", "batches"),
     "config": ("dragoman.cli.config", "config"),
     "daemon": ("dragoman.cli.daemon", "daemon"),
     "doctor": ("dragoman.cli.doctor", "doctor"),

@@ -173,6 +173,13 @@ class LimitsConfig(_Strict):
     fail_closed: bool = False
 
 
+class BatchesConfig(_Strict):
+    """`[batches]`: Anthropic message batches (`dragoman.batches`), run in the background."""
+
+    # Requests of batches answered at once, by each process that runs them.
+    concurrency: Annotated[int, Field(ge=1, le=256)] = 4
+
+
 class Settings(_Strict):
     bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
     api_keys: list[Secret] = Field(default_factory=list)
@@ -216,6 +223,7 @@ class Settings(_Strict):
     prices: dict[str, Price] = Field(default_factory=dict)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     responses: ResponsesConfig = Field(default_factory=ResponsesConfig)
+    batches: BatchesConfig = Field(default_factory=BatchesConfig)
     # `model: "auto"`: its tiers, profiles and floors; `[[routing.rules]]`: rules as data
     # (`dragoman.policy`).
     auto: AutoConfig = Field(default_factory=AutoConfig)

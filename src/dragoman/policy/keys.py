@@ -102,5 +102,12 @@ class KeyRing:
         """Swap in the stored keys (by digest), all at once."""
         self._named = dict(named)
 
+    def by_name(self, name: str) -> LocalKey | None:
+        """The key of this name (a stored key's, or `keyN` for the Nth admin key)."""
+        for key in (*self._admin.values(), *self._named.values()):
+            if key.name == name:
+                return key
+        return None
+
     def named(self) -> tuple[LocalKey, ...]:
         return tuple(self._named.values())

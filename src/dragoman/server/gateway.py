@@ -35,6 +35,7 @@ from dragoman.store.policies import PolicyOverride, effective
 from dragoman.store.source import AccountSource
 
 if TYPE_CHECKING:
+    from dragoman.batches.runner import BatchRunner
     from dragoman.observe.metrics import Metrics
     from dragoman.providers.upstream import Upstream
     from dragoman.store.db import Database
@@ -77,6 +78,8 @@ class Gateway:
     key_ring: KeyRing = field(init=False)
     stored_keys: list[StoredKey] = field(default_factory=list)
     key_changes: int = 0
+    # Anthropic message batches answered in the background (`dragoman.batches`).
+    batches: BatchRunner | None = None
 
     def __post_init__(self) -> None:
         self.policy = Policy(self.settings.auto, self.settings.routing)
@@ -98,6 +101,7 @@ class Gateway:
         self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
         await self.accounts.store()
         await self.reload_stored()
+        self._start_batches()
         if self.catalog is None:
             return
         if not self.catalog.loaded:
@@ -210,10 +214,18 @@ class Gateway:
         self.tracer = Tracer(self.settings, feed, self._upstream_of)
         self.tracer.start()
 
+    def _start_batches(self) -> None:
+        from dragoman.batches.runner import BatchRunner
+
+        self.batches = BatchRunner(self)
+        self.batches.start()
+
     def _upstream_of(self, account: str | None) -> Upstream | None:
         return self.registry.upstream(account) if account is not None else None
 
     async def aclose(self) -> None:
+        if self.batches is not None:  # first: its last answers are traced
+            await self.batches.stop(self.settings.shutdown_grace_seconds)
         if self.watch is not None:
             await self.watch.stop()
         if self.responses is not None:

@@ -17,7 +17,15 @@ from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.observe.web import routes as dashboard
 from dragoman.pools.sessions import SessionKey, session_headers, session_key
-from dragoman.server import auth_api, count_tokens, local_auth, metrics_route, model_list, passthrough
+from dragoman.server import (
+    auth_api,
+    count_tokens,
+    local_auth,
+    message_batches,
+    metrics_route,
+    model_list,
+    passthrough,
+)
 from dragoman.server.admin import adding, probe, traces, usage
 from dragoman.server.admin import keys as admin_keys
 from dragoman.server.admin import models as admin_models
@@ -136,6 +144,18 @@ def _stored_responses() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool
     ]
 
 
+def _batch_endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
+    batches, one = "/v1/messages/batches", "/v1/messages/batches/{batch_id}"
+    return [
+        (batches, ("POST",), "anthropic", message_batches.create, True),
+        (batches, ("GET",), "anthropic", message_batches.listing, True),
+        (one, ("GET",), "anthropic", message_batches.one, True),
+        (one, ("DELETE",), "anthropic", message_batches.remove, True),
+        (f"{one}/cancel", ("POST",), "anthropic", message_batches.cancel, True),
+        (f"{one}/results", ("GET",), "anthropic", message_batches.results, True),
+    ]
+
+
 def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
     # Starlette tries routes in order: the dialect endpoints, hit by every request, first.
     # (path, methods, dialect of its errors, handler, behind the local key)
@@ -148,6 +168,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
         ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
         *_stored_responses(),
+        *_batch_endpoints(),
         ("/v1/models", get, model_list.asker, model_list.listing, True),
         ("/v1/models/{model:path}", get, model_list.asker, model_list.one, True),
         ("/v1beta/models", get, "gemini", model_list.listing, True),

@@ -204,6 +204,37 @@ async def _v8_responses(connection: AsyncConnection) -> None:
     await connection.run_sync(lambda sync: frozen.create(sync))
 
 
+async def _v9_batches(connection: AsyncConnection) -> None:
+    # Frozen as shipped, like `_v2_accounts`.
+    frozen = MetaData()
+    Table(
+        "message_batches",
+        frozen,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("id", String(64), nullable=False, unique=True),
+        Column("key", String(64), nullable=False),
+        Column("created_at", Float, nullable=False),
+        Column("expires_at", Float, nullable=False),
+        Column("cancel_initiated_at", Float),
+        Column("ended_at", Float),
+    )
+    Table(
+        "message_batch_requests",
+        frozen,
+        Column("batch_id", String(64), primary_key=True),
+        Column("custom_id", String(64), primary_key=True),
+        Column("position", Integer, nullable=False),
+        Column("queued_at", Float, nullable=False),
+        Column("params", JSON, nullable=False),
+        Column("state", String(16), nullable=False, index=True),
+        Column("claimed_by", String(160)),
+        Column("claimed_at", Float),
+        Column("result", JSON),
+        Column("finished_at", Float),
+    )
+    await connection.run_sync(lambda sync: frozen.create_all(sync))
+
+
 MIGRATIONS: list[Migration] = [
     _v1_version_table,
     _v2_accounts,
@@ -213,6 +244,7 @@ MIGRATIONS: list[Migration] = [
     _v6_local_keys,
     _v7_trace_indexes,
     _v8_responses,
+    _v9_batches,
 ]
 LATEST = len(MIGRATIONS)
 

@@ -141,3 +141,35 @@ responses = Table(
     Column("response", Text, nullable=False),
     Column("input", Text, nullable=False),
 )
+
+# Anthropic message batches (`dragoman.batches`): one row per batch, `seq` its order of
+# creation (listings page by it); `key` the local key that made it ("" none).
+message_batches = Table(
+    "message_batches",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("key", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("cancel_initiated_at", Float),
+    Column("ended_at", Float),
+)
+
+# One row per request of a batch: its params as sent, its state (queued, running, then
+# succeeded, errored, canceled or expired), the process that claimed it (`claimed_by`,
+# set by an UPDATE ... WHERE state = 'queued': one runner per request), and its result.
+message_batch_requests = Table(
+    "message_batch_requests",
+    metadata,
+    Column("batch_id", String(64), primary_key=True),
+    Column("custom_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("queued_at", Float, nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("claimed_by", String(160)),
+    Column("claimed_at", Float),
+    Column("result", JSON),
+    Column("finished_at", Float),
+)
