@@ -107,6 +107,8 @@ def write_config(home: Path, fakes: FakeUpstreams) -> None:
         '[providers.up]\nkind = "anthropic"\n'
         f'base_url = "{fakes.anthropic.base_url}"\napi_key = "{fakes.anthropic.key}"\n'
         'models = ["claude-sonnet-4-6"]\n'
+        # A price, for the money budgets of keys (tests/cli/test_serve_workers_keys.py).
+        '[prices."claude-sonnet-4-6"]\ninput = 3\noutput = 15\n'
     )
 
 

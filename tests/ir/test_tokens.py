@@ -46,3 +46,15 @@ def test_tool_calls_results_thinking_and_declarations_count() -> None:
 
 def test_nothing_costs_nothing() -> None:
     assert estimate(Request(model="m")) == 0
+
+
+def test_a_tool_schema_is_sized_once_and_again_when_its_properties_change() -> None:
+    def asking(properties: dict[str, object]) -> Request:
+        schema = {"type": "object", "properties": properties}
+        return Request(model="m", tools=[Tool("lookup_schema_cache", "Looks it up.", schema)])
+
+    one = {"q": {"type": "string"}}
+    first = estimate(asking(one))
+    assert estimate(asking(dict(one))) == first  # a new dict, the same shape: remembered
+    grown = {"q": {"type": "string"}, "limit_of_results": {"type": "integer", "minimum": 1}}
+    assert estimate(asking(grown)) > first

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dragoman.state import Period, Refused, Reservation, State
-from tests.state.conftest import FakeClock
+from dragoman.state import Ask, Period, Refused, Reservation, State
+from tests.state.conftest import START, FakeClock
 
 DAY = Period.fixed("day")
 UTC = ZoneInfo("UTC")
@@ -109,3 +109,47 @@ async def test_counters_of_different_periods_are_apart(state: State) -> None:
     await reserve(state, 10, period=DAY)
     await reserve(state, 10, period=Period.fixed("month"))
     await reserve(state, 10, period=Period.rolling(3600))
+
+
+MINUTE = Period.rolling(60)
+
+
+def asks(usd: float, requests: float = 1) -> list[Ask]:
+    """A key's limits as one request asks them: $ per day, requests per rolling minute."""
+    return [Ask("key:alice:usd", usd, 10, DAY), Ask("key:alice:rpm", requests, 3, MINUTE)]
+
+
+async def test_reserve_all_holds_every_limit_or_none(state: State, clock: FakeClock) -> None:
+    counters = state.counters
+    held = await counters.reserve_all(asks(4))
+    assert isinstance(held, list) and [r.amount for r in held] == [4, 1]
+    over_budget = await counters.reserve_all(asks(7))
+    assert isinstance(over_budget, Refused) and over_budget.key == "key:alice:usd"
+    assert (over_budget.used, over_budget.limit) == (4, 10)
+    assert await counters.used("key:alice:rpm", MINUTE) == 1  # the refused request held nothing
+    await counters.reserve_all(asks(1))
+    await counters.reserve_all(asks(1))
+    over_rate = await counters.reserve_all(asks(1))  # the budget fits, the fourth request does not
+    assert isinstance(over_rate, Refused) and over_rate.key == "key:alice:rpm"
+    assert over_rate.reset_at == START + 60
+    assert await counters.used("key:alice:usd", DAY) == 6  # what fitted first was taken back
+
+
+async def test_settle_all_settles_each_once_and_zero_releases(state: State) -> None:
+    counters = state.counters
+    first = await counters.reserve_all(asks(5))
+    second = await counters.reserve_all(asks(3))
+    assert isinstance(first, list) and isinstance(second, list)
+    await counters.settle_all([(first[0], 2.5), (first[1], 1)])
+    await counters.settle_all([(second[0], 0.0), (second[1], 0.0)])
+    assert await counters.used("key:alice:usd", DAY) == 2.5
+    assert await counters.used("key:alice:rpm", MINUTE) == 1
+    await counters.settle_all([(first[0], 9), (second[0], 9)])  # already settled: nothing changes
+    await counters.release(first[0])
+    assert await counters.used("key:alice:usd", DAY) == 2.5
+
+
+async def test_concurrent_reserve_alls_never_overshoot_any_limit(state: State) -> None:
+    results = await asyncio.gather(*(state.counters.reserve_all(asks(0.25)) for _ in range(20)))
+    assert sum(isinstance(result, list) for result in results) == 3
+    assert await state.counters.used("key:alice:usd", DAY) == 0.75

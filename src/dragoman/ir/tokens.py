@@ -11,11 +11,15 @@ import orjson
 
 from dragoman.ir.messages import Document, Image, Part, Text, Thinking, ToolCall, ToolResult
 from dragoman.ir.request import Request
+from dragoman.ir.tools import Tool
 
 CHARS_PER_TOKEN = 4
 IMAGE_TOKENS = 1_600
 DOCUMENT_TOKENS = 3_000
 MESSAGE_OVERHEAD = 4
+SCHEMAS_KEPT = 4096  # tool schemas whose sizes are remembered
+
+_SCHEMAS: dict[tuple[str, str | None, tuple[str, ...]], int] = {}
 
 
 def estimate(request: Request) -> int:
@@ -28,8 +32,24 @@ def estimate(request: Request) -> int:
             chars += part_chars
             tokens += part_tokens
     for tool in request.tools:
-        chars += len(tool.name) + len(tool.description or "") + len(orjson.dumps(tool.parameters or {}))
+        chars += len(tool.name) + len(tool.description or "") + _schema_chars(tool)
     return tokens + (chars + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+
+
+def _schema_chars(tool: Tool) -> int:
+    """The length of the tool's JSON schema. An agent sends the same tools with every
+    request, so each is serialized once and remembered by its name, description and
+    property names: a schema changed deeper down keeps the old size, close enough for
+    an estimate."""
+    parameters = tool.parameters or {}
+    properties = parameters.get("properties")
+    shape = (tool.name, tool.description, tuple(properties) if isinstance(properties, dict) else ())
+    chars = _SCHEMAS.get(shape)
+    if chars is None:
+        if len(_SCHEMAS) >= SCHEMAS_KEPT:
+            _SCHEMAS.clear()
+        chars = _SCHEMAS[shape] = len(orjson.dumps(parameters))
+    return chars
 
 
 def _part_cost(part: Part) -> tuple[int, int]:

@@ -5,7 +5,8 @@
     await hold.settle(tokens, cost)                 # what it really spent
     await hold.release()                            # an error before anything was billed
 
-Each limit is one counter (`state.Counters`), named `key:<key>:<limit>` over the
+Each limit is one counter (`state.Counters`; a key's are reserved together, in one
+step, and settled together), named `key:<key>:<limit>` over the
 limit's period: `dragoman keys` reads spend back under that name. A request reserves
 1 against a request count, its estimated prompt plus the output it may generate
 (capped: `[limits] reserve_output_max`) against a token count, and the price of those
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from dragoman.policy.keys import Limit, LocalKey
 from dragoman.policy.refusals import refusal, too_many
 from dragoman.state.bundle import State
-from dragoman.state.records import Refused, Reservation
+from dragoman.state.records import Ask, Refused, Reservation
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +81,11 @@ class Hold:
     async def settle(self, tokens: float, cost: float | None) -> None:
         """Count what the request really spent: `tokens` in all; `cost` in US dollars
         (None: unknown, so what was reserved stays counted: never free)."""
-        if self._end():
-            counters = self._state.counters
-            for limit, reservation in self.held:
-                await counters.settle(reservation, _spent(limit, reservation, tokens, cost))
+        if self._end() and self.held:
+            spent = [
+                (reservation, _spent(limit, reservation, tokens, cost)) for limit, reservation in self.held
+            ]
+            await self._state.counters.settle_all(spent)
 
     async def settle_input(self) -> None:
         """The client left without usage reported: count the prompt, which the upstream
@@ -92,10 +94,8 @@ class Hold:
 
     async def release(self) -> None:
         """Give everything back: the request failed before anything was billed."""
-        if self._end():
-            counters = self._state.counters
-            for _, reservation in self.held:
-                await counters.release(reservation)
+        if self._end() and self.held:
+            await self._state.counters.settle_all([(reservation, 0.0) for _, reservation in self.held])
 
     def _end(self) -> bool:
         if self.ended:
@@ -107,21 +107,26 @@ class Hold:
 
 
 async def admit(state: State, key: LocalKey, demand: Demand, now: float | None = None) -> Hold:
-    """Reserve `demand` against each of the key's limits, and a slot under its
-    `max_concurrent`; the refusal of the first that does not fit, with everything
-    already reserved given back."""
+    """Reserve `demand` against every one of the key's limits at once (one step of the
+    counters), and a slot under its `max_concurrent`; the refusal of the first limit that
+    does not fit, with nothing held."""
     slot = key.max_concurrent is not None
     if slot and not await state.in_flight.acquire(slot_name(key), key.max_concurrent):
         raise too_many(key)
     hold = Hold(state, key, demand, slot)
-    counters = state.counters
-    for limit in key.limits:
-        amount = demand.of(limit)
-        found = await counters.reserve(counter_name(key, limit), amount, limit.amount, limit.period)
-        if isinstance(found, Refused):
-            await hold.release()
-            raise refusal(key, limit, found, amount, time.time() if now is None else now)
-        hold.held.append((limit, found))
+    if not key.limits:
+        return hold
+    asks = [
+        Ask(counter_name(key, limit), demand.of(limit), limit.amount, limit.period) for limit in key.limits
+    ]
+    found = await state.counters.reserve_all(asks)
+    if isinstance(found, Refused):
+        await hold.release()
+        limit, ask = next(
+            (limit, ask) for limit, ask in zip(key.limits, asks, strict=True) if ask.key == found.key
+        )
+        raise refusal(key, limit, found, ask.amount, time.time() if now is None else now)
+    hold.held = list(zip(key.limits, found, strict=True))
     return hold
 
 

@@ -106,6 +106,7 @@ from dragoman.state.protocols import (
 from dragoman.state.records import (
     UNTIL_RESET,
     WHOLE_ACCOUNT,
+    Ask,
     Binding,
     Cooldown,
     CooldownKind,
@@ -120,6 +121,7 @@ __all__ = [
     "BACKENDS",
     "UNTIL_RESET",
     "WHOLE_ACCOUNT",
+    "Ask",
     "Binding",
     "Bindings",
     "Cooldown",

@@ -10,10 +10,11 @@ Redis). Each method's docstring says what Redis would do for it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from dragoman.state.records import (
+    Ask,
     Binding,
     Cooldown,
     CooldownKind,
@@ -131,6 +132,15 @@ class Counters(Protocol):
 
     async def used(self, key: str, period: Period) -> float:
         """What the current period has counted (settled plus held)."""
+
+    async def reserve_all(self, asks: Sequence[Ask]) -> list[Reservation] | Refused:
+        """`reserve` for several counters in one atomic step (a key's limits): a
+        reservation per ask, in order, or the Refused of the first that does not fit with
+        nothing held. Redis: one Lua script over every ask's buckets."""
+
+    async def settle_all(self, settled: Sequence[tuple[Reservation, float]]) -> None:
+        """`settle` each (reservation, actual) in one step; an actual of 0 releases. Redis:
+        one Lua script (or one pipeline of the per-counter scripts)."""
 
 
 class Subscription(Protocol):

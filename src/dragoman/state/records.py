@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # What cooled an account: a quota window (429), a transient fault (408, 5xx, a dropped
 # connection), an account the upstream refuses until someone acts (402/403, repeated
@@ -106,6 +106,16 @@ class Period:
     def token(self) -> str:
         """A stable name for this period, part of a counter's identity."""
         return f"{self.unit}@{self.zone}" if self.unit else f"rolling@{self.seconds:g}"
+
+
+class Ask(NamedTuple):
+    """One amount to hold against one counter (`key` over `period`) under `limit`, in a
+    `Counters.reserve_all` (a tuple: made for each limit of each request)."""
+
+    key: str
+    amount: float
+    limit: float
+    period: Period
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,14 @@ Ids are positive, so the zeros of fresh storage read as empty cells.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import compress
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from dragoman.state.records import Period, PeriodUnit
+from dragoman.state.records import Ask, Period, PeriodUnit, Refused, Reservation
 
 BUCKETS = 60
 # Float sums drift by a few ulps; a reservation that fits exactly must not be refused.
@@ -38,6 +39,10 @@ class Cells(Protocol[T]):
     def __getitem__(self, index: int, /) -> T: ...
 
     def __setitem__(self, index: int, value: T, /) -> None: ...
+
+
+# A counter's cells by its key and period, made when first asked for.
+CellsOf = Callable[[str, Period], tuple[Cells[int], Cells[float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +110,8 @@ def total(ids: Cells[int], amounts: Cells[float], span: Span) -> float:
     """What the period holds at `span`."""
     if not span.width:
         return amounts[0] if ids[0] == span.bucket else 0.0
-    oldest = span.oldest
-    return sum(amount for bucket, amount in zip(ids, amounts, strict=True) if bucket >= oldest)
+    # The cells still in the window, picked and summed without a Python loop.
+    return float(sum(compress(amounts, map(span.oldest.__le__, ids))))
 
 
 def take(ids: Cells[int], amounts: Cells[float], span: Span, amount: float, limit: float) -> float | None:
@@ -120,6 +125,43 @@ def take(ids: Cells[int], amounts: Cells[float], span: Span, amount: float, limi
         amounts[slot] = 0.0
     amounts[slot] += amount
     return None
+
+
+def take_all(
+    asks: Sequence[Ask], now: float, spans: Spans, cells: CellsOf, ids: Iterator[int]
+) -> list[Reservation] | Refused:
+    """Count every ask, or none (`Counters.reserve_all`, under the backend's lock):
+    the reservations, numbered from `ids`, else the first that does not fit, with
+    those already counted taken back."""
+    taken: list[Reservation] = []
+    for ask in asks:
+        span = spans.at(ask.period, now)
+        counted, amounts = cells(ask.key, ask.period)
+        held = take(counted, amounts, span, ask.amount, ask.limit)
+        if held is not None:
+            for back in taken:
+                adjust(*cells(back.key, back.period), span_slot(back), back.bucket, -back.amount)
+            return Refused(
+                ask.key, held, ask.limit, frees_at(counted, amounts, span, held, ask.amount, ask.limit)
+            )
+        taken.append(Reservation(next(ids), ask.key, ask.period, ask.amount, span.bucket))
+    return taken
+
+
+def closing(open_: set[int], settled: Sequence[tuple[Reservation, float]]) -> list[tuple[Reservation, float]]:
+    """What each still open reservation changes its counter by (none: settled to what it
+    held), closing it: once each (`Counters.settle_all`)."""
+    changes = []
+    for reservation, actual in settled:
+        if reservation.id in open_:
+            open_.discard(reservation.id)
+            if actual != reservation.amount:
+                changes.append((reservation, actual - reservation.amount))
+    return changes
+
+
+def span_slot(reservation: Reservation) -> int:
+    return slot_of(reservation.period, reservation.bucket)
 
 
 def adjust(ids: Cells[int], amounts: Cells[float], slot: int, bucket: int, delta: float) -> None:

@@ -13,12 +13,12 @@ that dies is never settled: it stays counted, the safe side for a budget.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from dragoman.state import tally
 from dragoman.state.host.region import Region
-from dragoman.state.records import Period, Refused, Reservation
+from dragoman.state.records import Ask, Period, Refused, Reservation
 
 ENTRIES = 4096
 ENTRY = 1024
@@ -64,6 +64,22 @@ class HostCounters:
         with self._region.locked():
             ids, amounts = self._cells(key, period)
             return tally.total(ids, amounts, span)
+
+    async def reserve_all(self, asks: Sequence[Ask]) -> list[Reservation] | Refused:
+        now = self._clock()
+        with self._region.locked():
+            found = tally.take_all(asks, now, self._spans, self._cells, self._ids)
+        if not isinstance(found, Refused):
+            self._open.update([reservation.id for reservation in found])
+        return found
+
+    async def settle_all(self, settled: Sequence[tuple[Reservation, float]]) -> None:
+        changes = tally.closing(self._open, settled)
+        if changes:
+            with self._region.locked():
+                for reservation, delta in changes:
+                    ids, amounts = self._cells(reservation.key, reservation.period)
+                    tally.adjust(ids, amounts, tally.span_slot(reservation), reservation.bucket, delta)
 
     def flush(self) -> None:
         self._region.map.flush()

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from dragoman.state import tally
-from dragoman.state.records import Period, Refused, Reservation
+from dragoman.state.records import Ask, Period, Refused, Reservation
 
 Clock = Callable[[], float]
 
@@ -62,6 +62,17 @@ class MemoryCounters:
     async def used(self, key: str, period: Period) -> float:
         ids, amounts = self._counter(key, period)
         return tally.total(ids, amounts, self._spans.at(period, self._clock()))
+
+    async def reserve_all(self, asks: Sequence[Ask]) -> list[Reservation] | Refused:
+        found = tally.take_all(asks, self._clock(), self._spans, self._counter, self._ids)
+        if not isinstance(found, Refused):
+            self._open.update([reservation.id for reservation in found])
+        return found
+
+    async def settle_all(self, settled: Sequence[tuple[Reservation, float]]) -> None:
+        for reservation, delta in tally.closing(self._open, settled):
+            ids, amounts = self._counter(reservation.key, reservation.period)
+            tally.adjust(ids, amounts, tally.span_slot(reservation), reservation.bucket, delta)
 
     def _close(self, reservation: Reservation, delta: float) -> None:
         if reservation.id not in self._open:
