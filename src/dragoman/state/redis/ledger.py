@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from dragoman.state import tally
 from dragoman.state.memory.counts import MemoryCounters
-from dragoman.state.records import Period, Refused, Reservation
+from dragoman.state.records import Ask, Period, Refused, Reservation
 from dragoman.state.redis.link import BATCH_SECONDS, DOWN, Link
 
 # Settlements, as (cell, bucket, change) triples from ARGV[first] on: a change applies only
@@ -134,6 +134,25 @@ class RedisCounters:
 
     async def release(self, reservation: Reservation) -> None:
         await self._close(reservation, None, -reservation.amount)
+
+    async def reserve_all(self, asks: Sequence[Ask]) -> list[Reservation] | Refused:
+        """One script per ask, in order; a refusal gives back what the earlier ones held.
+        Each ask is atomic, so limits are never overshot; between two asks another
+        request may take what this one then gives back (a refusal that a single script
+        over every ask would have avoided)."""
+        held: list[Reservation] = []
+        for ask in asks:
+            found = await self.reserve(ask.key, ask.amount, ask.limit, ask.period)
+            if isinstance(found, Refused):
+                for reservation in held:
+                    await self.release(reservation)
+                return found
+            held.append(found)
+        return held
+
+    async def settle_all(self, settled: Sequence[tuple[Reservation, float]]) -> None:
+        for reservation, actual in settled:
+            await self.settle(reservation, actual)
 
     async def used(self, key: str, period: Period) -> float:
         span = self._spans.at(period, self._clock())
