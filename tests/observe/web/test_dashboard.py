@@ -29,6 +29,9 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 
 
+M_PRICE = {"m": {"input": 2.0, "output": 10.0}}
+
+
 @pytest.fixture(scope="module")
 def url(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One gateway for the module, in a home of its own (set up before the per-test home is)."""
@@ -43,7 +46,7 @@ def url(fake_upstreams_session: FakeUpstreams, tmp_path_factory: pytest.TempPath
             providers=providers,
             api_keys=[LOCAL_KEY],
             trace_bodies="all",
-            prices={"m": {"input": 2.0, "output": 10.0}},
+            prices=M_PRICE,
         ) as served:
             yield served
 
@@ -281,7 +284,10 @@ def test_every_page_fits_its_width_and_is_screenshot(
 def test_a_loopback_dragoman_without_a_key_opens_the_dashboard_directly(
     browser: Browser, fakes: FakeUpstreams, artifacts: Path
 ) -> None:
-    with serve_gateway(fakes, providers=pool(fakes.openai_chat, ["solo"], ["m"])) as open_url:
+    # The price table is the process's (one gateway per process outside tests): this
+    # gateway keeps the module gateway's, which the keys page's budget counts by.
+    open_gateway = serve_gateway(fakes, providers=pool(fakes.openai_chat, ["solo"], ["m"]), prices=M_PRICE)
+    with open_gateway as open_url:
         context = browser.new_context(base_url=open_url, viewport=DESKTOP)
         try:
             page = context.new_page()
