@@ -5,7 +5,6 @@ never stores a response never loads SQLAlchemy for it."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -13,26 +12,10 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dragoman.store.db import Database, UnusableDatabase, open_database
+from dragoman.store.stored_response import StoredResponse
 from dragoman.store.tables import responses
 
 OPEN_RETRY_SECONDS = 0.5
-
-
-@dataclass(slots=True)
-class StoredResponse:
-    """One stored response: the Response object as its client got it, and its input."""
-
-    id: str
-    created_at: float
-    key: str
-    account: str
-    kept: bool
-    previous_response_id: str | None
-    response: dict[str, Any]
-    input: list[dict[str, Any]]
-    # False while `input` is the items as the client sent them: each gets its id off the
-    # request path (`server.responses.keeper`), before it is written or first read.
-    listed: bool = True
 
 
 class ResponseStore:

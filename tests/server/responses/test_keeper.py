@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dragoman.server.responses.keeper import Keeper
-from dragoman.store.response_store import StoredResponse
+from dragoman.store.stored_response import StoredResponse
 
 
 def stored(response_id: str, age_days: float = 0.0) -> StoredResponse:

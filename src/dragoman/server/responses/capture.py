@@ -21,7 +21,7 @@ from dragoman.ir.response import Response
 from dragoman.server.exchange import Exchange
 from dragoman.server.responses.conversation import keeps_state
 from dragoman.server.responses.keeper import Keeper
-from dragoman.store.response_store import StoredResponse
+from dragoman.store.stored_response import StoredResponse
 
 log = logging.getLogger("dragoman.responses")
 

@@ -23,7 +23,7 @@ from dragoman.ir.ids import new_id
 if TYPE_CHECKING:
     from dragoman.server.gateway import Gateway
     from dragoman.server.responses.keeper import Keeper
-    from dragoman.store.response_store import StoredResponse
+    from dragoman.store.stored_response import StoredResponse
 
 RESPONSES = "openai_responses"
 # Responses upstreams that store nothing a later request could name (their quirks

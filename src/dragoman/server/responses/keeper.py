@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 from dragoman.server.responses.conversation import listed_items
 
 if TYPE_CHECKING:
-    from dragoman.store.response_store import ResponseStore, StoredResponse
+    from dragoman.store.response_store import ResponseStore
+    from dragoman.store.stored_response import StoredResponse
 
 log = logging.getLogger("dragoman.responses")
 

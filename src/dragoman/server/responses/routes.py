@@ -30,7 +30,7 @@ from dragoman.server.responses import background
 from dragoman.server.responses.capture import Keeping, keeping_dialect
 from dragoman.server.responses.conversation import continuation, input_items
 from dragoman.server.responses.keeper import Keeper
-from dragoman.store.response_store import StoredResponse
+from dragoman.store.stored_response import StoredResponse
 
 RESPONSES = "openai_responses"
 # How a request's conversation is found (`routes._session`): from the request, its body, its dialect.
