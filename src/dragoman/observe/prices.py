@@ -32,6 +32,7 @@ PerMillion = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 _DATED = re.compile(r"[-@](\d{8}|\d{4}-\d{2}-\d{2})$")
 _BRACKETED = re.compile(r"\[[^\]]*\]$")
 _GLOB = re.compile(r"[*?\[]")
+_DOTTED_CLAUDE = re.compile(r"^(claude-[a-z]+-\d+)\.(\d+)")
 # Model ids seen are remembered; past this many (ids a client made up), start over.
 _REMEMBERED = 4096
 
@@ -184,11 +185,13 @@ def _or(rate: float | None, fallback: float) -> float:
     return fallback if rate is None else rate
 
 
-# Each drops one thing from the id before it: a `provider/` or `models/` prefix, a
-# `[1m]`-style suffix, a date, `-latest`.
+# Each drops or rewrites one thing of the id before it: a `provider/` or `models/`
+# prefix, a `[1m]`-style suffix, a date, `-latest`, a Claude version written with a dot
+# (GitHub Copilot's `claude-sonnet-4.5` is Anthropic's `claude-sonnet-4-5`).
 _SHORTENINGS: tuple[Callable[[str], str], ...] = (
     lambda name: name.rpartition("/")[2],
     lambda name: _BRACKETED.sub("", name),
     lambda name: _DATED.sub("", name),
     lambda name: name.removesuffix("-latest"),
+    lambda name: _DOTTED_CLAUDE.sub(r"\1-\2", name),
 )
