@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
@@ -58,7 +59,9 @@ def test_a_failover_is_traced_with_each_attempt_and_the_usage(fakes: FakeUpstrea
     }  # fmt: skip
     assert 0 < trace["ttfb_ms"] <= trace["duration_ms"]
     assert trace["status"] == 200 and trace["bytes_in"] > 0 and trace["bytes_out"] > 0
-    assert trace["cost"] is None and trace["cost_detail"] is None  # the price table has no such model
+    # claude-opus-4-5 at $5 / $25, cache reads $0.50: 20 x 5 + 100 x 0.5 + 7 x 25 per million.
+    assert trace["cost"] == pytest.approx(325e-6)
+    assert trace["cost_detail"]["priced_as"] == OPUS
 
 
 def test_a_stream_is_traced_with_how_it_ended(fakes: FakeUpstreams) -> None:
