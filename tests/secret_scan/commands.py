@@ -29,7 +29,7 @@ OUTPUT_FILES: set[Path] = set()
 
 def _invoke(self: CliRunner, cli: Any, args: Any = None, *more: Any, **kwargs: Any) -> Result:
     words = [args] if isinstance(args, str) else list(args or [])
-    _note_command(["dragoman", *words], kwargs.get("env") or {}, "CliRunner")
+    _note_command(["dragoman", *words], kwargs.get("env") or {}, "CliRunner", None)
     result = _real_invoke(self, cli, args, *more, **kwargs)
     text = result.output
     if result.exc_info is not None and not isinstance(result.exception, SystemExit):
@@ -43,7 +43,7 @@ def _popen_init(self: subprocess.Popen[Any], args: Any, *more: Any, **kwargs: An
     words = [args] if isinstance(args, str | bytes) else list(args)
     self._dragoman = is_dragoman(words)  # type: ignore[attr-defined]
     if self._dragoman:  # type: ignore[attr-defined]
-        _note_command(words, kwargs.get("env") or {}, "subprocess")
+        _note_command(words, kwargs.get("env") or {}, "subprocess", self)
         for stream in (kwargs.get("stdout"), kwargs.get("stderr")):
             if hasattr(stream, "name") and isinstance(stream.name, str):
                 OUTPUT_FILES.add(Path(stream.name))
@@ -74,7 +74,7 @@ def _as_text(data: str | bytes) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else data
 
 
-def _note_command(words: list[Any], environ: Any, origin: str) -> None:
+def _note_command(words: list[Any], environ: Any, origin: str, process: subprocess.Popen[Any] | None) -> None:
     harvest_argv(words, f"{origin} argument")
     harvest_environ({str(k): str(v) for k, v in dict(environ).items() if v is not None}, f"{origin} env")
     binds = [str(words[i + 1]) for i, word in enumerate(words[:-1]) if word == "--bind"]
@@ -83,7 +83,7 @@ def _note_command(words: list[Any], environ: Any, origin: str) -> None:
         for part in bind.split(","):
             port = part.rpartition(":")[2]
             if port.isdigit():
-                http.SERVE_PORTS.add(int(port))
+                http.SERVE_PORTS[int(port)] = process
 
 
 def read_output_files() -> None:

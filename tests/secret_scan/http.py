@@ -9,6 +9,7 @@ client side, in httpx's transports, for the ports those processes were told to b
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -22,8 +23,10 @@ _real_asgi = Starlette.__call__
 _real_handle = httpx.HTTPTransport.handle_request
 _real_handle_async = httpx.AsyncHTTPTransport.handle_async_request
 
-# Ports of dragoman processes the tests started (see `commands`).
-SERVE_PORTS: set[int] = set()
+# Ports of dragoman processes the tests started (see `commands`), each with its process
+# (None for one run in-process): once that process has ended, the port may be handed
+# to anything else (a fake upstream, a fake OAuth server), whose answers are not ours.
+SERVE_PORTS: dict[int, subprocess.Popen[Any] | None] = {}
 # Settings already harvested, by id (held, so that an id is not reused by another).
 _harvested: dict[int, Any] = {}
 
@@ -109,11 +112,18 @@ class _AsyncTee(httpx.AsyncByteStream):
 
 
 def _answer_of(request: httpx.Request, response: httpx.Response) -> Answer | None:
-    if request.url.port not in SERVE_PORTS:
+    if not _served_by_dragoman(request.url.port):
         return None
     answer = Answer(f"{request.method} {request.url.path} (served by another process)")
     answer.start(response.status_code, list(response.headers.raw))
     return answer
+
+
+def _served_by_dragoman(port: int | None) -> bool:
+    if port not in SERVE_PORTS:
+        return False
+    process = SERVE_PORTS[port]
+    return process is None or process.poll() is None
 
 
 def _handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:

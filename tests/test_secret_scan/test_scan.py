@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from starlette.testclient import TestClient
 from dragoman.cli import cli
 from dragoman.config import load
 from dragoman.server.app import build_gateway, create_app
+from tests.secret_scan import http
 from tests.secret_scan.harvest import harvest, harvest_argv, harvest_environ
 from tests.secret_scan.logs import configured_floors
 from tests.secret_scan.record import RECORDER, Seen
@@ -187,3 +190,21 @@ def test_a_session_with_planted_leaks_fails_naming_each(
         assert f"test_planted.py::{name}\n" in output
     assert "test_keeps_it\n" not in output
     assert "<the planted secret>" in output and PLANTED not in output
+
+
+def test_a_port_is_watched_only_while_the_dragoman_process_that_bound_it_runs() -> None:
+    """Once a `serve` process has ended, its port may go to a fake OAuth server whose
+    answers hold the tokens it issues on purpose: those are not dragoman's answers."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    http.SERVE_PORTS[1] = process
+    try:
+        assert http._served_by_dragoman(1)
+        process.kill()
+        process.wait()
+        assert not http._served_by_dragoman(1)
+        http.SERVE_PORTS[1] = None  # a `serve` run in-process is watched for the whole run
+        assert http._served_by_dragoman(1)
+    finally:
+        del http.SERVE_PORTS[1]
+        process.kill()
+        process.wait()
