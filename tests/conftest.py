@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fakes.fixtures", "tests.secret_scan.plugin", "pytester"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.secret_scan.plugin", "tests.databases", "pytester"]
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

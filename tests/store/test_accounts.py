@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dragoman.store import Database, open_database
@@ -15,13 +14,12 @@ from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account, AccountError
 from dragoman.store.db import prepare_home
 from dragoman.store.durable import settle
-from dragoman.store.migrations import MIGRATIONS, migrate
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    prepare_home(tmp_path / "home")
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'home' / 'dragoman.db'}")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """Each test runs on SQLite and on PostgreSQL (`tests.databases`)."""
+    database = await open_database(database_url)
     yield database
     await database.close()
 
@@ -127,32 +125,17 @@ async def test_secrets_never_reach_a_repr(store: AccountStore) -> None:
     assert "openai" in shown
 
 
-async def test_the_database_stays_private_with_accounts_in_it(store: AccountStore, tmp_path: Path) -> None:
-    await store.add(Account("openai", api_key="sk-secret-key-0001"))
+async def test_the_database_stays_private_with_accounts_in_it(tmp_path: Path) -> None:
+    prepare_home(tmp_path / "home")
+    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'home' / 'dragoman.db'}")
+    try:
+        await AccountStore(database.engine).add(Account("openai", api_key="sk-secret-key-0001"))
+    finally:
+        await database.close()
     files = list((tmp_path / "home").iterdir())
     assert files
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-
-
-async def test_a_version_1_database_gains_the_accounts_table(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    old = await open_database(url)
-    async with old.engine.begin() as connection:
-        await connection.execute(text("DROP TABLE accounts"))
-        await connection.execute(text("DROP TABLE account_policies"))  # the later migrations' tables
-        await connection.execute(text("DROP TABLE local_keys"))
-        await connection.execute(text("DROP TABLE responses"))
-        await connection.execute(text("UPDATE schema_version SET version = 1"))
-    await old.close()
-    database = await open_database(url)
-    try:
-        assert database.version == len(MIGRATIONS)
-        assert await AccountStore(database.engine).list() == []
-        async with database.engine.begin() as connection:
-            assert await migrate(connection) == len(MIGRATIONS)
-    finally:
-        await database.close()
 
 
 async def _cancel_inside_the_write(

@@ -15,7 +15,7 @@ from dragoman.config.masking import masked_url
 from dragoman.observe.redact import redact
 from dragoman.store.durable import settle
 from dragoman.store.files import prepare_home, sqlite_file
-from dragoman.store.migrations import migrate
+from dragoman.store.migrations import LATEST, SchemaMismatch, migrate
 
 __all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
 
@@ -31,7 +31,10 @@ class UnusableDatabase(ConfigError):
 @dataclass(slots=True)
 class Database:
     engine: AsyncEngine
+    # The schema's revision number (`migrations.LATEST`), and the one the database was
+    # at when opened (None: it had no schema; `previous < version`: it was upgraded).
     version: int
+    previous: int | None = None
 
     async def close(self) -> None:
         # A write whose caller was cancelled is still running: it ends first.
@@ -39,9 +42,12 @@ class Database:
         await self.engine.dispose()
 
 
-async def open_database(url: str) -> Database:
-    """Connect, migrate, and for SQLite make the file (and its journals) 0600.
-    Raises UnusableDatabase when the URL, its driver or the connection fails."""
+async def open_database(url: str, *, upgrade: bool | None = None) -> Database:
+    """Connect, check the schema, and for SQLite make the file (and its journals) 0600.
+    A schema behind this dragoman's is brought up to date when `upgrade` says so, by
+    default for SQLite only: a shared database (PostgreSQL) is upgraded by `dragoman db
+    upgrade`, never by whichever replica starts first while the others run older code.
+    Raises UnusableDatabase when the URL, its driver, the connection or the schema fails."""
     path = sqlite_file(url)
     if path is not None:
         _create_private(url, path)
@@ -50,14 +56,17 @@ async def open_database(url: str) -> Database:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     try:
         async with engine.begin() as connection:
-            version = await migrate(connection)
+            found = await migrate(connection, upgrade=path is not None if upgrade is None else upgrade)
+    except SchemaMismatch as error:
+        await engine.dispose()
+        raise UnusableDatabase(url, str(error)) from None
     except (OSError, SQLAlchemyError) as error:
         await engine.dispose()
         raise UnusableDatabase(url, f"cannot open it: {_reason(error)}") from None
     except BaseException:
         await engine.dispose()
         raise
-    return Database(engine=engine, version=version)
+    return Database(engine=engine, version=LATEST, previous=int(found) if found is not None else None)
 
 
 def _engine(url: str) -> AsyncEngine:

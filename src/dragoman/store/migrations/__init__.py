@@ -1,0 +1,105 @@
+"""Schema migrations: Alembic revisions, one file each in `versions/`, numbered.
+
+A database records the revision it is at in Alembic's `alembic_version` table. One
+made before Alembic has only the old list's `schema_version` number, which is the
+revision of the same number (version 9 is revision "0009"): it is stamped with it, then
+brought up to date like any other. `schema_version` is kept at the number of the
+revision reached, so that a dragoman of that time refuses a newer schema instead of
+recreating its tables.
+
+To change the schema: add `versions/NNNN_what.py` with the next number, `revision =
+"NNNN"`, `down_revision` the previous number, and an `upgrade()` written with
+`alembic.op` that spells out its tables as they are at that revision (never importing
+`tables.py`, which moves on); then change `tables.py` to match (a test compares the two
+on both backends). Never edit a revision that has shipped.
+
+Finding where a database stands needs SQLAlchemy alone: Alembic (half a second to
+import) is loaded only when a database is behind (`upgrade.py`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dragoman import __version__
+from dragoman.store.tables import schema_version
+
+VERSIONS = Path(__file__).with_name("versions")
+_FILE = re.compile(r"(\d{4})_\w+\.py")
+# Any number, the same for every dragoman: the lock migrating processes queue on.
+_PG_LOCK = 0x6472_676D
+
+
+def _revisions() -> tuple[str, ...]:
+    return tuple(sorted(found[1] for name in os.listdir(VERSIONS) if (found := _FILE.fullmatch(name))))
+
+
+REVISIONS = _revisions()
+HEAD = REVISIONS[-1]
+LATEST = int(HEAD)
+
+
+class SchemaMismatch(Exception):
+    """The database's schema is not the one this dragoman serves, said in one line."""
+
+
+async def stored_revision(connection: AsyncConnection) -> str | None:
+    """The revision the database is at (the old list's number as its revision); None
+    when it has no schema yet."""
+    tables = await connection.run_sync(
+        lambda sync: {
+            name for name in ("alembic_version", "schema_version") if sync.dialect.has_table(sync, name)
+        }
+    )
+    if "alembic_version" in tables:
+        found = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+        return str(found) if found is not None else None
+    if "schema_version" in tables:
+        number = (await connection.execute(select(schema_version.c.version))).scalar()
+        return f"{number:04d}" if number else None
+    return None
+
+
+async def migrate(connection: AsyncConnection, upgrade: bool) -> str | None:
+    """Check that the database is at this dragoman's revision (`HEAD`), or bring it
+    there when `upgrade` says so. Returns the revision it was at (None: no schema);
+    raises SchemaMismatch."""
+    found = await stored_revision(connection)
+    if found == HEAD:
+        return found
+    refuse_unknown(found)
+    if not upgrade:
+        at = f"at revision {found}" if found else "empty"
+        raise SchemaMismatch(f"its schema is {at}, this dragoman needs {HEAD}: run `dragoman db upgrade`")
+    await _lock(connection)
+    found = await stored_revision(connection)  # another process may have done it meanwhile
+    if found != HEAD:
+        refuse_unknown(found)
+        from dragoman.store.migrations.upgrade import upgrade_to
+
+        await connection.run_sync(upgrade_to, HEAD)
+    return found
+
+
+def refuse_unknown(found: str | None) -> None:
+    if found is not None and found not in REVISIONS:
+        raise SchemaMismatch(
+            f"its schema is at revision {found}, newer than this dragoman ({__version__}) knows "
+            f"(its latest is {HEAD}): upgrade dragoman"
+        )
+
+
+async def _lock(connection: AsyncConnection) -> None:
+    """Make processes that migrate the same database at once take turns: the second
+    then finds the work done."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _PG_LOCK})
+    elif connection.dialect.name == "sqlite":
+        # SQLite's driver opens a transaction only before a write: the revision read
+        # would be stale, and each CREATE TABLE committed on its own.
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
