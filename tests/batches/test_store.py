@@ -4,8 +4,6 @@ a batch ends with its last request, its cancel or its expiry."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -19,8 +17,9 @@ PARAMS = {"model": "m", "max_tokens": 8, "messages": [{"role": "user", "content"
 
 
 @pytest.fixture
-async def url(tmp_path: Path) -> AsyncIterator[str]:
-    yield f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}"
+def url(database_url: str) -> str:
+    """SQLite, and PostgreSQL (`tests.databases`)."""
+    return database_url
 
 
 async def test_two_processes_claiming_at_once_claim_each_request_once(url: str) -> None:

@@ -197,11 +197,11 @@ OPENING_COMMANDS = [
 
 @pytest.mark.usefixtures("no_gateway")
 @pytest.mark.parametrize("command", OPENING_COMMANDS, ids=" ".join)
-def test_a_database_url_without_its_driver_is_one_line_and_exit_2(command: list[str]) -> None:
+def test_a_database_that_cannot_be_reached_is_one_line_and_exit_2(command: list[str]) -> None:
     code, output = run(*command, env={"DRAGOMAN_DATABASE_URL": ASYNCPG_URL})
     assert code == 2, output
     [line] = output.strip().splitlines()[-1:]
-    assert "the driver asyncpg is not installed" in line
+    assert "cannot open it: Connect call failed" in line
     assert "Traceback" not in output and "db-pass-0001" not in output
 
 

@@ -42,13 +42,13 @@ async def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
         await second.close()
 
 
-async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+async def test_a_newer_database_is_refused_in_one_line(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
     database = await open_database(url)
     async with database.engine.begin() as connection:
-        await connection.execute(text("UPDATE schema_version SET version = 999"))
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
     await database.close()
-    with pytest.raises(RuntimeError, match="upgrade dragoman"):
+    with pytest.raises(UnusableDatabase, match=r"^database_url .*: its schema is at revision 0999, newer"):
         await open_database(url)
 
 
@@ -64,8 +64,9 @@ def test_prepare_home_tightens_an_open_folder(tmp_path: Path) -> None:
     [
         (
             "postgresql+asyncpg://dbuser:db-pass-0001@127.0.0.1:1/dragoman",
-            "the driver asyncpg is not installed",
+            "cannot open it: Connect call failed ('127.0.0.1', 1)",
         ),
+        ("mysql+aiomysql://dbuser:db-pass-0001@127.0.0.1:1/dragoman", "the driver aiomysql is not installed"),
         ("nosuchdb+nodriver://host/x", "no database driver for nosuchdb+nodriver"),
         ("sqlite:///{tmp}/sync.db", "sqlite is not an asyncio driver"),
         ("sqlite+aiosqlite:////proc/no-such-dir/x.db", "cannot create /proc/no-such-dir/x.db"),

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import update
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from dragoman.policy.keys import digest
 from dragoman.store import open_database
 from dragoman.store.files import holds_accounts
 from dragoman.store.key_store import KeyStore
 from dragoman.store.local_keys import ring_entries
-from dragoman.store.migrations import LATEST, MIGRATIONS
-from dragoman.store.tables import schema_version
+from dragoman.store.migrations import LATEST
 from tests.secret_scan.registry import register
+from tests.store.revisions import at_revision
 
 
 async def test_a_key_round_trips_and_only_its_digest_is_kept(tmp_path: Path) -> None:
@@ -39,8 +36,8 @@ async def test_a_key_round_trips_and_only_its_digest_is_kept(tmp_path: Path) -> 
     assert holds_accounts(tmp_path / "dragoman.db") is True  # a gateway opens a database with keys
 
 
-async def test_revoke_rotate_and_names(tmp_path: Path) -> None:
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}")
+async def test_revoke_rotate_and_names(database_url: str) -> None:
+    database = await open_database(database_url)
     try:
         store = KeyStore(database.engine)
         first = await store.create("bob", {}, None)
@@ -62,12 +59,7 @@ async def test_revoke_rotate_and_names(tmp_path: Path) -> None:
 
 async def test_a_version_4_database_gains_the_keys_table(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}"
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        for number, migration in enumerate(MIGRATIONS[:4], start=1):
-            await migration(connection)
-            await connection.execute(update(schema_version).values(version=number))
-    await engine.dispose()
+    await at_revision(url, "0004", legacy=True)
     assert holds_accounts(tmp_path / "dragoman.db") is False  # no keys table yet: nothing to open it for
     database = await open_database(url)
     try:

@@ -11,8 +11,8 @@ from dragoman.store.policy_store import PolicyStore
 from dragoman.store.source import AccountSource
 
 
-async def test_changes_merge_and_forget_drops_them(tmp_path: Path) -> None:
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}")
+async def test_changes_merge_and_forget_drops_them(database_url: str) -> None:
+    database = await open_database(database_url)
     try:
         store = PolicyStore(database.engine)
         await store.change("work", {"priority": 3})

@@ -1,10 +1,9 @@
-"""Traces and the usage ledger in a real SQLite database."""
+"""Traces and the usage ledger in a real database: SQLite, and PostgreSQL (`tests.databases`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,8 @@ from tests.observe.traces.records import a_record
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[TraceStore]:
-    kept = TraceStore(f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}")
+async def store(database_url: str) -> AsyncIterator[TraceStore]:
+    kept = TraceStore(database_url)
     yield kept
     await kept.close()
 

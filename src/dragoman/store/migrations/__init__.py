@@ -48,9 +48,9 @@ class SchemaMismatch(Exception):
     """The database's schema is not the one this dragoman serves, said in one line."""
 
 
-async def stored_revision(connection: AsyncConnection) -> str | None:
-    """The revision the database is at (the old list's number as its revision); None
-    when it has no schema yet."""
+async def stored_revision(connection: AsyncConnection) -> tuple[str | None, bool]:
+    """The revision the database is at (None: it has no schema yet), and whether only
+    the old list's number says so (it has no `alembic_version` yet)."""
     tables = await connection.run_sync(
         lambda sync: {
             name for name in ("alembic_version", "schema_version") if sync.dialect.has_table(sync, name)
@@ -58,27 +58,27 @@ async def stored_revision(connection: AsyncConnection) -> str | None:
     )
     if "alembic_version" in tables:
         found = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-        return str(found) if found is not None else None
+        return (str(found) if found is not None else None), False
     if "schema_version" in tables:
         number = (await connection.execute(select(schema_version.c.version))).scalar()
-        return f"{number:04d}" if number else None
-    return None
+        return (f"{number:04d}" if number else None), True
+    return None, False
 
 
 async def migrate(connection: AsyncConnection, upgrade: bool) -> str | None:
     """Check that the database is at this dragoman's revision (`HEAD`), or bring it
-    there when `upgrade` says so. Returns the revision it was at (None: no schema);
-    raises SchemaMismatch."""
-    found = await stored_revision(connection)
-    if found == HEAD:
+    there when `upgrade` says so (a database of the old list at `HEAD` is stamped).
+    Returns the revision it was at (None: no schema); raises SchemaMismatch."""
+    found, legacy = await stored_revision(connection)
+    if found == HEAD and not legacy:
         return found
     refuse_unknown(found)
     if not upgrade:
         at = f"at revision {found}" if found else "empty"
         raise SchemaMismatch(f"its schema is {at}, this dragoman needs {HEAD}: run `dragoman db upgrade`")
     await _lock(connection)
-    found = await stored_revision(connection)  # another process may have done it meanwhile
-    if found != HEAD:
+    found, legacy = await stored_revision(connection)  # another process may have done it meanwhile
+    if found != HEAD or legacy:
         refuse_unknown(found)
         from dragoman.store.migrations.upgrade import upgrade_to
 
