@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
+
+# A counter that outgrows 32 bits: BIGINT on PostgreSQL; SQLite's INTEGER is 64-bit, and
+# only an INTEGER primary key is its rowid (numbered by the database itself).
+Count = BigInteger().with_variant(Integer(), "sqlite")
 
 schema_version = Table(
     "schema_version",
@@ -66,7 +70,7 @@ account_policies = Table(
 traces = Table(
     "traces",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("seq", Count, primary_key=True, autoincrement=True),
     Column("id", String(128), nullable=False, index=True),
     Column("time", Float, nullable=False, index=True),
     Column("key", String(64), nullable=False),
@@ -95,14 +99,14 @@ usage_ledger = Table(
     Column("model", String(256), primary_key=True),
     Column("key", String(64), primary_key=True),
     Column("route", String(320), primary_key=True),
-    Column("requests", Integer, nullable=False),
-    Column("errors", Integer, nullable=False),
-    Column("input_uncached", Integer, nullable=False),
-    Column("cache_read", Integer, nullable=False),
-    Column("cache_write", Integer, nullable=False),
-    Column("output", Integer, nullable=False),
-    Column("reasoning", Integer, nullable=False),
-    Column("unpriced", Integer, nullable=False),
+    Column("requests", Count, nullable=False),
+    Column("errors", Count, nullable=False),
+    Column("input_uncached", Count, nullable=False),
+    Column("cache_read", Count, nullable=False),
+    Column("cache_write", Count, nullable=False),
+    Column("output", Count, nullable=False),
+    Column("reasoning", Count, nullable=False),
+    Column("unpriced", Count, nullable=False),
     Column("cost", Float),
     Column("baseline_cost", Float),
     Column("compared_cost", Float),

@@ -109,3 +109,10 @@ async def test_savings_are_summed_per_route_in_the_ledger_and_outlive_the_traces
     ]  # fmt: skip
     by_route = {row["route"]: row for row in await usage(engine, UsageQuery(group_by=("route",)))}
     assert by_route[""]["cost"] == 9.0 and by_route["auto simple"]["cost"] == 4.5
+
+
+async def test_counts_beyond_32_bits_add_up(store: TraceStore) -> None:
+    busy = {"input_uncached": 0, "cache_read": 3_000_000_000, "cache_write": 0, "output": 1, "reasoning": 0}
+    await store.write([a_record(1, usage=busy), a_record(2, usage=busy)])
+    [row] = await usage(await store.engine(), UsageQuery(group_by=("account",)))
+    assert row["cache_read"] == 6_000_000_000
