@@ -29,10 +29,10 @@ def upgrade(home: str | None, config_file: str | None) -> None:
     previous, latest = asyncio.run(_upgrade(settings.home, url))
     where = masked_url(url)
     if previous == latest:
-        console.print(f"{where}: schema already at revision {latest:04d}, the latest.")
+        console.print(f"{where}: schema already at revision {latest:04d}, the latest.", soft_wrap=True)
     else:
         start = f"revision {previous:04d}" if previous else "an empty database"
-        console.print(f"{where}: schema upgraded from {start} to revision {latest:04d}.")
+        console.print(f"{where}: schema upgraded from {start} to revision {latest:04d}.", soft_wrap=True)
 
 
 async def _upgrade(home: Path, url: str) -> tuple[int | None, int]:
