@@ -56,7 +56,8 @@ async def open_database(url: str, *, upgrade: bool | None = None) -> Database:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     try:
         async with engine.begin() as connection:
-            found = await migrate(connection, upgrade=path is not None if upgrade is None else upgrade)
+            embedded = engine.dialect.name == "sqlite"
+            found = await migrate(connection, upgrade=embedded if upgrade is None else upgrade)
     except SchemaMismatch as error:
         await engine.dispose()
         raise UnusableDatabase(url, str(error)) from None
