@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery
+from dragoman.observe.traces.ledger import LENGTHS
 from dragoman.observe.traces.query import get_trace, list_traces, purge, usage
 from dragoman.observe.traces.store import TraceStore
 from dragoman.policy.savings import savings
+from dragoman.store.tables import usage_ledger
 from tests.observe.traces.records import a_record
 
 
@@ -116,3 +118,21 @@ async def test_counts_beyond_32_bits_add_up(store: TraceStore) -> None:
     await store.write([a_record(1, usage=busy), a_record(2, usage=busy)])
     [row] = await usage(await store.engine(), UsageQuery(group_by=("account",)))
     assert row["cache_read"] == 6_000_000_000
+
+
+async def test_a_model_name_longer_than_its_column_is_stored_cut(store: TraceStore) -> None:
+    # A client names any model it likes; PostgreSQL refuses a value longer than the
+    # column (SQLite keeps it), which would lose the whole batch written with it.
+    asked = "m" * 300
+    await store.write(
+        [a_record(1, model=asked, upstream_model=asked), a_record(2, model=asked, upstream_model=asked)]
+    )
+    engine = await store.engine()
+    [trace, _] = (await list_traces(engine, TraceQuery()))["traces"]
+    assert trace["model"] == asked  # the record keeps it whole
+    [row] = await usage(engine, UsageQuery(group_by=("model",)))
+    assert row["model"] == "m" * 256 and row["requests"] == 2
+
+
+def test_the_ledger_cuts_its_keys_to_its_columns_lengths() -> None:
+    assert {name: usage_ledger.c[name].type.length for name in LENGTHS} == LENGTHS  # type: ignore[attr-defined]

@@ -21,6 +21,10 @@ COUNTS = ("requests", "errors", *TOKENS, "unpriced")
 # Summed like counts, but None (unknown) until some request of the row has one.
 COSTS = ("cost", "baseline_cost", "compared_cost")
 DIMENSIONS = ("day", "account", "model", "key", "route")
+# The columns' lengths (`tables.usage_ledger`): PostgreSQL refuses a longer value, and a
+# client names any model it likes. Cut here, before summing, so that rows which the cut
+# makes one are summed as one.
+LENGTHS = {"account": 128, "model": 256, "key": 64, "route": 320}
 LedgerKey = tuple[str, ...]
 
 
@@ -31,7 +35,15 @@ def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
         day = day_of(record["time"])
         model = record["upstream_model"] or record["model"] or ""
         routing = record.get("routing")
-        key = (day, record["account"] or "", model, record["key"] or "", route_of(routing))
+        account, local_key, route = record["account"] or "", record["key"] or "", route_of(routing)
+        cut = LENGTHS
+        key = (
+            day,
+            account[: cut["account"]],
+            model[: cut["model"]],
+            local_key[: cut["key"]],
+            route[: cut["route"]],
+        )
         row = sums.get(key)
         if row is None:
             row = sums[key] = dict(zip(DIMENSIONS, key, strict=True))

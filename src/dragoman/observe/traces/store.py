@@ -55,7 +55,8 @@ class TraceStore:
     def _compiled(self, dialect: Dialect) -> tuple[str, bool]:
         """The insert as the driver takes it, compiled once: SQLAlchemy's per-row
         parameter processing cost more than SQLite's write of the row."""
-        compiled = insert(traces).compile(dialect=dialect, column_keys=list(COLUMNS))
+        # Inline: no RETURNING of each new `seq` (PostgreSQL's default), never read.
+        compiled = insert(traces).inline().compile(dialect=dialect, column_keys=list(COLUMNS))
         # A positional driver (SQLite's `?`, asyncpg's `$1`) takes tuples in this order.
         assert compiled.positiontup is None or tuple(compiled.positiontup) == COLUMNS
         self._insert = (str(compiled), compiled.positiontup is not None)
@@ -89,6 +90,19 @@ COLUMNS = (
 )  # fmt: skip
 
 
+# The columns' lengths: PostgreSQL refuses a longer value (SQLite keeps it), and a
+# client names any model it likes; one such would lose the batch written with it. The
+# record (JSON) keeps every value whole.
+_CUT: dict[str, int] = {
+    name: getattr(traces.c[name].type, "length")  # noqa: B009  (every one a String(n))
+    for name in ("key", "client", "model", "upstream_model", "provider", "account")
+}
+
+
+def _cut(value: str | None, column: str) -> str | None:
+    return value[: _CUT[column]] if value is not None else None
+
+
 def row_of(record: Record) -> tuple[Any, ...]:
     """The record's row, valued in `COLUMNS` order."""
     bodies = record["bodies"]
@@ -96,12 +110,12 @@ def row_of(record: Record) -> tuple[Any, ...]:
     return (
         record["id"],
         record["time"],
-        record["key"] or "",
-        record["client"],
-        record["model"],
-        record["upstream_model"],
-        record["provider"],
-        record["account"] or "",
+        _cut(record["key"] or "", "key"),
+        _cut(record["client"], "client"),
+        _cut(record["model"], "model"),
+        _cut(record["upstream_model"], "upstream_model"),
+        _cut(record["provider"], "provider"),
+        _cut(record["account"] or "", "account"),
         record["status"],
         failed(record),
         orjson.dumps(kept).decode(),
