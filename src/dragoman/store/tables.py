@@ -1,4 +1,4 @@
-"""Table definitions. Every change here comes with a migration in `migrations.py`."""
+"""Table definitions. Every change here comes with a revision in `migrations/versions/`."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ account_policies = Table(
 # Empty text, not NULL, stands for "none" in key and account, as in `usage_ledger`.
 # Indexed: `id` (one trace) and `time` (every listing, newest first, and retention).
 # A filtered listing walks the time index and filters; an index per filter cost every
-# write more than it saved the rare listing (`migrations._v7_trace_indexes`).
+# write more than it saved the rare listing (`migrations/versions/0007_trace_indexes.py`).
 traces = Table(
     "traces",
     metadata,
