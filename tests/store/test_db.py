@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from dragoman.store import open_database
+from dragoman.store.account_store import AccountStore
 from dragoman.store.db import UnusableDatabase, prepare_home
 from dragoman.store.migrations import LATEST
 
@@ -88,3 +89,23 @@ async def test_a_file_that_is_not_a_database_is_one_config_error(tmp_path: Path)
         UnusableDatabase, match=r"^database_url .*garbage\.db: cannot open it: .*not a database"
     ):
         await open_database(f"sqlite+aiosqlite:///{path}")
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_a_server_side_disconnect_costs_no_request(database_url: str) -> None:
+    # PostgreSQL restarted, or an idle connection cut by a proxy: the pool's connections
+    # are dead, and the next read must not be the one that finds out.
+    from tests.databases import on_postgres
+
+    database = await open_database(database_url)
+    try:
+        store = AccountStore(database.engine)
+        await store.list()
+        await on_postgres(
+            database_url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        assert await store.list() == []
+    finally:
+        await database.close()

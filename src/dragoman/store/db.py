@@ -74,7 +74,9 @@ def _engine(url: str) -> AsyncEngine:
     """The engine, or an UnusableDatabase naming what is wrong with the URL or its driver."""
     kind = url.partition("://")[0]
     try:
-        return create_async_engine(url)
+        # A server's connections can die under the pool (PostgreSQL restarted, an idle
+        # one cut): each is checked as it is taken. A SQLite file's cannot.
+        return create_async_engine(url, pool_pre_ping=kind.partition("+")[0] != "sqlite")
     except NoSuchModuleError:  # before ArgumentError, its base class
         problem = f"no database driver for {kind} (e.g. sqlite+aiosqlite, postgresql+asyncpg)"
     except ArgumentError:
