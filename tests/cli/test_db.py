@@ -4,6 +4,7 @@ not serve: newer than theirs on any backend, older on a shared one."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,16 @@ async def _newer(url: str) -> None:
     async with engine.begin() as connection:
         await connection.execute(text(f"UPDATE alembic_version SET version_num = '{LATEST + 1:04d}'"))
     await engine.dispose()
+
+
+def test_serve_refuses_a_newer_sqlite_file_even_with_nothing_to_serve_in_it(dragoman_home: Path) -> None:
+    # With no account in it, `serve` would not open the file until its first trace,
+    # stored response or batch: it looks at the schema's revision before starting.
+    assert run("db", "upgrade").exit_code == 0
+    path = dragoman_home / "dragoman.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"UPDATE alembic_version SET version_num = '{LATEST + 1:04d}'")
+    refused = run("serve", "--bind", "127.0.0.1:1")
+    assert refused.exit_code == 2, refused.output
+    assert refused.output.strip().endswith("upgrade dragoman")
+    assert f"at revision {LATEST + 1:04d}, newer than this dragoman" in refused.output

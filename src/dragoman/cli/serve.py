@@ -100,7 +100,9 @@ def serve(
 
 async def _loaded(settings: Settings) -> Gateway:
     from dragoman.server.app import load_gateway  # the server's imports only when serving
+    from dragoman.store.files import refuse_newer_file
 
+    refuse_newer_file(settings.effective_database_url)  # opened or not, it must not be written
     if settings.workers > 1:
         from dragoman.store.db import Database, open_database, open_existing, prepare_home
 

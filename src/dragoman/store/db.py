@@ -10,22 +10,13 @@ from sqlalchemy import event
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from dragoman.config import ConfigError
-from dragoman.config.masking import masked_url
 from dragoman.observe.redact import redact
 from dragoman.store.durable import settle
-from dragoman.store.files import prepare_home, sqlite_file
-from dragoman.store.migrations import LATEST, SchemaMismatch, migrate
+from dragoman.store.files import UnusableDatabase, prepare_home, sqlite_file
+from dragoman.store.migrations import LATEST, SchemaMismatch
+from dragoman.store.migrations.check import migrate
 
 __all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
-
-
-class UnusableDatabase(ConfigError):
-    """The database cannot be used (its URL, its driver, the connection), said in one
-    line that names the URL with its password masked."""
-
-    def __init__(self, url: str, problem: str) -> None:
-        super().__init__(f"database_url {masked_url(url)}: {problem}")
 
 
 @dataclass(slots=True)

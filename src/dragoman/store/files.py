@@ -14,6 +14,10 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
+from dragoman.config import ConfigError
+from dragoman.config.masking import masked_url
+from dragoman.store.migrations import SchemaMismatch, refuse_unknown
+
 # SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url), for its `database` part.
 _URL = re.compile(
     r"""
@@ -25,6 +29,15 @@ _URL = re.compile(
     """,
     re.X,
 )
+
+
+class UnusableDatabase(ConfigError):
+    """The database cannot be used (its URL, its driver, the connection, its schema),
+    said in one line that names the URL with its password masked."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(f"database_url {masked_url(url)}: {problem}")
+
 
 # A file's identity, size and last change, for the database and its write-ahead log.
 Signature = tuple[tuple[int, int, int] | None, tuple[int, int, int] | None]
@@ -93,3 +106,38 @@ def _has_row(connection: object, table: str) -> bool:
         if "no such table" in str(error):
             return False
         raise
+
+
+def sqlite_revision(path: Path) -> str | None:
+    """The schema revision of the SQLite file at `path` (as `migrations.check` reads it),
+    looked at with Python's own sqlite3; None when it has none, or cannot tell (the
+    opening that follows says why)."""
+    import sqlite3
+
+    try:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=1.0)) as connection:
+            listed = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = {row[0] for row in listed}
+            if "alembic_version" in tables:
+                found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                return str(found[0]) if found else None
+            if "schema_version" in tables:
+                number = connection.execute("SELECT version FROM schema_version").fetchone()
+                return f"{number[0]:04d}" if number and number[0] else None
+    except sqlite3.Error:
+        return None
+    return None
+
+
+def refuse_newer_file(url: str) -> None:
+    """UnusableDatabase when the URL's SQLite file has a schema a newer dragoman made:
+    for `serve` to refuse at its start, before any write, without loading SQLAlchemy
+    for a database it might otherwise not open at all."""
+    path = sqlite_file(url)
+    if path is None or not path.exists():
+        return
+    try:
+        refuse_unknown(sqlite_revision(path))
+    except SchemaMismatch as error:
+        raise UnusableDatabase(url, str(error)) from None

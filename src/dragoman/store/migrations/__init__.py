@@ -13,8 +13,10 @@ To change the schema: add `versions/NNNN_what.py` with the next number, `revisio
 `tables.py`, which moves on); then change `tables.py` to match (a test compares the two
 on both backends). Never edit a revision that has shipped.
 
-Finding where a database stands needs SQLAlchemy alone: Alembic (half a second to
-import) is loaded only when a database is behind (`upgrade.py`).
+Which revisions there are is known from the file names (this module imports neither
+SQLAlchemy nor Alembic); where a database stands, from SQLAlchemy alone (`check.py`);
+Alembic (half a second to import) is loaded only when a database is behind
+(`upgrade.py`).
 """
 
 from __future__ import annotations
@@ -23,16 +25,10 @@ import os
 import re
 from pathlib import Path
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from dragoman import __version__
-from dragoman.store.tables import schema_version
 
 VERSIONS = Path(__file__).with_name("versions")
 _FILE = re.compile(r"(\d{4})_\w+\.py")
-# Any number, the same for every dragoman: the lock migrating processes queue on.
-_PG_LOCK = 0x6472_676D
 
 
 def _revisions() -> tuple[str, ...]:
@@ -48,58 +44,9 @@ class SchemaMismatch(Exception):
     """The database's schema is not the one this dragoman serves, said in one line."""
 
 
-async def stored_revision(connection: AsyncConnection) -> tuple[str | None, bool]:
-    """The revision the database is at (None: it has no schema yet), and whether only
-    the old list's number says so (it has no `alembic_version` yet)."""
-    tables = await connection.run_sync(
-        lambda sync: {
-            name for name in ("alembic_version", "schema_version") if sync.dialect.has_table(sync, name)
-        }
-    )
-    if "alembic_version" in tables:
-        found = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-        return (str(found) if found is not None else None), False
-    if "schema_version" in tables:
-        number = (await connection.execute(select(schema_version.c.version))).scalar()
-        return (f"{number:04d}" if number else None), True
-    return None, False
-
-
-async def migrate(connection: AsyncConnection, upgrade: bool) -> str | None:
-    """Check that the database is at this dragoman's revision (`HEAD`), or bring it
-    there when `upgrade` says so (a database of the old list at `HEAD` is stamped).
-    Returns the revision it was at (None: no schema); raises SchemaMismatch."""
-    found, legacy = await stored_revision(connection)
-    if found == HEAD and not legacy:
-        return found
-    refuse_unknown(found)
-    if not upgrade:
-        at = f"at revision {found}" if found else "empty"
-        raise SchemaMismatch(f"its schema is {at}, this dragoman needs {HEAD}: run `dragoman db upgrade`")
-    await _lock(connection)
-    found, legacy = await stored_revision(connection)  # another process may have done it meanwhile
-    if found != HEAD or legacy:
-        refuse_unknown(found)
-        from dragoman.store.migrations.upgrade import upgrade_to
-
-        await connection.run_sync(upgrade_to, HEAD)
-    return found
-
-
 def refuse_unknown(found: str | None) -> None:
     if found is not None and found not in REVISIONS:
         raise SchemaMismatch(
             f"its schema is at revision {found}, newer than this dragoman ({__version__}) knows "
             f"(its latest is {HEAD}): upgrade dragoman"
         )
-
-
-async def _lock(connection: AsyncConnection) -> None:
-    """Make processes that migrate the same database at once take turns: the second
-    then finds the work done."""
-    if connection.dialect.name == "postgresql":
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _PG_LOCK})
-    elif connection.dialect.name == "sqlite":
-        # SQLite's driver opens a transaction only before a write: the revision read
-        # would be stale, and each CREATE TABLE committed on its own.
-        await connection.exec_driver_sql("BEGIN IMMEDIATE")
