@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -136,3 +139,35 @@ async def test_a_model_name_longer_than_its_column_is_stored_cut(store: TraceSto
 
 def test_the_ledger_cuts_its_keys_to_its_columns_lengths() -> None:
     assert {name: usage_ledger.c[name].type.length for name in LENGTHS} == LENGTHS  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[TraceStore]:
+    """A SQLite file's store: its batches go through the writer's own thread."""
+    kept = TraceStore(f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}")
+    yield kept
+    await kept.close()
+
+
+async def test_a_write_handed_over_is_committed_even_if_its_caller_is_cancelled(
+    sqlite_store: TraceStore,
+) -> None:
+    store = sqlite_store
+    await store.engine()  # opened: the next write goes straight to the writer's thread
+    writing = asyncio.ensure_future(store.write([a_record(n) for n in range(1, 201)]))
+    await asyncio.sleep(0)  # handed over
+    writing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await writing
+    await store.write([a_record(201)])  # the writer's thread takes writes in order
+    listed = await list_traces(await store.engine(), TraceQuery(limit=500))
+    assert len(listed["traces"]) == 201
+
+
+async def test_a_failed_write_is_rolled_back_whole(sqlite_store: TraceStore) -> None:
+    store = sqlite_store
+    await store.write([a_record(1)])
+    with pytest.raises(sqlite3.IntegrityError):  # a trace's id cannot be NULL: the second row fails
+        await store.write([a_record(2), a_record(3, id=None)])
+    listed = await list_traces(await store.engine(), TraceQuery())
+    assert [trace["id"] for trace in listed["traces"]] == ["req-1"]

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -22,7 +22,9 @@ from sqlalchemy.sql.dml import Insert
 
 from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, ledger_rows
 from dragoman.observe.traces.record import Record, failed
+from dragoman.observe.traces.sqlite_writer import SqliteWriter
 from dragoman.store.db import Database, UnusableDatabase, open_database
+from dragoman.store.files import sqlite_file
 from dragoman.store.tables import traces, usage_ledger
 
 OPEN_RETRY_SECONDS = 0.5
@@ -36,15 +38,20 @@ class TraceStore:
         self._database: Database | None = None
         self._opening = asyncio.Lock()
         self._insert: tuple[str, bool] | None = None
+        self._sqlite: SqliteWriter | None = None
 
     async def engine(self) -> AsyncEngine:
         async with self._opening:
             if self._database is None:
                 self._database = await _opened(self.url)
+                self._sqlite = _sqlite_writer(self.url, self._database.engine.dialect)
         return self._database.engine
 
     async def write(self, records: list[Record]) -> None:
         engine = await self.engine()
+        if self._sqlite is not None:
+            await self._sqlite.write(lambda: _rows(records))
+            return
         async with engine.begin() as connection:
             sql, positional = self._insert or self._compiled(connection.dialect)
             rows = [row_of(record) for record in records]
@@ -53,13 +60,7 @@ class TraceStore:
             await add_usage(connection, ledger_rows(records))
 
     def _compiled(self, dialect: Dialect) -> tuple[str, bool]:
-        """The insert as the driver takes it, compiled once: SQLAlchemy's per-row
-        parameter processing cost more than SQLite's write of the row."""
-        # Inline: no RETURNING of each new `seq` (PostgreSQL's default), never read.
-        compiled = insert(traces).inline().compile(dialect=dialect, column_keys=list(COLUMNS))
-        # A positional driver (SQLite's `?`, asyncpg's `$1`) takes tuples in this order.
-        assert compiled.positiontup is None or tuple(compiled.positiontup) == COLUMNS
-        self._insert = (str(compiled), compiled.positiontup is not None)
+        self._insert = _compiled(dialect)
         return self._insert
 
     async def retain(self, before: float, max_count: int) -> int:
@@ -69,6 +70,9 @@ class TraceStore:
             return await retain(connection, before, max_count)
 
     async def close(self) -> None:
+        if self._sqlite is not None:
+            await self._sqlite.close()
+            self._sqlite = None
         if self._database is not None:
             await self._database.close()
             self._database = None
@@ -82,6 +86,23 @@ async def _opened(url: str) -> Database:
     except UnusableDatabase:
         await asyncio.sleep(OPEN_RETRY_SECONDS)
         return await open_database(url)
+
+
+def _sqlite_writer(url: str, dialect: Dialect) -> SqliteWriter | None:
+    """The thread that writes batches to a SQLite file; None for any other database."""
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    insert_sql, positional = _compiled(dialect)
+    upsert = _upsert(dialect.name).compile(dialect=dialect, column_keys=list(LEDGER_COLUMNS))
+    assert positional and tuple(upsert.positiontup or ()) == LEDGER_COLUMNS
+    return SqliteWriter(path, insert_sql, str(upsert))
+
+
+def _rows(records: list[Record]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """A batch's trace rows and ledger rows, as tuples in their statements' order."""
+    ledger = [tuple(row[name] for name in LEDGER_COLUMNS) for row in ledger_rows(records)]
+    return [row_of(record) for record in records], ledger
 
 
 COLUMNS = (
@@ -101,6 +122,19 @@ _CUT: dict[str, int] = {
 
 def _cut(value: str | None, column: str) -> str | None:
     return value[: _CUT[column]] if value is not None else None
+
+
+LEDGER_COLUMNS = (*DIMENSIONS, *COUNTS, *COSTS)
+
+
+def _compiled(dialect: Dialect) -> tuple[str, bool]:
+    """The insert as the driver takes it, compiled once: SQLAlchemy's per-row
+    parameter processing cost more than SQLite's write of the row."""
+    # Inline: no RETURNING of each new `seq` (PostgreSQL's default), never read.
+    compiled = insert(traces).inline().compile(dialect=dialect, column_keys=list(COLUMNS))
+    # A positional driver (SQLite's `?`, asyncpg's `$1`) takes tuples in this order.
+    assert compiled.positiontup is None or tuple(compiled.positiontup) == COLUMNS
+    return str(compiled), compiled.positiontup is not None
 
 
 def row_of(record: Record) -> tuple[Any, ...]:
@@ -140,7 +174,9 @@ def _upsert(dialect_name: str) -> Insert:
     # A cost stays None (unknown) until some request of the row has one.
     for name in COSTS:
         added[name] = case(
-            (new[name].is_(None), ledger[name]), else_=func.coalesce(ledger[name], 0.0) + new[name]
+            # A literal, not a parameter: the compiled statement takes only the row's values.
+            (new[name].is_(None), ledger[name]),
+            else_=func.coalesce(ledger[name], literal_column("0.0")) + new[name],
         )
     upsert: Insert = statement.on_conflict_do_update(index_elements=list(DIMENSIONS), set_=added)
     return upsert
