@@ -65,7 +65,13 @@ class Dialect:
 @cache
 def get(name: str) -> Dialect:
     """The dialect of that name, its modules imported on first use."""
-    package = DIALECTS[name]
+    return private(name, DIALECTS[name])
+
+
+@cache
+def private(name: str, package: str) -> Dialect:
+    """A protocol only one upstream speaks (Kiro's), from the modules of the same names
+    in `package` (its provider folder, `ProviderSpec.wire`). No client speaks it."""
     return Dialect(
         name=name,
         request=importlib.import_module(f"{package}.request"),
