@@ -32,6 +32,7 @@ from dragoman.auth.locks import AccountLocks, LockTimeout
 from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR, AccountGone
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
+from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
 from dragoman.providers.upstream import Upstream
 from dragoman.store.accounts import Account
@@ -175,13 +176,9 @@ class TokenKeeper:
     async def _renew(self, account: Account, *, usable: bool) -> Account:
         """Refresh `account` (the lock held). `usable`: its token has not been refused,
         so a transient failure may leave it in use until it expires."""
-        if not account.refresh_token:
-            raise AuthenticationFailed(_relogin(account, "it has no refresh token"))
         try:
             spec = subscription_spec(account.provider)
-            answer = await tokens.refresh(
-                self._oauth_client(), oauth_for(spec, self.settings), account.refresh_token
-            )
+            answer = await self._refreshed(spec, account)
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
@@ -201,6 +198,17 @@ class TokenKeeper:
             return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {})
         except AccountGone:
             raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
+
+    async def _refreshed(self, spec: ProviderSpec, account: Account) -> dict[str, Any]:
+        """The token response of the account's refresh: its kind's own, else OAuth's."""
+        oauth = oauth_for(spec, self.settings)
+        if spec.runtime is not None:
+            own = await spec.runtime.refresh(self._oauth_client(), oauth, account)
+            if own is not None:
+                return own
+        if not account.refresh_token:
+            raise AuthenticationFailed(_relogin(account, "it has no refresh token"))
+        return await tokens.refresh(self._oauth_client(), oauth, account.refresh_token)
 
     def _noted(self, account: Account, outcome: str) -> None:
         if self.on_refresh is not None:

@@ -37,7 +37,6 @@ import orjson
 from starlette.responses import Response
 from starlette.types import Receive
 
-from dragoman import sse
 from dragoman.dialects import Dialect
 from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
