@@ -65,12 +65,15 @@ class KiroFake(Fake):
         self.refreshes = 0
         self.refresh_delay = 0.0
         self.credits_used = 120.5
+        # Damage the first message's bytes (a test of the CRC checks).
+        self.corrupt = False
         super().__init__()
 
     def reset(self) -> None:
         super().reset()
         self.refreshes = 0
         self.refresh_delay = 0.0
+        self.corrupt = False
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -150,8 +153,11 @@ class KiroFake(Fake):
         frames = answer_frames(reply)
         if reply.error is not None:
             frames = [*frames[:-2], self._in_stream(reply.error)]
+        data = bytearray(b"".join(frames))
+        if self.corrupt:
+            data[16] ^= 0x01
         answer = Frames(
-            cut(b"".join(frames), reply.chunks + 2),
+            cut(bytes(data), reply.chunks + 2),
             headers={**self.response_headers(), **reply.headers},
             media_type=MEDIA_TYPE,
             first_byte_delay=reply.delay_before_first_byte,

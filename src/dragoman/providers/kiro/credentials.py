@@ -100,7 +100,7 @@ def account_from(token: dict[str, Any], registration: dict[str, Any], path: Path
         access_token=access,
         refresh_token=refresh,
         expires_at=_expiry(token),
-        account_id=profile,
+        account_id=profile.rpartition("/")[2] or None if profile else None,
         base_url=runtime_host(region_of(profile)),
         extra={key: value for key, value in extra.items() if value is not None},
     )

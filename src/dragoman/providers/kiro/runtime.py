@@ -47,7 +47,14 @@ class KiroRuntime(AccountRuntime):
         """From a token answer: the profile (the account's id) and its region's runtime."""
         profile = tokens.get("profile_arn")
         region = region_of(profile)
-        return {"account_id": profile, "base_url": runtime_host(region) if region else None}
+        return {
+            # The profile's own id (`arn:...:profile/EHGA3GRVQMUK`): one per Kiro account.
+            "account_id": profile.rpartition("/")[2] or None if isinstance(profile, str) else None,
+            "base_url": runtime_host(region) if region else None,
+            "profile_arn": profile,
+            "login": tokens.get("login"),
+            "auth_region": tokens.get("auth_region"),
+        }
 
     async def usage(
         self, account: Account, client: httpx.AsyncClient, base_url: str
