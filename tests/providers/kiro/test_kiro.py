@@ -123,12 +123,13 @@ def test_an_exception_frame_mid_stream_ends_the_clients_stream(kiro: KiroFake, s
             error=Failure(500, "internal failure", kind="InternalServerException", mid_stream=True),
         )
     )
-    with pytest.raises(anthropic.APIStatusError, match="internal failure"):
-        with sdks["anthropic"].messages.stream(
-            model=MODEL, max_tokens=100, messages=[{"role": "user", "content": "Hi"}]
-        ) as stream:
-            for _ in stream:
-                pass
+    messages = [{"role": "user", "content": "Hi"}]
+    with (
+        pytest.raises(anthropic.APIStatusError, match="internal failure"),
+        sdks["anthropic"].messages.stream(model=MODEL, max_tokens=100, messages=messages) as stream,
+    ):
+        for _ in stream:
+            pass
 
 
 def test_a_damaged_frame_is_a_clear_error_for_the_client(kiro: KiroFake, sdks: dict[str, Any]) -> None:
