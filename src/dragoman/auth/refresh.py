@@ -80,11 +80,15 @@ class TokenKeeper:
         settings: Settings,
         client: httpx.AsyncClient | None = None,
         on_refresh: Callable[[str, str], None] | None = None,
+        on_usage: Callable[[str, list[UsageWindow]], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         # Told (account label, "ok" | "failed" | "refused") as each refresh ends: the metrics.
         self.on_refresh = on_refresh
+        # Told (upstream name, windows) as a kind's usage endpoint answers (`usage_poll_seconds`).
+        self.on_usage = on_usage
+        self._usage_read: dict[int, float] = {}
         self.locks = AccountLocks(settings.home)
         self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
         self._cache: dict[int, Account] = {}
@@ -98,6 +102,8 @@ class TokenKeeper:
         assert upstream.account_id is not None, f"{upstream.name} is not a subscription account"
         account = await self.fresh(upstream.account_id)
         runtime = upstream.spec.runtime
+        if runtime is not None and runtime.usage_poll_seconds is not None:
+            self._poll_usage(upstream, runtime, client, account)
         if runtime is None or SETUP_AT in account.extra or type(runtime).setup is AccountRuntime.setup:
             return account
         return await self._setup(account.id, runtime, client, upstream.base_url)
@@ -142,6 +148,30 @@ class TokenKeeper:
                 continue
             outcomes.append({"label": account.label, "ok": True, "expires_at": fresh.expires_at})
         return outcomes
+
+    def _poll_usage(
+        self, upstream: Upstream, runtime: AccountRuntime, client: httpx.AsyncClient, account: Account
+    ) -> None:
+        """Read the account's usage endpoint in the background, at most every
+        `usage_poll_seconds`: never on the request's path."""
+        now = time.time()
+        if now - self._usage_read.get(account.id, 0.0) < (runtime.usage_poll_seconds or 0.0):
+            return
+        self._usage_read[account.id] = now
+        self._spawn(self._read_usage(upstream, runtime, client, account))
+
+    async def _read_usage(
+        self, upstream: Upstream, runtime: AccountRuntime, client: httpx.AsyncClient, account: Account
+    ) -> None:
+        try:
+            windows = await runtime.usage(account, client, upstream.base_url)
+        except Exception as error:  # bookkeeping only: never a request's failure
+            log.debug("the usage of %s could not be read: %s", upstream.name, error)
+            return
+        if windows:
+            self.windows[account.id] = (time.time(), windows)
+            if self.on_usage is not None:
+                self.on_usage(upstream.name, windows)
 
     def forget(self, account_id: int) -> None:
         self._cache.pop(account_id, None)

@@ -108,6 +108,9 @@ class AccountRuntime:
     # The statuses with which the backend refuses a stale token: refreshed once, then
     # the request sent again (Kiro answers an expired token with 403).
     refused_statuses: ClassVar[tuple[int, ...]] = (401,)
+    # Read `usage` this often while the account serves, for the pools' usage windows
+    # (Kiro, whose answers carry none); None: never (its answers say, or `status` asks).
+    usage_poll_seconds: ClassVar[float | None] = None
 
     def headers(self, account: Account) -> dict[str, str]:
         """Per-account headers beyond `Authorization: Bearer <access token>`."""

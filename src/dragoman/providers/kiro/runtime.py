@@ -24,6 +24,8 @@ class KiroRuntime(AccountRuntime):
     stream_only = True
     # An expired token is refused with 403 "The bearer token included in the request is invalid".
     refused_statuses = (401, 403)
+    # Kiro's answers carry no quota: its usage endpoint is read while an account serves.
+    usage_poll_seconds = 300.0
 
     def headers(self, account: Account) -> dict[str, str]:
         headers = {
@@ -59,7 +61,8 @@ class KiroRuntime(AccountRuntime):
     async def usage(
         self, account: Account, client: httpx.AsyncClient, base_url: str
     ) -> list[UsageWindow] | None:
-        headers = {**self.headers(account), "authorization": f"Bearer {account.access_token}"}
+        headers = {**self.headers(account), **self.call_headers(account, {})}
+        headers["authorization"] = f"Bearer {account.access_token}"
         profile = account.extra.get("profile_arn")
         answer = await usage.fetch_usage(
             client, base_url, headers, profile if isinstance(profile, str) else None
