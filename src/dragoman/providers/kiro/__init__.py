@@ -45,6 +45,8 @@ SPEC = ProviderSpec(
     needs_key=False,
     headers={"accept": "application/vnd.amazon.eventstream"},
     models=MODELS,
+    # No model list endpoint is used: ListAvailableModels wants a profile and paging (runtimes.md §3g).
+    models_path=None,
     oauth=OAUTH,
     runtime=KiroRuntime(),
     takes_keys=True,
