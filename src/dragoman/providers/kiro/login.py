@@ -37,6 +37,8 @@ async def social_login(client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO)
         io.show(f"Open this page to log in with Google or GitHub:\n\n  {url}\n")
         if io.open_browser is not None:
             io.open_browser(url)
+        if io.read_paste is not None:
+            io.show("Then paste the address the browser ends on, or wait here.")
         code = await first_code(listener, io, state)
         option = (listener.query.get("login_option") or [""])[0]
     finally:
