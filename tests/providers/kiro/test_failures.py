@@ -54,3 +54,19 @@ def _json(text: str) -> object:
     import orjson
 
     return orjson.loads(text)
+
+
+def test_kiros_error_bodies_keep_their_message_and_type() -> None:
+    from dragoman.ir.errors import RateLimited, UpstreamRejected
+    from dragoman.providers.kiro.error import parse
+
+    throttled = parse(
+        429, b'{"message":"Too many requests","__type":"a.b#ThrottlingException"}', {"retry-after": "7"}
+    )
+    assert isinstance(throttled, RateLimited) and throttled.retry_after == 7.0
+    assert throttled.message == "Too many requests (ThrottlingException)"
+    limit = parse(402, b'{"message":"You have reached the limit.","reason":"MONTHLY_REQUEST_COUNT"}', {})
+    assert isinstance(limit, UpstreamRejected) and limit.status == 402
+    assert "You have reached the limit." in limit.message
+    assert parse(502, b"<html>Bad gateway</html>", {}).message == "<html>Bad gateway</html>"
+    assert parse(500, b"", {}).message == "Kiro answered HTTP 500"

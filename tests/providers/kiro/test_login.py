@@ -215,3 +215,30 @@ def test_an_expired_token_refused_with_403_is_refreshed_and_sent_again(
         answer = httpx.post(f"{url}/v1/chat/completions", json=body, timeout=30)
     assert answer.status_code == 200, answer.text
     assert kiro.refreshes == 1
+
+
+def test_dragoman_login_stores_the_kiro_account(
+    kiro: KiroFake, dragoman_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    _config(dragoman_home, kiro)
+    monkeypatch.setattr(webbrowser, "open", browser_follows)
+    result = run("login", "--provider", "kiro")
+    assert result.exit_code == 0, result.output
+    assert "kiro-EHGA3GRVQMUK" in result.output and "Kiro: dragoman calls the runtime" in result.output
+    [account] = stored_logins(dragoman_home)
+    assert account.extra["login"] == "social" and account.access_token in kiro.access_tokens
+
+
+def test_dragoman_import_kiro_reads_the_cli_store(
+    kiro: KiroFake, dragoman_home: Path, tmp_path: Path
+) -> None:
+    _config(dragoman_home, kiro)
+    tokens = kiro.new_tokens()
+    path = _cli_store(tmp_path / "data.sqlite3", {"kirocli:social:token": tokens})
+    result = run("import", "kiro", "--from", str(path))
+    assert result.exit_code == 0, result.output
+    [account] = stored_logins(dragoman_home)
+    assert account.refresh_token == tokens["refreshToken"] and account.extra["imported_from"] == str(path)
+    assert account.extra["login"] == "social"
