@@ -242,3 +242,25 @@ def test_dragoman_import_kiro_reads_the_cli_store(
     [account] = stored_logins(dragoman_home)
     assert account.refresh_token == tokens["refreshToken"] and account.extra["imported_from"] == str(path)
     assert account.extra["login"] == "social"
+
+
+def test_a_pasted_callback_address_finishes_the_login_with_its_option(kiro: KiroFake) -> None:
+    """The browser on another machine: the user pastes the address it ended on. The
+    fake's exchange takes the code only with `login_option=google` in its redirect_uri."""
+    from tests.auth.test_login import redirect_of
+
+    pages: list[str] = []
+
+    async def paste() -> str:
+        while not pages:
+            await asyncio.sleep(0.01)
+        return await asyncio.to_thread(redirect_of, pages[0])
+
+    async def go() -> Account:
+        async with new_client() as client:
+            io = LoginIO(show=lambda text: None, open_browser=pages.append, read_paste=paste)
+            return await login(
+                SPEC, oauth_for(SPEC, _settings(kiro)), client, io, flow="callback", no_browser=True
+            )
+
+    assert asyncio.run(go()).access_token in kiro.access_tokens

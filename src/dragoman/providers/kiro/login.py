@@ -9,8 +9,9 @@ The address the browser ends on may be pasted instead (a browser on another mach
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dragoman.auth.callback import CallbackListener, LoginError
 from dragoman.auth.login import LoginIO, first_code
@@ -39,14 +40,36 @@ async def social_login(client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO)
             io.open_browser(url)
         if io.read_paste is not None:
             io.show("Then paste the address the browser ends on, or wait here.")
-        code = await first_code(listener, io, state)
-        option = (listener.query.get("login_option") or [""])[0]
+        pasted: list[str] = []
+        code = await first_code(listener, _remembering(io, pasted), state)
+        option = _login_option(listener.query, pasted)
     finally:
         await listener.close()
     callback = redirect + oauth.redirect_path + (f"?{urlencode({'login_option': option})}" if option else "")
     data = {"code": code, "code_verifier": pkce.verifier, "redirect_uri": callback}
     answer = token_answer(await post_json(client, in_region(oauth.token_url, DEFAULT_REGION), data, state))
     return {**answer, "login": SOCIAL, "auth_region": DEFAULT_REGION}
+
+
+def _remembering(io: LoginIO, pasted: list[str]) -> LoginIO:
+    """`io`, its pastes also kept in `pasted`: the login option is in the pasted address."""
+    read = io.read_paste
+    if read is None:
+        return io
+
+    async def remember() -> str:
+        text = await read()
+        pasted.append(text)
+        return text
+
+    return replace(io, read_paste=remember)
+
+
+def _login_option(query: dict[str, list[str]], pasted: list[str]) -> str:
+    """`google` or `github`, from the callback that arrived or the address pasted."""
+    if not query and pasted:
+        query = parse_qs(urlsplit(pasted[-1].strip()).query)
+    return (query.get("login_option") or [""])[0]
 
 
 def portal_url(oauth: OAuthSpec, redirect: str, pkce: Pkce, state: str) -> str:
