@@ -67,6 +67,7 @@ class KiroFake(Fake):
         self.credits_used = 120.5
         # Damage the first message's bytes (a test of the CRC checks).
         self.corrupt = False
+        self.usage_requests: list[RecordedRequest] = []
         super().__init__()
 
     def reset(self) -> None:
@@ -174,6 +175,9 @@ class KiroFake(Fake):
 
     async def _usage(self, request: Request) -> Response:
         record = await self.record(request)
+        # Kept apart: `requests` (and `last`) are the generation requests.
+        self.requests.remove(record)
+        self.usage_requests.append(record)
         try:
             self.check_auth(record)
         except Rejected as error:

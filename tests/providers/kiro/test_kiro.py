@@ -60,7 +60,7 @@ def test_each_client_dialect_gets_kiros_text(
     [stored] = stored_logins(Path(os.environ["DRAGOMAN_HOME"]))
     assert sent.header("authorization") == f"Bearer {stored.access_token}"
     assert sent.header("x-amzn-codewhisperer-optout") == "true" and sent.header("amz-sdk-invocation-id")
-    assert sent.header("accept") == "application/vnd.amazon.eventstream"
+    assert sent.header("accept") == "application/json" and sent.header("x-amz-target") is None
     if login == "api_key":
         assert sent.header("tokentype") == "API_KEY" and "profileArn" not in sent.json
     else:

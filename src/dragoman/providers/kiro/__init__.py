@@ -43,7 +43,9 @@ SPEC = ProviderSpec(
     base_url=runtime_host(None),
     auth="bearer",
     needs_key=False,
-    headers={"accept": "application/vnd.amazon.eventstream"},
+    # The REST path (`/generateAssistantResponse`, JSON) as peers call it: no X-Amz-Target,
+    # which only the root path's `x-amz-json-1.0` form takes. The answer is the event stream.
+    headers={"accept": "application/json"},
     models=MODELS,
     # No model list endpoint is used: ListAvailableModels wants a profile and paging (runtimes.md §3g).
     models_path=None,

@@ -9,7 +9,6 @@ import hashlib
 SDK_VERSION = "1.0.27"
 KIRO_VERSION = "0.7.45"
 AGENT_MODE = "vibe"
-TARGET = "AmazonCodeWhispererStreamingService.GenerateAssistantResponse"
 
 
 def machine_hash(seed: str) -> str:

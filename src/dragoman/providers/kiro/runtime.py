@@ -8,7 +8,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from dragoman.providers.kiro import auth, usage
-from dragoman.providers.kiro.client import AGENT_MODE, TARGET, user_agents
+from dragoman.providers.kiro.client import AGENT_MODE, user_agents
 from dragoman.providers.kiro.login import social_login
 from dragoman.providers.kiro.region import region_of, runtime_host
 from dragoman.providers.subscription import AccountRuntime, OAuthSpec, UsageWindow
@@ -30,7 +30,6 @@ class KiroRuntime(AccountRuntime):
     def headers(self, account: Account) -> dict[str, str]:
         headers = {
             **user_agents(f"{account.provider}:{account.id}"),
-            "x-amz-target": TARGET,
             "x-amzn-codewhisperer-optout": "true",
             "x-amzn-kiro-agent-mode": AGENT_MODE,
         }
