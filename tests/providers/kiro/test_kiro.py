@@ -139,3 +139,21 @@ def test_a_damaged_frame_is_a_clear_error_for_the_client(kiro: KiroFake, sdks: d
     with pytest.raises(openai.APIStatusError) as caught:
         sdks["openai_chat"].chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Hi"}])
     assert caught.value.status_code == 502 and "CRC" in str(caught.value)
+
+
+def test_a_throttled_account_passes_the_request_to_the_next_one(
+    kiro: KiroFake, dragoman_home: Path, fakes: FakeUpstreams
+) -> None:
+    """A ThrottlingException frame before any content is judged as the 429 it stands
+    for: the pool cools that account and the other one answers, the client none the wiser."""
+    store(dragoman_home, social_login(kiro))
+    store(dragoman_home, key_login(kiro))
+    throttled = Failure(429, "Too many requests", kind="ThrottlingException", mid_stream=True)
+    kiro.script(Reply(error=throttled), Reply(text="from the other account"))
+    with serve_gateway(fakes, providers={}, oauth=kiro.settings()) as url, sdk_clients(url) as clients:
+        answer = clients["openai_chat"].chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "Hi"}], stream=False
+        )
+    assert answer.choices[0].message.content == "from the other account"
+    assert len(kiro.requests) == 2
+    assert {record.header("tokentype") for record in kiro.requests} == {None, "API_KEY"}
