@@ -11,7 +11,8 @@
                                                           a login: fresh token, one retry on 401;
                                                           a refused signature: one retry without
                                                           reasoning, server.signatures)
-    parse       upstream dialect's stream.Parser          (SSE -> ir events), or
+    parse       upstream dialect's stream.Parser          (SSE -> ir events; a private protocol's
+                                                          own framing: Kiro's event stream), or
                 response.parse                            (JSON -> ir.Response)
     render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
                 response.render                           (ir.Response -> one JSON body)
