@@ -157,3 +157,21 @@ def test_a_throttled_account_passes_the_request_to_the_next_one(
     assert answer.choices[0].message.content == "from the other account"
     assert len(kiro.requests) == 2
     assert {record.header("tokentype") for record in kiro.requests} == {None, "API_KEY"}
+
+
+def test_reasoning_kiro_sends_reaches_a_claude_client_and_is_not_sent_back(
+    kiro: KiroFake, sdks: dict[str, Any]
+) -> None:
+    kiro.script(Reply(text="4", thinking="2+2 is 4"), Reply(text="8"))
+    client = sdks["anthropic"]
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "2+2?"}]
+    first = client.messages.create(model=MODEL, max_tokens=100, messages=messages)
+    assert [block.type for block in first.content] == ["thinking", "text"]
+    assert first.content[0].thinking == "2+2 is 4"
+    messages += [
+        {"role": "assistant", "content": [block.model_dump() for block in first.content]},
+        {"role": "user", "content": "Double it"},
+    ]
+    assert client.messages.create(model=MODEL, max_tokens=100, messages=messages).content[0].text == "8"
+    [_, answered] = kiro.last.json["conversationState"]["history"]
+    assert answered == {"assistantResponseMessage": {"content": "4"}}
