@@ -28,6 +28,8 @@ EXPIRY_FROM = {
     "claude": "expires_in",
     "gemini_cli": "expires_in",
     "copilot": "expires_in",
+    # Kiro's answers (camelCase `expiresIn`) become token responses in providers/kiro/auth.py.
+    "kiro": "expires_in",
 }
 
 

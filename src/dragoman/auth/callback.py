@@ -34,6 +34,8 @@ class CallbackListener:
         self.state = state
         self.port = 0
         self._code: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        # The redirect's whole query, once one ended the wait (Kiro's names the login option).
+        self.query: dict[str, list[str]] = {}
         self._server: asyncio.Server | None = None
 
     @classmethod
@@ -90,6 +92,7 @@ class CallbackListener:
         code = (params.get("code") or [""])[0]
         if not code:
             return 400, "No code", "The redirect carries no authorization code."
+        self.query = params
         self._finish(code)
         return 200, "Logged in", "dragoman has your login. You can close this tab."
 

@@ -73,6 +73,9 @@ async def login(
 ) -> Account:
     """A logged-in account, not yet stored."""
     try:
+        own = await spec.runtime.login(client, oauth, io, no_browser) if spec.runtime is not None else None
+        if own is not None:
+            return account_from_facts(spec.kind, token_facts(spec, own))
         if flow == "device":
             answer = await device_login(
                 client, oauth, lambda code: _show_device(io, code, no_browser), io.sleep
@@ -129,7 +132,7 @@ async def browser_login(
             io.open_browser(url)
         if io.read_paste is not None:
             io.show("Then paste the address the browser ends on (or the code shown), or wait here.")
-        code = await _first_code(listener, io, state)
+        code = await first_code(listener, io, state)
     finally:
         if listener is not None:
             await listener.close()
@@ -152,7 +155,7 @@ def _loopback(oauth: OAuthSpec, listener: CallbackListener | None) -> str:
     return f"http://{oauth.redirect_host}:{port}{oauth.redirect_path}"
 
 
-async def _first_code(listener: CallbackListener | None, io: LoginIO, state: str) -> str:
+async def first_code(listener: CallbackListener | None, io: LoginIO, state: str) -> str:
     """The code from the listener or the paste, whichever comes first."""
     waiters = [asyncio.ensure_future(listener.wait())] if listener is not None else []
     if io.read_paste is not None:

@@ -32,6 +32,7 @@ from dragoman.auth.locks import AccountLocks, LockTimeout
 from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR, AccountGone
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
+from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
 from dragoman.providers.upstream import Upstream
 from dragoman.store.accounts import Account
@@ -79,11 +80,15 @@ class TokenKeeper:
         settings: Settings,
         client: httpx.AsyncClient | None = None,
         on_refresh: Callable[[str, str], None] | None = None,
+        on_usage: Callable[[str, list[UsageWindow]], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         # Told (account label, "ok" | "failed" | "refused") as each refresh ends: the metrics.
         self.on_refresh = on_refresh
+        # Told (upstream name, windows) as a kind's usage endpoint answers (`usage_poll_seconds`).
+        self.on_usage = on_usage
+        self._usage_read: dict[int, float] = {}
         self.locks = AccountLocks(settings.home)
         self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
         self._cache: dict[int, Account] = {}
@@ -97,6 +102,8 @@ class TokenKeeper:
         assert upstream.account_id is not None, f"{upstream.name} is not a subscription account"
         account = await self.fresh(upstream.account_id)
         runtime = upstream.spec.runtime
+        if runtime is not None and runtime.usage_poll_seconds is not None:
+            self._poll_usage(upstream, runtime, client, account)
         if runtime is None or SETUP_AT in account.extra or type(runtime).setup is AccountRuntime.setup:
             return account
         return await self._setup(account.id, runtime, client, upstream.base_url)
@@ -142,6 +149,30 @@ class TokenKeeper:
             outcomes.append({"label": account.label, "ok": True, "expires_at": fresh.expires_at})
         return outcomes
 
+    def _poll_usage(
+        self, upstream: Upstream, runtime: AccountRuntime, client: httpx.AsyncClient, account: Account
+    ) -> None:
+        """Read the account's usage endpoint in the background, at most every
+        `usage_poll_seconds`: never on the request's path."""
+        now = time.time()
+        if now - self._usage_read.get(account.id, 0.0) < (runtime.usage_poll_seconds or 0.0):
+            return
+        self._usage_read[account.id] = now
+        self._spawn(self._read_usage(upstream, runtime, client, account))
+
+    async def _read_usage(
+        self, upstream: Upstream, runtime: AccountRuntime, client: httpx.AsyncClient, account: Account
+    ) -> None:
+        try:
+            windows = await runtime.usage(account, client, upstream.base_url)
+        except Exception as error:  # bookkeeping only: never a request's failure
+            log.debug("the usage of %s could not be read: %s", upstream.name, error)
+            return
+        if windows:
+            self.windows[account.id] = (time.time(), windows)
+            if self.on_usage is not None:
+                self.on_usage(upstream.name, windows)
+
     def forget(self, account_id: int) -> None:
         self._cache.pop(account_id, None)
 
@@ -175,13 +206,9 @@ class TokenKeeper:
     async def _renew(self, account: Account, *, usable: bool) -> Account:
         """Refresh `account` (the lock held). `usable`: its token has not been refused,
         so a transient failure may leave it in use until it expires."""
-        if not account.refresh_token:
-            raise AuthenticationFailed(_relogin(account, "it has no refresh token"))
         try:
             spec = subscription_spec(account.provider)
-            answer = await tokens.refresh(
-                self._oauth_client(), oauth_for(spec, self.settings), account.refresh_token
-            )
+            answer = await self._refreshed(spec, account)
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
@@ -201,6 +228,17 @@ class TokenKeeper:
             return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {})
         except AccountGone:
             raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
+
+    async def _refreshed(self, spec: ProviderSpec, account: Account) -> dict[str, Any]:
+        """The token response of the account's refresh: its kind's own, else OAuth's."""
+        oauth = oauth_for(spec, self.settings)
+        if spec.runtime is not None:
+            own = await spec.runtime.refresh(self._oauth_client(), oauth, account)
+            if own is not None:
+                return own
+        if not account.refresh_token:
+            raise AuthenticationFailed(_relogin(account, "it has no refresh token"))
+        return await tokens.refresh(self._oauth_client(), oauth, account.refresh_token)
 
     def _noted(self, account: Account, outcome: str) -> None:
         if self.on_refresh is not None:

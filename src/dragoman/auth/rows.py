@@ -23,7 +23,13 @@ class AccountGone(LookupError):
 
 
 def secret_values(account: Account) -> list[str]:
-    tokens = (account.access_token, account.refresh_token, account.extra.get("id_token"))
+    # An SSO login's client secret (Kiro's Builder ID) is as secret as its tokens.
+    tokens = (
+        account.access_token,
+        account.refresh_token,
+        account.extra.get("id_token"),
+        account.extra.get("client_secret"),
+    )
     return [value for value in tokens if isinstance(value, str) and value]
 
 

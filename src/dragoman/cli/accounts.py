@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -97,7 +98,7 @@ def add(
             raise click.UsageError(str(error)) from None
     if api_key:
         err_console.print(f"[yellow]{HISTORY_WARNING}[/]")
-    elif not api_key_env and spec.needs_key:
+    elif not api_key_env and (spec.needs_key or spec.takes_keys):
         api_key = _asked_key(kind)
     if api_key_env and not os.environ.get(api_key_env):
         err_console.print(
@@ -112,6 +113,8 @@ def add(
         dialect=dialect,
         models=models,
     )
+    if spec.oauth is not None:
+        draft = _key_login(draft)
     stored = asyncio.run(_add(settings, draft, policy))
     label, key = escape(stored.label), escape(_key(stored))
     console.print(
@@ -134,6 +137,17 @@ def remove(account: str, home: str | None, config_file: str | None) -> None:
     )
 
 
+def _key_login(draft: Account) -> Account:
+    """A subscription kind's API key (Kiro's), kept as a login whose token is the key:
+    its backend's headers, usage and status then apply as to its other logins."""
+    if draft.api_key_env:
+        raise click.UsageError(f"{draft.provider} keys are stored: give --api-key or type it when asked")
+    if not draft.api_key:
+        raise click.UsageError(f"{draft.provider} needs its API key")
+    extra = {"login": "api_key"}
+    return replace(draft, auth="oauth", api_key=None, access_token=draft.api_key, extra=extra)
+
+
 def _asked_key(kind: str) -> str:
     """The key, typed out of sight at a terminal, or the first line of a pipe: getpass
     would warn that the input may be echoed, and a pipe has nothing to hide."""
@@ -153,7 +167,7 @@ def _check(kind: str, dialect: str | None, base_url: str | None) -> tuple[Provid
         spec, resolved, _ = check_provider(config, where="account")
     except ConfigError as error:
         raise click.UsageError(str(error)) from None
-    if spec.oauth is not None:
+    if spec.oauth is not None and not spec.takes_keys:
         raise click.UsageError(
             f"{kind} is a subscription login, not a key: run `dragoman login --provider {kind}` "
             f"(or `dragoman import {kind}`)"
@@ -210,6 +224,8 @@ def _key(account: Account) -> str:
     """How the account's key is shown: masked, or the variable it comes from."""
     if account.api_key:
         return mask(account.api_key)
+    if account.extra.get("login") == "api_key" and account.access_token:
+        return mask(account.access_token)
     if account.api_key_env:
         return f"${account.api_key_env}"
     return "oauth" if account.auth == "oauth" else "none"

@@ -61,7 +61,12 @@ async def credential_store(settings: Settings, *, create: bool) -> AsyncIterator
 
 
 @click.command()
-@click.option("--provider", "kind", metavar="KIND", help="codex, claude, gemini_cli, grok. [default: asks]")
+@click.option(
+    "--provider",
+    "kind",
+    metavar="KIND",
+    help="codex, claude, gemini_cli, grok, copilot, kiro. [default: asks]",
+)
 @click.option("--no-browser", is_flag=True, help="Print the login page instead of opening it.")
 @click.option("--device/--browser", default=None, help="Log in with a device code, or in the browser.")
 @click.option("--label", help="Its name: clients write LABEL/model. [default: KIND-<email name>]")
@@ -116,7 +121,8 @@ def import_(
     kind: str, source: str | None, label: str | None, home: str | None, config_file: str | None
 ) -> None:
     """Adopt the login an official CLI stored (~/.codex/auth.json, ~/.claude/.credentials.json,
-    ~/.gemini/oauth_creds.json, ~/.grok/auth.json). The file is only read."""
+    ~/.gemini/oauth_creds.json, ~/.grok/auth.json, Kiro's CLI store or IDE token file). The file is
+    only read."""
     settings = load_settings(home, config_file)
     spec = chosen_kind(kind)
     reader = _reader(spec.kind)

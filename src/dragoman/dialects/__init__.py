@@ -31,6 +31,10 @@ Responses streaming: `anthropic/stream.py:Renderer` fed by `openai_responses/str
     gemini              POST /v1beta/models/{m}:generateContent,        /models/{m}:generateContent,
                         :streamGenerateContent, :countTokens (also /v1)   :streamGenerateContent?alt=sse
 
+An upstream with a protocol of its own (Kiro) keeps modules of the same names in its
+provider folder (`ProviderSpec.wire`, loaded by `private`); its `stream` may name its own
+`MEDIA_TYPE` and `decoder(limit)` for a framing that is not SSE. No client speaks it.
+
 A Gemini client's stream is SSE with `?alt=sse` and otherwise one streamed JSON array,
 as Google sends it: `gemini/array_stream.py` is that second framing of `gemini/stream_render.py`.
 """
@@ -65,7 +69,13 @@ class Dialect:
 @cache
 def get(name: str) -> Dialect:
     """The dialect of that name, its modules imported on first use."""
-    package = DIALECTS[name]
+    return private(name, DIALECTS[name])
+
+
+@cache
+def private(name: str, package: str) -> Dialect:
+    """A protocol only one upstream speaks (Kiro's), from the modules of the same names
+    in `package` (its provider folder, `ProviderSpec.wire`). No client speaks it."""
     return Dialect(
         name=name,
         request=importlib.import_module(f"{package}.request"),

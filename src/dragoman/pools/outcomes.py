@@ -43,6 +43,10 @@ STREAM_STATUS: Mapping[str, int] = {
     "model_not_found": 404,
     "timeout_error": 504,
     "api_error": 500,
+    # Kiro's exception frames (providers/kiro/error.py).
+    "throttlingexception": 429,
+    "servicequotaexceededexception": 402,
+    "validationexception": 400,
 }
 STREAM_DEFAULT = 502
 

@@ -112,6 +112,10 @@ RULES: tuple[Rule, ...] = (
     rule("model_at_capacity_text", "transient", "model", text=r"model is at capacity|no capacity available"),
     rule("codex_rate_limited", "transient", codes="rate_limit_exceeded", kinds="codex"),
     rule("overloaded", "transient", codes="overloaded_error server_is_overloaded service_unavailable_error"),
+    # Kiro (providers/kiro/error.py): the month's credits spent is a quota that ends (its
+    # usage endpoint names the reset); "temporarily is suspended" only support lifts.
+    rule("kiro_limit_reached", "reset", status=[402], kinds="kiro"),
+    rule("kiro_suspended", "unhealthy", status=[403, 429], kinds="kiro", text=r"suspended|suspicious"),
     rule("rate_limited_model", "reset", "model", status=[429], kinds=PER_MODEL_LIMITS),
     rule("rate_limited", "reset", status=[429]),
     rule("unauthorized", "refresh", status=[401]),

@@ -9,6 +9,9 @@ next answer reports it again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from dragoman.pools.reading import Reading, UsageWindow
 from dragoman.state.records import WHOLE_ACCOUNT, Window
 
@@ -25,3 +28,19 @@ def _window(account: str, window: UsageWindow, now: float) -> Window | None:
     percent = 100.0 if window.rejected else max(0.0, min(100.0, (window.used or 0.0) * 100.0))
     family = window.family or WHOLE_ACCOUNT
     return Window(account, family, window.name, percent, float(window.seconds or 0), window.resets_at, now)
+
+
+def from_endpoint(account: str, found: Iterable[Mapping[str, Any]], now: float) -> tuple[Window, ...]:
+    """A usage endpoint's windows (`providers.subscription.UsageWindow`: name,
+    used_percent, resets_at, status) as the state keeps them: those with a reset, but
+    not one the account may overrun (Kiro's billed `overage`)."""
+    kept = []
+    for window in found:
+        used, resets_at = window.get("used_percent"), window.get("resets_at")
+        if not isinstance(used, int | float) or not isinstance(resets_at, int | float):
+            continue
+        if window.get("status") == "overage":
+            continue
+        name = str(window.get("name", ""))
+        kept.append(Window(account, WHOLE_ACCOUNT, name, float(used), 0.0, float(resets_at), now))
+    return tuple(kept)

@@ -79,6 +79,11 @@ class ProviderSpec:
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None
+    # An upstream with a private protocol (Kiro): the package holding its request,
+    # response, stream and error modules, spoken as its only dialect (`dialects.private`).
+    wire: str | None = None
+    # A subscription kind that also takes API keys (`dragoman accounts add --api-key`).
+    takes_keys: bool = False
 
     @property
     def default_dialect(self) -> str:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 if TYPE_CHECKING:
     import httpx
 
+    from dragoman.auth.login import LoginIO
     from dragoman.ir.request import Request
     from dragoman.store.accounts import Account
 
@@ -104,6 +105,12 @@ class AccountRuntime:
 
     # The backend only answers streams (the relay folds them for non-streaming clients).
     stream_only: ClassVar[bool] = False
+    # The statuses with which the backend refuses a stale token: refreshed once, then
+    # the request sent again (Kiro answers an expired token with 403).
+    refused_statuses: ClassVar[tuple[int, ...]] = (401,)
+    # Read `usage` this often while the account serves, for the pools' usage windows
+    # (Kiro, whose answers carry none); None: never (its answers say, or `status` asks).
+    usage_poll_seconds: ClassVar[float | None] = None
 
     def headers(self, account: Account) -> dict[str, str]:
         """Per-account headers beyond `Authorization: Bearer <access token>`."""
@@ -142,4 +149,19 @@ class AccountRuntime:
         self, account: Account, client: httpx.AsyncClient, base_url: str
     ) -> list[UsageWindow] | None:
         """Usage windows from the provider's usage endpoint, if it has one."""
+        return None
+
+    async def refresh(
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, account: Account
+    ) -> dict[str, Any] | None:
+        """A token response for the account's refresh, for a provider whose token
+        endpoint is not OAuth's (Kiro); None: the standard refresh. Raises
+        `dragoman.auth.tokens.OAuthError`."""
+        return None
+
+    async def login(
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+    ) -> dict[str, Any] | None:
+        """A token response from the provider's own browser login (Kiro's portal);
+        None: the standard flows. Raises `LoginError` or `OAuthError`."""
         return None

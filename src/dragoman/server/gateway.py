@@ -10,6 +10,7 @@ by every `serve --workers` process.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from dragoman.policy.key_options import local_key
 from dragoman.policy.keys import KeyRing
 from dragoman.policy.served import check_served
 from dragoman.pools import AccountPolicy, Selector
+from dragoman.pools.usage import from_endpoint
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
@@ -37,6 +39,7 @@ from dragoman.store.source import AccountSource
 if TYPE_CHECKING:
     from dragoman.batches.runner import BatchRunner
     from dragoman.observe.metrics import Metrics
+    from dragoman.providers.subscription import UsageWindow
     from dragoman.providers.upstream import Upstream
     from dragoman.store.db import Database
     from dragoman.store.local_keys import StoredKey
@@ -247,9 +250,19 @@ class Gateway:
         from dragoman.auth.store import CredentialStore
 
         refreshed = self.metrics.refreshed if self.metrics is not None else None
-        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings, on_refresh=refreshed)
+        self.auth = TokenKeeper(
+            CredentialStore(database.engine), self.settings, on_refresh=refreshed, on_usage=self.usage_seen
+        )
         if self.catalog is not None:
             self.catalog.live.login_headers = self.list_headers
+
+    def usage_seen(self, account: str, windows: list[UsageWindow]) -> None:
+        """A usage endpoint's windows, kept for the pools as an answer's would be."""
+        if self.state is None:
+            return
+        now = time.time()
+        for window in from_endpoint(account, windows, now):
+            self.state.windows.observe(window)
 
     async def list_headers(self, upstream: Upstream) -> dict[str, str]:
         """What a subscription upstream's model list is read with: its login's headers."""

@@ -11,7 +11,8 @@
                                                           a login: fresh token, one retry on 401;
                                                           a refused signature: one retry without
                                                           reasoning, server.signatures)
-    parse       upstream dialect's stream.Parser          (SSE -> ir events), or
+    parse       upstream dialect's stream.Parser          (SSE -> ir events; a private protocol's
+                                                          own framing: Kiro's event stream), or
                 response.parse                            (JSON -> ir.Response)
     render      client dialect's stream.Renderer          (ir events -> SSE, flushed per chunk), or
                 response.render                           (ir.Response -> one JSON body)
@@ -37,7 +38,6 @@ import orjson
 from starlette.responses import Response
 from starlette.types import Receive
 
-from dragoman import sse
 from dragoman.dialects import Dialect
 from dragoman.ir import Event, Part, PartStart, Request, StreamError, ToolCall, replay
 from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
@@ -48,6 +48,7 @@ from dragoman.policy.decide import headers_of
 from dragoman.pools import Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.providers.http import UpstreamResponse, iter_ticking, read_all, sse_decoder
+from dragoman.providers.upstream import Upstream
 from dragoman.routing.registry import Route
 from dragoman.server import fallback, key_models, limits
 from dragoman.server.batches import Batch, Batches, FinalBatch, client_stream, fold, whole_batches
@@ -338,7 +339,7 @@ async def _open_upstream(
         # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
         log.warning("%s answered %d: %s", upstream.name, response.status_code, error.message)
         raise error
-    if response.headers.get("content-type", "").startswith(SSE):
+    if _streamed(response, target):
         hold = Hold()
         events = await held(_stream_events(gateway, route, target, response, hold, bodies), hold, attempt)
         attempt.answered(response.headers)
@@ -370,7 +371,7 @@ async def _stream_events(
     client gets one write per chunk too; `None` marks a silence worth a keep-alive.
     Until its first content, `hold` looks at each event (`stream_hold`); `bodies`, when
     the trace keeps them, gets each chunk as it came."""
-    decoder = sse_decoder(route.upstream)
+    decoder = _decoder(route.upstream, target)
     parser = target.stream.Parser(route.upstream.origin)
     chunks = iter_ticking(route.upstream, response, gateway.settings.keepalive_seconds)
     try:
@@ -397,7 +398,19 @@ async def _stream_events(
         await chunks.aclose()
 
 
-def _tail(decoder: sse.Decoder, parser: Any) -> Batch:
+def _streamed(response: UpstreamResponse, target: Dialect) -> bool:
+    """Whether the answer is the target's stream: SSE, or a private protocol's framing."""
+    media_type = response.headers.get("content-type", "")
+    return media_type.startswith((SSE, getattr(target.stream, "MEDIA_TYPE", SSE)))
+
+
+def _decoder(upstream: Upstream, target: Dialect) -> Any:
+    """The stream's decoder (`feed(chunk)`, `flush()`): SSE, or a private protocol's own."""
+    own = getattr(target.stream, "decoder", None)
+    return own(upstream.max_answer_bytes) if own is not None else sse_decoder(upstream)
+
+
+def _tail(decoder: Any, parser: Any) -> Batch:
     """The events the end of the upstream's bytes completes."""
     return [*(event for message in decoder.flush() for event in parser.feed(message)), *parser.close()]
 

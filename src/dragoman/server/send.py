@@ -33,7 +33,7 @@ async def send(
     account = await login_of(gateway, route)
     call = prepare(route, request, client_headers, account)
     response = await _post(gateway, route, call)
-    if account is not None and response.status_code == 401:
+    if account is not None and response.status_code in _refusals(route):
         await response.aclose()  # the refused answer is dropped unread
         assert gateway.auth is not None
         account = await gateway.auth.recover(account.id, account.access_token)
@@ -43,6 +43,11 @@ async def send(
     if account is not None and gateway.auth is not None:
         gateway.auth.observe(route.upstream, response.headers)
     return call, response
+
+
+def _refusals(route: Route) -> tuple[int, ...]:
+    runtime = route.upstream.spec.runtime
+    return runtime.refused_statuses if runtime is not None else (401,)
 
 
 async def login_of(gateway: Gateway, route: Route) -> Account | None:

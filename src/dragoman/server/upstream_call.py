@@ -48,7 +48,8 @@ def prepare(
     dialect = upstream.dialect
     if upstream.spec.dialect_for is not None:
         dialect = upstream.spec.dialect_for(route.model, dialect)
-    target = dialects.get(dialect)
+    wire = upstream.spec.wire
+    target = dialects.private(dialect, wire) if wire else dialects.get(dialect)
     name_rule = getattr(target.request, "TOOL_NAMES", None)
     renamed, client_names = constrain(request, name_rule) if name_rule else (request, {})
     if upstream.spec.rename_tools is not None:
