@@ -1,20 +1,22 @@
 """What `dragoman serve` loads. A gateway configured in config.toml alone, or whose
 database holds no account, never imports SQLAlchemy or its SQLite driver (~22 MiB), nor
 httpx (~7 MiB): a third of its memory. The first account added while it serves loads them.
-So does the first trace to keep in the database (`[traces] database`, on by default):
-these gateways keep theirs in memory only, and one that keeps them loads the database
-code after its first request, not before."""
+So does the first trace to keep in the database (`[traces] database`, on by default)
+when the database must first be made or migrated: these gateways keep theirs in memory
+only, one that makes the database loads the database code after its first request, not
+before, and one whose database is ready writes its traces with Python's sqlite3 alone."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import httpx
@@ -115,6 +117,22 @@ def test_traces_kept_in_the_database_load_its_code_after_the_first_request(
             time.sleep(0.1)
     assert {"sqlalchemy", "aiosqlite"} <= set(loaded)
     assert (dragoman_home / "dragoman.db").exists()
+
+
+def test_traces_written_to_a_ready_database_load_no_database_code(
+    dragoman_home: Path, fakes: FakeUpstreams
+) -> None:
+    fakes.openai_chat.script(Reply(text="served"), Reply(text="served again"))
+    configure(dragoman_home, fakes)
+    config = dragoman_home / "config.toml"
+    config.write_text(config.read_text().replace("database = false", "database = true"))
+    for answer in ("served", "served again"):  # the first serve makes the database
+        with serving(dragoman_home) as (url, loaded):
+            assert ask(url, "gpt-4.1") == answer
+        with closing(sqlite3.connect(dragoman_home / "dragoman.db")) as database:
+            kept = database.execute("SELECT count(*) FROM traces").fetchone()[0]
+        assert kept == (1 if answer == "served" else 2)  # written before serve ended
+    assert loaded == []
 
 
 def test_a_database_without_accounts_is_not_opened(dragoman_home: Path, fakes: FakeUpstreams) -> None:

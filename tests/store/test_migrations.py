@@ -17,10 +17,10 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from dragoman.batches.store import BatchStore
+from dragoman.observe.traces.engine_writes import add_usage
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery
 from dragoman.observe.traces.ledger import ledger_rows
 from dragoman.observe.traces.query import list_traces, usage
-from dragoman.observe.traces.store import add_usage
 from dragoman.store import open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account

@@ -9,13 +9,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.dialects import sqlite
 
+from dragoman.observe.traces import engine_writes, rows, sqlite_writer
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery
 from dragoman.observe.traces.ledger import LENGTHS
 from dragoman.observe.traces.query import get_trace, list_traces, purge, usage
+from dragoman.observe.traces.rows import LEDGER_COLUMNS
 from dragoman.observe.traces.store import TraceStore
 from dragoman.policy.savings import savings
-from dragoman.store.tables import usage_ledger
+from dragoman.store.tables import traces, usage_ledger
 from tests.observe.traces.records import a_record
 
 
@@ -171,3 +174,13 @@ async def test_a_failed_write_is_rolled_back_whole(sqlite_store: TraceStore) -> 
         await store.write([a_record(2), a_record(3, id=None)])
     listed = await list_traces(await store.engine(), TraceQuery())
     assert [trace["id"] for trace in listed["traces"]] == ["req-1"]
+
+
+def test_the_sqlite_writer_sends_the_statements_sqlalchemy_compiles() -> None:
+    """The writer spells its SQL out so that writing loads no SQLAlchemy: held equal to
+    what SQLAlchemy compiles from `store.tables` for SQLite, so neither drifts."""
+    dialect = sqlite.dialect()
+    assert engine_writes.compiled_insert(dialect)[0] == sqlite_writer.INSERT
+    upsert = engine_writes.upsert("sqlite").compile(dialect=dialect, column_keys=list(LEDGER_COLUMNS))
+    assert str(upsert) == sqlite_writer.UPSERT
+    assert {name: traces.c[name].type.length for name in rows.CUT} == rows.CUT  # type: ignore[attr-defined]

@@ -1,43 +1,80 @@
 """Trace batches written to a SQLite file by one thread of their own, with Python's
-sqlite3 module and the statements SQLAlchemy compiled for the traces table and the
-ledger.
+sqlite3 module.
 
 Through SQLAlchemy's asyncio engine a batch cost the event loop about 1.3 ms of
 transaction plumbing whatever its size (each statement a hop to aiosqlite's thread
-and back, the pool's checkout and reset): more than the rows themselves at the rates
-one process serves. Here the loop hands a batch over once and awaits one future;
-the rows are built in the thread too. A write, once handed over, runs to its commit
-even if whoever awaited it is cancelled (a server stopping).
+and back, the pool's checkout and reset), and loading SQLAlchemy cost some 20 MiB.
+Here the loop hands a batch over once and awaits one future; the rows are built in
+the thread, and sqlite3 lets go of the GIL while SQLite works. A write, once handed
+over, runs to its commit even if whoever awaited it is cancelled (a server stopping).
+The statements are the ones SQLAlchemy compiles for these tables (a test holds them
+equal).
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+
+from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS
+from dragoman.observe.traces.rows import COLUMNS, LEDGER_COLUMNS, Row
 
 # As the engine's connections (store.db): another process writing waits, not fails.
 BUSY_SECONDS = 5.0
 
-Rows = Callable[[], tuple[Sequence[tuple[Any, ...]], Sequence[tuple[Any, ...]]]]
+Rows = Callable[[], tuple[list[Row], list[Row]]]
+
+
+def _name(column: str) -> str:
+    return f'"{column}"' if column == "key" else column  # the one SQL keyword among them
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(map(_name, columns))
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _ledger_upsert() -> str:
+    added = [f"{name} = (usage_ledger.{name} + excluded.{name})" for name in COUNTS]
+    # A cost stays NULL (unknown) until some request of the row has one.
+    added += [
+        f"{name} = CASE WHEN (excluded.{name} IS NULL) THEN usage_ledger.{name} "
+        f"ELSE coalesce(usage_ledger.{name}, 0.0) + excluded.{name} END"
+        for name in COSTS
+    ]
+    conflict = ", ".join(map(_name, DIMENSIONS))
+    return (
+        f"{_insert('usage_ledger', LEDGER_COLUMNS)} ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(added)}"
+    )
+
+
+INSERT = _insert("traces", COLUMNS)
+UPSERT = _ledger_upsert()
+DELETE_BEFORE = "DELETE FROM traces WHERE traces.time < ?"
+DELETE_BEYOND = (
+    "DELETE FROM traces WHERE traces.time < "
+    "(SELECT traces.time FROM traces ORDER BY traces.time DESC LIMIT 1 OFFSET ?)"
+)
 
 
 class SqliteWriter:
     """One connection, used by one thread: every write in the order it was asked."""
 
-    def __init__(self, path: Path, insert: str, upsert: str) -> None:
+    def __init__(self, path: Path) -> None:
         self._path = path
-        self._insert = insert
-        self._upsert = upsert
         self._connection: sqlite3.Connection | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dragoman-traces")
 
     async def write(self, rows: Rows) -> None:
         """Write, in one transaction, the traces and ledger rows `rows()` makes."""
         await asyncio.get_running_loop().run_in_executor(self._thread, self._write, rows)
+
+    async def retain(self, before: float, max_count: int) -> int:
+        """Delete traces older than `before` and beyond the newest `max_count`."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._retain, before, max_count)
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
@@ -47,8 +84,15 @@ class SqliteWriter:
         traces, ledger = rows()
         connection = self._connection or self._connect()
         with connection:  # committed, or rolled back if a statement fails
-            connection.executemany(self._insert, traces)
-            connection.executemany(self._upsert, ledger)
+            connection.executemany(INSERT, traces)
+            connection.executemany(UPSERT, ledger)
+
+    def _retain(self, before: float, max_count: int) -> int:
+        connection = self._connection or self._connect()
+        with connection:
+            removed = connection.execute(DELETE_BEFORE, (before,)).rowcount
+            removed += connection.execute(DELETE_BEYOND, (max_count - 1,)).rowcount
+        return removed
 
     def _connect(self) -> sqlite3.Connection:
         self._connection = sqlite3.connect(self._path, timeout=BUSY_SECONDS, check_same_thread=False)
