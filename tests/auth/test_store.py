@@ -87,7 +87,8 @@ WRITER = textwrap.dedent(
     async def main():
         database = await open_database(sys.argv[1])
         facts = {"access_token": "new-access-token", "refresh_token": "new-refresh-token", "expires_at": 1.0}
-        await CredentialStore(database.engine).save_tokens(int(sys.argv[2]), facts, {"note": "half"})
+        store = CredentialStore(database.engine, database.keys)
+        await store.save_tokens(int(sys.argv[2]), facts, {"note": "half"})
 
     asyncio.run(main())
     """
@@ -133,7 +134,7 @@ def test_a_label_that_cannot_name_an_upstream_is_refused(
         database = await open_database(database_url(dragoman_home))
         try:
             draft = replace(Account(provider="codex", auth="oauth", access_token="x" * 10), label=label)
-            await CredentialStore(database.engine).save_login(draft)
+            await CredentialStore(database.engine, database.keys).save_login(draft)
         finally:
             await database.close()
 
@@ -170,7 +171,9 @@ async def test_a_write_whose_caller_is_cancelled_mid_transaction_is_stored_whole
     monkeypatch.setattr(AsyncConnection, "execute", stalling)
     database = await open_database(database_url(dragoman_home))
     try:
-        caller = asyncio.ensure_future(WRITES[write](CredentialStore(database.engine), account))
+        caller = asyncio.ensure_future(
+            WRITES[write](CredentialStore(database.engine, database.keys), account)
+        )
         await asyncio.wait_for(inside.wait(), 10)
         caller.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -212,7 +215,7 @@ def test_two_workers_merging_into_extra_at_once_keep_both_keys(
             if stall:
                 _stall_after_first_read(database.engine, read, release)
             try:
-                await CredentialStore(database.engine).merge_extra(account.id, {key: 1})
+                await CredentialStore(database.engine, database.keys).merge_extra(account.id, {key: 1})
             finally:
                 await database.close()
 

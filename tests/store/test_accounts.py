@@ -28,7 +28,7 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def store(database: Database) -> AccountStore:
-    return AccountStore(database.engine)
+    return AccountStore(database.engine, database.keys)
 
 
 async def test_an_api_key_account_round_trips(store: AccountStore) -> None:
@@ -148,7 +148,7 @@ async def test_a_version_1_database_gains_the_accounts_table(tmp_path: Path) -> 
     database = await open_database(url)
     try:
         assert database.version == len(MIGRATIONS)
-        assert await AccountStore(database.engine).list() == []
+        assert await AccountStore(database.engine, database.keys).list() == []
         async with database.engine.begin() as connection:
             assert await migrate(connection) == len(MIGRATIONS)
     finally:

@@ -42,7 +42,7 @@ async def test_a_version_2_database_gains_pool_policies_and_keeps_its_accounts(t
     database = await open_database(url)
     try:
         assert database.version == LATEST
-        [account] = await AccountStore(database.engine).list()
+        [account] = await AccountStore(database.engine, database.keys).list()
         assert (account.label, account.api_key) == ("work", "sk-old")
         policies = PolicyStore(database.engine)
         assert await policies.all() == {}
@@ -57,7 +57,9 @@ async def test_a_new_account_after_the_migration_is_stored_as_before(tmp_path: P
     await _version_2(url)
     database = await open_database(url)
     try:
-        added = await AccountStore(database.engine).add(Account(provider="anthropic", api_key="sk-new"))
+        added = await AccountStore(database.engine, database.keys).add(
+            Account(provider="anthropic", api_key="sk-new")
+        )
         assert added.label == "anthropic" and added.id == 2
     finally:
         await database.close()

@@ -103,6 +103,7 @@ async def _loaded(settings: Settings) -> Gateway:
 
     if settings.workers > 1:
         from dragoman.store.db import Database, open_database, open_existing, prepare_home
+        from dragoman.store.keyring import Keyring
 
         # An existing database is migrated here, once: after an upgrade, workers opening
         # it all at once would race to migrate it. Traces kept there need it from the
@@ -111,9 +112,9 @@ async def _loaded(settings: Settings) -> Gateway:
         database: Database | None
         if settings.traces.enabled and settings.traces.database:
             prepare_home(settings.home)
-            database = await open_database(url)
+            database = await open_database(url, Keyring(settings.home))
         else:
-            database = await open_existing(url)
+            database = await open_existing(url, Keyring(settings.home))
         if database is not None:
             await database.close()
     if settings.redis_url:

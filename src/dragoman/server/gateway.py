@@ -98,7 +98,7 @@ class Gateway:
         self._start_traces()
         self.responses = Keeper(self.settings.effective_database_url, self.settings.responses.keep_days)
         self.responses.start()
-        self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
+        self.accounts = AccountSource(self.settings.effective_database_url, self.settings.home, self._opened)
         await self.accounts.store()
         await self.reload_stored()
         self._start_batches()
@@ -247,7 +247,9 @@ class Gateway:
         from dragoman.auth.store import CredentialStore
 
         refreshed = self.metrics.refreshed if self.metrics is not None else None
-        self.auth = TokenKeeper(CredentialStore(database.engine), self.settings, on_refresh=refreshed)
+        self.auth = TokenKeeper(
+            CredentialStore(database.engine, database.keys), self.settings, on_refresh=refreshed
+        )
         if self.catalog is not None:
             self.catalog.live.login_headers = self.list_headers
 

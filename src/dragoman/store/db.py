@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from dragoman.config import ConfigError
+from dragoman.config import ConfigError, home_dir
 from dragoman.config.masking import masked_url
 from dragoman.observe.redact import redact
 from dragoman.store.durable import settle
 from dragoman.store.files import prepare_home, sqlite_file
+from dragoman.store.keyring import Keyring
 from dragoman.store.migrations import migrate
+from dragoman.store.sealed_rows import seal_plaintext
 
 __all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
 
@@ -32,6 +34,8 @@ class UnusableDatabase(ConfigError):
 class Database:
     engine: AsyncEngine
     version: int
+    # What seals the accounts' secrets: the home's (DRAGOMAN_HOME's unless told).
+    keys: Keyring = field(default_factory=lambda: Keyring(home_dir()))
 
     async def close(self) -> None:
         # A write whose caller was cancelled is still running: it ends first.
@@ -39,9 +43,11 @@ class Database:
         await self.engine.dispose()
 
 
-async def open_database(url: str) -> Database:
-    """Connect, migrate, and for SQLite make the file (and its journals) 0600.
-    Raises UnusableDatabase when the URL, its driver or the connection fails."""
+async def open_database(url: str, keys: Keyring | None = None) -> Database:
+    """Connect, migrate, and for SQLite make the file (and its journals) 0600. With
+    `keys` (the home's: `Keyring(settings.home)`), seal what a dragoman from before
+    sealing left in clear. Raises UnusableDatabase when the URL, its driver or the
+    connection fails."""
     path = sqlite_file(url)
     if path is not None:
         _create_private(url, path)
@@ -51,13 +57,16 @@ async def open_database(url: str) -> Database:
     try:
         async with engine.begin() as connection:
             version = await migrate(connection)
+        if keys is not None:
+            async with engine.begin() as connection:
+                await seal_plaintext(connection, keys)
     except (OSError, SQLAlchemyError) as error:
         await engine.dispose()
         raise UnusableDatabase(url, f"cannot open it: {_reason(error)}") from None
     except BaseException:
         await engine.dispose()
         raise
-    return Database(engine=engine, version=version)
+    return Database(engine=engine, version=version, keys=keys or Keyring(home_dir()))
 
 
 def _engine(url: str) -> AsyncEngine:
@@ -83,13 +92,13 @@ def _reason(error: BaseException) -> str:
     return redact(text.strip().splitlines()[0])
 
 
-async def open_existing(url: str) -> Database | None:
+async def open_existing(url: str, keys: Keyring | None = None) -> Database | None:
     """The database if it exists (for commands that only read), else None: a SQLite file
     is never created just to find it empty."""
     path = sqlite_file(url)
     if path is not None and not path.exists():
         return None
-    return await open_database(url)
+    return await open_database(url, keys)
 
 
 def _create_private(url: str, path: Path) -> None:
