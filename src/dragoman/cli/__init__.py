@@ -17,6 +17,7 @@ COMMANDS = {
     "batches": ("dragoman.cli.batches", "batches"),
     "config": ("dragoman.cli.config", "config"),
     "daemon": ("dragoman.cli.daemon", "daemon"),
+    "db": ("dragoman.cli.db", "db"),
     "doctor": ("dragoman.cli.doctor", "doctor"),
     "import": ("dragoman.cli.login", "import_"),
     "keys": ("dragoman.cli.keys", "keys"),

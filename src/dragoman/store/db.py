@@ -58,8 +58,7 @@ async def open_database(url: str, keys: Keyring | None = None) -> Database:
         async with engine.begin() as connection:
             version = await migrate(connection)
         if keys is not None:
-            async with engine.begin() as connection:
-                await seal_plaintext(connection, keys)
+            await _seal(engine, keys)
     except (OSError, SQLAlchemyError) as error:
         await engine.dispose()
         raise UnusableDatabase(url, f"cannot open it: {_reason(error)}") from None
@@ -67,6 +66,16 @@ async def open_database(url: str, keys: Keyring | None = None) -> Database:
         await engine.dispose()
         raise
     return Database(engine=engine, version=version, keys=keys or Keyring(home_dir()))
+
+
+async def _seal(engine: AsyncEngine, keys: Keyring) -> None:
+    """Seal the secrets an earlier dragoman left in clear; on SQLite, then copy the
+    write-ahead log into the file and empty it, so no page keeps them in clear."""
+    async with engine.begin() as connection:
+        sealed = await seal_plaintext(connection, keys)
+    if sealed and engine.dialect.name == "sqlite":
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _engine(url: str) -> AsyncEngine:

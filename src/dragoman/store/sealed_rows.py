@@ -55,6 +55,9 @@ async def seal_plaintext(connection: AsyncConnection, keys: Keyring) -> int:
     if not any(holds_plaintext(row) for row in await _rows(connection)):
         return 0
     await claim_all(connection)
+    if connection.dialect.name == "sqlite":
+        # The clear text is overwritten with zeros, not left in the page's free space.
+        await connection.execute(text("PRAGMA secure_delete=ON"))
     plain = [row for row in await _rows(connection) if holds_plaintext(row)]
     for row in plain:
         await update_sealed(connection, keys, row["id"], opened_columns(keys, row))
@@ -68,6 +71,12 @@ async def reseal_all(connection: AsyncConnection, keys: Keyring) -> int:
     for row in rows:
         await update_sealed(connection, keys, row["id"], opened_columns(keys, row))
     return len(rows)
+
+
+async def open_all(connection: AsyncConnection, keys: Keyring) -> None:
+    """Open every row's secrets: SecretKeyError for the first that no key held opens."""
+    for row in await _rows(connection):
+        opened_columns(keys, row)
 
 
 async def _rows(connection: AsyncConnection) -> list[Mapping[str, Any]]:

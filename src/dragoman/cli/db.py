@@ -1,0 +1,62 @@
+"""`dragoman db rotate-key`: the database's sealed credentials under a new key
+(`dragoman.store.rotation`; README, Secrets at rest)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+import click
+
+from dragoman.cli.common import console, home_options, json_option, load_settings, print_json
+from dragoman.config import Settings
+from dragoman.config.masking import masked_url
+
+if TYPE_CHECKING:
+    from dragoman.store.rotation import Rotation
+
+
+@click.group()
+def db() -> None:
+    """The database: the key its credentials are sealed with."""
+
+
+@db.command("rotate-key")
+@home_options
+@json_option
+def rotate_key(home: str | None, config_file: str | None, as_json: bool) -> None:
+    """Seal every stored credential anew under a new key.
+
+    With the home's secret.key: a new key is made, every credential sealed with it, and
+    the old key dropped; a running dragoman sharing the file goes on serving. With
+    DRAGOMAN_SECRET_KEY: put the new key first (NEW,OLD) on every replica, run this,
+    then remove OLD.
+    """
+    settings = load_settings(home, config_file)
+    rotation = asyncio.run(_rotate(settings))
+    if rotation is None:
+        url = masked_url(settings.effective_database_url)
+        raise click.ClickException(f"there is no database yet at {url}")
+    if as_json:
+        print_json(asdict(rotation))
+        return
+    console.print(f"{rotation.resealed} accounts sealed anew with key {rotation.key_id} ({rotation.source}).")
+    if rotation.retired and rotation.source == "DRAGOMAN_SECRET_KEY":
+        console.print(f"Now remove the other keys ({', '.join(rotation.retired)}) from DRAGOMAN_SECRET_KEY.")
+    elif rotation.retired:
+        console.print(f"Keys dropped: {', '.join(rotation.retired)}.")
+
+
+async def _rotate(settings: Settings) -> Rotation | None:
+    from dragoman.store.db import open_existing
+    from dragoman.store.keyring import Keyring
+    from dragoman.store.rotation import rotate_key
+
+    database = await open_existing(settings.effective_database_url, Keyring(settings.home))
+    if database is None:
+        return None
+    try:
+        return await rotate_key(database)
+    finally:
+        await database.close()
