@@ -41,11 +41,13 @@ def rotate_key(home: str | None, config_file: str | None, as_json: bool) -> None
     if as_json:
         print_json(asdict(rotation))
         return
-    console.print(f"{rotation.resealed} accounts sealed anew with key {rotation.key_id} ({rotation.source}).")
+    lines = [f"{rotation.resealed} accounts sealed anew with key {rotation.key_id} ({rotation.source})."]
     if rotation.retired and rotation.source == "DRAGOMAN_SECRET_KEY":
-        console.print(f"Now remove the other keys ({', '.join(rotation.retired)}) from DRAGOMAN_SECRET_KEY.")
+        lines.append(f"Now remove the other keys ({', '.join(rotation.retired)}) from DRAGOMAN_SECRET_KEY.")
     elif rotation.retired:
-        console.print(f"Keys dropped: {', '.join(rotation.retired)}.")
+        lines.append(f"Keys dropped: {', '.join(rotation.retired)}.")
+    # A path is shown whole, never wrapped nor read as markup.
+    console.print("\n".join(lines), soft_wrap=True, markup=False)
 
 
 async def _rotate(settings: Settings) -> Rotation | None:
