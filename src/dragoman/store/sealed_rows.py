@@ -79,6 +79,6 @@ async def open_all(connection: AsyncConnection, keys: Keyring) -> None:
         opened_columns(keys, row)
 
 
-async def _rows(connection: AsyncConnection) -> list[Mapping[str, Any]]:
+async def _rows(connection: AsyncConnection) -> list[Mapping[Any, Any]]:
     columns = [accounts.c.id, accounts.c.label, *(accounts.c[name] for name in SEALED)]
     return list((await connection.execute(select(*columns).order_by(accounts.c.id))).mappings())

@@ -102,7 +102,7 @@ def sealed_columns(keys: Keyring, account_id: int, values: Mapping[str, Any]) ->
     return sealed
 
 
-def opened_columns(keys: Keyring | None, row: Mapping[str, Any]) -> dict[str, Any]:
+def opened_columns(keys: Keyring | None, row: Mapping[Any, Any]) -> dict[str, Any]:
     """The secret columns of `row` in clear. Without `keys`, sealed ones are left out
     (None, and `extra` empty): what is enough to remove an account whose key is lost."""
     opened: dict[str, Any] = {}
@@ -123,6 +123,6 @@ def _extra(value: Any) -> dict[str, Any]:
     return dict(value or {})
 
 
-def holds_plaintext(row: Mapping[str, Any]) -> bool:
+def holds_plaintext(row: Mapping[Any, Any]) -> bool:
     """Whether a secret column of `row` is in clear (written before sealing existed)."""
     return any(row[name] is not None and not is_sealed(row[name]) for name in SEALED)
