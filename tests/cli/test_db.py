@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from dragoman.cli import cli
 from dragoman.store.keyring import KEY_FILE, VARIABLE, new_key
+from tests.gateway import closed_port
 
 KEY = "sk-proj-rotate-0123456789"
 
@@ -87,7 +88,10 @@ def test_a_missing_key_file_and_a_malformed_variable_are_one_clear_line(dragoman
     (dragoman_home / KEY_FILE).unlink()
     listed = dragoman(dragoman_home, "accounts", "list")
     assert listed.returncode == 2 and "Traceback" not in listed.stderr
-    assert f"put it back in {dragoman_home / KEY_FILE}" in listed.stderr
+    assert (
+        f"but there is no key ({VARIABLE} is unset, {dragoman_home / KEY_FILE} does not exist)"
+        in listed.stderr
+    )
     malformed = dragoman(dragoman_home, "accounts", "list", **{VARIABLE: "hunter2-not-a-key"})
     assert malformed.returncode == 2 and "Traceback" not in malformed.stderr
     assert f"{VARIABLE} is not a key: it must be 32 random bytes" in malformed.stderr
@@ -105,3 +109,13 @@ def test_a_changed_credential_is_refused_and_the_account_can_be_removed(dragoman
     assert "the api_key of account 'one' fails its integrity check" in listed.stderr
     removed = run("accounts", "remove", "one")
     assert removed.exit_code == 0, removed.output
+
+
+def test_serve_with_the_wrong_key_stops_at_start_with_one_line(dragoman_home: Path) -> None:
+    add("one")
+    wrong = new_key()
+    with closed_port() as port:
+        served = dragoman(dragoman_home, "serve", "--bind", f"127.0.0.1:{port}", **{VARIABLE: wrong})
+    assert served.returncode == 2, served.stderr
+    assert "Traceback" not in served.stderr and wrong not in served.stderr
+    assert "the api_key of account 'one' was sealed with key " in served.stderr

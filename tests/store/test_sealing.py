@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from dragoman.store import Database, open_database
+from dragoman.store import Database, open_database, sealing
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account
 from dragoman.store.keyring import KEY_FILE, VARIABLE, Keyring, SecretKeyError, new_key
@@ -138,7 +138,7 @@ async def test_the_variable_and_the_file_are_separate_sources(dragoman_home: Pat
     assert not (dragoman_home / KEY_FILE).exists()  # the variable set: no file is made
     by_file = await open_database(url_of(dragoman_home), Keyring(dragoman_home, {}))
     try:
-        with pytest.raises(SecretKeyError, match=f"which {dragoman_home / KEY_FILE} does not hold"):
+        with pytest.raises(SecretKeyError, match=r"was sealed with key \w+, but there is no key"):
             await AccountStore(by_file.engine, by_file.keys).list()
     finally:
         await by_file.close()
@@ -200,3 +200,26 @@ async def _set(database: Database, label: str, **values: str) -> None:
         await connection.execute(
             text(f"UPDATE accounts SET {assignments} WHERE label = :l"), {**values, "l": label}
         )
+
+
+async def test_rows_read_again_are_not_decrypted_again(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gateway lists the accounts every few seconds: each envelope is decrypted once."""
+    store = AccountStore(database.engine, database.keys)
+    await store.add(Account("openai", label="key", api_key=API_KEY))
+    opened: list[str] = []
+    real = sealing._decrypt
+
+    def counted(key: bytes, body: str, context: str, what: str) -> str:
+        opened.append(context)
+        return real(key, body, context, what)
+
+    monkeypatch.setattr(sealing, "_decrypt", counted)
+    for _ in range(5):
+        [account] = await store.list()
+        assert account.api_key == API_KEY
+    assert sorted(opened) == [
+        f"dragoman/accounts/{account.id}/api_key",
+        f"dragoman/accounts/{account.id}/extra",
+    ]

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from dragoman.store.keyring import Keyring, SecretKeyError
+from dragoman.store.keyring import VARIABLE, Keyring, SecretKeyError
 
 PREFIX = "dgmseal1:"
 SEALED = ("api_key", "access_token", "refresh_token", "extra")
@@ -76,11 +76,18 @@ def _decrypt(key: bytes, body: str, context: str, what: str) -> str:
 
 
 def _unknown_key(keys: Keyring, kid: str, what: str) -> str:
-    held = ", ".join(keys.ids()) or "none"
-    where = "add it to DRAGOMAN_SECRET_KEY" if keys.variable is not None else f"put it back in {keys.file}"
+    held = keys.ids()
+    if keys.variable is not None:
+        found, fix = f"which {VARIABLE} does not hold (it holds: {', '.join(held)})", f"add it to {VARIABLE}"
+    elif held:
+        found = f"which {keys.file} does not hold (it holds: {', '.join(held)})"
+        fix = f"put it back in {keys.file}"
+    else:
+        found = f"but there is no key ({VARIABLE} is unset, {keys.file} does not exist)"
+        fix = f"set {VARIABLE} to it or put it back in {keys.file}"
     return (
-        f"{what} was sealed with key {kid}, which {keys.source} does not hold (it holds: {held}): "
-        f"{where} (README, Secrets at rest), or remove the account and add it (or log in) again"
+        f"{what} was sealed with key {kid}, {found}: {fix} (README, Secrets at rest), "
+        "or remove the account and add it (or log in) again"
     )
 
 
