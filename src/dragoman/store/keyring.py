@@ -128,12 +128,15 @@ class Keyring:
             if not written and create:
                 written = [_create(self.file)]
                 self._seen = _stat(self.file)
-        self._hold([parse_key(text, where) for text in written], where)
+        self._hold(written, [parse_key(text, where) for text in written])
 
-    def _hold(self, keys: list[bytes], where: str) -> None:
+    def _hold(self, written: list[str], keys: list[bytes]) -> None:
         if not keys and self.variable is not None:
             raise SecretKeyError(f"{VARIABLE} is empty: it must be {_FORMAT}")
-        redact.register(base64.urlsafe_b64encode(key).decode() for key in keys)
+        # Masked in any log line, as written and in the padded form.
+        redact.register(
+            [*(text.strip() for text in written), *(base64.urlsafe_b64encode(k).decode() for k in keys)]
+        )
         self._keys = {key_id(key): key for key in keys}
         self._current = next(iter(self._keys), None)
 
