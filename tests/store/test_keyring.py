@@ -102,3 +102,10 @@ def test_processes_racing_to_make_the_file_all_read_the_one_that_won(tmp_path: P
     assert len(seen) == 1 and seen != {""}
     assert [entry.name for entry in home.iterdir()] == [KEY_FILE]
     assert Keyring(home, {}).ids() == list(seen)
+
+
+@pytest.mark.parametrize("blank", ["", " ", ","])
+def test_a_blank_variable_is_refused_never_read_as_unset(tmp_path: Path, blank: str) -> None:
+    with pytest.raises(SecretKeyError, match=f"^{VARIABLE} is set but empty: give it the key"):
+        Keyring(tmp_path, {VARIABLE: blank}).sealing_key()
+    assert not (tmp_path / KEY_FILE).exists()

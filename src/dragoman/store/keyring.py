@@ -64,7 +64,9 @@ class Keyring:
 
     def __init__(self, home: Path, environ: Mapping[str, str] = os.environ) -> None:
         self.file = home / KEY_FILE
-        self.variable = environ.get(VARIABLE) or None
+        # Set but blank (`DRAGOMAN_SECRET_KEY="$KEY"` with KEY unset) is refused, never read as
+        # unset: a replica would make a key file of its own, and seal what the others cannot open.
+        self.variable = environ.get(VARIABLE)
         self._keys: dict[str, bytes] = {}
         self._current: str | None = None
         self._seen: tuple[int, int, int] | None = None
@@ -132,7 +134,7 @@ class Keyring:
 
     def _hold(self, written: list[str], keys: list[bytes]) -> None:
         if not keys and self.variable is not None:
-            raise SecretKeyError(f"{VARIABLE} is empty: it must be {_FORMAT}")
+            raise SecretKeyError(f"{VARIABLE} is set but empty: give it the key ({_FORMAT}), or unset it")
         # Masked in any log line, as written and in the padded form.
         redact.register(
             [*(text.strip() for text in written), *(base64.urlsafe_b64encode(k).decode() for k in keys)]
