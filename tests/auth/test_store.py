@@ -24,6 +24,7 @@ from dragoman.auth.store import CredentialStore
 from dragoman.observe.redact import redact
 from dragoman.store import open_database
 from dragoman.store.accounts import Account
+from dragoman.store.keyring import KEY_FILE, new_key
 from tests.fakes.oauth import User
 from tests.subscriptions import Subscription, database_url, store_login, stored_logins
 
@@ -229,3 +230,14 @@ def test_two_workers_merging_into_extra_at_once_keep_both_keys(
     worker_a.join(10)
     [stored] = stored_logins(dragoman_home)
     assert (stored.extra.get("usage"), stored.extra.get("project")) == (1, 1)
+
+
+def test_logging_in_again_after_the_key_was_lost_renews_the_account(
+    dragoman_home: Path, codex: Subscription
+) -> None:
+    first = store_login(dragoman_home, codex)
+    (dragoman_home / KEY_FILE).write_text(new_key() + "\n")  # the key it was sealed with, lost
+    again = store_login(dragoman_home, codex)
+    [only] = stored_logins(dragoman_home)
+    assert only.id == first.id and only.access_token == again.access_token != first.access_token
+    assert only.refresh_token == again.refresh_token
