@@ -83,7 +83,7 @@ def store_login(home: Path, sub: Subscription, user: User | None = None, *, expi
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         database = await open_database(database_url(home))
         try:
-            stored, _ = await CredentialStore(database.engine).save_login(draft)
+            stored, _ = await CredentialStore(database.engine, database.keys).save_login(draft)
             return stored
         finally:
             await database.close()
@@ -95,7 +95,7 @@ def stored_logins(home: Path) -> list[Account]:
     async def read() -> list[Account]:
         database = await open_database(database_url(home))
         try:
-            return await CredentialStore(database.engine).logins()
+            return await CredentialStore(database.engine, database.keys).logins()
         finally:
             await database.close()
 

@@ -44,7 +44,7 @@ async def keeper_for(sub: Subscription, **options: Any) -> AsyncIterator[TokenKe
     """A TokenKeeper on this test's database, with the kind's OAuth at the fakes."""
     settings = settings_for(sub)
     database = await open_database(settings.effective_database_url)
-    keeper = TokenKeeper(CredentialStore(database.engine), settings, **options)
+    keeper = TokenKeeper(CredentialStore(database.engine, database.keys), settings, **options)
     try:
         yield keeper
     finally:

@@ -168,7 +168,7 @@ PROCESS = textwrap.dedent(
     async def main():
         settings = load()
         database = await open_database(settings.effective_database_url)
-        keeper = TokenKeeper(CredentialStore(database.engine), settings)
+        keeper = TokenKeeper(CredentialStore(database.engine, database.keys), settings)
         print("ready", flush=True)
         sys.stdin.readline()  # both processes start together
         tokens = await asyncio.gather(*(keeper.fresh(int(sys.argv[1])) for _ in range(25)))

@@ -24,6 +24,7 @@ from dragoman.auth.store import CredentialStore
 from dragoman.observe.redact import redact
 from dragoman.store import open_database
 from dragoman.store.accounts import Account
+from dragoman.store.keyring import KEY_FILE, new_key
 from tests.fakes.oauth import User
 from tests.subscriptions import Subscription, database_url, store_login, stored_logins
 
@@ -87,7 +88,8 @@ WRITER = textwrap.dedent(
     async def main():
         database = await open_database(sys.argv[1])
         facts = {"access_token": "new-access-token", "refresh_token": "new-refresh-token", "expires_at": 1.0}
-        await CredentialStore(database.engine).save_tokens(int(sys.argv[2]), facts, {"note": "half"})
+        store = CredentialStore(database.engine, database.keys)
+        await store.save_tokens(int(sys.argv[2]), facts, {"note": "half"})
 
     asyncio.run(main())
     """
@@ -133,7 +135,7 @@ def test_a_label_that_cannot_name_an_upstream_is_refused(
         database = await open_database(database_url(dragoman_home))
         try:
             draft = replace(Account(provider="codex", auth="oauth", access_token="x" * 10), label=label)
-            await CredentialStore(database.engine).save_login(draft)
+            await CredentialStore(database.engine, database.keys).save_login(draft)
         finally:
             await database.close()
 
@@ -170,7 +172,9 @@ async def test_a_write_whose_caller_is_cancelled_mid_transaction_is_stored_whole
     monkeypatch.setattr(AsyncConnection, "execute", stalling)
     database = await open_database(database_url(dragoman_home))
     try:
-        caller = asyncio.ensure_future(WRITES[write](CredentialStore(database.engine), account))
+        caller = asyncio.ensure_future(
+            WRITES[write](CredentialStore(database.engine, database.keys), account)
+        )
         await asyncio.wait_for(inside.wait(), 10)
         caller.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -212,7 +216,7 @@ def test_two_workers_merging_into_extra_at_once_keep_both_keys(
             if stall:
                 _stall_after_first_read(database.engine, read, release)
             try:
-                await CredentialStore(database.engine).merge_extra(account.id, {key: 1})
+                await CredentialStore(database.engine, database.keys).merge_extra(account.id, {key: 1})
             finally:
                 await database.close()
 
@@ -226,3 +230,14 @@ def test_two_workers_merging_into_extra_at_once_keep_both_keys(
     worker_a.join(10)
     [stored] = stored_logins(dragoman_home)
     assert (stored.extra.get("usage"), stored.extra.get("project")) == (1, 1)
+
+
+def test_logging_in_again_after_the_key_was_lost_renews_the_account(
+    dragoman_home: Path, codex: Subscription
+) -> None:
+    first = store_login(dragoman_home, codex)
+    (dragoman_home / KEY_FILE).write_text(new_key() + "\n")  # the key it was sealed with, lost
+    again = store_login(dragoman_home, codex)
+    [only] = stored_logins(dragoman_home)
+    assert only.id == first.id and only.access_token == again.access_token != first.access_token
+    assert only.refresh_token == again.refresh_token

@@ -35,7 +35,7 @@ def _login(token: str) -> Account:
 
 
 async def test_a_login_is_stored_then_renewed_in_place(database: Database) -> None:
-    store = CredentialStore(database.engine)
+    store = CredentialStore(database.engine, database.keys)
     first, new = await store.save_login(_login("backend-0001"))
     assert new and first.label == "codex-alice" and first.id == 1
     again, new = await store.save_login(_login("backend-0002"))
@@ -44,7 +44,7 @@ async def test_a_login_is_stored_then_renewed_in_place(database: Database) -> No
 
 
 async def test_tokens_saved_and_extra_merged_by_writers_at_once(database: Database) -> None:
-    store = CredentialStore(database.engine)
+    store = CredentialStore(database.engine, database.keys)
     account, _ = await store.save_login(_login("backend-0003"))
     saved = await store.save_tokens(account.id, {"access_token": "at-backend-0004"}, {"quota": 5})
     assert saved.access_token == "at-backend-0004" and saved.refresh_token == "rt-backend-0003"

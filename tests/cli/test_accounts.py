@@ -37,7 +37,7 @@ def stored(home: Path) -> list[Account]:
     async def read() -> list[Account]:
         database = await open_database(f"sqlite+aiosqlite:///{home / 'dragoman.db'}")
         try:
-            return await AccountStore(database.engine).list()
+            return await AccountStore(database.engine, database.keys).list()
         finally:
             await database.close()
 
@@ -126,7 +126,7 @@ def test_a_login_is_listed_by_its_email_and_plan(dragoman_home: Path) -> None:
     async def store() -> None:
         database = await open_database(f"sqlite+aiosqlite:///{dragoman_home / 'dragoman.db'}")
         try:
-            await AccountStore(database.engine).add(login)
+            await AccountStore(database.engine, database.keys).add(login)
         finally:
             await database.close()
 

@@ -26,7 +26,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def store(database: Database) -> AccountStore:
-    return AccountStore(database.engine)
+    return AccountStore(database.engine, database.keys)
 
 
 async def test_an_api_key_account_round_trips(store: AccountStore) -> None:
@@ -129,7 +129,7 @@ async def test_the_database_stays_private_with_accounts_in_it(tmp_path: Path) ->
     prepare_home(tmp_path / "home")
     database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'home' / 'dragoman.db'}")
     try:
-        await AccountStore(database.engine).add(Account("openai", api_key="sk-secret-key-0001"))
+        await AccountStore(database.engine, database.keys).add(Account("openai", api_key="sk-secret-key-0001"))
     finally:
         await database.close()
     files = list((tmp_path / "home").iterdir())

@@ -99,7 +99,7 @@ async def test_a_server_side_disconnect_costs_no_request(database_url: str) -> N
 
     database = await open_database(database_url)
     try:
-        store = AccountStore(database.engine)
+        store = AccountStore(database.engine, database.keys)
         await store.list()
         await on_postgres(
             database_url,

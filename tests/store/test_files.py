@@ -41,7 +41,7 @@ async def test_holds_accounts_reads_without_creating(tmp_path: Path) -> None:
     database = await open_database(f"sqlite+aiosqlite:///{path}")
     try:
         assert holds_accounts(path) is False
-        await AccountStore(database.engine).add(Account("openai", api_key="sk-1"))
+        await AccountStore(database.engine, database.keys).add(Account("openai", api_key="sk-1"))
         assert holds_accounts(path) is True
     finally:
         await database.close()
@@ -66,7 +66,7 @@ async def test_the_signature_changes_with_every_write(tmp_path: Path) -> None:
         assert seen is not None
         assert holds_accounts(path) is False
         assert signature(path) == seen, "a look changes nothing"
-        store = AccountStore(database.engine)
+        store = AccountStore(database.engine, database.keys)
         for number in range(5):
             await store.add(Account("openai", label=f"k{number}", api_key="sk-1"))
             now = signature(path)

@@ -82,7 +82,7 @@ async def test_a_database_of_the_old_migration_list_is_stamped_and_keeps_every_r
     database = await open_database(url)
     try:
         assert (database.previous, database.version) == (9, LATEST)
-        [account] = await AccountStore(database.engine).list()
+        [account] = await AccountStore(database.engine, database.keys).list()
         assert (account.id, account.label, account.api_key) == (1, "work", "sk-old-v9-0001")
         assert (await PolicyStore(database.engine).all())["work"].priority == 2
         assert [key.name for key in await KeyStore(database.engine).all()] == ["ci"]
@@ -95,7 +95,7 @@ async def test_a_database_of_the_old_migration_list_is_stamped_and_keeps_every_r
         ]
         [batch] = (await BatchStore(database.engine).page(None, 10, None, None)).batches
         assert batch.counts == {"queued": 1}
-        added = await AccountStore(database.engine).add(Account("anthropic", api_key="sk-new-0002"))
+        added = await AccountStore(database.engine, database.keys).add(Account("anthropic", api_key="sk-new-0002"))
         assert added.id == 2
     finally:
         await database.close()
@@ -178,12 +178,12 @@ async def test_a_version_2_database_gains_pool_policies_and_keeps_its_accounts(
     database = await open_database(url, upgrade=True)
     try:
         assert database.version == LATEST
-        [account] = await AccountStore(database.engine).list()
+        [account] = await AccountStore(database.engine, database.keys).list()
         assert (account.label, account.api_key) == ("work", "sk-old")
         policies = PolicyStore(database.engine)
         changed = await policies.change("work", {"priority": 2, "enabled": False})
         assert (await policies.all())["work"] == changed
-        added = await AccountStore(database.engine).add(Account(provider="anthropic", api_key="sk-new"))
+        added = await AccountStore(database.engine, database.keys).add(Account(provider="anthropic", api_key="sk-new"))
         assert added.label == "anthropic" and added.id == 2
     finally:
         await database.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dragoman.config import home_dir
 from dragoman.store import open_database
 from dragoman.store.files import holds_accounts
 from dragoman.store.policy_store import PolicyStore
@@ -33,7 +34,7 @@ async def test_a_database_with_only_an_override_is_opened_by_a_gateway(tmp_path:
     database = await open_database(url)
     await database.close()
     assert holds_accounts(path) is False
-    source = AccountSource(url)
+    source = AccountSource(url, home_dir())
     try:
         assert await source.overrides() == {}
         database = await open_database(url)

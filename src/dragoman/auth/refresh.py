@@ -37,6 +37,7 @@ from dragoman.providers.subscription import AccountRuntime, UsageWindow
 from dragoman.providers.upstream import Upstream
 from dragoman.store.accounts import Account
 from dragoman.store.durable import finish, settle
+from dragoman.store.keyring import SecretKeyError
 
 if TYPE_CHECKING:
     import httpx
@@ -196,7 +197,11 @@ class TokenKeeper:
             await self._client.aclose()
 
     async def _load(self, account_id: int) -> Account:
-        account = await self.store.get(account_id)
+        try:
+            account = await self.store.get(account_id)
+        except SecretKeyError as error:  # a lost or wrong key: this account fails, the others serve
+            log.warning("%s", error)
+            raise UpstreamError(f"the stored login of account {account_id} cannot be read: {error}") from None
         if account is None:
             self._cache.pop(account_id, None)
             raise UpstreamError(f"account {account_id} was removed (logged out) while in use")

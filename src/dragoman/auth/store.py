@@ -6,7 +6,10 @@ killed mid-write leaves the previous credential whole (SQLite rolls the open
 transaction back); a caller cancelled mid-write (a client that left) does not stop it
 (`durable`). A row being changed is claimed before it is read, so two writers (two
 gateway workers) never merge into `extra` from the same stale copy. Every token read
-or written is registered for masking first.
+or written is registered for masking first, and sealed in the database with the
+keyring's key (`dragoman.store.sealing`): a row's secrets are decrypted as it is read,
+and the gateway keeps what it read (`auth.refresh.TokenKeeper`), so a request decrypts
+nothing.
 """
 
 from __future__ import annotations
@@ -17,25 +20,29 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dragoman.auth.rows import FAILURES, TOKEN_COLUMNS, AccountGone, remember
 from dragoman.observe import redact
 from dragoman.store.accounts import Account, AccountError, account_from_row, account_values, check_label
 from dragoman.store.durable import durable
+from dragoman.store.keyring import Keyring, SecretKeyError
+from dragoman.store.sealed_rows import insert_sealed, update_sealed
 from dragoman.store.tables import accounts
 
 _NOT_IN_LABELS = re.compile(r"[^A-Za-z0-9._-]+")
+_SECRETS = ("api_key", "access_token", "refresh_token")
 
 
 class CredentialStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, keys: Keyring) -> None:
         self.engine = engine
+        self.keys = keys
 
     async def get(self, account_id: int) -> Account | None:
         async with self.engine.connect() as connection:
-            found = await _read(connection, account_id)
+            found = await _read(connection, self.keys, account_id)
         return remember(found) if found is not None else None
 
     async def logins(self, provider: str | None = None) -> list[Account]:
@@ -45,7 +52,7 @@ class CredentialStore:
             query = query.where(accounts.c.provider == provider)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(query)).mappings()
-            return [remember(account_from_row(row)) for row in rows]
+            return [remember(account_from_row(row, self.keys)) for row in rows]
 
     @durable
     async def save_login(self, draft: Account, reserved: Collection[str] = ()) -> tuple[Account, bool]:
@@ -57,15 +64,15 @@ class CredentialStore:
         now = time.time()
         async with self.engine.begin() as connection:
             rows = (await connection.execute(select(accounts))).mappings().all()
-            existing = [account_from_row(row) for row in rows]
+            # Who they are is in clear: another row's secrets are not needed (nor its key).
+            existing = [account_from_row(row, None) for row in rows]
             same = next((old for old in existing if _same_login(old, draft)), None)
             if same is not None:
-                return await _renew_login(connection, same.id, draft), False
+                return await _renew_login(connection, self.keys, same.id, draft), False
             label = _label(draft, {old.label for old in existing} | set(reserved))
             stored = replace(draft, auth="oauth", label=label, id=0, created_at=now)
-            result = await connection.execute(insert(accounts).values(account_values(stored)))
-            [new_id] = result.inserted_primary_key or (0,)
-        return replace(stored, id=int(new_id)), True
+            new_id = await insert_sealed(connection, self.keys, account_values(stored))
+        return replace(stored, id=new_id), True
 
     @durable
     async def save_tokens(self, account_id: int, facts: dict[str, Any], extra: dict[str, Any]) -> Account:
@@ -89,41 +96,48 @@ class CredentialStore:
         self, account_id: int, values: dict[str, Any], extra: dict[str, Any], drop: Collection[str] = ()
     ) -> Account:
         async with self.engine.begin() as connection:
-            current = await _claim(connection, account_id)
+            current = await _claim(connection, self.keys, account_id)
             merged = {key: value for key, value in {**current.extra, **extra}.items() if key not in drop}
-            statement = update(accounts).where(accounts.c.id == account_id)
-            await connection.execute(statement.values({**values, "extra": merged}))
-            return remember(await _must_read(connection, account_id))
+            await update_sealed(connection, self.keys, account_id, {**values, "extra": merged})
+            return remember(await _must_read(connection, self.keys, account_id))
 
 
-async def _renew_login(connection: AsyncConnection, account_id: int, draft: Account) -> Account:
-    """The same account logged in again: its row gets the draft's tokens and facts."""
-    same = await _claim(connection, account_id)
+async def _renew_login(
+    connection: AsyncConnection, keys: Keyring, account_id: int, draft: Account
+) -> Account:
+    """The same account logged in again: its row gets the draft's tokens and facts. A row
+    whose secrets no key opens (a lost key) is renewed too: what it kept is dropped."""
+    try:
+        same = await _claim(connection, keys, account_id)
+    except SecretKeyError:
+        same = await _claim(connection, None, account_id)
     known = {name: getattr(draft, name) for name in TOKEN_COLUMNS if getattr(draft, name)}
     values = {**known, "expires_at": draft.expires_at, "scopes": list(draft.scopes or same.scopes)}
+    # Every secret column written anew: one left sealed with a lost key would stay unreadable.
+    values.update({name: getattr(draft, name) or getattr(same, name) for name in _SECRETS})
     extra = {k: v for k, v in {**same.extra, **draft.extra}.items() if k not in FAILURES}
     values.update(refreshed_at=draft.refreshed_at, extra=extra)
-    await connection.execute(update(accounts).where(accounts.c.id == account_id).values(values))
-    return await _must_read(connection, account_id)
+    await update_sealed(connection, keys, account_id, values)
+    return await _must_read(connection, keys, account_id)
 
 
-async def _claim(connection: AsyncConnection, account_id: int) -> Account:
+async def _claim(connection: AsyncConnection, keys: Keyring | None, account_id: int) -> Account:
     """The row, read after this transaction took the right to write it: an UPDATE that
     changes nothing takes SQLite's write lock (a row lock elsewhere) before the read,
     so another writer waits for this one and then reads what it wrote. (SQLite's driver
     opens no transaction for a lone SELECT: a read first would be a stale copy.)"""
     claim = update(accounts).where(accounts.c.id == account_id).values(id=accounts.c.id)
     await connection.execute(claim)
-    return await _must_read(connection, account_id)
+    return await _must_read(connection, keys, account_id)
 
 
-async def _read(connection: AsyncConnection, account_id: int) -> Account | None:
+async def _read(connection: AsyncConnection, keys: Keyring | None, account_id: int) -> Account | None:
     row = (await connection.execute(select(accounts).where(accounts.c.id == account_id))).mappings().first()
-    return account_from_row(row) if row is not None else None
+    return account_from_row(row, keys) if row is not None else None
 
 
-async def _must_read(connection: AsyncConnection, account_id: int) -> Account:
-    found = await _read(connection, account_id)
+async def _must_read(connection: AsyncConnection, keys: Keyring | None, account_id: int) -> Account:
+    found = await _read(connection, keys, account_id)
     if found is None:
         raise AccountGone(f"account {account_id} no longer exists")
     return found

@@ -35,6 +35,7 @@ from dragoman.store import Database, open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account, AccountError, check_label
 from dragoman.store.db import open_existing, prepare_home
+from dragoman.store.keyring import Keyring
 from dragoman.store.policy_store import PolicyStore
 
 # First path segments of the gateway's own routes: an upstream named so would be
@@ -181,11 +182,11 @@ async def _store(settings: Settings, *, create: bool) -> AsyncIterator[AccountSt
     database: Database | None
     if create:
         prepare_home(settings.home)
-        database = await open_database(settings.effective_database_url)
+        database = await open_database(settings.effective_database_url, Keyring(settings.home))
     else:
-        database = await open_existing(settings.effective_database_url)
+        database = await open_existing(settings.effective_database_url, Keyring(settings.home))
     try:
-        yield AccountStore(database.engine) if database is not None else None
+        yield AccountStore(database.engine, database.keys) if database is not None else None
     finally:
         if database is not None:
             await database.close()

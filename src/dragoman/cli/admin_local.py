@@ -21,6 +21,7 @@ from dragoman.server.admin.key_desk import KeyDesk
 from dragoman.state import State, open_state
 from dragoman.store.db import Database, open_database, open_existing, prepare_home
 from dragoman.store.key_store import KeyStore
+from dragoman.store.keyring import Keyring
 from dragoman.store.policies import PolicyOverride
 from dragoman.store.policy_store import PolicyStore
 
@@ -59,9 +60,9 @@ async def _database(settings: Settings, writes: bool) -> AsyncIterator[Database 
     url = settings.effective_database_url
     if writes:
         prepare_home(settings.home)
-        database: Database | None = await open_database(url)
+        database: Database | None = await open_database(url, Keyring(settings.home))
     else:
-        database = await open_existing(url)
+        database = await open_existing(url, Keyring(settings.home))
     try:
         yield database
     finally:

@@ -36,6 +36,7 @@ from dragoman.routing.registry import Route
 from dragoman.server.upstream_call import prepare
 from dragoman.store import open_database
 from dragoman.store.accounts import Account
+from dragoman.store.keyring import Keyring
 
 PROMPT = "Reply with OK"
 MAX_TOKENS = 32
@@ -132,8 +133,8 @@ async def _first_model(clients: UpstreamClients, upstream: Upstream) -> str:
 
 async def _fresh_login(settings: Settings, clients: UpstreamClients, upstream: Upstream) -> Account:
     """A subscription upstream's account with a fresh token (refreshed if need be)."""
-    database = await open_database(settings.effective_database_url)
-    keeper = TokenKeeper(CredentialStore(database.engine), settings)
+    database = await open_database(settings.effective_database_url, Keyring(settings.home))
+    keeper = TokenKeeper(CredentialStore(database.engine, database.keys), settings)
     try:
         return await keeper.ready(upstream, clients.client(upstream))
     except GatewayError as error:

@@ -1,19 +1,27 @@
-"""`dragoman db upgrade`: the database's schema brought up to this dragoman's."""
+"""`dragoman db upgrade`: the database's schema brought up to this dragoman's;
+`dragoman db rotate-key`: its sealed credentials under a new key
+(`dragoman.store.rotation`; README, Secrets at rest)."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from dragoman.cli.common import console, home_options, load_settings
+from dragoman.cli.common import console, home_options, json_option, load_settings, print_json
+from dragoman.config import Settings
 from dragoman.config.masking import masked_url
+
+if TYPE_CHECKING:
+    from dragoman.store.rotation import Rotation
 
 
 @click.group()
 def db() -> None:
-    """The database (database_url): its schema's migrations."""
+    """The database (database_url): its schema's migrations, the key its credentials are sealed with."""
 
 
 @db.command()
@@ -37,8 +45,51 @@ def upgrade(home: str | None, config_file: str | None) -> None:
 
 async def _upgrade(home: Path, url: str) -> tuple[int | None, int]:
     from dragoman.store.db import open_database, prepare_home  # SQLAlchemy: only now
+    from dragoman.store.keyring import Keyring
 
     prepare_home(home)
-    database = await open_database(url, upgrade=True)
+    database = await open_database(url, Keyring(home), upgrade=True)
     await database.close()
     return database.previous, database.version
+
+
+@db.command("rotate-key")
+@home_options
+@json_option
+def rotate_key(home: str | None, config_file: str | None, as_json: bool) -> None:
+    """Seal every stored credential anew under a new key.
+
+    With the home's secret.key: a new key is made, every credential sealed with it, and
+    the old key dropped; a running dragoman sharing the file goes on serving. With
+    DRAGOMAN_SECRET_KEY: put the new key first (NEW,OLD) on every replica, run this,
+    then remove OLD.
+    """
+    settings = load_settings(home, config_file)
+    rotation = asyncio.run(_rotate(settings))
+    if rotation is None:
+        url = masked_url(settings.effective_database_url)
+        raise click.ClickException(f"there is no database yet at {url}")
+    if as_json:
+        print_json(asdict(rotation))
+        return
+    lines = [f"{rotation.resealed} accounts sealed anew with key {rotation.key_id} ({rotation.source})."]
+    if rotation.retired and rotation.source == "DRAGOMAN_SECRET_KEY":
+        lines.append(f"Now remove the other keys ({', '.join(rotation.retired)}) from DRAGOMAN_SECRET_KEY.")
+    elif rotation.retired:
+        lines.append(f"Keys dropped: {', '.join(rotation.retired)}.")
+    # A path is shown whole, never wrapped nor read as markup.
+    console.print("\n".join(lines), soft_wrap=True, markup=False)
+
+
+async def _rotate(settings: Settings) -> Rotation | None:
+    from dragoman.store.db import open_existing
+    from dragoman.store.keyring import Keyring
+    from dragoman.store.rotation import rotate_key
+
+    database = await open_existing(settings.effective_database_url, Keyring(settings.home))
+    if database is None:
+        return None
+    try:
+        return await rotate_key(database)
+    finally:
+        await database.close()

@@ -38,6 +38,7 @@ from dragoman.store import open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account, AccountError
 from dragoman.store.db import open_existing, prepare_home
+from dragoman.store.keyring import Keyring
 
 PASTE_PROMPT = "Paste here: "
 
@@ -47,15 +48,15 @@ async def credential_store(settings: Settings, *, create: bool) -> AsyncIterator
     """The credential store, or None when there is no database and `create` is off."""
     if create:
         prepare_home(settings.home)
-        database = await open_database(settings.effective_database_url)
+        database = await open_database(settings.effective_database_url, Keyring(settings.home))
     else:
-        found = await open_existing(settings.effective_database_url)
+        found = await open_existing(settings.effective_database_url, Keyring(settings.home))
         if found is None:
             yield None
             return
         database = found
     try:
-        yield CredentialStore(database.engine)
+        yield CredentialStore(database.engine, database.keys)
     finally:
         await database.close()
 
@@ -209,7 +210,7 @@ async def _logout(settings: Settings, spec: ProviderSpec, key: str | None) -> li
         async with tokens.new_client(settings.proxy) as client:
             for account in logins:
                 revoked = await _revoke(client, oauth, account)
-                await AccountStore(store.engine).remove(account.id)
+                await AccountStore(store.engine, store.keys).remove(account.id)
                 lines.append(f"Logged out {account.label} ({_who(account)}): {revoked}")
         return lines
 

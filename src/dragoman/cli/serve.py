@@ -105,6 +105,7 @@ async def _loaded(settings: Settings) -> Gateway:
     refuse_newer_file(settings.effective_database_url)  # opened or not, it must not be written
     if settings.workers > 1:
         from dragoman.store.db import Database, open_database, open_existing, prepare_home
+        from dragoman.store.keyring import Keyring
 
         # An existing database is migrated here, once: after an upgrade, workers opening
         # it all at once would race to migrate it. Traces kept there need it from the
@@ -113,9 +114,9 @@ async def _loaded(settings: Settings) -> Gateway:
         database: Database | None
         if settings.traces.enabled and settings.traces.database:
             prepare_home(settings.home)
-            database = await open_database(url)
+            database = await open_database(url, Keyring(settings.home))
         else:
-            database = await open_existing(url)
+            database = await open_existing(url, Keyring(settings.home))
         if database is not None:
             await database.close()
     if settings.redis_url:

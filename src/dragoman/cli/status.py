@@ -107,7 +107,7 @@ async def _refresh(settings: Settings, kind: str | None, key: str | None) -> lis
         logins = [
             login for login in await store.logins(kind) if key is None or key in (login.label, str(login.id))
         ]
-        keeper = TokenKeeper(CredentialStore(store.engine), settings)
+        keeper = TokenKeeper(CredentialStore(store.engine, store.keys), settings)
         try:
             return await keeper.refresh_each(logins)
         finally:

@@ -22,7 +22,7 @@ from dragoman.config.schema import Settings
 from dragoman.config.sources import Layer, Loc, describe
 
 _PREFIX = "DRAGOMAN_"
-_NOT_KEYS = {"HOME", "CONFIG"}
+_NOT_KEYS = {"HOME", "CONFIG", "SECRET_KEY"}  # SECRET_KEY: read by store.keyring alone
 _LIST_KEYS = {"API_KEY": "api_keys", "API_KEYS": "api_keys"}
 
 

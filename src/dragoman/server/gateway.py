@@ -101,7 +101,7 @@ class Gateway:
         self._start_traces()
         self.responses = Keeper(self.settings.effective_database_url, self.settings.responses.keep_days)
         self.responses.start()
-        self.accounts = AccountSource(self.settings.effective_database_url, self._opened)
+        self.accounts = AccountSource(self.settings.effective_database_url, self.settings.home, self._opened)
         await self.accounts.store()
         await self.reload_stored()
         self._start_batches()
@@ -251,7 +251,10 @@ class Gateway:
 
         refreshed = self.metrics.refreshed if self.metrics is not None else None
         self.auth = TokenKeeper(
-            CredentialStore(database.engine), self.settings, on_refresh=refreshed, on_usage=self.usage_seen
+            CredentialStore(database.engine, database.keys),
+            self.settings,
+            on_refresh=refreshed,
+            on_usage=self.usage_seen,
         )
         if self.catalog is not None:
             self.catalog.live.login_headers = self.list_headers

@@ -15,8 +15,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from dragoman.store.sealing import opened_columns
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import RowMapping
+
+    from dragoman.store.keyring import Keyring
 
 AuthKind = Literal["api_key", "oauth"]
 
@@ -92,9 +96,10 @@ def account_values(account: Account) -> dict[str, Any]:
     return values
 
 
-def account_from_row(row: RowMapping) -> Account:
+def account_from_row(row: RowMapping, keys: Keyring | None) -> Account:
+    """The account a row holds, its secrets opened with `keys` (without: left out)."""
     values = {name: row[name] for name in _COLUMNS}
+    values.update(opened_columns(keys, row))
     values["models"] = tuple(row["models"] or ())
     values["scopes"] = tuple(row["scopes"] or ())
-    values["extra"] = dict(row["extra"] or {})
     return Account(**values)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from dragoman.config import home_dir
 from dragoman.observe.redact import redact
 from dragoman.store.durable import settle
 from dragoman.store.files import UnusableDatabase, prepare_home, sqlite_file
+from dragoman.store.keyring import Keyring
 from dragoman.store.migrations import LATEST, SchemaMismatch
 from dragoman.store.migrations.check import migrate
+from dragoman.store.sealed_rows import seal_plaintext
 
 __all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
 
@@ -26,6 +29,8 @@ class Database:
     # at when opened (None: it had no schema; `previous < version`: it was upgraded).
     version: int
     previous: int | None = None
+    # What seals the accounts' secrets: the home's (DRAGOMAN_HOME's unless told).
+    keys: Keyring = field(default_factory=lambda: Keyring(home_dir()))
 
     async def close(self) -> None:
         # A write whose caller was cancelled is still running: it ends first.
@@ -33,12 +38,14 @@ class Database:
         await self.engine.dispose()
 
 
-async def open_database(url: str, *, upgrade: bool | None = None) -> Database:
+async def open_database(url: str, keys: Keyring | None = None, *, upgrade: bool | None = None) -> Database:
     """Connect, check the schema, and for SQLite make the file (and its journals) 0600.
     A schema behind this dragoman's is brought up to date when `upgrade` says so, by
     default for SQLite only: a shared database (PostgreSQL) is upgraded by `dragoman db
     upgrade`, never by whichever replica starts first while the others run older code.
-    Raises UnusableDatabase when the URL, its driver, the connection or the schema fails."""
+    With `keys` (the home's: `Keyring(settings.home)`), seal what a dragoman from before
+    sealing left in clear. Raises UnusableDatabase when the URL, its driver, the
+    connection or the schema fails."""
     path = sqlite_file(url)
     if path is not None:
         _create_private(url, path)
@@ -49,6 +56,8 @@ async def open_database(url: str, *, upgrade: bool | None = None) -> Database:
         async with engine.begin() as connection:
             embedded = engine.dialect.name == "sqlite"
             found = await migrate(connection, upgrade=embedded if upgrade is None else upgrade)
+        if keys is not None:
+            await _seal(engine, keys)
     except SchemaMismatch as error:
         await engine.dispose()
         raise UnusableDatabase(url, str(error)) from None
@@ -58,7 +67,18 @@ async def open_database(url: str, *, upgrade: bool | None = None) -> Database:
     except BaseException:
         await engine.dispose()
         raise
-    return Database(engine=engine, version=LATEST, previous=int(found) if found is not None else None)
+    previous = int(found) if found is not None else None
+    return Database(engine=engine, version=LATEST, previous=previous, keys=keys or Keyring(home_dir()))
+
+
+async def _seal(engine: AsyncEngine, keys: Keyring) -> None:
+    """Seal the secrets an earlier dragoman left in clear; on SQLite, then copy the
+    write-ahead log into the file and empty it, so no page keeps them in clear."""
+    async with engine.begin() as connection:
+        sealed = await seal_plaintext(connection, keys)
+    if sealed and engine.dialect.name == "sqlite":
+        async with engine.connect() as connection:
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _engine(url: str) -> AsyncEngine:
@@ -86,13 +106,13 @@ def _reason(error: BaseException) -> str:
     return redact(text.strip().splitlines()[0])
 
 
-async def open_existing(url: str) -> Database | None:
+async def open_existing(url: str, keys: Keyring | None = None) -> Database | None:
     """The database if it exists (for commands that only read), else None: a SQLite file
     is never created just to find it empty."""
     path = sqlite_file(url)
     if path is not None and not path.exists():
         return None
-    return await open_database(url)
+    return await open_database(url, keys)
 
 
 def _create_private(url: str, path: Path) -> None:

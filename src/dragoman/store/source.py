@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dragoman.store.accounts import Account
@@ -31,8 +32,9 @@ class AccountSource:
     """Every account (an `AccountReader`), and the database once it is open.
     `opened` is told when the database opens."""
 
-    def __init__(self, url: str, opened: Callable[[Database], None] | None = None) -> None:
+    def __init__(self, url: str, home: Path, opened: Callable[[Database], None] | None = None) -> None:
         self.url = url
+        self.home = home
         self.file = sqlite_file(url)
         self.database: Database | None = None
         self._opened = opened
@@ -98,8 +100,9 @@ class AccountSource:
         # SQLAlchemy only now: the database holds something to serve.
         from dragoman.store.account_store import AccountStore
         from dragoman.store.db import open_database
+        from dragoman.store.keyring import Keyring
 
-        self.database = await open_database(self.url)
-        self._store = AccountStore(self.database.engine)
+        self.database = await open_database(self.url, Keyring(self.home))
+        self._store = AccountStore(self.database.engine, self.database.keys)
         if self._opened is not None:
             self._opened(self.database)

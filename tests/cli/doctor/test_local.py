@@ -39,6 +39,14 @@ def test_a_config_with_keys_open_to_others_fails_with_the_chmod_to_run(home: Pat
     assert config["verdict"] == "fail" and config["fix"] == f"chmod 600 {home / 'config.toml'}"
 
 
+def test_a_key_file_open_to_others_fails_with_the_chmod_to_run(home: Path) -> None:
+    write_config(home, "detect_ollama = false\n")
+    (home / "secret.key").write_text("not read by doctor\n")
+    (home / "secret.key").chmod(0o644)
+    [_, _, key_file] = findings(doctor(exit_code=1), "permissions")
+    assert key_file["verdict"] == "fail" and key_file["fix"] == f"chmod 600 {home / 'secret.key'}"
+
+
 def test_an_open_folder_without_secrets_is_a_warning_only(home: Path) -> None:
     home.chmod(0o755)
     report = doctor(exit_code=0)

@@ -45,7 +45,7 @@ def store_copilot_login(home: Path, copilot: CopilotFake, *, expires_at: float |
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         database = await open_database(database_url(home))
         try:
-            stored, _ = await CredentialStore(database.engine).save_login(draft)
+            stored, _ = await CredentialStore(database.engine, database.keys).save_login(draft)
             return stored
         finally:
             await database.close()

@@ -46,7 +46,7 @@ def store(home: Path, draft: Account) -> Account:
         home.mkdir(parents=True, exist_ok=True, mode=0o700)
         database = await open_database(database_url(home))
         try:
-            stored, _ = await CredentialStore(database.engine).save_login(draft)
+            stored, _ = await CredentialStore(database.engine, database.keys).save_login(draft)
             return stored
         finally:
             await database.close()

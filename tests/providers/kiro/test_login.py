@@ -139,7 +139,7 @@ def test_a_store_without_a_login_is_a_clear_error(tmp_path: Path) -> None:
 def _refresh(home: Path, kiro: KiroFake, account_id: int) -> Account:
     async def go() -> Account:
         database = await open_database(database_url(home))
-        keeper = TokenKeeper(CredentialStore(database.engine), _settings(kiro))
+        keeper = TokenKeeper(CredentialStore(database.engine, database.keys), _settings(kiro))
         try:
             return await keeper.refresh(account_id, force=True)
         finally:
@@ -184,7 +184,7 @@ def test_a_refresh_completes_and_is_stored_when_its_request_leaves(
 
     async def go() -> None:
         database = await open_database(database_url(dragoman_home))
-        keeper = TokenKeeper(CredentialStore(database.engine), _settings(kiro))
+        keeper = TokenKeeper(CredentialStore(database.engine, database.keys), _settings(kiro))
         try:
             waiting = asyncio.ensure_future(keeper.fresh(old.id))
             await asyncio.sleep(0.2)  # the refresh is on its way to Kiro

@@ -63,7 +63,7 @@ async def refreshed(settings: Settings, accounts: list[Account]) -> list[Finding
         return []
     async with credential_store(settings, create=False) as store:
         assert store is not None
-        keeper = TokenKeeper(CredentialStore(store.engine), settings)
+        keeper = TokenKeeper(CredentialStore(store.engine, store.keys), settings)
         try:
             outcomes = await keeper.refresh_each(accounts)
         finally:
@@ -95,7 +95,7 @@ async def _probe(settings: Settings, clients: UpstreamClients, upstream: Upstrea
         return await check(clients, upstream, model)
     async with credential_store(settings, create=False) as store:
         assert store is not None
-        keeper = TokenKeeper(CredentialStore(store.engine), settings)
+        keeper = TokenKeeper(CredentialStore(store.engine, store.keys), settings)
         try:
             account = await keeper.ready(upstream, clients.client(upstream))
         except GatewayError as error:

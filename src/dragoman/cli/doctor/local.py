@@ -14,6 +14,7 @@ from dragoman.cli.doctor.findings import Finding, fail, ok, warn
 from dragoman.config import ConfigError, Settings
 from dragoman.config.binds import Bind
 from dragoman.config.origin import ConfigOrigin
+from dragoman.store.keyring import KEY_FILE
 
 PRIVATE_FOLDER, PRIVATE_FILE = 0o700, 0o600
 
@@ -40,6 +41,9 @@ def permissions(settings: Settings, config_path: Path) -> list[Finding]:
         found.append(_mode(config_path, PRIVATE_FILE, secret=_config_holds_keys(settings)))
     if database.exists():
         found.append(_mode(database, PRIVATE_FILE, secret=True))
+    key_file = home / KEY_FILE
+    if key_file.exists():
+        found.append(_mode(key_file, PRIVATE_FILE, secret=True))
     return found
 
 

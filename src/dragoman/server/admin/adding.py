@@ -60,7 +60,7 @@ async def add(http: HttpRequest) -> Response:
         models=tuple(new.models),
     )
     try:
-        stored = await AccountStore(database.engine).add(
+        stored = await AccountStore(database.engine, database.keys).add(
             draft, reserved={*gateway.settings.providers, *RESERVED_LABELS}
         )
     except AccountError as error:
