@@ -129,7 +129,9 @@ async def test_the_database_stays_private_with_accounts_in_it(tmp_path: Path) ->
     prepare_home(tmp_path / "home")
     database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'home' / 'dragoman.db'}")
     try:
-        await AccountStore(database.engine, database.keys).add(Account("openai", api_key="sk-secret-key-0001"))
+        await AccountStore(database.engine, database.keys).add(
+            Account("openai", api_key="sk-secret-key-0001")
+        )
     finally:
         await database.close()
     files = list((tmp_path / "home").iterdir())

@@ -95,7 +95,9 @@ async def test_a_database_of_the_old_migration_list_is_stamped_and_keeps_every_r
         ]
         [batch] = (await BatchStore(database.engine).page(None, 10, None, None)).batches
         assert batch.counts == {"queued": 1}
-        added = await AccountStore(database.engine, database.keys).add(Account("anthropic", api_key="sk-new-0002"))
+        added = await AccountStore(database.engine, database.keys).add(
+            Account("anthropic", api_key="sk-new-0002")
+        )
         assert added.id == 2
     finally:
         await database.close()
@@ -183,7 +185,9 @@ async def test_a_version_2_database_gains_pool_policies_and_keeps_its_accounts(
         policies = PolicyStore(database.engine)
         changed = await policies.change("work", {"priority": 2, "enabled": False})
         assert (await policies.all())["work"] == changed
-        added = await AccountStore(database.engine, database.keys).add(Account(provider="anthropic", api_key="sk-new"))
+        added = await AccountStore(database.engine, database.keys).add(
+            Account(provider="anthropic", api_key="sk-new")
+        )
         assert added.label == "anthropic" and added.id == 2
     finally:
         await database.close()
