@@ -48,7 +48,7 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 async def database(postgres_url: str, dragoman_home: Path) -> AsyncIterator[Database]:
-    database = await open_database(postgres_url, Keyring(dragoman_home))
+    database = await open_database(postgres_url, Keyring(dragoman_home), upgrade=True)
     async with database.engine.begin() as connection:
         await connection.execute(text("DELETE FROM accounts"))
     yield database
