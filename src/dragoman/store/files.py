@@ -63,11 +63,12 @@ def signature(path: Path) -> Signature | None:
     """What changes with every commit to the SQLite file at `path`: a write goes to its
     write-ahead log (`-wal`, which grows, or goes when the last connection closes), or
     to the file itself. None when there is no file."""
-    here = _stat(path)
-    return None if here is None else (here, _stat(Path(f"{path}-wal")))
+    here = file_stamp(path)
+    return None if here is None else (here, file_stamp(Path(f"{path}-wal")))
 
 
-def _stat(path: Path) -> tuple[int, int, int] | None:
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when a file is replaced or written (inode, size, mtime); None: no file."""
     try:
         found = path.stat()
     except FileNotFoundError:

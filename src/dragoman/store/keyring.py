@@ -26,6 +26,7 @@ from pathlib import Path
 
 from dragoman.config import ConfigError
 from dragoman.observe import redact
+from dragoman.store.files import file_stamp
 
 VARIABLE = "DRAGOMAN_SECRET_KEY"
 KEY_FILE = "secret.key"
@@ -113,7 +114,7 @@ class Keyring:
         return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
     def _stale(self) -> bool:
-        return self.variable is None and self._seen != _stat(self.file)
+        return self.variable is None and self._seen != file_stamp(self.file)
 
     def _load(self, *, create: bool) -> None:
         if self._keys and not self._stale():
@@ -121,7 +122,7 @@ class Keyring:
         if self.variable is not None:
             written, where = [part for part in self.variable.split(",") if part.strip()], VARIABLE
         else:
-            self._seen = _stat(self.file)
+            self._seen = file_stamp(self.file)
             written, where = self.file_keys(), str(self.file)
             if not written and self._seen is not None:
                 raise SecretKeyError(
@@ -129,7 +130,7 @@ class Keyring:
                 )
             if not written and create:
                 written = [_create(self.file)]
-                self._seen = _stat(self.file)
+                self._seen = file_stamp(self.file)
         self._hold(written, [parse_key(text, where) for text in written])
 
     def _hold(self, written: list[str], keys: list[bytes]) -> None:
@@ -148,14 +149,6 @@ _FIX_FILE = "make it readable by dragoman's user, or set DRAGOMAN_SECRET_KEY"
 
 def _why(error: BaseException) -> str:
     return getattr(error, "strerror", None) or type(error).__name__
-
-
-def _stat(path: Path) -> tuple[int, int, int] | None:
-    try:
-        found = path.stat()
-    except FileNotFoundError:
-        return None
-    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def _create(path: Path) -> str:
