@@ -34,6 +34,7 @@ from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
+from dragoman.server.openapi import document as openapi
 from dragoman.server.relay import relay
 from dragoman.server.responses import routes as stored_responses
 from dragoman.server.streamed import StreamedResponse
@@ -200,4 +201,5 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/traces/stream", get, model_list.asker, traces.stream, True),
         ("/v1/traces/{trace_id}", get, model_list.asker, traces.one, True),
         ("/v1/usage", get, model_list.asker, usage.usage, True),
+        ("/openapi.json", get, model_list.asker, openapi.serve, True),
     ]

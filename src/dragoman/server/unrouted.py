@@ -26,6 +26,8 @@ Handler = Callable[[HttpRequest], Awaitable[Response]]
 # An endpoint as the route table lists it: path, methods, dialect of its errors.
 Endpoint = tuple[str, tuple[str, ...], Asker]
 
+# The name of every refusal route: what tells them from served routes in the routing table.
+REFUSAL = "refusal"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
 
@@ -38,7 +40,7 @@ def refusals(endpoints: Iterable[Endpoint]) -> list[Route]:
         allowed, _ = groups.setdefault(_PARAMETER.sub(r"{_\2}", path), (set(), dialect))
         allowed.update(methods)
     return [
-        Route(path, _refusal(dialect, tuple(sorted(allowed))), methods=_others(allowed))
+        Route(path, _refusal(dialect, tuple(sorted(allowed))), methods=_others(allowed), name=REFUSAL)
         for path, (allowed, dialect) in groups.items()
     ]
 
