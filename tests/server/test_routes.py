@@ -41,6 +41,20 @@ def test_a_method_a_dialect_endpoint_does_not_take_is_405_in_its_dialect(
     assert method in message and "POST" in message
 
 
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+@pytest.mark.parametrize("path", ["/v1/messages", "/v1beta/models/local-model:generateContent"])
+def test_any_other_method_is_405_in_the_endpoints_dialect_too(
+    make_client: Callable[..., TestClient], path: str, method: str
+) -> None:
+    """Found by fuzzing: a method outside the common seven fell through to Starlette's own
+    405, drawn in the OpenAI shape whatever the endpoint's dialect."""
+    response = refused(make_client(), method, path)
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "POST"
+    kind, message = error_of(POST_ONLY[path], response.json())
+    assert method in message
+
+
 def test_head_on_a_post_endpoint_is_405_without_a_body(make_client: Callable[..., TestClient]) -> None:
     response = refused(make_client(), "HEAD", "/v1/chat/completions")
     assert (response.status_code, response.headers["allow"], response.content) == (405, "POST", b"")
