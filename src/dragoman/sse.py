@@ -50,6 +50,9 @@ class Decoder:
         self._retry: int | None = None
 
     def feed(self, chunk: bytes) -> list[Event]:
+        if not chunk:
+            # Nothing to read, and a CR ending the last chunk still waits for its LF.
+            return []
         if self._pending_cr and chunk.startswith(b"\n"):
             # The CR ending the previous chunk and this LF are one line break.
             chunk = chunk[1:]
