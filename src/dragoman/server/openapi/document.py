@@ -148,6 +148,11 @@ def _written(schema: dict[str, Any], components: Components) -> Schema:
             return components.ref(typed)
         # The same fields with other required ones: inlined, as the component says otherwise.
         return {**components.object(typed), "required": schema["$required"]}
+    if "$model" in schema and "$with" in schema:
+        # The model's fields and more (`additionalProperties: false` forbids an allOf).
+        inline = _model_inline(schema["$model"], components)
+        inline["properties"] = {**_written(schema["$with"], components), **inline["properties"]}
+        return {**inline, "required": schema["$required"]}
     if "$model" in schema:
         return _model(schema["$model"], components)
     return {key: _resolved(value, components) for key, value in schema.items()}
@@ -162,10 +167,14 @@ def _resolved(value: object, components: Components) -> object:
 
 
 def _model(model: type[BaseModel], components: Components) -> Schema:
+    components.schemas[model.__name__] = _model_inline(model, components)
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _model_inline(model: type[BaseModel], components: Components) -> Schema:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     components.schemas.update(schema.pop("$defs", {}))
-    components.schemas[model.__name__] = schema
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    return schema
 
 
 _EXAMPLES: dict[str, Any] = {

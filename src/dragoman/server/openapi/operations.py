@@ -85,12 +85,7 @@ _BATCH = {
         }
     },
 }
-_NEW_KEY = {
-    "allOf": [{"$model": KeyOptions}],
-    "type": "object",
-    "required": ["name"],
-    "properties": {"name": _STRING},
-}
+_NEW_KEY = {"$model": KeyOptions, "$with": {"name": _STRING}, "$required": ["name"]}
 
 
 def _dialects() -> list[Operation]:
