@@ -17,3 +17,13 @@ def test_an_empty_chunk_between_cr_and_lf_is_no_blank_line() -> None:
     stream = b"event: e\r\ndata: one\r\ndata: two\r\n\r\n"
     assert decoded([b"event: e\r", b"", b"\ndata: one\r", b"", b"\ndata: two\r\n\r\n"]) == decoded([stream])
     assert decoded([stream]) == [Event(data="one\ntwo", event="e")]
+
+
+def test_a_byte_order_mark_opening_the_stream_is_ignored_however_cut() -> None:
+    """Found by the fuzz corpus: WHATWG ignores one leading BOM; the decoder read it as
+    part of the first field's name (`\\ufeffdata`) and dropped the first event."""
+    stream = b"\xef\xbb\xbfdata: first\n\ndata: \xef\xbb\xbfsecond\n\n"
+    expected = [Event(data="first"), Event(data="\ufeffsecond")]
+    assert decoded([stream]) == expected
+    assert decoded([stream[:1], b"", stream[1:2], stream[2:]]) == expected
+    assert decoded([b"\xef\xbb"]) == []

@@ -87,6 +87,7 @@ def test_the_corpus_decodes_alike_cut_at_every_byte(path: Path) -> None:
     stream = path.read_bytes()
     whole = decoded([stream])
     assert whole, f"{path.name} decodes to no event"
+    assert not any(event.data.startswith("\ufeff") for event in whole)
     for at in range(len(stream) + 1):
         assert decoded([stream[:at], b"", stream[at:]]) == whole, f"cut at byte {at}"
     assert decoded([bytes([byte]) for byte in stream]) == whole
