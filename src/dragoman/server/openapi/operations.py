@@ -88,92 +88,39 @@ _BATCH = {
 _NEW_KEY = {"$model": KeyOptions, "$with": {"name": _STRING}, "$required": ["name"]}
 
 
+def _speaks(route: str, summary: str, dialect: str, body: Body, answer: Body | None = None) -> Operation:
+    """A dialect's POST route: tagged with, and answering errors in, its dialect."""
+    return Operation(route, "POST", summary, dialect, dialect, body=body, answer=answer)
+
+
 def _dialects() -> list[Operation]:
     chat_body = {"$typed": chat.Request, "$required": ["messages", "model"]}
     responses_body = {"$typed": responses.RequestBody, "$required": ["model"]}
+    said, chat_said, responses_said = "anthropic", "openai_chat", "openai_responses"
     return [
-        Operation(
-            "/v1/messages",
-            "POST",
-            "Anthropic Messages",
-            "anthropic",
-            "anthropic",
-            body=anthropic.MessageCreateBody,
-            answer=anthropic.Message,
-        ),
-        Operation(
-            "/v1/messages/count_tokens",
-            "POST",
-            "Anthropic token count",
-            "anthropic",
-            "anthropic",
-            body=_COUNT_ANTHROPIC,
-            answer=anthropic.CountTokensResult,
-        ),
-        Operation(
-            "/v1/chat/completions",
-            "POST",
-            "OpenAI Chat Completions",
-            "openai_chat",
-            "openai_chat",
-            body=chat_body,
-            answer=chat.Completion,
-        ),
-        Operation(
-            "/v1/responses",
-            "POST",
-            "OpenAI Responses",
-            "openai_responses",
-            "openai_responses",
-            body=responses_body,
-            answer=responses.ResponseBody,
-        ),
-        Operation(
-            "/v1/responses/input_tokens",
-            "POST",
-            "OpenAI Responses token count",
-            "openai_responses",
-            "openai_responses",
-            body=responses_body,
-        ),
+        _speaks("/v1/messages", "Anthropic Messages", said, anthropic.MessageCreateBody, anthropic.Message),
+        _speaks("/v1/messages/count_tokens", "Anthropic token count", said, _COUNT_ANTHROPIC,
+                anthropic.CountTokensResult),
+        _speaks("/v1/chat/completions", "OpenAI Chat Completions", chat_said, chat_body, chat.Completion),
+        _speaks("/v1/responses", "OpenAI Responses", responses_said, responses_body, responses.ResponseBody),
+        _speaks("/v1/responses/input_tokens", "OpenAI Responses token count", responses_said, responses_body),
         *_gemini("/v1/models/{target:path}", "/v1/models"),
         *_gemini("/v1beta/models/{target:path}", "/v1beta/models"),
-    ]
+    ]  # fmt: skip
 
 
 def _gemini(route: str, prefix: str) -> list[Operation]:
+    """Gemini's methods: one route (`{target:path}` is `MODEL:METHOD`), documented per method."""
     alt = Param("alt", {"enum": ["sse", "json"]}, "sse: server-sent events; otherwise one JSON array")
+    generate, answer = gemini.GenerateContentRequest, gemini.GenerateContentResponse
     return [
-        Operation(
-            route,
-            "POST",
-            "Gemini generateContent",
-            "gemini",
-            "gemini",
-            path=f"{prefix}/{{model}}:generateContent",
-            body=gemini.GenerateContentRequest,
-            answer=gemini.GenerateContentResponse,
-        ),
-        Operation(
-            route,
-            "POST",
-            "Gemini streamGenerateContent",
-            "gemini",
-            "gemini",
-            path=f"{prefix}/{{model}}:streamGenerateContent",
-            body=gemini.GenerateContentRequest,
-            query=(alt,),
-        ),
-        Operation(
-            route,
-            "POST",
-            "Gemini countTokens",
-            "gemini",
-            "gemini",
-            path=f"{prefix}/{{model}}:countTokens",
-            body=_GEMINI_COUNT,
-        ),
-    ]
+        Operation(route, "POST", "Gemini generateContent", "gemini", "gemini",
+                  path=f"{prefix}/{{model}}:generateContent", body=generate, answer=answer),
+        Operation(route, "POST", "Gemini streamGenerateContent", "gemini", "gemini",
+                  path=f"{prefix}/{{model}}:streamGenerateContent", body=generate, query=(alt,)),
+        Operation(route, "POST", "Gemini countTokens", "gemini", "gemini",
+                  path=f"{prefix}/{{model}}:countTokens", body=_GEMINI_COUNT),
+    ]  # fmt: skip
 
 
 def _stored() -> list[Operation]:
