@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dragoman.sse import Decoder, Event
 
 
@@ -27,3 +29,16 @@ def test_a_byte_order_mark_opening_the_stream_is_ignored_however_cut() -> None:
     assert decoded([stream]) == expected
     assert decoded([stream[:1], b"", stream[1:2], stream[2:]]) == expected
     assert decoded([b"\xef\xbb"]) == []
+
+
+def test_endless_empty_data_lines_reach_the_limit() -> None:
+    """Found while fuzzing: `data:` lines with nothing after the colon counted for nothing,
+    so an upstream sending them without end grew one event past any limit."""
+
+    class TooLarge(Exception):
+        pass
+
+    decoder = Decoder(limit=100, too_large=TooLarge)
+    with pytest.raises(TooLarge):
+        for _ in range(101):
+            decoder.feed(b"data:\n")

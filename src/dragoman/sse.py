@@ -111,7 +111,8 @@ class Decoder:
             value = value[1:]
         if name == "data":
             self._data.append(value)
-            self._size += len(value)
+            # And the newline that joins it: endless empty `data:` lines fill memory too.
+            self._size += len(value) + 1
         elif name == "event":
             self._event = value
         elif name == "id":
