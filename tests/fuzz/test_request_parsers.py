@@ -5,6 +5,7 @@ same way) into a body orjson can send."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -40,7 +41,8 @@ def render_everywhere(request: Request) -> None:
 
 
 def check(dialect: str, body: Any) -> None:
-    request = parse(dialect, body)
+    # As it comes off the wire: orjson reads an integer past 64 bits as a float.
+    request = parse(dialect, orjson.loads(json.dumps(body)))
     if request is not None:
         render_everywhere(request)
 
