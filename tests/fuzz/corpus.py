@@ -17,7 +17,7 @@ JSON: st.SearchStrategy[Any] = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(2**70), 2**70)
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
     max_leaves=8,
@@ -53,7 +53,7 @@ def replaced(value: Any, path: Path_, new: Any) -> Any:
     """A copy of `value` with what is at `path` replaced by `new` (or, at a dict's key,
     the key dropped when `new` is the DROP marker)."""
     if not path:
-        return new
+        return None if new is DROP else new
     head, rest = path[0], path[1:]
     if isinstance(value, dict):
         copy = dict(value)
