@@ -2,15 +2,18 @@
 
 The decoder follows the WHATWG line rules: lines end in CRLF, LF or CR; a blank line
 dispatches the event; `data:` lines join with a newline; lines starting with `:` are
-comments (keep-alives). It is incremental: feed it chunks as they arrive. Given a
-limit, it refuses an event (or a line) that grows past it, as an upstream's stream
-must not fill memory with one event that never ends.
+comments (keep-alives); a byte order mark opening the stream is ignored. It is
+incremental: feed it chunks as they arrive. Given a limit, it refuses an event (or a
+line) that grows past it, as an upstream's stream must not fill memory with one event
+that never ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(slots=True)
@@ -28,6 +31,7 @@ class Decoder:
     bytes raises what `too_large()` returns, before more is buffered."""
 
     __slots__ = (
+        "_at_start",
         "_buffer",
         "_data",
         "_event",
@@ -41,6 +45,7 @@ class Decoder:
 
     def __init__(self, limit: int | None = None, too_large: Callable[[], Exception] | None = None) -> None:
         self._buffer = b""
+        self._at_start = True  # until the stream's first bytes show whether a BOM leads
         self._pending_cr = False
         self._limit, self._too_large = limit, too_large
         self._size = 0  # bytes of the data lines of the event being read
@@ -50,6 +55,13 @@ class Decoder:
         self._retry: int | None = None
 
     def feed(self, chunk: bytes) -> list[Event]:
+        if not chunk:
+            # Nothing to read, and a CR ending the last chunk still waits for its LF.
+            return []
+        if self._at_start:
+            chunk = self._without_bom(chunk)
+            if not chunk:
+                return []
         if self._pending_cr and chunk.startswith(b"\n"):
             # The CR ending the previous chunk and this LF are one line break.
             chunk = chunk[1:]
@@ -73,6 +85,16 @@ class Decoder:
             raise self._too_large() if self._too_large else ValueError(f"an event over {self._limit} bytes")
         return events
 
+    def _without_bom(self, chunk: bytes) -> bytes:
+        """The stream's start without the one byte order mark WHATWG says to ignore,
+        however the chunks cut it."""
+        head = self._buffer + chunk
+        if len(head) < len(BOM) and BOM.startswith(head):
+            self._buffer = head
+            return b""
+        self._buffer, self._at_start = b"", False
+        return head.removeprefix(BOM)
+
     def flush(self) -> list[Event]:
         """Events left when the stream ends: a last event with no blank line after it."""
         events = self.feed(b"\n\n") if self._buffer or self._data else []
@@ -89,7 +111,8 @@ class Decoder:
             value = value[1:]
         if name == "data":
             self._data.append(value)
-            self._size += len(value)
+            # And the newline that joins it: endless empty `data:` lines fill memory too.
+            self._size += len(value) + 1
         elif name == "event":
             self._event = value
         elif name == "id":

@@ -41,6 +41,41 @@ def test_a_method_a_dialect_endpoint_does_not_take_is_405_in_its_dialect(
     assert method in message and "POST" in message
 
 
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+@pytest.mark.parametrize("path", ["/v1/messages", "/v1beta/models/local-model:generateContent"])
+def test_any_other_method_is_405_in_the_endpoints_dialect_too(
+    make_client: Callable[..., TestClient], path: str, method: str
+) -> None:
+    """Found by fuzzing: a method outside the common seven fell through to Starlette's own
+    405, drawn in the OpenAI shape whatever the endpoint's dialect."""
+    response = refused(make_client(), method, path)
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "POST"
+    _kind, message = error_of(POST_ONLY[path], response.json())
+    assert method in message
+
+
+@pytest.mark.parametrize(
+    ("headers", "dialect"), [({}, "openai_chat"), ({"anthropic-version": "2023-06-01"}, "anthropic")]
+)
+def test_a_post_to_a_v1_model_without_a_gemini_method_is_the_askers_405(
+    make_client: Callable[..., TestClient], headers: dict[str, str], dialect: str
+) -> None:
+    """Found by fuzzing: `POST /v1/models/gpt-4` answered a Gemini-shaped 404 to a client
+    that never spoke Gemini; without a Gemini method it is a model read's path."""
+    response = make_client().post("/v1/models/local-model", headers=headers, json={})
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "GET"
+    _kind, message = error_of(dialect, response.json())
+    assert "takes GET, not POST" in message
+
+
+def test_an_unknown_gemini_method_is_still_a_gemini_404(make_client: Callable[..., TestClient]) -> None:
+    response = make_client().post("/v1beta/models/local-model:embedContent", json={})
+    assert response.status_code == 404, response.text
+    error_of("gemini", response.json())
+
+
 def test_head_on_a_post_endpoint_is_405_without_a_body(make_client: Callable[..., TestClient]) -> None:
     response = refused(make_client(), "HEAD", "/v1/chat/completions")
     assert (response.status_code, response.headers["allow"], response.content) == (405, "POST", b"")

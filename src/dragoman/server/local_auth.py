@@ -29,9 +29,17 @@ LOCAL_KEY_HEADER = "x-dragoman-key"
 # The routes the dashboard calls from the browser: the only ones its cookie opens.
 COOKIE_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/v1/models")
 # The routes only an admin key opens (a named key gets 403): the admin API, traces,
-# usage, metrics, the accounts' status and token refresh. (The dashboard's login takes
-# admin keys only: `observe.web.routes`.)
-ADMIN_PATHS = ("/v1/admin/", "/v1/traces", "/v1/usage", "/metrics", "/v1/status", "/v1/auth/")
+# usage, metrics, the accounts' status and token refresh, the OpenAPI description.
+# (The dashboard's login takes admin keys only: `observe.web.routes`.)
+ADMIN_PATHS = (
+    "/v1/admin/",
+    "/v1/traces",
+    "/v1/usage",
+    "/metrics",
+    "/v1/status",
+    "/v1/auth/",
+    "/openapi.json",
+)
 
 
 def presented_key(connection: HTTPConnection) -> str | None:

@@ -34,10 +34,11 @@ from dragoman.server.body import read_json
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
+from dragoman.server.openapi import document as openapi
 from dragoman.server.relay import relay
 from dragoman.server.responses import routes as stored_responses
 from dragoman.server.streamed import StreamedResponse
-from dragoman.server.unrouted import Asker, refusals
+from dragoman.server.unrouted import Asker, not_allowed, refusals
 
 Handler = Callable[[HttpRequest], Awaitable[Response]]
 
@@ -81,6 +82,9 @@ async def _gemini(http: HttpRequest) -> Response:
         return await count_tokens.gemini(http, model)
     exchange_of(http.scope).traced = True
     if action not in GEMINI_ACTIONS or not model:
+        if not http.url.path.startswith("/v1beta/") and model_list.gemini_method(http.url.path) is None:
+            # Under /v1/ only a Gemini method makes a POST Gemini's: any other is a model read's 405.
+            raise not_allowed(http, ("GET",))
         raise NotFound(f"unknown Gemini method {http.path_params['target']!r}")
     body = await read_json(http, gateway.settings.max_body_bytes)
     client = dialects.get("gemini")
@@ -172,7 +176,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/models", get, model_list.asker, model_list.listing, True),
         ("/v1/models/{model:path}", get, model_list.asker, model_list.one, True),
         ("/v1beta/models", get, "gemini", model_list.listing, True),
-        ("/v1/models/{target:path}", post, "gemini", _gemini, True),
+        ("/v1/models/{target:path}", post, model_list.asker, _gemini, True),
         ("/v1beta/models/{target:path}", post, "gemini", _gemini, True),
         ("/v1beta/models/{model:path}", get, "gemini", model_list.one, True),
         ("/v1/status", get, model_list.asker, auth_api.status, True),
@@ -200,4 +204,5 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/traces/stream", get, model_list.asker, traces.stream, True),
         ("/v1/traces/{trace_id}", get, model_list.asker, traces.one, True),
         ("/v1/usage", get, model_list.asker, usage.usage, True),
+        ("/openapi.json", get, model_list.asker, openapi.serve, True),
     ]

@@ -26,7 +26,8 @@ Handler = Callable[[HttpRequest], Awaitable[Response]]
 # An endpoint as the route table lists it: path, methods, dialect of its errors.
 Endpoint = tuple[str, tuple[str, ...], Asker]
 
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+# The name of every refusal route: what tells them from served routes in the routing table.
+REFUSAL = "refusal"
 _PARAMETER = re.compile(r"\{(\w+)(:\w+)?\}")
 
 
@@ -38,15 +39,18 @@ def refusals(endpoints: Iterable[Endpoint]) -> list[Route]:
         allowed, _ = groups.setdefault(_PARAMETER.sub(r"{_\2}", path), (set(), dialect))
         allowed.update(methods)
     return [
-        Route(path, _refusal(dialect, tuple(sorted(allowed))), methods=_others(allowed))
+        _any_method(path, _refusal(dialect, tuple(sorted(allowed))))
         for path, (allowed, dialect) in groups.items()
     ]
 
 
-def _others(allowed: set[str]) -> list[str]:
-    # Starlette answers HEAD wherever GET is served.
-    taken = allowed | {"HEAD"} if "GET" in allowed else allowed
-    return [method for method in METHODS if method not in taken]
+def _any_method(path: str, endpoint: Handler) -> Route:
+    """A route taking every method: the served routes come first, so it gets only the
+    methods they do not take, TRACE or any other token a client sends included.
+    (Starlette reads `methods=None` as GET; no `methods` at all is every method.)"""
+    route = Route(path, endpoint, name=REFUSAL)
+    route.methods = None
+    return route
 
 
 def _refusal(dialect: Asker, allowed: tuple[str, ...]) -> Handler:

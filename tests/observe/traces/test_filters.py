@@ -34,6 +34,17 @@ def test_a_bad_time_or_cursor_says_what_is_expected() -> None:
     assert TraceQuery(cursor="1.5:req:1").after == (1.5, "req:1")
 
 
+@pytest.mark.parametrize("text", ["1e308", "-1e308", "inf", "nan", "99999999999999", "9999999999w"])
+@pytest.mark.parametrize("query", [TraceQuery, UsageQuery])
+def test_a_time_no_calendar_holds_is_refused(query: type[TraceQuery | UsageQuery], text: str) -> None:
+    """Found by fuzzing: `/v1/usage?since=1e308` was a 500 (the ledger's UTC day of it
+    overflows), an infinity or NaN too."""
+    with pytest.raises(ValidationError, match="between the years 1 and 9999"):
+        query(since=text)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="between the years 1 and 9999"):
+        PurgeQuery(older_than=text)  # type: ignore[arg-type]
+
+
 def test_usage_groups_by_known_dimensions_once() -> None:
     assert UsageQuery(group_by="model, day,model").group_by == ("model", "day")  # type: ignore[arg-type]
     with pytest.raises(ValidationError):

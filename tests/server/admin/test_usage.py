@@ -3,9 +3,12 @@ grouped as asked, from the ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
+from starlette.testclient import TestClient
 
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
@@ -59,3 +62,11 @@ def test_usage_by_route_names_the_rule_that_chose(fakes: FakeUpstreams) -> None:
     routed = by_route["rule to-41"]
     assert routed["requests"] == 1 and routed["compared_cost"] == by_route[""]["cost"]
     assert abs(routed["baseline_cost"] - (100 * 1.25e-6 + 10 * 10e-6)) < 1e-12  # at gpt-5's prices
+
+
+@pytest.mark.parametrize("since", ["1e308", "nan", "-inf"])
+def test_a_time_past_any_calendar_is_a_400(make_client: Callable[..., TestClient], since: str) -> None:
+    """Found by fuzzing: a 500 from the day of a time past year 9999."""
+    answer = make_client().get("/v1/usage", params={"since": since})
+    assert answer.status_code == 400, answer.text
+    assert "since: a time between the years 1 and 9999" in answer.json()["error"]["message"]

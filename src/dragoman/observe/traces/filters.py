@@ -19,7 +19,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from dragoman.observe.traces.ledger import DIMENSIONS, day_of, ledger_rows, regroup
 from dragoman.observe.traces.record import Record, failed
@@ -46,7 +54,18 @@ def moment(value: object, now: float | None = None) -> object:
         raise ValueError("a time is an age (30m, 12h, 7d), an ISO time or epoch seconds") from None
 
 
-Moment = Annotated[float, BeforeValidator(moment)]
+# What a UTC day can be drawn for (datetime's years 1 to 9999): a time past these, an
+# infinity or NaN is the client's mistake, not a day the ledger could be asked for.
+EARLIEST, LATEST = -62135596800.0, 253402300799.0
+
+
+def within_calendar(value: float) -> float:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError("a time between the years 1 and 9999 (epoch seconds, an ISO time or an age)")
+    return value
+
+
+Moment = Annotated[float, BeforeValidator(moment), AfterValidator(within_calendar)]
 
 
 class _Query(BaseModel):

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dragoman.ir.errors import GatewayError, InvalidRequest
+from dragoman.ir.errors import InvalidRequest
 from dragoman.pools.settings import DEFAULT_PRIORITY
 
 
@@ -24,8 +24,11 @@ class PolicyPatch(BaseModel):
     enabled: bool = True
 
 
-class Unprocessable(GatewayError):
+class Unprocessable(InvalidRequest):
+    """A well-formed body with a wrong value: the client's mistake, as a 400 is."""
+
     status = 422
+    code = "unprocessable"
 
 
 def changes_of(parsed: object) -> dict[str, Any]:
