@@ -76,6 +76,9 @@ class ProviderSpec:
     upstream_path: PathFor | None = None
     dialect_for: DialectFor | None = None
     models_path: str | None = None
+    # It compacts conversations itself (`/responses/compact`, a `compaction_trigger`
+    # item) when spoken to in Responses: server/responses/compaction.py forwards there.
+    compaction: bool = False
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None

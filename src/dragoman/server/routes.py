@@ -35,6 +35,7 @@ from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.relay import relay
+from dragoman.server.responses import compaction
 from dragoman.server.responses import routes as stored_responses
 from dragoman.server.streamed import StreamedResponse
 from dragoman.server.unrouted import Asker, refusals
@@ -137,6 +138,7 @@ def _stored_responses() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool
     one = "/v1/responses/{response_id}"
     return [
         ("/v1/responses/input_tokens", ("POST",), "openai_responses", count_tokens.responses, True),
+        ("/v1/responses/compact", ("POST",), "openai_responses", compaction.compact, True),
         (one, ("GET",), "openai_responses", stored_responses.retrieve, True),
         (one, ("DELETE",), "openai_responses", stored_responses.delete, True),
         (f"{one}/cancel", ("POST",), "openai_responses", stored_responses.cancel, True),

@@ -15,6 +15,7 @@ SPEC = ProviderSpec(
     api_key_env="OPENAI_API_KEY",
     models=MODELS,
     fix_request=fix_request,
+    compaction=True,
     # GET /models, in the dialect's list shape (dialects/<d>/models.py:parse_list).
     models_path="/models",
 )
