@@ -9,6 +9,7 @@ __all__ = ["SPEC"]
 
 SPEC = ProviderSpec(
     kind="openai",
+    counts_tokens=True,
     dialects=("openai_responses", "openai_chat"),
     base_url="https://api.openai.com/v1",
     auth="bearer",
