@@ -1,4 +1,5 @@
-"""Fake OpenAI Responses upstream: POST /v1/responses, /v1/responses/compact, GET /v1/models.
+"""Fake OpenAI Responses upstream: POST /v1/responses, /v1/responses/compact,
+/v1/responses/input_tokens (the fake's own count, `token_count`), GET /v1/models.
 
 Compaction: a request whose input ends with a `compaction_trigger` is answered with one
 `compaction` item; `/v1/responses/compact` with the input's user messages and one. Its
@@ -22,7 +23,7 @@ from tests.fakes.base import Rejected, new_id
 from tests.fakes.openai_base import OpenAIFake, now
 from tests.fakes.openai_responses_render import Rendering, usage
 from tests.fakes.openai_responses_validate import validate
-from tests.fakes.respond import Frames, sse
+from tests.fakes.respond import Frames, json_answer, sse
 from tests.fakes.script import RecordedRequest, Reply
 
 
@@ -44,6 +45,7 @@ class OpenAIResponsesFake(OpenAIFake):
         return [
             Route("/v1/responses", self._responses, methods=["POST"]),
             Route("/v1/responses/compact", self._compact, methods=["POST"]),
+            Route("/v1/responses/input_tokens", self._input_tokens, methods=["POST"]),
             *self.model_routes(),
         ]
 
@@ -56,6 +58,20 @@ class OpenAIResponsesFake(OpenAIFake):
 
     async def _responses(self, request: Request) -> Frames:
         return await self.handle(request, self._validate, self._answer)
+
+    async def _input_tokens(self, request: Request) -> Frames:
+        body, rejected = await self.preflight(request, self._validate_count)
+        if rejected is not None:
+            return rejected
+        answer = {"object": "response.input_tokens", "input_tokens": self.token_count(body)}
+        return json_answer(answer, headers=self.response_headers())
+
+    def _validate_count(self, body: Any, record: RecordedRequest) -> None:
+        # input_tokens takes the prompt's fields only: nothing of sampling or delivery.
+        for name in ("stream", "store", "include", "max_output_tokens", "background"):
+            if isinstance(body, dict) and name in body:
+                raise Rejected(f"Unknown parameter: '{name}'.", param=name)
+        validate(body, self)
 
     async def _compact(self, request: Request) -> Frames:
         return await self.handle(request, self._validate_compact, self._compacted)
