@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from dragoman.ir.errors import UpstreamError
 from dragoman.ir.request import Request
+from dragoman.policy import is_auto
 from dragoman.pools.sessions import session_headers, session_key
 from dragoman.providers.http import read_all
 from dragoman.routing.registry import Route
@@ -32,7 +33,10 @@ NOT_COMPACT = ("stream", "store", "include", "stream_options", "background")
 
 
 def native_routes(gateway: Gateway, model: str) -> list[Route]:
-    """The model's routes when every one compacts natively; else none."""
+    """The model's routes when every one compacts natively; else none (`auto` too: its
+    routing policy picks the model in the relay, which then summarises)."""
+    if is_auto(model):
+        return []
     routes = gateway.registry.resolve(model)
     native = all(route.upstream.spec.compaction and route.upstream.dialect == RESPONSES for route in routes)
     return routes if native else []
