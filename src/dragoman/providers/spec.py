@@ -82,6 +82,8 @@ class ProviderSpec:
     # Its API counts a prompt's tokens (Anthropic count_tokens, Gemini countTokens, OpenAI
     # responses/input_tokens) with a key: server/upstream_count.py asks it.
     counts_tokens: bool = False
+    # Where its API generates images (OpenAI's images API), for its models marked `images`.
+    images_path: str | None = None
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None

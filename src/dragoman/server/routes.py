@@ -20,6 +20,7 @@ from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import (
     auth_api,
     count_tokens,
+    images,
     local_auth,
     message_batches,
     metrics_route,
@@ -169,6 +170,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/healthz", get, model_list.asker, _health, False),
         ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
         ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
+        ("/v1/images/generations", post, "openai_chat", images.generations, True),
         *_stored_responses(),
         *_batch_endpoints(),
         ("/v1/models", get, model_list.asker, model_list.listing, True),

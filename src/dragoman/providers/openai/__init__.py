@@ -17,6 +17,7 @@ SPEC = ProviderSpec(
     models=MODELS,
     fix_request=fix_request,
     compaction=True,
+    images_path="/images/generations",
     # GET /models, in the dialect's list shape (dialects/<d>/models.py:parse_list).
     models_path="/models",
 )
