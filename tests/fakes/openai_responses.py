@@ -1,5 +1,6 @@
 """Fake OpenAI Responses upstream: POST /v1/responses, /v1/responses/compact,
-/v1/responses/input_tokens (the fake's own count, `token_count`), GET /v1/models.
+/v1/responses/input_tokens (the fake's own count, `token_count`), /v1/images/generations
+(`openai_images`), GET /v1/models.
 
 Compaction: a request whose input ends with a `compaction_trigger` is answered with one
 `compaction` item; `/v1/responses/compact` with the input's user messages and one. Its
@@ -19,6 +20,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from starlette.routing import Route
 
+from tests.fakes import openai_images as images
 from tests.fakes.base import Rejected, new_id
 from tests.fakes.openai_base import OpenAIFake, now
 from tests.fakes.openai_responses_render import Rendering, usage
@@ -46,6 +48,7 @@ class OpenAIResponsesFake(OpenAIFake):
             Route("/v1/responses", self._responses, methods=["POST"]),
             Route("/v1/responses/compact", self._compact, methods=["POST"]),
             Route("/v1/responses/input_tokens", self._input_tokens, methods=["POST"]),
+            Route("/v1/images/generations", self._images, methods=["POST"]),
             *self.model_routes(),
         ]
 
@@ -58,6 +61,13 @@ class OpenAIResponsesFake(OpenAIFake):
 
     async def _responses(self, request: Request) -> Frames:
         return await self.handle(request, self._validate, self._answer)
+
+    async def _images(self, request: Request) -> Frames:
+        return await self.handle(
+            request,
+            lambda body, record: images.validate(body),
+            lambda body, record, reply: self.whole(images.answer(body, reply), reply),
+        )
 
     async def _input_tokens(self, request: Request) -> Frames:
         body, rejected = await self.preflight(request, self._validate_count)
