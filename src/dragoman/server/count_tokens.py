@@ -73,8 +73,8 @@ async def responses(http: HttpRequest) -> Response:
 async def _counted(http: HttpRequest, request: Request, body: object) -> tuple[int, str]:
     """(the count, how it was made: `upstream` or `estimate`)."""
     gateway: Gateway = http.app.state.gateway
-    key = local_auth.key_name(http)
-    counted = await upstream_count(gateway, request, body, http.scope["headers"], key)
+    exchange, key = exchange_of(http.scope), local_auth.key_name(http)
+    counted = await upstream_count(gateway, exchange, request, body, http.scope["headers"], key)
     return (counted, UPSTREAM) if counted is not None else (estimate(request), ESTIMATE)
 
 

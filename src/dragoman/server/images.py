@@ -16,14 +16,14 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
 from dragoman import dialects
-from dragoman.ir.errors import InvalidRequest, UpstreamError
-from dragoman.providers.http import read_all
+from dragoman.ir.errors import InvalidRequest
 from dragoman.routing.registry import Route
 from dragoman.server import key_models
 from dragoman.server.body import read_json
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
-from dragoman.server.pooling import refused
+from dragoman.server.pooled_call import on_pool, post_json
+from dragoman.server.pooling import Attempt
 
 
 async def generations(http: HttpRequest) -> Response:
@@ -69,32 +69,14 @@ def _which(gateway: Gateway) -> str:
 async def _pooled(
     http: HttpRequest, gateway: Gateway, model: str, routes: list[Route], body: dict[str, Any]
 ) -> Response:
-    if gateway.selector is None:
-        raise UpstreamError("dragoman is not started yet")
-    selector = gateway.selector
-    choice = selector.choose(model, routes, session=None)
-    for candidate in choice.candidates:
-        if not await selector.acquire(choice, candidate):
-            continue
-        exchange_of(http.scope).chose(candidate.account, candidate.route.model, candidate.reason)
-        try:
-            return await _sent(gateway, candidate.route, body)
-        finally:
-            selector.release(candidate)
-    raise refused(selector.refusal(choice))
+    async def call(route: Route, attempt: Attempt) -> Response:
+        upstream = route.upstream
+        assert upstream.spec.images_path is not None  # makes_images chose it
+        headers = {**upstream.request_headers(), "content-type": "application/json"}
+        content = orjson.dumps({**body, "model": route.model})
+        url = upstream.url(upstream.spec.images_path)
+        target = dialects.get(upstream.dialect)
+        raw, media = await post_json(gateway, route, attempt, url, content, headers, target)
+        return Response(raw, media_type=media)
 
-
-async def _sent(gateway: Gateway, route: Route, body: dict[str, Any]) -> Response:
-    upstream = route.upstream
-    assert upstream.spec.images_path is not None  # makes_images chose it
-    headers = {**upstream.request_headers(), "content-type": "application/json"}
-    content = orjson.dumps({**body, "model": route.model})
-    url = upstream.url(upstream.spec.images_path)
-    response = await gateway.clients.open(upstream, "POST", url, content=content, headers=headers)
-    try:
-        raw = await read_all(upstream, response)
-    finally:
-        await response.aclose()
-    if response.status_code >= 400:
-        raise dialects.get(upstream.dialect).error.parse(response.status_code, raw, response.headers)
-    return Response(raw, status_code=response.status_code, media_type="application/json")
+    return await on_pool(gateway, exchange_of(http.scope), model, routes, None, "images", call)

@@ -22,9 +22,11 @@ from dragoman.ir.errors import GatewayError
 from dragoman.ir.request import Request
 from dragoman.policy import is_auto
 from dragoman.pools.sessions import session_headers, session_key
-from dragoman.providers.http import read_all
 from dragoman.routing.registry import Route
+from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
+from dragoman.server.pooled_call import Operation, on_pool, post_json
+from dragoman.server.pooling import Attempt
 from dragoman.server.upstream_call import prepare
 
 log = logging.getLogger("dragoman.count")
@@ -83,42 +85,39 @@ def _counts(route: Route) -> bool:
 
 
 async def upstream_count(
-    gateway: Gateway, request: Request, body: object, scope_headers: list[tuple[bytes, bytes]], key: str
+    gateway: Gateway,
+    exchange: Exchange,
+    request: Request,
+    body: object,
+    scope_headers: list[tuple[bytes, bytes]],
+    key: str,
 ) -> int | None:
     """The upstream's count of `request`'s prompt, or None (then: the estimate)."""
     routes = counting_routes(gateway, request.model)
-    if not routes or gateway.selector is None:
+    if not routes:
         return None
-    selector = gateway.selector
     found = session_key(session_headers(scope_headers), body, request.source or "", key)
-    choice = selector.choose(request.model, routes, session=found.key if found else None)
-    for candidate in choice.candidates[:1]:
-        if not await selector.acquire(choice, candidate):
-            return None
-        try:
-            return await _asked(gateway, candidate.route, request)
-        except GatewayError as error:
-            log.warning("%s could not count tokens (%s); answering the estimate", candidate.account, error)
-        finally:
-            selector.release(candidate)
-    return None
-
-
-async def _asked(gateway: Gateway, route: Route, request: Request) -> int | None:
-    upstream = route.upstream
-    counter = COUNTERS[upstream.dialect]
-    call = prepare(route, request)
-    content = orjson.dumps(counter.body(orjson.loads(call.content), route.model))
-    url = upstream.url(counter.path(route.model))
-    response = await gateway.clients.open(upstream, "POST", url, content=content, headers=call.headers)
+    session = found.key if found else None
     try:
-        raw = await read_all(upstream, response)
-    finally:
-        await response.aclose()
-    if response.status_code >= 400:
-        raise call.target.error.parse(response.status_code, raw, response.headers)
-    count = counter.count(orjson.loads(raw))
-    if not isinstance(count, int) or isinstance(count, bool):
-        log.warning("%s answered a count without one; answering the estimate", upstream.name)
+        call = _asked(gateway, request)
+        return await on_pool(gateway, exchange, request.model, routes, session, "count_tokens", call)
+    except GatewayError as error:
+        log.warning("no upstream count for %s (%s); answering the estimate", request.model, error)
         return None
-    return count
+
+
+def _asked(gateway: Gateway, request: Request) -> Operation[int | None]:
+    async def call(route: Route, attempt: Attempt) -> int | None:
+        upstream = route.upstream
+        counter = COUNTERS[upstream.dialect]
+        prepared = prepare(route, request)
+        content = orjson.dumps(counter.body(orjson.loads(prepared.content), route.model))
+        url = upstream.url(counter.path(route.model))
+        raw, _ = await post_json(gateway, route, attempt, url, content, prepared.headers, prepared.target)
+        count = counter.count(orjson.loads(raw))
+        if not isinstance(count, int) or isinstance(count, bool):
+            log.warning("%s answered a count without one; answering the estimate", upstream.name)
+            return None
+        return count
+
+    return call
