@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from tests.fakes.fixtures import FakeUpstreams
-from tests.fakes.script import Reply, Usage
+from tests.fakes.script import Failure, Reply, Usage
 from tests.gateway import MODEL_OF, providers_for, serve_gateway
 
 SUMMARISED = ["openai_chat", "openai_responses", "anthropic", "gemini"]  # openai_compatible: no native
@@ -136,3 +136,17 @@ def test_openai_compact_is_forwarded(openai_client: openai.OpenAI, fakes: FakeUp
 
 def _user(text: str) -> dict[str, Any]:
     return {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+
+
+def test_openai_out_of_quota_is_a_429_and_cools_the_account(
+    openai_client: openai.OpenAI, fakes: FakeUpstreams
+) -> None:
+    fakes["openai_responses"].script(Reply(error=Failure(429, "Rate limit reached", retry_after=30)))
+    with pytest.raises(openai.RateLimitError):
+        openai_client.responses.compact(model=MODEL_OF["openai_responses"], input=HISTORY)
+    # The account cools: the next call is refused here, without reaching the upstream.
+    before = len(fakes["openai_responses"].requests)
+    with pytest.raises(openai.RateLimitError) as caught:
+        openai_client.responses.compact(model=MODEL_OF["openai_responses"], input=HISTORY)
+    assert "cooling" in caught.value.message
+    assert len(fakes["openai_responses"].requests) == before
