@@ -41,7 +41,10 @@ class Rendering:
         self.id = new_id("resp_")
         self.created_at = now()
         self.status = "incomplete" if reply.stop in INCOMPLETE else "completed"
-        self.items = [*self._reasoning(issue), *self._message(), *self._calls()]
+        if compacting(body):
+            self.items = [{"id": new_id("cmp_"), "type": "compaction", "encrypted_content": issue()}]
+        else:
+            self.items = [*self._reasoning(issue), *self._message(), *self._calls()]
 
     # -- items -----------------------------------------------------------------------------
 
@@ -143,6 +146,19 @@ class Rendering:
         ]
 
 
+def compacting(body: dict[str, Any]) -> bool:
+    """A request ending with a compaction_trigger, answered by one compaction item."""
+    items = body.get("input")
+    return isinstance(items, list) and bool(items) and (items[-1] or {}).get("type") == "compaction_trigger"
+
+
+def _compaction_events(item: dict[str, Any], index: int, chunks: int) -> Iterator[Event]:
+    where = {"output_index": index}
+    yield "response.output_item.added", {**where, "item": {"id": item["id"], "type": "compaction"}}
+    yield "response.compaction.compacting", {**where, "item_id": item["id"]}
+    yield "response.output_item.done", {**where, "item": item}
+
+
 def _reasoning_events(item: dict[str, Any], index: int, chunks: int) -> Iterator[Event]:
     at = {"item_id": item["id"], "output_index": index}
     yield "response.output_item.added", {"output_index": index, "item": {**item, "summary": []}}
@@ -192,4 +208,5 @@ _ITEM_EVENTS: dict[str, Callable[[dict[str, Any], int, int], Iterator[Event]]] =
     "reasoning": _reasoning_events,
     "message": _message_events,
     "function_call": _call_events,
+    "compaction": _compaction_events,
 }

@@ -146,6 +146,8 @@ def _items(items: list[Any], state: State, stateful: bool) -> None:
         if kind is None:
             raise missing(f"{path}.type")
         expect_type(kind, str, "a string", f"{path}.type")
+        if kind == "compaction_trigger" and index != len(items) - 1:
+            raise Rejected("A compaction_trigger must be the final input item.", param=path)
         check = _ITEM_CHECKS.get(kind)
         if check is not None:
             check(item, path, state)
@@ -213,7 +215,18 @@ def _reasoning(item: dict[str, Any], path: str, state: State) -> None:
         )
 
 
+def _compaction(item: dict[str, Any], path: str, state: State) -> None:
+    # Compaction items are encrypted like reasoning: only the issuer reads them.
+    if item.get("encrypted_content") not in state.signatures:
+        raise Rejected(
+            f"The encrypted content for item {item.get('id')} could not be verified. Reason: Encrypted "
+            "content could not be decrypted or parsed.",
+            reason="invalid_encrypted_content",
+        )
+
+
 _ITEM_CHECKS = {
+    "compaction": _compaction,
     "message": _message,
     "function_call": _function_call,
     "function_call_output": _call_output,

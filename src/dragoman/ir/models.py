@@ -16,6 +16,7 @@ class ModelInfo:
     vision: bool = False
     reasoning: bool = False
     display_name: str | None = None
+    images: bool = False  # generates images (`POST /v1/images/generations`), not text
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,6 +76,14 @@ class ProviderSpec:
     upstream_path: PathFor | None = None
     dialect_for: DialectFor | None = None
     models_path: str | None = None
+    # It compacts conversations itself (`/responses/compact`, a `compaction_trigger`
+    # item) when spoken to in Responses: server/responses/compaction.py forwards there.
+    compaction: bool = False
+    # Its API counts a prompt's tokens (Anthropic count_tokens, Gemini countTokens, OpenAI
+    # responses/input_tokens) with a key: server/upstream_count.py asks it.
+    counts_tokens: bool = False
+    # Where its API generates images (OpenAI's images API), for its models marked `images`.
+    images_path: str | None = None
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None

@@ -46,6 +46,7 @@ class Attempt:
         "finished",
         "keeps",
         "model",
+        "operation",
         "selector",
         "session",
         "started",
@@ -60,8 +61,12 @@ class Attempt:
         model: str,
         session: str | None,
         stores: bool = False,
+        operation: str = "generate",
     ) -> None:
         self.selector = selector
+        # What was asked ("generate", "count_tokens", "compact", "images"): pool rules
+        # judge some failures by it (a count a server lacks cools nothing).
+        self.operation = operation
         self.candidate = candidate
         self.model = model
         self.session = session
@@ -90,10 +95,10 @@ class Attempt:
     def failed(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.status = status
         parsed = _parsed(body)
-        self._failure(Outcome(self._kind, status, parsed), self._read(headers, parsed))
+        self._failure(Outcome(self._kind, status, parsed, self.operation), self._read(headers, parsed))
 
     def unreachable(self) -> None:
-        self._failure(Outcome(self._kind, None), NOTHING)
+        self._failure(Outcome(self._kind, None, operation=self.operation), NOTHING)
 
     def stream_failed(self, event: object) -> None:
         """An error event inside a 200 stream, before any content: judged as the HTTP

@@ -20,6 +20,7 @@ from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import (
     auth_api,
     count_tokens,
+    images,
     local_auth,
     message_batches,
     metrics_route,
@@ -36,6 +37,7 @@ from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.openapi import document as openapi
 from dragoman.server.relay import relay
+from dragoman.server.responses import compaction
 from dragoman.server.responses import routes as stored_responses
 from dragoman.server.streamed import StreamedResponse
 from dragoman.server.unrouted import Asker, not_allowed, refusals
@@ -141,6 +143,7 @@ def _stored_responses() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool
     one = "/v1/responses/{response_id}"
     return [
         ("/v1/responses/input_tokens", ("POST",), "openai_responses", count_tokens.responses, True),
+        ("/v1/responses/compact", ("POST",), "openai_responses", compaction.compact, True),
         (one, ("GET",), "openai_responses", stored_responses.retrieve, True),
         (one, ("DELETE",), "openai_responses", stored_responses.delete, True),
         (f"{one}/cancel", ("POST",), "openai_responses", stored_responses.cancel, True),
@@ -171,6 +174,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/healthz", get, model_list.asker, _health, False),
         ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
         ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
+        ("/v1/images/generations", post, "openai_chat", images.generations, True),
         *_stored_responses(),
         *_batch_endpoints(),
         ("/v1/models", get, model_list.asker, model_list.listing, True),

@@ -16,6 +16,10 @@ from dragoman.cli.setup.formats import merged, read_toml, toml_text
 from dragoman.cli.setup.target import Target
 
 PROVIDER = "dragoman"
+# The provider's display name. Codex compacts remotely (a compaction_trigger, which
+# dragoman answers for every upstream: server/responses/compaction.py) only for a provider
+# named "OpenAI"; under any other name it summarises in an ordinary turn of its own.
+DISPLAY_NAME = "OpenAI"
 # No update checks, analytics or plugin sync (each a lookup of a vendor host), and
 # connection failures end the turn instead of reconnecting forever.
 QUIET: dict[str, Any] = {
@@ -31,7 +35,7 @@ def config_path(environ: Environ) -> Path:
 
 def provider(target: Target) -> dict[str, Any]:
     return {
-        "name": PROVIDER,
+        "name": DISPLAY_NAME,
         "base_url": target.root_url + "/v1",
         "experimental_bearer_token": target.key,
         "wire_api": "responses",  # the only one Codex speaks now

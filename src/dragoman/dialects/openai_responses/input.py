@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from dragoman.dialects.openai_responses import compaction as sealed
 from dragoman.dialects.openai_responses import items as wire_items
 from dragoman.dialects.openai_responses.tools import DIALECT, parse_tools
 from dragoman.ir.errors import InvalidRequest
@@ -82,6 +83,8 @@ class InputParser:
                 f"{path}: item_reference points at a response stored by the upstream, which this "
                 "gateway cannot resolve; send the full item instead (and store: false)"
             )
+        elif kind == sealed.TRIGGER:
+            raise InvalidRequest(f"{path}: a compaction_trigger must be the final input item")
         elif kind in _HOSTED_ITEMS:
             log.warning("dropping input item of type %r at %s: it has no equivalent elsewhere", kind, path)
         else:
@@ -121,11 +124,16 @@ class InputParser:
         """Codex's compacted history: opaque model context, like redacted thinking.
 
         Carried as a redacted thinking part of no origin, which `keep_for` sends back
-        only to a Responses upstream and drops for every other.
+        only to a Responses upstream and drops for every other. One dragoman sealed
+        (`compaction`) is its summary, which every upstream reads as a user message.
         """
         value = item.get("encrypted_content")
         if not isinstance(value, str):
             raise InvalidRequest(f"{path}.encrypted_content: expected a string")
+        if sealed.is_sealed(value):
+            summary = sealed.opened(value, path)
+            self.messages.append(Message("user", [Text(sealed.PREAMBLE + summary)]))
+            return
         item_id = item.get("id") if isinstance(item.get("id"), str) else None
         self._assistant().parts.append(Thinking(signature=value, redacted=True, id=item_id))
 

@@ -11,6 +11,7 @@ __all__ = ["SPEC"]
 
 SPEC = ProviderSpec(
     kind="anthropic",
+    counts_tokens=True,
     dialects=("anthropic",),
     base_url="https://api.anthropic.com/v1",
     auth="x-api-key",

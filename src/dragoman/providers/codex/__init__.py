@@ -51,6 +51,7 @@ SPEC = ProviderSpec(
     headers=HEADERS,
     models=MODELS,
     fix_request=fix_request,
+    compaction=True,
     # The backend's list (`/models?client_version=`) is not in the Responses list shape.
     models_path=None,
     oauth=OAUTH,

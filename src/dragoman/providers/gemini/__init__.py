@@ -9,6 +9,7 @@ __all__ = ["SPEC"]
 
 SPEC = ProviderSpec(
     kind="gemini",
+    counts_tokens=True,
     dialects=("gemini",),
     base_url="https://generativelanguage.googleapis.com/v1beta",
     auth="x-goog-api-key",

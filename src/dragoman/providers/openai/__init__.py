@@ -9,12 +9,15 @@ __all__ = ["SPEC"]
 
 SPEC = ProviderSpec(
     kind="openai",
+    counts_tokens=True,
     dialects=("openai_responses", "openai_chat"),
     base_url="https://api.openai.com/v1",
     auth="bearer",
     api_key_env="OPENAI_API_KEY",
     models=MODELS,
     fix_request=fix_request,
+    compaction=True,
+    images_path="/images/generations",
     # GET /models, in the dialect's list shape (dialects/<d>/models.py:parse_list).
     models_path="/models",
 )

@@ -30,4 +30,17 @@ MODELS = (
     ModelInfo("gpt-4.1", 1_047_576, 32_768, vision=True, display_name="GPT-4.1"),
     ModelInfo("gpt-4o", 128_000, 16_384, vision=True, display_name="GPT-4o"),
     ModelInfo("gpt-4o-mini", 128_000, 16_384, vision=True, display_name="GPT-4o mini"),
+    # Image generation (the images API only), as the openai SDK 3.63 lists them current.
+    *(
+        ModelInfo(model, tools=False, vision=True, images=True, display_name=name)
+        for model, name in (
+            ("gpt-image-2.6-sunburst", "GPT Image 2.6 Sunburst"),
+            ("gpt-image-2.6-flare", "GPT Image 2.6 Flare"),
+            ("gpt-image-2.5-sunburst", "GPT Image 2.5 Sunburst"),
+            ("gpt-image-2.5-flare", "GPT Image 2.5 Flare"),
+            ("gpt-image-2", "GPT Image 2"),
+            ("gpt-image-1.5", "GPT Image 1.5"),
+            ("gpt-image-1-mini", "GPT Image 1 mini"),
+        )
+    ),
 )

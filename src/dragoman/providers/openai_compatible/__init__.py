@@ -11,6 +11,7 @@ __all__ = ["SPEC"]
 
 SPEC = ProviderSpec(
     kind="openai_compatible",
+    counts_tokens=True,
     dialects=("openai_chat", "openai_responses", "anthropic", "gemini"),
     base_url=None,
     auth="by_dialect",

@@ -26,7 +26,7 @@ from dragoman.server.body import read_json
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.gateway import Gateway
 from dragoman.server.relay import SessionOf, relay
-from dragoman.server.responses import background
+from dragoman.server.responses import background, compaction
 from dragoman.server.responses.capture import Keeping, keeping_dialect
 from dragoman.server.responses.conversation import continuation, input_items
 from dragoman.server.responses.keeper import Keeper
@@ -47,6 +47,8 @@ def create(session: SessionFinder) -> Callable[[HttpRequest], Awaitable[Response
         exchange = exchange_of(http.scope)
         exchange.traced = True
         body = await read_json(http, gateway.settings.max_body_bytes)
+        if compaction.triggered(body):
+            return await compaction.answer_trigger(http, body, session)
         keeper = gateway.responses
         client = dialects.get(RESPONSES)
         if keeper is None or not isinstance(body, dict) or not _stateful(body):
