@@ -18,9 +18,10 @@ import pytest
 from dragoman.config import load
 from dragoman.server.app import build_gateway, create_app
 from dragoman.server.serving import GracefulServer, uvicorn_config
+from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.server import bind
-from tests.gateway import providers_for
+from tests.gateway import MODEL_OF, providers_for
 
 LIMITS = {
     "max_connections": 4,
@@ -172,3 +173,23 @@ def test_connections_past_the_limit_get_a_503_in_their_dialect(port: int) -> Non
     again.sendall(request_head("/v1/models"))
     assert again.recv(65536).startswith(b"HTTP/1.1 200")
     again.close()
+
+
+def test_a_slow_request_sent_ahead_never_cuts_into_the_answer_streaming_before_it(
+    port: int, fakes: FakeUpstreams
+) -> None:
+    fakes.openai_chat.script(Reply(text="one two three four", chunks=4, chunk_delay=0.6))
+    body = orjson.dumps(
+        {"model": MODEL_OF["openai_chat"], "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    )
+    lines = ["POST /v1/chat/completions HTTP/1.1", "host: x", "content-type: application/json"]
+    head = "\r\n".join([*lines, f"content-length: {len(body)}", "", ""])
+    client = connect(port)
+    # The next request's head, begun and never finished, rides behind the first.
+    client.sendall(head.encode() + body + b"GET /v1/models HTTP/1.1\r\nhost: x\r\n")
+    data = b""
+    while chunk := client.recv(65536):
+        data += chunk
+    assert data.startswith(b"HTTP/1.1 200")
+    assert b"[DONE]" in data
+    assert b"HTTP/1.1 408" in data[data.index(b"[DONE]") :]  # only after the answer ended

@@ -126,6 +126,11 @@ class LimitedHttp(HttpToolsProtocol):
             self.deadline = now + self.limits.body_timeout
             return
         reading_head = self.head_bytes >= 0
+        if reading_head and self.cycle is not None and not self.cycle.response_complete:
+            # A request sent ahead (pipelined) while an answer still streams: it is read
+            # once that ends, and nothing may be written into the answer meanwhile.
+            self.deadline = now + self.limits.header_timeout
+            return
         limit = self.limits.header_timeout if reading_head else self.limits.body_timeout
         what = "its request line and headers" if reading_head else "more of its request body"
         log.info("closed a client connection: no %s within %g s", what, limit)
