@@ -5,8 +5,8 @@ two accounts per model (pools: account choice on every request) and tracing on (
 default, database included). Each of `--streams` keep-alive client connections sends
 streamed requests back to back, the connections taking turns over a mix of client and
 upstream dialects (Chat -> Chat, Chat -> Anthropic, Chat -> Responses, Anthropic ->
-Anthropic, Anthropic -> Responses). Every answer must be a 200 holding all the words and
-its dialect's terminal event.
+Anthropic, Anthropic -> Responses, Responses -> Chat, stored). Every answer must be a
+200 holding all the words and its dialect's terminal event.
 
 Every 30 s it prints the requests done, the errors, dragoman's resident memory and its
 open file descriptors (sockets among them). After the load it waits for idle upstream
@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import uvloop
 
 from bench import bodies, procs, services, ttfb
@@ -40,8 +41,14 @@ MIX = [
     ("chat->responses", "chat", bodies.chat_request(bodies.MODELS["responses"], stream=True)),
     ("anthropic->anthropic", "anthropic", bodies.anthropic_request(bodies.MODELS["anthropic"], stream=True)),
     ("anthropic->responses", "anthropic", bodies.anthropic_request(bodies.MODELS["responses"], stream=True)),
+    # Stored (the default): the responses keeper writes too, and its store is open from the warm-up.
+    (
+        "responses->chat",
+        "responses",
+        orjson.dumps({"model": bodies.MODELS["chat"], "input": "hi", "stream": True}),
+    ),
 ]
-PATHS = {"chat": "/v1/chat/completions", "anthropic": "/v1/messages"}
+PATHS = {"chat": "/v1/chat/completions", "anthropic": "/v1/messages", "responses": "/v1/responses"}
 
 
 @dataclass
