@@ -204,6 +204,17 @@ class Settings(_Strict):
     # Processes serving the same sockets (`serve --workers`); 1 serves in the process itself.
     workers: Annotated[int, Field(ge=1)] = 1
     max_body_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024
+    # Exchanges in flight to one upstream host (so many connections at most); the rest
+    # wait in line, and past `upstream_queue_seconds` get a 503 (`providers.connection_cap`).
+    upstream_connections_per_host: Annotated[int, Field(ge=1)] = 256
+    upstream_queue_seconds: Annotated[float, Field(gt=0)] = 30.0
+    # Client connections: how many at once (past it a request gets a 503), the most of a
+    # request line and headers (past it a 431), the time to send them (past it a 408
+    # and the connection closed) and the longest silence within a body (`server.connections`).
+    max_connections: Annotated[int, Field(ge=1)] = 4096
+    max_header_bytes: Annotated[int, Field(ge=1024)] = 64 * 1024
+    header_timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
+    body_timeout_seconds: Annotated[float, Field(gt=0)] = 60.0
     keepalive_seconds: Annotated[float, Field(gt=0)] = 15.0
     shutdown_grace_seconds: Annotated[float, Field(ge=0)] = 10.0
     proxy: SecretUrl | None = None

@@ -10,7 +10,9 @@
     ├── NotFound                      404 not_found
     │   └── ModelNotFound             404 model_not_found
     ├── MethodNotAllowed              405 method_not_allowed  (allow)
+    ├── RequestTimeout                408 request_timeout     (a client too slow to send it)
     ├── RequestTooLarge               413 request_too_large
+    ├── RequestHeadersTooLarge        431 request_headers_too_large
     ├── RateLimited                   429 rate_limited        (retry_after)
     ├── Unavailable                   503 unavailable         (dragoman cannot serve now)
     └── UpstreamError                 502 upstream_error      (the upstream failed us)
@@ -120,9 +122,21 @@ class MethodNotAllowed(GatewayError):
         self.allow = allow
 
 
+class RequestTimeout(GatewayError):
+    """The client did not send its request (headers, or the rest of its body) in time."""
+
+    status = 408
+    code = "request_timeout"
+
+
 class RequestTooLarge(GatewayError):
     status = 413
     code = "request_too_large"
+
+
+class RequestHeadersTooLarge(GatewayError):
+    status = 431
+    code = "request_headers_too_large"
 
 
 class RateLimited(GatewayError):

@@ -23,6 +23,7 @@ from dragoman.providers import failures
 from dragoman.providers.upstream import Upstream
 
 if TYPE_CHECKING:
+    from dragoman.providers.connection_cap import HostSlots
     from dragoman.providers.http import Content, Headers
 
 # What aiohttp's own exceptions mean, most specific first (`failures` adds the OS's).
@@ -44,12 +45,13 @@ MAX_HEADER_BYTES = 64 * 1024
 class AiohttpResponse:
     """An aiohttp response seen as an `UpstreamResponse`."""
 
-    __slots__ = ("_response", "_upstream", "deadline", "headers", "status_code")
+    __slots__ = ("_response", "_upstream", "deadline", "headers", "slot", "status_code")
 
     def __init__(self, upstream: Upstream, response: aiohttp.ClientResponse, deadline: float | None):
         self.status_code = response.status
         self.headers: Mapping[str, str] = response.headers
         self.deadline = deadline
+        self.slot: HostSlots | None = None
         self._upstream, self._response = upstream, response
 
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
@@ -65,6 +67,9 @@ class AiohttpResponse:
             self._response.release()
         else:
             self._response.close()
+        slot, self.slot = self.slot, None
+        if slot is not None:
+            slot.release()
 
     def chunks(self) -> AsyncGenerator[bytes, None]:
         # Without an interval no tick is ever yielded.

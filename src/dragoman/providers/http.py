@@ -32,6 +32,7 @@ from dragoman import sse
 from dragoman.ir.errors import UpstreamError, UpstreamTimeout
 from dragoman.providers import failures
 from dragoman.providers.aiohttp_pool import AiohttpPool
+from dragoman.providers.connection_cap import ConnectionCap, HostSlots
 from dragoman.providers.upstream import Upstream
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ class UpstreamResponse(Protocol):
     headers: Mapping[str, str]
     # The exchange must end by this event-loop time (None: no bound).
     deadline: float | None
+    # The connection slot it holds towards its host (`connection_cap`), given back by `aclose`.
+    slot: HostSlots | None
 
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         """The headers as sent: names in their own case, repeated ones kept."""
@@ -73,16 +76,19 @@ class UpstreamResponse(Protocol):
         ...
 
     async def aclose(self) -> None:
-        """Give the connection back (a body read to its end) or close it (one left unread)."""
+        """Give the connection back (a body read to its end) or close it (one left unread),
+        and its slot with it."""
         ...
 
 
 class UpstreamClients:
     """The connection pools of every upstream, created on first use."""
 
-    def __init__(self) -> None:
+    def __init__(self, cap: ConnectionCap | None = None) -> None:
         self._aiohttp = AiohttpPool()
         self._httpx: HttpxPool | None = None
+        # At most so many exchanges in flight per upstream host; the rest wait in line.
+        self.cap = cap or ConnectionCap()
 
     def client(self, upstream: Upstream) -> httpx.AsyncClient:
         """An httpx client with the upstream's proxy and timeouts, for the rare exchanges
@@ -108,9 +114,16 @@ class UpstreamClients:
         """
         deadline = _deadline(upstream)
         pool = self._httpx_pool() if _needs_httpx(upstream) else self._aiohttp
-        return await pool.open(
-            upstream, method, url, content=content, headers=headers, raw=raw, deadline=deadline
-        )
+        slot = self.cap.take_now(upstream.base_url) or await self.cap.take(upstream.base_url)
+        try:
+            response = await pool.open(
+                upstream, method, url, content=content, headers=headers, raw=raw, deadline=deadline
+            )
+        except BaseException:
+            slot.release()
+            raise
+        response.slot = slot
+        return response
 
     @asynccontextmanager
     async def stream(

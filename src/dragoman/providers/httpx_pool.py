@@ -17,6 +17,7 @@ import httpx
 
 from dragoman.ir.errors import GatewayError, UpstreamTimeout, UpstreamUnreachable
 from dragoman.providers import failures
+from dragoman.providers.connection_cap import HostSlots
 from dragoman.providers.http import Content, Headers, uses_http2
 from dragoman.providers.ticking import with_ticks
 from dragoman.providers.upstream import Upstream
@@ -50,6 +51,7 @@ class HttpxResponse:
         self.status_code = response.status_code
         self.headers: Mapping[str, str] = response.headers
         self.deadline = deadline
+        self.slot: HostSlots | None = None
         self._upstream, self._response, self._raw = upstream, response, raw
 
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
@@ -62,7 +64,12 @@ class HttpxResponse:
         return False
 
     async def aclose(self) -> None:
-        await self._response.aclose()
+        slot, self.slot = self.slot, None
+        try:
+            await self._response.aclose()
+        finally:
+            if slot is not None:
+                slot.release()
 
     def ticking_chunks(self, interval: float) -> AsyncGenerator[bytes | None, None]:
         return with_ticks(self.chunks(), interval)

@@ -25,6 +25,7 @@ from dragoman.policy.keys import KeyRing
 from dragoman.policy.served import check_served
 from dragoman.pools import AccountPolicy, Selector
 from dragoman.pools.usage import from_endpoint
+from dragoman.providers.connection_cap import ConnectionCap
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
@@ -86,6 +87,9 @@ class Gateway:
 
     def __post_init__(self) -> None:
         self.policy = Policy(self.settings.auto, self.settings.routing)
+        self.clients.cap = ConnectionCap(
+            self.settings.upstream_connections_per_host, self.settings.upstream_queue_seconds
+        )
         admin = local_key("", self.settings.admin_limits, self.settings.time_zone, admin=True)
         self.key_ring = KeyRing(self.settings.key_values(), admin)
 

@@ -17,6 +17,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from dragoman.config import Settings
+from dragoman.server.connections import ConnectionLimits, protocol_for, sweep
 
 log = logging.getLogger("dragoman.workers")
 
@@ -32,9 +33,10 @@ def uvicorn_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         lifespan="on",
         # The fast pair uvicorn[standard] brings, named so that a missing one is an
-        # error rather than a silent fall back to the pure-Python ones.
+        # error rather than a silent fall back to the pure-Python ones: httptools' protocol,
+        # with limits on connections, heads and slow clients (`server.connections`).
         loop="uvloop",
-        http="httptools",
+        http=protocol_for(ConnectionLimits.of(settings)),
         # No WebSocket endpoint: the library is not even imported.
         ws="none",
         # Clients connect directly; X-Forwarded-* from them means nothing here.
@@ -47,11 +49,23 @@ class GracefulServer(uvicorn.Server):
     look like a crash (exit -15, or click's "Aborted!"). A stop is how serve ends, so
     the signals only start the graceful shutdown here, and the process exits 0."""
 
+    _sweeper: asyncio.Task[None] | None = None
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         for stop in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop, self.handle_exit)
         yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # Closes the client connections too slow with their requests (`server.connections`).
+        self._sweeper = asyncio.create_task(sweep(self.server_state.connections))
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        await super().shutdown(sockets)
 
 
 class WorkerServer(GracefulServer):
