@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 
 class CursorRuntime(AccountRuntime):
     def identity(self, tokens: dict[str, Any]) -> dict[str, Any]:
-        """The account's id: the access token's subject (`auth0|user_...`), else the
-        poll answer's `authId`."""
-        subject = jwt_claims(tokens.get("access_token")).get("sub")
-        account_id = subject if isinstance(subject, str) and subject else tokens.get("auth_id")
-        return {"account_id": account_id, "email": jwt_claims(tokens.get("access_token")).get("email")}
+        """The account's id: the user of the access token's subject (`auth0|user_...`),
+        else of the poll answer's `authId`; the identity provider before `|` says nothing."""
+        claims = jwt_claims(tokens.get("access_token"))
+        subject = claims.get("sub") or tokens.get("auth_id")
+        account_id = subject.rpartition("|")[2] if isinstance(subject, str) else None
+        return {"account_id": account_id or None, "email": claims.get("email")}
 
     async def refresh(self, client: httpx.AsyncClient, oauth: OAuthSpec, account: Account) -> dict[str, Any]:
         return await auth.refresh(client, oauth, account)
