@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
 import pytest
 
 from dragoman.auth.callback import LoginError
@@ -80,9 +79,7 @@ def test_a_refused_verifier_is_a_clear_login_error(cursor: CursorFake) -> None:
     def forged(url: str) -> None:
         parts = urlsplit(url)
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
-        browser_follows(
-            parts._replace(query=httpx.QueryParams({**query, "challenge": "forged"}).__str__()).geturl()
-        )
+        browser_follows(parts._replace(query=urlencode({**query, "challenge": "forged"})).geturl())
 
     with pytest.raises(LoginError, match="verifier does not match"):
         _login(cursor, forged)
