@@ -7,7 +7,8 @@ one server (runtimes.md §3g, Cursor), written from those notes, not from dragom
 Login: `GET /loginDeepControl?challenge=..&uuid=..&mode=login&redirectTarget=cli` is the
 page a user finishes in the browser; it marks the UUID's login done. `GET
 /auth/poll?uuid=..&verifier=..` answers 404 while a login is pending (and for
-`pending_polls` more polls after, as a slow browser would), then 200 `{accessToken,
+`pending_polls` more polls after, as a slow browser would; `poll_failures` are
+answered first, whatever the state), then 200 `{accessToken,
 refreshToken, authId}` once, if the verifier's S256 is the page's challenge (else 403).
 Tokens are unsigned JWTs with `sub` and `exp`, the access token given as
 `userId::JWT` when `prefixed`.
@@ -59,6 +60,8 @@ class CursorFake:
         self.pending_polls = 2
         self.prefixed = True
         self.logout = False
+        # Statuses the poll answers first, whatever the login's state (a busy Cursor).
+        self.poll_failures: list[int] = []
         self.challenges: dict[str, str] = {}  # uuid -> challenge of a finished login page
         self.polls: list[dict[str, str]] = []
         self.access_tokens: set[str] = set()
@@ -123,6 +126,9 @@ class CursorFake:
     async def _poll(self, request: Request) -> Response:
         query = dict(request.query_params)
         self.polls.append(query)
+        if self.poll_failures:
+            status = self.poll_failures.pop(0)
+            return JSONResponse({"error": "busy"}, status_code=status)
         challenge = self.challenges.get(query.get("uuid", ""))
         if challenge is None:
             return Response(status_code=404)

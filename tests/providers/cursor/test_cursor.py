@@ -54,3 +54,13 @@ def test_each_client_dialect_is_told_cursor_is_not_supported_yet(
     assert "Cursor's Agent API" in text and "Traceback" not in text
     assert account.access_token not in text and (account.refresh_token or "") not in text
     assert cursor.agent_requests == 0
+
+
+def test_a_refusal_does_not_count_against_the_account(cursor: CursorFake, sdks: dict[str, Any]) -> None:
+    """The refusal is dragoman's, not Cursor's: the account is not cooled or taken out."""
+    for _ in range(3):
+        with pytest.raises(openai.BadRequestError, match="Cursor's Agent API"):
+            sdks["openai_chat"].chat.completions.create(
+                model="auto", messages=[{"role": "user", "content": "Hi"}]
+            )
+    assert cursor.agent_requests == 0

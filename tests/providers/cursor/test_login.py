@@ -75,6 +75,12 @@ def test_the_poll_proves_the_login_with_the_verifier_of_its_challenge(cursor: Cu
     assert len(query["challenge"][0]) == 43 and cursor.polls[-1]["verifier"] != query["challenge"][0]
 
 
+def test_a_busy_cursor_does_not_end_the_login(cursor: CursorFake) -> None:
+    cursor.poll_failures = [503, 429]
+    account = _login(cursor, browser_follows)
+    assert account.access_token in cursor.access_tokens and not cursor.poll_failures
+
+
 def test_a_refused_verifier_is_a_clear_login_error(cursor: CursorFake) -> None:
     def forged(url: str) -> None:
         parts = urlsplit(url)

@@ -65,9 +65,10 @@ def login_url(oauth: OAuthSpec, pkce: Pkce, login_id: str) -> str:
 
 
 async def _poll_once(client: httpx.AsyncClient, url: str) -> dict[str, Any] | None:
-    """The tokens once the login is done; None while it is pending (404)."""
+    """The tokens once the login is done; None while it is pending (404), or while
+    Cursor is busy (429, 5xx): one bad answer must not end a login the user is finishing."""
     response = await _send(client, "GET", url, None)
-    if response.status_code == 404:
+    if response.status_code in (404, 429) or response.status_code >= 500:
         return None
     return answer_json(response, url)
 
