@@ -30,6 +30,8 @@ EXPIRY_FROM = {
     "copilot": "expires_in",
     # Kiro's answers (camelCase `expiresIn`) become token responses in providers/kiro/auth.py.
     "kiro": "expires_in",
+    # Cursor's answers carry no `expires_in` (providers/cursor/auth.py): its JWT's `exp` is read.
+    "cursor": "expires_in",
 }
 
 

@@ -66,7 +66,7 @@ async def credential_store(settings: Settings, *, create: bool) -> AsyncIterator
     "--provider",
     "kind",
     metavar="KIND",
-    help="codex, claude, gemini_cli, grok, copilot, kiro. [default: asks]",
+    help="codex, claude, gemini_cli, grok, copilot, kiro, cursor. [default: asks]",
 )
 @click.option("--no-browser", is_flag=True, help="Print the login page instead of opening it.")
 @click.option("--device/--browser", default=None, help="Log in with a device code, or in the browser.")

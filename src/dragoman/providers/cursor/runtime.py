@@ -1,0 +1,34 @@
+"""How Cursor treats one account: its own browser login and refresh (`auth.py`), the
+account named by its token's subject. No request is ever sent (`request.py` refuses)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dragoman.auth.tokens import jwt_claims
+from dragoman.providers.cursor import auth
+from dragoman.providers.subscription import AccountRuntime, OAuthSpec
+
+if TYPE_CHECKING:
+    import httpx
+
+    from dragoman.auth.login import LoginIO
+    from dragoman.store.accounts import Account
+
+
+class CursorRuntime(AccountRuntime):
+    def identity(self, tokens: dict[str, Any]) -> dict[str, Any]:
+        """The account's id: the user of the access token's subject (`auth0|user_...`),
+        else of the poll answer's `authId`; the identity provider before `|` says nothing."""
+        claims = jwt_claims(tokens.get("access_token"))
+        subject = claims.get("sub") or tokens.get("auth_id")
+        account_id = subject.rpartition("|")[2] if isinstance(subject, str) else None
+        return {"account_id": account_id or None, "email": claims.get("email")}
+
+    async def refresh(self, client: httpx.AsyncClient, oauth: OAuthSpec, account: Account) -> dict[str, Any]:
+        return await auth.refresh(client, oauth, account)
+
+    async def login(
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+    ) -> dict[str, Any]:
+        return await auth.poll_login(client, oauth, io)
