@@ -17,6 +17,9 @@ class ModelInfo:
     reasoning: bool = False
     display_name: str | None = None
     images: bool = False  # generates images (`POST /v1/images/generations`), not text
+    # The vendor's own router (Kiro's and Cursor's `auto`): the model behind it varies
+    # from request to request, so it has no one price.
+    router: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,4 +4,4 @@ no public source describes, so it is not read (README, Cursor)."""
 
 from dragoman.providers.spec import ModelInfo
 
-MODELS = (ModelInfo("auto", display_name="Cursor auto"),)
+MODELS = (ModelInfo("auto", display_name="Cursor auto", router=True),)

@@ -9,7 +9,7 @@ from dragoman.providers.spec import ModelInfo
 _claude = partial(ModelInfo, context_window=200_000, vision=True)
 
 MODELS = (
-    _claude("auto", display_name="Kiro auto"),
+    _claude("auto", display_name="Kiro auto", router=True),
     _claude("claude-sonnet-4.5", display_name="Claude Sonnet 4.5"),
     _claude("claude-sonnet-4", display_name="Claude Sonnet 4"),
     _claude("claude-haiku-4.5", display_name="Claude Haiku 4.5"),

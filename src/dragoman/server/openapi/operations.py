@@ -85,6 +85,21 @@ _BATCH = {
         }
     },
 }
+_IMAGES = {
+    "type": "object",
+    "required": ["model", "prompt"],
+    "properties": {
+        "model": _STRING,
+        "prompt": _STRING,
+        "n": {"type": "integer", "minimum": 1},
+        "size": _STRING,
+        "quality": _STRING,
+        "response_format": {"enum": ["url", "b64_json"]},
+        "output_format": _STRING,
+        "background": _STRING,
+        "user": _STRING,
+    },
+}
 _NEW_KEY = {"$model": KeyOptions, "$with": {"name": _STRING}, "$required": ["name"]}
 
 
@@ -104,6 +119,8 @@ def _dialects() -> list[Operation]:
         _speaks("/v1/chat/completions", "OpenAI Chat Completions", chat_said, chat_body, chat.Completion),
         _speaks("/v1/responses", "OpenAI Responses", responses_said, responses_body, responses.ResponseBody),
         _speaks("/v1/responses/input_tokens", "OpenAI Responses token count", responses_said, responses_body),
+        _speaks("/v1/responses/compact", "OpenAI Responses compaction", responses_said, responses_body),
+        _speaks("/v1/images/generations", "OpenAI image generation", chat_said, _IMAGES),
         *_gemini("/v1/models/{target:path}", "/v1/models"),
         *_gemini("/v1beta/models/{target:path}", "/v1beta/models"),
     ]  # fmt: skip
