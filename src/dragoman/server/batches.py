@@ -43,6 +43,8 @@ async def client_stream(
                 else:
                     chunk = b"".join([renderer.render(event) for event in batch])
                     _note_usage(batch, exchange)
+                    if exchange.durable is not None:  # a stored answer's end: written first
+                        await exchange.settled()
                     if isinstance(batch, FinalBatch):
                         _note_failure(batch or last, exchange)
                         yield LastChunk(chunk)

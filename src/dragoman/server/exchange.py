@@ -3,6 +3,7 @@ its end, the trace (`dragoman.observe.traces`) is built from it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,16 @@ class Exchange:
     cost: float | None = None
     # The routing policy's decision (`dragoman.policy.Decision.trace`): rule, tier, scores.
     routing: dict[str, Any] | None = None
+    # What the answer's last bytes must wait for: a stored response's write
+    # (`responses.keeper.Keeper.written`), so that a crash never loses one a client was
+    # told of. Awaited, then cleared, by whoever sends those bytes.
+    durable: Callable[[], Awaitable[None]] | None = None
+
+    async def settled(self) -> None:
+        """Wait for what the answer's last bytes must wait for (`durable`), if anything."""
+        durable, self.durable = self.durable, None
+        if durable is not None:
+            await durable()
 
     def fail(self, code: str) -> None:
         """Note that the stream ended in an upstream error of this code."""

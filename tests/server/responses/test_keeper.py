@@ -93,3 +93,36 @@ async def test_a_failing_database_drops_what_waited(tmp_path: Path) -> None:
     await keeper.flush()
     assert keeper.dropped == 1 and keeper.pending == {}
     await keeper.stop()
+
+
+async def test_waiting_for_the_write_starts_it_and_all_who_wait_share_it(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dragoman.server.responses.keeper.FLUSH_SECONDS", 60.0)  # no timer to help
+    keeper = Keeper(url, keep_days=30)
+    keeper.start()
+    writes: list[int] = []
+    real_write = keeper.store().write
+
+    async def counted(batch: list[StoredResponse]) -> None:
+        writes.append(len(batch))
+        await real_write(batch)
+
+    monkeypatch.setattr(keeper.store(), "write", counted)
+    for name in ("resp_a", "resp_b", "resp_c"):
+        keeper.keep(stored(name))
+    await asyncio.wait_for(asyncio.gather(*(keeper.written() for _ in range(3))), 5)
+    assert writes == [3] and keeper.pending == {}
+    assert await keeper.store().get("resp_c") is not None
+    await keeper.stop()
+
+
+async def test_a_failing_write_still_lets_its_waiters_go(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    keeper = Keeper(f"sqlite+aiosqlite:///{blocked / 'dragoman.db'}", keep_days=30)
+    keeper.start()
+    keeper.keep(stored("resp_lost"))
+    await asyncio.wait_for(keeper.written(), 5)
+    assert keeper.dropped == 1
+    await keeper.stop()

@@ -91,6 +91,8 @@ def _kept(keeping: Keeping, body: dict[str, Any]) -> None:
         keeping.keeper.keep(stored_of(keeping, body))
     except Exception:
         log.exception("response %s not stored", body.get("id"))
+        return
+    keeping.exchange.durable = keeping.keeper.written
 
 
 def stored_of(keeping: Keeping, body: dict[str, Any]) -> StoredResponse:

@@ -1,14 +1,16 @@
 """Stored Responses, kept off the request path and found right after.
 
 On the request path (`keep`, a dict write): the finished response waits in `pending`,
-where `get` finds it at once. Off it (`run`, one task per process, like the tracer's):
-every `FLUSH_SECONDS`, or as soon as `BATCH` wait, the waiting responses are written
-in one transaction and leave `pending`; every `RETENTION_SECONDS` those older than
-`[responses] keep_days` are deleted. Background runs (`background: true`) are tasks
-held here until they end, so `cancel` can stop one. Under `serve --workers` a response
-another worker answered is found once that worker wrote it (within `FLUSH_SECONDS`).
-A database that fails costs the responses waiting (logged once per failure streak),
-never a request.
+where `get` finds it at once; its answer's last bytes wait for `written`, which starts
+the next write at once (so a crash never loses a response a client was told of, for
+one commit's latency, shared by all who wait at once). Off it (`run`, one task per
+process, like the tracer's): every `FLUSH_SECONDS`, or as soon as `BATCH` wait, the
+waiting responses are written in one transaction and leave `pending`; every
+`RETENTION_SECONDS` those older than `[responses] keep_days` are deleted. Background
+runs (`background: true`) are tasks held here until they end, so `cancel` can stop
+one. Under `serve --workers` a response another worker answered is found once that
+worker wrote it (at once, since its client waited for the write). A database that
+fails costs the responses waiting (logged once per failure streak), never a request.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Keeper:
         self.dropped = 0
         self._store: ResponseStore | None = None
         self._full = asyncio.Event()
+        # Set once the next write (the one that takes what waits now) has ended.
+        self._written = asyncio.Event()
         self._writing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._failing = False
@@ -57,6 +61,18 @@ class Keeper:
         self.pending[stored.id] = stored
         if len(self.pending) >= BATCH:
             self._full.set()
+
+    async def written(self) -> None:
+        """Return once what `keep` was given so far is in the database (or its write
+        failed, which is logged): a stored answer's last bytes wait for it, so that a
+        crash never loses a response its client was told of. The write starts now,
+        taking every response waiting with it: one commit for all who wait at once."""
+        if self._task is None:  # not started (a test's keeper): nobody writes but us
+            await self.flush()
+            return
+        written = self._written
+        self._full.set()
+        await written.wait()
 
     async def get(self, response_id: str) -> StoredResponse | None:
         found = self.pending.get(response_id)
@@ -102,9 +118,13 @@ class Keeper:
         """Write the waiting responses now; they leave `pending` once written."""
         async with self._writing:
             self._full.clear()
+            written, self._written = self._written, asyncio.Event()
             batch = [_listed(stored) for stored in self.pending.values()]
-            if batch:
-                await self._write(batch)
+            try:
+                if batch:
+                    await self._write(batch)
+            finally:
+                written.set()
             for stored in batch:
                 if self.pending.get(stored.id) is stored:  # else changed meanwhile: next batch
                     del self.pending[stored.id]

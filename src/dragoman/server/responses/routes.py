@@ -63,7 +63,9 @@ def create(session: SessionFinder) -> Callable[[HttpRequest], Awaitable[Response
         request = client.request.parse(parsed)
         if body.get("background") is True:
             background.check_background(body)
-            return JSONResponse(background.start_run(gateway, client, request, keeping))
+            queued = background.start_run(gateway, client, request, keeping)
+            await gateway.responses.written()  # its id outlives a crash once its client has it
+            return JSONResponse(queued)
         if body.get("store") is not False:
             client = keeping_dialect(client, keeping)
         elif keeping.previous is not None:
