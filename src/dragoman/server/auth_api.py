@@ -30,7 +30,9 @@ async def status(http: HttpRequest) -> Response:
         seen_at, windows = seen.get(account.id, (None, None))
         rows.append(status_row(account, windows, seen_at))
     gateway: Gateway = http.app.state.gateway
-    brought = gateway.client_logins.rows() if not http.query_params.get("account") else []
+    # The filters name subscription accounts: a client's login is none of them.
+    narrowed = http.query_params.get("account") or http.query_params.get("provider")
+    brought = [] if narrowed else gateway.client_logins.rows()
     return JSONResponse({"accounts": rows, "client_logins": brought})
 
 
