@@ -170,3 +170,34 @@ def test_an_answer_without_windows_notes_no_login(fakes: FakeUpstreams, root: st
     with client:
         client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "Hi"}])
     assert _status(root)["client_logins"] == []
+
+
+@pytest.mark.parametrize("status", [429, 401])
+def test_one_logins_refusal_does_not_stop_the_others(fakes: FakeUpstreams, root: str, status: int) -> None:
+    """One person's spent 5h window (or expired login) is theirs: their 429/401 comes
+    back to them, and the next person's request is still served by the same provider."""
+    from tests.fakes import Failure
+    from tests.fakes.claude_oauth import ClaudeOAuthFake
+
+    spent, other = ("sk-ant-oat01-" + secrets.token_urlsafe(32) for _ in range(2))
+    windows = {"5h": ("rejected", 1.0, 1_900_000_000.0), "7d": ("allowed", 0.5, 1_900_500_000.0)}
+    refusal = Failure(
+        status, "over your limit", retry_after=3600, headers=ClaudeOAuthFake.window_headers(windows)
+    )
+    fakes.anthropic.key = spent
+    fakes.anthropic.script(Reply(error=refusal))
+    request = {"model": MODEL, "max_tokens": 8, "messages": [{"role": "user", "content": "Hi"}]}
+    first = anthropic.Anthropic(
+        auth_token=spent, base_url=root, default_headers={"x-dragoman-key": LOCAL_KEY}, max_retries=0
+    )
+    with first, pytest.raises(anthropic.APIStatusError) as refused:
+        first.messages.create(**request)  # type: ignore[arg-type]
+    assert refused.value.status_code == status
+    fakes.anthropic.key = other
+    fakes.anthropic.script(Reply(text="still served"))
+    second = anthropic.Anthropic(
+        auth_token=other, base_url=root, default_headers={"x-dragoman-key": LOCAL_KEY}, max_retries=0
+    )
+    with second:
+        answer = second.messages.create(**request)  # type: ignore[arg-type]
+    assert answer.content[0].text == "still served"  # type: ignore[union-attr]
