@@ -139,6 +139,13 @@ def test_each_client_logins_windows_are_shown_under_a_digest(fakes: FakeUpstream
         {"name": "7d", "status": "allowed", "used_percent": 40.0, "resets_at": 1_900_500_000.0},
     ]
     assert not any(login in str(status) or login[13:] in str(status) for login in logins)
+    # The dashboard's account card shows the same, under the passthrough account.
+    import httpx
+
+    card = httpx.get(
+        f"{root}/v1/admin/accounts/claude_passthrough", headers={"authorization": f"Bearer {LOCAL_KEY}"}
+    ).json()
+    assert card["client_logins"] == status["client_logins"]
 
 
 def test_the_same_login_again_replaces_its_windows(
