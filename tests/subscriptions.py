@@ -19,6 +19,7 @@ from dragoman.providers import discover
 from dragoman.store import open_database
 from dragoman.store.accounts import Account
 from tests.fakes.base import Fake
+from tests.fakes.code_assist import CodeAssistFake
 from tests.fakes.codex_backend import CodexBackendFake
 from tests.fakes.grok_backend import GrokBackendFake
 from tests.fakes.oauth import FakeOAuth, User
@@ -50,12 +51,16 @@ class Subscription:
         return "\n".join(lines) + "\n"
 
 
-BACKENDS: dict[str, type[Fake]] = {"codex": CodexBackendFake, "grok": GrokBackendFake}
+BACKENDS: dict[str, type[Fake]] = {
+    "codex": CodexBackendFake,
+    "grok": GrokBackendFake,
+    "gemini_cli": CodeAssistFake,
+}
 
 
 @contextmanager
 def subscription(kind: str, **oauth_options: Any) -> Iterator[Subscription]:
-    """A running fake OAuth server and backend for `kind` (codex or grok)."""
+    """A running fake OAuth server and backend for `kind` (codex, grok, gemini_cli)."""
     spec = discover()[kind]
     assert spec.oauth is not None
     oauth = FakeOAuth(spec.oauth.client_id, **oauth_options).start()

@@ -197,3 +197,42 @@ def test_logout_of_a_provider_without_revocation(dragoman_home: Path, grok: Subs
 def test_accounts_add_refuses_a_subscription_kind(codex: Subscription) -> None:
     result = run("accounts", "add", "--provider", "codex", "--api-key", "sk-nothing-0000")
     assert result.exit_code == 2 and "dragoman login --provider codex" in result.output
+
+
+@pytest.fixture
+def gemini_cli(dragoman_home: Path, codex: Subscription) -> Iterator[Subscription]:
+    with subscription("gemini_cli") as sub:
+        with (dragoman_home / "config.toml").open("a") as config:
+            config.write(sub.toml())
+        yield sub
+
+
+def test_a_gemini_cli_login_finds_the_project_at_once(dragoman_home: Path, gemini_cli: Subscription) -> None:
+    result = run("login", "--provider", "gemini_cli")
+    assert result.exit_code == 0, result.output
+    (account,) = stored_logins(dragoman_home)
+    assert account.extra["project"].endswith("-managed-project") and "setup_at" in account.extra
+    assert gemini_cli.backend.calls["loadCodeAssist"] == 1  # type: ignore[attr-defined]
+
+
+def test_a_personal_google_account_is_refused_at_login_with_googles_reason(
+    dragoman_home: Path, gemini_cli: Subscription
+) -> None:
+    gemini_cli.backend.cut_off = True  # type: ignore[attr-defined]
+    result = run("login", "--provider", "gemini_cli")
+    assert result.exit_code == 1
+    assert "login failed: Code Assist refuses this Google account" in result.output
+    assert "no longer supported for Gemini Code Assist for individuals" in result.output
+    assert "Traceback" not in result.output and stored_logins(dragoman_home) == []
+    assert gemini_cli.backend.calls == {"loadCodeAssist": 1}  # type: ignore[attr-defined]
+
+
+def test_a_code_assist_failure_at_login_leaves_the_setup_for_later(
+    dragoman_home: Path, gemini_cli: Subscription
+) -> None:
+    gemini_cli.backend.default_tier = "standard-tier"  # type: ignore[attr-defined]
+    result = run("login", "--provider", "gemini_cli")
+    assert result.exit_code == 0, result.output
+    assert "tried again at its first request" in result.output and "GOOGLE_CLOUD_PROJECT" in result.output
+    (account,) = stored_logins(dragoman_home)
+    assert "setup_at" not in account.extra

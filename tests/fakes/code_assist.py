@@ -61,6 +61,18 @@ class Operation:
     polls_left: int
 
 
+# Code Assist's answer for a personal account since the cut-off; the message is the one
+# Gemini CLI users quote (runtimes.md: IneligibleTierError), the reason code is assumed.
+CUT_OFF = {
+    "reasonCode": "INELIGIBLE_ACCOUNT",
+    "reasonMessage": (
+        "This client is no longer supported for Gemini Code Assist for individuals. "
+        "Please migrate to the Antigravity suite."
+    ),
+    "tierName": "Gemini Code Assist for individuals",
+}
+
+
 class CodeAssistFake(GeminiFake):
     api_prefix: ClassVar[str] = "/v1internal"
     default_key: ClassVar[str] = "ya29.fake-google-access-token"
@@ -75,6 +87,7 @@ class CodeAssistFake(GeminiFake):
         self.default_tier = FREE_TIER
         self.onboard_polls = 1
         self.validation_url: str | None = None
+        self.cut_off = False
         super().__init__(None, models)
         self._restore()
 
@@ -91,6 +104,8 @@ class CodeAssistFake(GeminiFake):
         self.default_tier = FREE_TIER
         self.onboard_polls = 1
         self.validation_url = None
+        # A personal account after 2026-06-18 (runtimes.md): its tier is listed ineligible.
+        self.cut_off = False
 
     def allow(self, token: str, user: str = "user-1", expires_at: float | None = None) -> None:
         """Accept `token` as an access token of `user` (until `expires_at`)."""
@@ -163,6 +178,8 @@ class CodeAssistFake(GeminiFake):
         answer: dict[str, Any] = {"allowedTiers": [tier]}
         if user in self.projects:
             answer.update(currentTier=tier, cloudaicompanionProject=self.projects[user])
+        elif self.cut_off:
+            answer["ineligibleTiers"] = [CUT_OFF | {"tierId": self.default_tier}]
         elif self.validation_url is not None:
             answer["ineligibleTiers"] = [
                 {
@@ -189,6 +206,8 @@ class CodeAssistFake(GeminiFake):
     def _check_onboard(self, body: Any, record: RecordedRequest) -> None:
         if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
             raise Rejected("Invalid JSON payload received: metadata is required.")
+        if self.cut_off:
+            raise Rejected(CUT_OFF["reasonMessage"], kind="FAILED_PRECONDITION")
         if body.get("tierId") != self.default_tier:
             raise Rejected(f"Tier {body.get('tierId')!r} is not allowed for this user.")
         named = body.get("cloudaicompanionProject")

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import oauth_for, subscription_spec
 from dragoman.auth.locks import AccountLocks, LockTimeout
-from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR, AccountGone
+from dragoman.auth.rows import AUTH_ERROR, INELIGIBLE, REFRESH_ERROR, AccountGone
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
 from dragoman.providers.spec import ProviderSpec
-from dragoman.providers.subscription import AccountRuntime, UsageWindow
+from dragoman.providers.subscription import AccountRuntime, Ineligible, UsageWindow
 from dragoman.providers.upstream import Upstream
 from dragoman.store.accounts import Account
 from dragoman.store.durable import finish, settle
@@ -107,6 +107,8 @@ class TokenKeeper:
             self._poll_usage(upstream, runtime, client, account)
         if runtime is None or SETUP_AT in account.extra or type(runtime).setup is AccountRuntime.setup:
             return account
+        if INELIGIBLE in account.extra:
+            raise Ineligible(str(account.extra[INELIGIBLE]))
         return await self._setup(account.id, runtime, client, upstream.base_url)
 
     async def fresh(self, account_id: int) -> Account:
@@ -267,7 +269,13 @@ class TokenKeeper:
             account = await self._load(account_id)
             if SETUP_AT in account.extra:
                 return account
-            result = await runtime.setup(account, client, base_url)
+            try:
+                result = await runtime.setup(account, client, base_url)
+            except Ineligible as refused:
+                self._cache[account_id] = await self.store.merge_extra(
+                    account_id, {INELIGIBLE: refused.message}
+                )
+                raise
             account = await self.store.merge_extra(account_id, {**result, SETUP_AT: time.time()})
             self._cache[account_id] = account
             return account

@@ -14,8 +14,12 @@ TOKEN_COLUMNS = ("access_token", "refresh_token", "expires_at", "account_id", "e
 AUTH_ERROR = "auth_error"
 # Where any other failed refresh (5xx, unreachable) leaves its reason, until one succeeds.
 REFRESH_ERROR = "refresh_error"
-# Both, dropped by every successful refresh or login.
-FAILURES = (AUTH_ERROR, REFRESH_ERROR)
+# Where the backend's refusal of the account itself (`providers.subscription.Ineligible`,
+# met at its one-time setup) is kept: its requests are refused with it, without asking
+# the backend again, until the next refresh or login lets the setup try once more.
+INELIGIBLE = "ineligible"
+# All three, dropped by every successful refresh or login.
+FAILURES = (AUTH_ERROR, REFRESH_ERROR, INELIGIBLE)
 
 
 class AccountGone(LookupError):

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from dragoman.auth.refresh import MARGIN, expired
-from dragoman.auth.rows import AUTH_ERROR, REFRESH_ERROR
+from dragoman.auth.rows import AUTH_ERROR, INELIGIBLE, REFRESH_ERROR
 from dragoman.providers import discover
 from dragoman.providers.subscription import UsageWindow
 from dragoman.store.accounts import Account
@@ -18,7 +18,7 @@ def health(account: Account, now: float | None = None) -> str:
     """ "ok", "refreshes soon", "expired" (and refreshed on next use), "refresh failed"
     (the last try; `problem` says why) or "login needed"."""
     now = time.time() if now is None else now
-    if AUTH_ERROR in account.extra or not account.access_token:
+    if AUTH_ERROR in account.extra or INELIGIBLE in account.extra or not account.access_token:
         return "login needed"
     if REFRESH_ERROR in account.extra:
         return "refresh failed"
@@ -54,7 +54,7 @@ def status_row(
 
 def problem(account: Account) -> str | None:
     """Why the last refresh failed (never a token: the reason was masked when received)."""
-    found = account.extra.get(AUTH_ERROR) or account.extra.get(REFRESH_ERROR)
+    found = account.extra.get(AUTH_ERROR) or account.extra.get(INELIGIBLE) or account.extra.get(REFRESH_ERROR)
     return str(found) if found else None
 
 

@@ -22,8 +22,8 @@ import click
 import httpx
 from rich.markup import escape
 
+from dragoman.auth import first_setup, tokens
 from dragoman.auth import login as flows
-from dragoman.auth import tokens
 from dragoman.auth.callback import LoginError
 from dragoman.auth.endpoints import oauth_for, subscription_kinds
 from dragoman.auth.login import LoginIO, choose_flow, console_paste
@@ -33,7 +33,7 @@ from dragoman.cli.common import ConfigProblem, console, err_console, home_option
 from dragoman.config import Settings
 from dragoman.providers import discover
 from dragoman.providers.spec import ProviderSpec
-from dragoman.providers.subscription import Flow, OAuthSpec
+from dragoman.providers.subscription import Flow, Ineligible, OAuthSpec
 from dragoman.store import open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account, AccountError
@@ -178,8 +178,11 @@ async def _login(
             try:
                 oauth = oauth_for(spec, settings)
                 draft = await flows.login(spec, oauth, client, io, flow=flow, no_browser=no_browser)
-            except LoginError as error:
+                draft, warning = await first_setup.set_up(spec, settings, client, draft)
+            except (LoginError, Ineligible) as error:
                 raise click.ClickException(f"login failed: {error}") from None
+        if warning is not None:
+            err_console.print(warning, markup=False)
         return await _save(store, settings, replace(draft, label=label or ""))
 
 

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict
 
+from dragoman.ir.errors import PermissionDenied
+
 if TYPE_CHECKING:
     import httpx
 
@@ -97,6 +99,11 @@ class UsageWindow(TypedDict, total=False):
     used_percent: float
     resets_at: float  # epoch seconds
     status: str  # "allowed", "rejected", ... where the provider says
+
+
+class Ineligible(PermissionDenied):
+    """The backend will never serve this account (e.g. a personal Google account on Code
+    Assist since its cut-off): not a refusal that waiting or a refresh would change."""
 
 
 class AccountRuntime:

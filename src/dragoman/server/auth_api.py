@@ -1,6 +1,8 @@
 """The gateway's own subscription endpoints, behind the local key:
 
-    GET  /v1/status        every subscription account: plan, expiry, health, usage, risk
+    GET  /v1/status        every subscription account: plan, expiry, health, usage, risk;
+                           and the usage windows of each Claude login clients bring
+                           (`client_logins`, known by a digest of the token)
     POST /v1/auth/refresh  refresh now (?provider=KIND or ?account=ID_OR_LABEL narrows it)
 
 No answer carries a token.
@@ -27,7 +29,11 @@ async def status(http: HttpRequest) -> Response:
     for account in await _chosen(keeper, http):
         seen_at, windows = seen.get(account.id, (None, None))
         rows.append(status_row(account, windows, seen_at))
-    return JSONResponse({"accounts": rows})
+    gateway: Gateway = http.app.state.gateway
+    # The filters name subscription accounts: a client's login is none of them.
+    narrowed = http.query_params.get("account") or http.query_params.get("provider")
+    brought = [] if narrowed else gateway.client_logins.rows()
+    return JSONResponse({"accounts": rows, "client_logins": brought})
 
 
 async def refresh(http: HttpRequest) -> Response:

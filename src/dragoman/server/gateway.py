@@ -30,6 +30,7 @@ from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
+from dragoman.server.client_logins import ClientLogins
 from dragoman.server.config_watch import ConfigWatch
 from dragoman.server.responses.keeper import Keeper
 from dragoman.server.upstream_call import login_headers
@@ -66,6 +67,8 @@ class Gateway:
     tracer: Tracer | None = None
     # Stored Responses (`server.responses`); started with the app.
     responses: Keeper | None = None
+    # The usage windows of the Claude logins clients bring (`auth = "client"`).
+    client_logins: ClientLogins = field(default_factory=ClientLogins)
     # Where the settings were read from (`serve`): the file is then watched while serving.
     origin: ConfigOrigin | None = None
     watch: ConfigWatch | None = None

@@ -13,6 +13,12 @@ Each failure is judged (`Selector.judge`): the account cools as its answer says,
 Reading an answer's quota signals costs ~20 µs, so a success is only read when it
 carries one of the rate-limit headers its provider kind's readers read
 (`pools.signals.telltales`); an error always is.
+
+An `auth = "client"` upstream serves everyone's own login: a refusal of the login
+(401, 403) or of its quota (429, and the usage windows of any answer) is that client's
+alone, so it is passed back to the client without cooling the shared upstream (the
+windows are kept per login: `server.client_logins`). Its other failures (5xx,
+unreachable) are the upstream's, judged as any.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from dragoman.pools.signals import read, telltales
 from dragoman.routing.registry import Route
 
 RESPONSES = "openai_responses"
+# What an `auth = "client"` upstream answers about the client's login, not about itself.
+CLIENT_STATUSES = frozenset({401, 403, 429})
 
 
 class Attempt:
@@ -94,6 +102,9 @@ class Attempt:
 
     def failed(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
         self.status = status
+        if status in CLIENT_STATUSES and self._client_auth:
+            self.finished = perf_counter()
+            return
         parsed = _parsed(body)
         self._failure(Outcome(self._kind, status, parsed, self.operation), self._read(headers, parsed))
 
@@ -112,7 +123,8 @@ class Attempt:
         self.status = 200
         ttfb = self.finished - self.started
         upstream = self.candidate.route.upstream
-        for name in telltales(upstream.spec.kind, upstream.dialect):
+        telling = () if upstream.client_auth else telltales(upstream.spec.kind, upstream.dialect)
+        for name in telling:
             if name in headers:
                 self._judge(Outcome(self._kind, 200), self._read(headers, None))
                 break
@@ -123,6 +135,10 @@ class Attempt:
         goes back to this account, the only one that stored it."""
         if self.keeps and answer_id:
             self.selector.own(answer_id, self.candidate.account)
+
+    @property
+    def _client_auth(self) -> bool:
+        return self.candidate.route.upstream.client_auth
 
     @property
     def _kind(self) -> str:

@@ -4,7 +4,8 @@ For an API-key upstream this is prepare-then-send. For a subscription login the 
 is made fresh first (refreshed before it expires, one-time setup done); if the
 upstream still answers 401, nothing has reached the client yet, so the token is
 refreshed once (unless another request or process already did) and the request sent
-again. The usage windows in the answer's headers are noted for `dragoman status`.
+again. The usage windows in the answer's headers are noted for `dragoman status`, and
+for a login the client brings (`auth = "client"`), under a digest of its token.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ async def send(
     exits.push_async_callback(response.aclose)
     if account is not None and gateway.auth is not None:
         gateway.auth.observe(route.upstream, response.headers)
+    if route.upstream.client_auth:
+        gateway.client_logins.observe(route.upstream.name, call.headers["authorization"], response.headers)
     return call, response
 
 

@@ -79,3 +79,97 @@ def test_tool_results_with_a_text_beside_them_are_the_agents() -> None:
 
 def test_no_message_at_all_is_the_agents() -> None:
     assert initiator(_request()) == "agent"
+
+
+# Claude Code's background calls, shaped from a captured Claude Code request (its
+# billing line, metadata and headers kept) as the public reimplementations quote them.
+TOPIC = (
+    "Analyze if this message indicates a new conversation topic. If it does, extract a 2-3 word "
+    "title that captures the new topic. Format your response as a JSON object with two fields: "
+    "'isNewTopic' (boolean) and 'title' (string, or null if isNewTopic is false)."
+)
+SUMMARY = (
+    "Summarize this coding conversation in under 50 characters.\n"
+    "Capture the main task, key files, problems addressed, and current status."
+)
+SESSION_TITLE = (
+    "Generate a concise, sentence-case title (3-7 words) that captures the main topic or goal "
+    "of this coding session."
+)
+
+
+def _claude_code_side_call(system: str | None, text: str, **fields: object) -> dict:
+    body = dict(CAPTURES["claude-code/01-anthropic.messages.stream"].body)
+    billing = body["system"][0]
+    body.update(
+        model="claude-haiku-4-5-20251001", max_tokens=512, messages=[{"role": "user", "content": text}]
+    )
+    body["system"] = [billing] + ([{"type": "text", "text": system}] if system else [])
+    for name in ("tools", "thinking", "context_management", "output_config"):
+        body.pop(name, None)
+    body.update(fields)
+    return body
+
+
+def _decide(body: dict, dialect: str = "anthropic") -> str:
+    return initiator(dialects.get(dialect).request.parse(body))
+
+
+@pytest.mark.parametrize(
+    ("system", "text", "fields"),
+    [
+        (TOPIC, "Fix the failing test in parser.py", {}),
+        (SUMMARY, "Please write a 5-10 word title for the following conversation:\n\nUser: hi", {}),
+        (SESSION_TITLE, "Fix the failing test in parser.py", {}),
+        (None, "Please write a 5-10 word title for the following conversation:\n\nUser: hi", {}),
+        (None, "quota", {"max_tokens": 1}),
+        (None, "Warmup", {}),
+        (None, "Is this command safe to run: ls -la", {}),
+    ],
+    ids=["topic", "summary", "session-title", "title-request", "quota-probe", "warmup", "haiku-side-call"],
+)
+def test_claude_code_background_calls_are_the_agents(system: str | None, text: str, fields: dict) -> None:
+    assert _decide(_claude_code_side_call(system, text, **fields)) == "agent"
+
+
+def test_a_typed_prompt_on_haiku_with_claude_codes_tools_is_the_users() -> None:
+    body = dict(CAPTURES["claude-code/01-anthropic.messages.stream"].body, model="claude-haiku-4-5")
+    assert _decide(body) == "user"
+
+
+def test_a_one_token_prompt_other_than_the_probe_is_the_users() -> None:
+    body = {"model": "claude-haiku-4-5", "max_tokens": 1, "messages": [{"role": "user", "content": "Hi"}]}
+    assert _decide(body) == "user"
+
+
+def test_a_haiku_prompt_from_another_client_is_the_users() -> None:
+    body = {"model": "claude-haiku-4-5", "max_tokens": 64, "messages": [{"role": "user", "content": "Hi"}]}
+    assert _decide(body) == "user"
+
+
+@pytest.mark.parametrize("name", ["gemini-cli/04-gemini.generate", "gemini-cli/06-gemini.generate"])
+def test_gemini_clis_captured_router_call_is_the_agents(name: str) -> None:
+    capture = next(capture for capture in load_all() if capture.name == name)
+    assert _decide(capture.body, "gemini") == "agent"
+
+
+def test_gemini_clis_captured_prompt_is_the_users() -> None:
+    capture = next(capture for capture in load_all() if capture.name == "gemini-cli/05-gemini.stream")
+    assert _decide(capture.body, "gemini") == "user"
+
+
+def test_a_codex_title_request_is_the_agents() -> None:
+    schema = {"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}
+    body = {
+        "model": "gpt-5",
+        "input": [{"role": "user", "content": [{"type": "input_text", "text": "Fix the parser"}]}],
+        "text": {"format": {"type": "json_schema", "name": "title", "strict": True, "schema": schema}},
+    }
+    assert _decide(body, "openai_responses") == "agent"
+
+
+def test_every_rule_names_a_condition() -> None:
+    from dragoman.providers.copilot.background import Rule, rules
+
+    # A rule without a condition would make every request a background call.
+    assert rules() and all(rule.name and rule != Rule(name=rule.name) for rule in rules())

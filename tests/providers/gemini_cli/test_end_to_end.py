@@ -189,3 +189,24 @@ def test_an_expired_token_is_refreshed_with_the_public_client_secret(
     assert gemini_cli.oauth.refreshes == 1
     # The project found with the first token still serves the refreshed one.
     assert code_assist(gemini_cli).calls["loadCodeAssist"] == 1
+
+
+def test_an_ineligible_account_is_refused_once_then_without_asking_google(
+    gemini_cli: Subscription, fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    """An imported personal login Code Assist no longer serves: a clear 403 with Google's
+    reason, one loadCodeAssist for any number of requests, and `status` says why."""
+    store_login(dragoman_home, gemini_cli)
+    backend = code_assist(gemini_cli)
+    backend.cut_off = True
+    with serve_gateway(fakes, providers={}, oauth=gemini_cli.settings()) as root:
+        answers = [chat(root) for _ in range(3)]
+        status = httpx.get(root + "/v1/status").json()["accounts"]
+    assert [answer.status_code for answer in answers] == [403, 403, 403]
+    for answer in answers:
+        assert (
+            "no longer supported for Gemini Code Assist for individuals" in answer.json()["error"]["message"]
+        )
+    assert backend.calls == {"loadCodeAssist": 1}
+    (row,) = status
+    assert row["health"] == "login needed" and "Workspace" in row["problem"]

@@ -13,6 +13,7 @@ import pytest
 from dragoman.ir.errors import GatewayError, PermissionDenied, UpstreamTimeout, UpstreamUnreachable
 from dragoman.providers.gemini_cli.onboarding import CodeAssist, discover_project
 from dragoman.providers.gemini_cli.runtime import CodeAssistRuntime
+from dragoman.providers.subscription import Ineligible
 from dragoman.store.accounts import Account
 from tests.fakes.code_assist import CodeAssistFake
 
@@ -131,3 +132,29 @@ async def test_an_unreachable_code_assist_is_told_plainly() -> None:
     assert str(caught.value) == (
         f"Code Assist is unreachable at http://127.0.0.1:{port}: the connection was refused"
     )
+
+
+async def test_a_personal_account_after_the_cut_off_is_ineligible_at_once(backend: CodeAssistFake) -> None:
+    """Google's reason and what remains, after one loadCodeAssist: no onboarding, which
+    would only fail too."""
+    backend.cut_off = True
+    with pytest.raises(Ineligible) as refused:
+        await discover(backend)
+    message = refused.value.message
+    assert "no longer supported for Gemini Code Assist for individuals" in message
+    assert "Workspace" in message and "API key" in message
+    assert refused.value.status == 403
+    assert backend.calls == {"loadCodeAssist": 1}
+
+
+async def test_an_ineligible_tier_beside_an_offered_one_is_onboarded(backend: CodeAssistFake) -> None:
+    """Only an account with no tier left to it is refused."""
+    loaded = {
+        "allowedTiers": [{"id": "standard-tier", "isDefault": True}],
+        "ineligibleTiers": [{"tierId": "free-tier", "reasonMessage": "not for individuals"}],
+    }
+    from dragoman.providers.gemini_cli.onboarding import _check_eligible
+
+    _check_eligible(loaded)  # offered: no refusal
+    with pytest.raises(Ineligible, match="not for individuals"):
+        _check_eligible({**loaded, "allowedTiers": [{"id": "free-tier", "isDefault": True}]})

@@ -10,6 +10,12 @@ packages/core/src/code_assist/setup.ts).
 The user's own project (needed for the paid tiers) comes from the account's
 `google_cloud_project`, else GOOGLE_CLOUD_PROJECT / GOOGLE_CLOUD_PROJECT_ID as for
 Gemini CLI.
+
+Since 2026-06-18 Code Assist serves no personal Google account (runtimes.md): such an
+account is loaded with no current tier and its tiers listed as ineligible, each with the
+reason ("This client is no longer supported for Gemini Code Assist for individuals…").
+That is `Ineligible`, said once with Google's reason and what remains possible; it is not
+onboarded (onboarding would only fail too), and `dragoman login` refuses the account.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import orjson
 
 from dragoman.dialects.gemini import error
 from dragoman.ir.errors import PermissionDenied, UpstreamError, UpstreamTimeout, UpstreamUnreachable
+from dragoman.providers.subscription import Ineligible
 
 if TYPE_CHECKING:
     import httpx
@@ -29,6 +36,11 @@ METADATA = {"ideType": "IDE_UNSPECIFIED", "platform": "PLATFORM_UNSPECIFIED", "p
 FREE_TIER = "free-tier"
 # The tier Gemini CLI onboards with when the server names no default.
 LEGACY_TIER = "legacy-tier"
+INELIGIBLE = (
+    "Google serves Gemini CLI logins only to Workspace accounts with Gemini Code Assist Standard or "
+    "Enterprise; personal Google accounts were cut off on 2026-06-18. Use a Gemini API key "
+    "(kind gemini) instead"
+)
 NEEDS_PROJECT = (
     "this Google account needs its own Google Cloud project for Code Assist: set GOOGLE_CLOUD_PROJECT "
     "(see https://goo.gle/gemini-cli-auth-docs#workspace-gca)"
@@ -76,6 +88,7 @@ async def discover_project(
         project = _project_id(loaded.get("cloudaicompanionProject")) or own_project
         return _found(project, _tier(loaded), loaded)
     _check_validation(loaded)
+    _check_eligible(loaded)
     tier, needs_own = _onboard_tier(loaded)
     if needs_own and own_project is None:
         raise _no_project(loaded)
@@ -131,6 +144,21 @@ def _check_validation(loaded: dict[str, Any]) -> None:
         if tier.get("reasonCode") == "VALIDATION_REQUIRED" and isinstance(tier.get("validationUrl"), str):
             reason = tier.get("reasonMessage") or "account validation required"
             raise PermissionDenied(f"Code Assist: {reason}; open {tier['validationUrl']} and try again")
+
+
+def _check_eligible(loaded: dict[str, Any]) -> None:
+    """Refused when every tier Google names for a new account is an ineligible one: none
+    is offered, or the default offered is listed ineligible (the personal-account cut-off)."""
+    ineligible = _dicts(loaded.get("ineligibleTiers"))
+    if not ineligible:
+        return
+    refused = {tier.get("tierId") for tier in ineligible}
+    offered = [tier for tier in _dicts(loaded.get("allowedTiers")) if tier.get("id") not in refused]
+    if offered:
+        return
+    reasons = [str(tier["reasonMessage"]) for tier in ineligible if tier.get("reasonMessage")]
+    said = f"Google says: {' '.join(reasons)} " if reasons else ""
+    raise Ineligible(f"Code Assist refuses this Google account. {said}({INELIGIBLE})")
 
 
 def _found(project: str | None, tier: str | None, loaded: dict[str, Any]) -> dict[str, Any]:

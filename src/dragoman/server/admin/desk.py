@@ -2,7 +2,8 @@
 routes and `dragoman accounts` working offline on the home folder.
 
     desk = AccountDesk(registry, state, overrides, save)
-    desk.listing()                       every account, served or not (server.admin.view)
+    desk.listing()                       every account, served or not (server.admin.view);
+                                         an `auth = "client"` one with its `client_logins`
     desk.one("work")                     one, or NotFound
     await desk.change("work", {"priority": 2})    stored through `save`, then shown
     await desk.reset("work")             cooldowns, unhealthy and bindings cleared
@@ -23,6 +24,7 @@ from dragoman.providers.upstream import Upstream
 from dragoman.routing.registry import Registry
 from dragoman.routing.unserved import Unserved
 from dragoman.server.admin.view import describe, describe_unserved
+from dragoman.server.client_logins import ClientLogins
 from dragoman.state import State
 from dragoman.store.policies import PolicyOverride, effective
 
@@ -37,7 +39,10 @@ class AccountDesk:
         overrides: Mapping[str, PolicyOverride],
         save: Saver,
         clock: Callable[[], float] = time.time,
+        logins: ClientLogins | None = None,
     ) -> None:
+        # The windows of the logins clients bring to `auth = "client"` accounts (gateway only).
+        self.logins = logins
         self.registry = registry
         self.state = state
         self.overrides = overrides
@@ -84,5 +89,8 @@ class AccountDesk:
         policy = effective(account.name, account.policy, self.overrides)
         overridden = override.overridden if override is not None else ()
         if isinstance(account, Upstream):
-            return describe(account, policy, overridden, self.state, now)
+            shown = describe(account, policy, overridden, self.state, now)
+            if account.client_auth and self.logins is not None:
+                shown["client_logins"] = self.logins.rows(account.name)
+            return shown
         return describe_unserved(account, policy, overridden, self.state, now)

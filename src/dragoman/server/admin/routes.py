@@ -64,7 +64,7 @@ def _desk(http: HttpRequest) -> AccountDesk:
         await gateway.change_policy(label, changes)
         return gateway.overrides
 
-    return AccountDesk(gateway.registry, gateway.state, gateway.overrides, save)
+    return AccountDesk(gateway.registry, gateway.state, gateway.overrides, save, logins=gateway.client_logins)
 
 
 def _json(value: object) -> Response:

@@ -49,6 +49,7 @@ function card(account, refresh, message) {
     state.until ? h("p", { class: "cooldown-ends" }, later(state.until, "cooldown ends in ")) : null,
     cooldowns(account.cooldowns),
     windows(account.windows),
+    clientLogins(account.client_logins),
     h(
       "dl",
       { class: "facts" },
@@ -66,6 +67,16 @@ function cooldowns(list) {
   const scoped = list.filter((cooldown) => cooldown.scope !== "account");
   if (!scoped.length) return null;
   return h("ul", { class: "cooldowns" }, scoped.map((cooldown) => h("li", {}, `${cooldown.scope} (${cooldown.kind}): ${cooldown.reason} `, cooldown.until ? later(cooldown.until, "· ends in ") : "· until reset")));
+}
+
+// An `auth = "client"` account: each login its clients brought, known by a digest of the token.
+function clientLogins(list) {
+  if (!list || !list.length) return null;
+  return h(
+    "div",
+    { class: "client-logins" },
+    list.map((login) => h("div", { class: "client-login" }, h("p", { class: "muted" }, `login ${login.login}`), windows(login.usage))),
+  );
 }
 
 function windows(list) {
