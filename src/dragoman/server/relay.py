@@ -120,10 +120,10 @@ async def relay(
     finally:
         if watch is not None:
             watch.stop()
-    body = orjson.dumps(client.response.render(whole, served))
+    rendered = orjson.dumps(client.response.render(whole, served))
     if exchange.durable is not None:  # a stored answer is written before its client reads it
         await exchange.settled()
-    return Response(body, media_type="application/json", headers=headers)
+    return Response(rendered, media_type="application/json", headers=headers)
 
 
 async def _folded(answer: Answer, exchange: Exchange) -> WholeAnswer:

@@ -64,6 +64,7 @@ def create(session: SessionFinder) -> Callable[[HttpRequest], Awaitable[Response
         if body.get("background") is True:
             background.check_background(body)
             queued = background.start_run(gateway, client, request, keeping)
+            assert gateway.responses is not None  # start_run's own precondition
             await gateway.responses.written()  # its id outlives a crash once its client has it
             return JSONResponse(queued)
         if body.get("store") is not False:
