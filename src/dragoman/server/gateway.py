@@ -251,7 +251,11 @@ class Gateway:
 
         refreshed = self.metrics.refreshed if self.metrics is not None else None
         self.auth = TokenKeeper(
-            CredentialStore(database.engine), self.settings, on_refresh=refreshed, on_usage=self.usage_seen
+            CredentialStore(database.engine),
+            self.settings,
+            on_refresh=refreshed,
+            on_usage=self.usage_seen,
+            locks=self.state.locks if self.state is not None else None,
         )
         if self.catalog is not None:
             self.catalog.live.login_headers = self.list_headers

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from dragoman.state.protocols import Bindings, Counters, Feed, Health, InFlight, Windows
+from dragoman.state.protocols import Bindings, Counters, Feed, Health, InFlight, Locks, Windows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,6 +64,7 @@ class State:
     counters: Counters
     feed: Feed
     service: Service
+    locks: Locks
 
     async def start(self) -> None:
         await self.service.start()
