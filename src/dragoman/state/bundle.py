@@ -51,6 +51,10 @@ class Service(Protocol):
 
     async def stop(self) -> None: ...
 
+    async def problem(self) -> str | None:
+        """What keeps the state from being shared now, in a line with no secret (for a
+        readiness probe); None when nothing does."""
+
 
 @dataclass(slots=True)
 class State:

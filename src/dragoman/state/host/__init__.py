@@ -91,6 +91,10 @@ class HostService:
             asyncio.create_task(_every(COLLECT_SECONDS, self._collect), name="state-collect"),
         ]
 
+    async def problem(self) -> str | None:
+        """Nothing to reach: the state is in this host's files."""
+        return None
+
     async def stop(self) -> None:
         if self._closed:
             return

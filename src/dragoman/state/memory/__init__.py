@@ -28,6 +28,9 @@ class _Lifecycle:
     async def stop(self) -> None:
         self._feed.close()
 
+    async def problem(self) -> str | None:
+        return None
+
 
 def open_memory(place: Place | None = None, clock: Callable[[], float] = time.time) -> State:
     feed = LocalFeed()

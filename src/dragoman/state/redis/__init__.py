@@ -115,6 +115,18 @@ class RedisService:
                 await self.in_flight.leave()
         await self.link.close()
 
+    async def problem(self) -> str | None:
+        """Redis down (a PING unanswered, or the watcher still reconnecting), said with the
+        URL's password masked."""
+        if not self.link.up:
+            return f"Redis at {self.link.shown} is unreachable (serving from this replica alone)"
+        try:
+            await self.link.shielded(self.link.client.ping())
+        except DOWN as error:
+            self.link.down(error)
+            return f"Redis at {self.link.shown} is unreachable ({type(error).__name__})"
+        return None
+
     async def _connect(self) -> PubSub:
         """Subscribe to the changes, then read Redis whole (what changes meanwhile waits in
         the subscription, applied after), then let the requests use Redis again."""
