@@ -138,7 +138,9 @@ class Cluster:
 
 
 async def burst(
-    root: str, count: int, body: dict[str, object], path: str = "/v1/chat/completions"
+    root: str, count: int, body: dict[str, object], headers: dict[str, str] | None = None
 ) -> list[httpx.Response]:
-    async with httpx.AsyncClient(base_url=root, timeout=60) as client:
-        return list(await asyncio.gather(*(client.post(path, json=body) for _ in range(count))))
+    """`count` chat requests at once."""
+    async with httpx.AsyncClient(base_url=root, timeout=60, headers=headers) as client:
+        sends = (client.post("/v1/chat/completions", json=body) for _ in range(count))
+        return list(await asyncio.gather(*sends))
