@@ -13,11 +13,14 @@ import pytest
 
 from dragoman.auth.refresh import TokenKeeper
 from dragoman.auth.rows import FENCE, StaleFence, fence_of
+from dragoman.auth.store import CredentialStore
+from dragoman.config import load
 from dragoman.state import State, open_state
 from dragoman.state.redis.locks import RedisLocks
+from dragoman.store import open_database
 from tests.auth.conftest import keeper_for
 from tests.state.conftest import REDIS_URL, redis_prefix
-from tests.subscriptions import Subscription, store_login, stored_logins
+from tests.subscriptions import Subscription, database_url, store_login, stored_logins
 
 Start = Callable[[], Awaitable[tuple[State, TokenKeeper]]]
 
@@ -96,3 +99,27 @@ async def test_a_redis_that_lost_its_counters_does_not_lock_a_login_out(
 
 async def _never(keys: list[str], args: list[object]) -> int:
     return 0
+
+
+async def test_a_command_beside_the_replicas_takes_turns_with_them_on_redis(
+    codex: Subscription, replicas: Start
+) -> None:
+    """`dragoman status` and the like run no state service: their keeper opens the
+    Redis lock of the replicas' config all the same (a home of their own: no file lock
+    is shared, as on another host)."""
+    account = await asyncio.to_thread(store_login, _home(), codex, expired=True)
+    codex.oauth.refresh_delay = 0.2
+    state, replica = await replicas()
+    assert isinstance(state.locks, RedisLocks)
+    place = {"redis_url": REDIS_URL, "redis_prefix": state.locks.link.prefix, "oauth": codex.settings()}
+    settings = load(home=_home() / "elsewhere", overrides={**place, "database_url": database_url(_home())})
+    database = await open_database(settings.effective_database_url)
+    command = TokenKeeper(CredentialStore(database.engine), settings)
+    try:
+        assert isinstance(command.locks, RedisLocks)
+        results = await asyncio.gather(*(keeper.fresh(account.id) for keeper in [command, replica] * 10))
+    finally:
+        await command.aclose()
+        await database.close()
+    assert codex.oauth.refreshes == 1 and codex.oauth.reuses == 0
+    assert len({result.access_token for result in results}) == 1

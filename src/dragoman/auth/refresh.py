@@ -26,6 +26,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dragoman.auth import tokens
@@ -36,8 +37,8 @@ from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import AccountRuntime, UsageWindow
 from dragoman.providers.upstream import Upstream
-from dragoman.state.host.locks import HostLocks
-from dragoman.state.locking import LocalLocks, LockTimeout
+from dragoman.state.bundle import REDIS_PREFIX
+from dragoman.state.locking import LocalLocks, LockTimeout, close_locks, open_locks
 from dragoman.store.accounts import Account
 from dragoman.store.durable import finish, settle
 
@@ -94,8 +95,10 @@ class TokenKeeper:
         # Told (upstream name, windows) as a kind's usage endpoint answers (`usage_poll_seconds`).
         self.on_usage = on_usage
         self._usage_read: dict[int, float] = {}
-        # The gateway's state's locks; a command run beside it shares the host's.
-        self.locks: Locks = locks if locks is not None else HostLocks(settings.home)
+        # The gateway's state's locks; a command run beside the replicas opens its own,
+        # on their Redis when they share one (else the host's), and closes them.
+        self._own_locks = locks is None
+        self.locks: Locks = locks if locks is not None else open_locks(*_lock_place(settings))
         self._local = LocalLocks()
         self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
         self._cache: dict[int, Account] = {}
@@ -199,6 +202,8 @@ class TokenKeeper:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await settle()  # refreshes and setups whose requests left
+        if self._own_locks:
+            await close_locks(self.locks)
         if self._client is not None:
             await self._client.aclose()
 
@@ -301,6 +306,10 @@ class TokenKeeper:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _lock_place(settings: Settings) -> tuple[Path, str | None, str]:
+    return settings.home, settings.redis_url, settings.redis_prefix or REDIS_PREFIX
 
 
 def _lock_name(account_id: int) -> str:

@@ -11,6 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dragoman.state.protocols import Locks
 
 WAIT_SECONDS = 120.0
 
@@ -49,3 +54,25 @@ class LocalLocks:
             yield SureLease()
         finally:
             self.local(name).release()
+
+
+def open_locks(home: Path, redis_url: str | None, redis_prefix: str) -> Locks:
+    """The locks of a process that runs no state service (a command beside the
+    gateway): Redis's when `redis_url` is set, so it takes turns with every replica,
+    else the host's. Close with `close_locks`."""
+    if redis_url is None:
+        from dragoman.state.host.locks import HostLocks
+
+        return HostLocks(home)
+    from dragoman.state.redis.link import Link
+    from dragoman.state.redis.locks import RedisLocks
+
+    link = Link(redis_url, redis_prefix)
+    link.up = True  # a call that finds it down falls back to the host's lock
+    return RedisLocks(link, home)
+
+
+async def close_locks(locks: Locks) -> None:
+    link = getattr(locks, "link", None)
+    if link is not None:
+        await link.close()
