@@ -9,7 +9,6 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -91,7 +90,3 @@ def _config(postgres: str, prefix: str) -> str:
             "",
         ]
     )
-
-
-def home_of(cluster: Cluster, number: int) -> Path:
-    return cluster.replicas[number].home

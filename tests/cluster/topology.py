@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -100,7 +100,6 @@ class Cluster:
     port: int
     folder: Path
     haproxy: subprocess.Popen[bytes] | None = None
-    servers: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> str:
