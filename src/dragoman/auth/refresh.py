@@ -6,10 +6,12 @@
 unless another coroutine or process already did.
 
 Refreshes are single-flight per account: the in-process lock makes the 49 other
-requests of a burst wait for the first one's refresh and reuse it; the file lock does
-the same for other dragoman processes sharing the home folder. Under both locks the
-stored row is read again before refreshing, so a rotating refresh token is never sent
-twice.
+requests of a burst wait for the first one's refresh and reuse it; the state's lock
+(`dragoman.state.Locks`: a file lock on one host, a Redis lock across replicas) does the
+same for other dragoman processes. Under both locks the stored row is read again before
+refreshing, so a rotating refresh token is never sent twice. The tokens are written
+with the lock's fencing token: a holder whose Redis lock ran out mid-refresh finds its
+write refused and takes the newer tokens instead of overwriting them.
 
 A refresh, once begun, ends and is stored whatever happens to the request that asked
 for it: it runs as a task of its own that a cancelled request (a client that left)
@@ -24,17 +26,19 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dragoman.auth import tokens
 from dragoman.auth.endpoints import oauth_for, subscription_spec
-from dragoman.auth.locks import AccountLocks, LockTimeout
-from dragoman.auth.rows import AUTH_ERROR, INELIGIBLE, REFRESH_ERROR, AccountGone
+from dragoman.auth.rows import AUTH_ERROR, INELIGIBLE, REFRESH_ERROR, AccountGone, StaleFence, fence_of
 from dragoman.config import ConfigError, Settings
 from dragoman.ir.errors import AuthenticationFailed, GatewayError, UpstreamError, UpstreamTimeout
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import AccountRuntime, Ineligible, UsageWindow
 from dragoman.providers.upstream import Upstream
+from dragoman.state.bundle import REDIS_PREFIX
+from dragoman.state.locking import LocalLocks, LockTimeout, close_locks, open_locks
 from dragoman.store.accounts import Account
 from dragoman.store.durable import finish, settle
 from dragoman.store.keyring import SecretKeyError
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     import httpx
 
     from dragoman.auth.store import CredentialStore
+    from dragoman.state import Lease, Locks
 
 log = logging.getLogger("dragoman.auth")
 
@@ -82,6 +87,7 @@ class TokenKeeper:
         client: httpx.AsyncClient | None = None,
         on_refresh: Callable[[str, str], None] | None = None,
         on_usage: Callable[[str, list[UsageWindow]], None] | None = None,
+        locks: Locks | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
@@ -90,7 +96,11 @@ class TokenKeeper:
         # Told (upstream name, windows) as a kind's usage endpoint answers (`usage_poll_seconds`).
         self.on_usage = on_usage
         self._usage_read: dict[int, float] = {}
-        self.locks = AccountLocks(settings.home)
+        # The gateway's state's locks; a command run beside the replicas opens its own,
+        # on their Redis when they share one (else the host's), and closes them.
+        self._own_locks = locks is None
+        self.locks: Locks = locks if locks is not None else open_locks(*_lock_place(settings))
+        self._local = LocalLocks()
         self.windows: dict[int, tuple[float, list[UsageWindow]]] = {}
         self._cache: dict[int, Account] = {}
         # The OAuth servers' client, made at the first refresh: most gateways never refresh.
@@ -125,16 +135,16 @@ class TokenKeeper:
         return await finish(self._refresh(account_id, force, failed))
 
     async def _refresh(self, account_id: int, force: bool, failed: str | None) -> Account:
-        async with self.locks.local(account_id):
+        async with self._local.local(_lock_name(account_id)):
             cached = self._cache.get(account_id)
             if cached is not None and not force and not _needs(cached, failed):
                 return cached
             try:
-                async with self.locks.across_processes(account_id):
+                async with self.locks.hold(_lock_name(account_id)) as lease:
                     stored = await self._load(account_id)
                     if force or _needs(stored, failed):
                         # Asked for a refresh (`force`) or refused, a failure is the answer.
-                        stored = await self._renew(stored, usable=failed is None and not force)
+                        stored = await self._renew(stored, lease, usable=failed is None and not force)
             except LockTimeout as error:
                 raise UpstreamTimeout(f"the login of account {account_id} is locked: {error}") from None
             self._cache[account_id] = stored
@@ -195,6 +205,8 @@ class TokenKeeper:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await settle()  # refreshes and setups whose requests left
+        if self._own_locks:
+            await close_locks(self.locks)
         if self._client is not None:
             await self._client.aclose()
 
@@ -210,9 +222,13 @@ class TokenKeeper:
         self._cache[account_id] = account
         return account
 
-    async def _renew(self, account: Account, *, usable: bool) -> Account:
+    async def _renew(self, account: Account, lease: Lease, *, usable: bool) -> Account:
         """Refresh `account` (the lock held). `usable`: its token has not been refused,
         so a transient failure may leave it in use until it expires."""
+        # Numbered before the refresh token is spent: a lock lost by now spends nothing.
+        fence = await lease.fence_above(fence_of(account))
+        if not fence:
+            raise UpstreamTimeout(f"the refresh lock of {account.label} was lost before its refresh")
         try:
             spec = subscription_spec(account.provider)
             answer = await self._refreshed(spec, account)
@@ -232,7 +248,10 @@ class TokenKeeper:
         log.info("%s: token refreshed", account.label)
         self._noted(account, "ok")
         try:
-            return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {})
+            return await self.store.save_tokens(account.id, tokens.token_facts(spec, answer), {}, fence)
+        except StaleFence:
+            log.warning("%s: a later refresh wrote newer tokens; this one's are dropped", account.label)
+            return await self._load(account.id)
         except AccountGone:
             raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
 
@@ -265,7 +284,7 @@ class TokenKeeper:
     async def _set_up(
         self, account_id: int, runtime: AccountRuntime, client: httpx.AsyncClient, base_url: str
     ) -> Account:
-        async with self.locks.hold(account_id):
+        async with self.locks.hold(_lock_name(account_id)):
             account = await self._load(account_id)
             if SETUP_AT in account.extra:
                 return account
@@ -300,6 +319,15 @@ class TokenKeeper:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _lock_place(settings: Settings) -> tuple[Path, str | None, str]:
+    return settings.home, settings.redis_url, settings.redis_prefix or REDIS_PREFIX
+
+
+def _lock_name(account_id: int) -> str:
+    """The account's lock (on one host, `<home>/locks/account-<id>.lock`, as before)."""
+    return f"account-{account_id}"
 
 
 def _relogin(account: Account, reason: str) -> str:

@@ -20,10 +20,23 @@ REFRESH_ERROR = "refresh_error"
 INELIGIBLE = "ineligible"
 # All three, dropped by every successful refresh or login.
 FAILURES = (AUTH_ERROR, REFRESH_ERROR, INELIGIBLE)
+# The fencing token of the refresh lock's holding that last wrote the tokens: a write
+# carrying an older one is refused (dragoman.state.Locks).
+FENCE = "refresh_fence"
 
 
 class AccountGone(LookupError):
     """The account was removed (logged out) while it was being used."""
+
+
+class StaleFence(RuntimeError):
+    """A refresh whose lock ran out tried to write over tokens a later holder wrote."""
+
+
+def fence_of(account: Account) -> int:
+    """The fence the account's tokens were last written with (0: never fenced)."""
+    fence = account.extra.get(FENCE, 0)
+    return fence if isinstance(fence, int) else 0
 
 
 def secret_values(account: Account) -> list[str]:

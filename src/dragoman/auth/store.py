@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from dragoman.auth.rows import FAILURES, TOKEN_COLUMNS, AccountGone, remember
+from dragoman.auth.rows import FAILURES, FENCE, TOKEN_COLUMNS, AccountGone, StaleFence, fence_of, remember
 from dragoman.observe import redact
 from dragoman.store.accounts import Account, AccountError, account_from_row, account_values, check_label
 from dragoman.store.durable import durable
@@ -75,16 +75,19 @@ class CredentialStore:
         return replace(stored, id=new_id), True
 
     @durable
-    async def save_tokens(self, account_id: int, facts: dict[str, Any], extra: dict[str, Any]) -> Account:
+    async def save_tokens(
+        self, account_id: int, facts: dict[str, Any], extra: dict[str, Any], fence: int | None = None
+    ) -> Account:
         """A refresh's outcome: new tokens (an unsent refresh token keeps the old one),
-        `refreshed_at`, and `extra` merged in, all or nothing."""
+        `refreshed_at`, and `extra` merged in, all or nothing. With the refresh lock's
+        `fence`: StaleFence, and nothing written, if the row was written with a newer one."""
         values: dict[str, Any] = {name: facts[name] for name in TOKEN_COLUMNS if name in facts}
         if "scopes" in values:
             values["scopes"] = list(values["scopes"])
         values["refreshed_at"] = time.time()
         redact.register(str(facts[name]) for name in ("access_token", "refresh_token") if facts.get(name))
         extra = {**{name: value for name, value in facts.items() if name not in TOKEN_COLUMNS}, **extra}
-        return await self._write(account_id, values, extra, drop=FAILURES)
+        return await self._write(account_id, values, extra, drop=FAILURES, fence=fence)
 
     @durable
     async def merge_extra(
@@ -93,10 +96,20 @@ class CredentialStore:
         return await self._write(account_id, {}, extra, drop)
 
     async def _write(
-        self, account_id: int, values: dict[str, Any], extra: dict[str, Any], drop: Collection[str] = ()
+        self,
+        account_id: int,
+        values: dict[str, Any],
+        extra: dict[str, Any],
+        drop: Collection[str] = (),
+        fence: int | None = None,
     ) -> Account:
         async with self.engine.begin() as connection:
             current = await _claim(connection, self.keys, account_id)
+            if fence is not None:
+                # Checked on the claimed row: a concurrent writer waits for this one.
+                if fence < fence_of(current):
+                    raise StaleFence(f"account {account_id}: fence {fence} < {fence_of(current)}")
+                extra = {**extra, FENCE: fence}
             merged = {key: value for key, value in {**current.extra, **extra}.items() if key not in drop}
             await update_sealed(connection, self.keys, account_id, {**values, "extra": merged})
             return remember(await _must_read(connection, self.keys, account_id))

@@ -262,6 +262,7 @@ class Gateway:
             self.settings,
             on_refresh=refreshed,
             on_usage=self.usage_seen,
+            locks=self.state.locks if self.state is not None else None,
         )
         if self.catalog is not None:
             self.catalog.live.login_headers = self.list_headers

@@ -26,6 +26,7 @@ from dragoman.server import (
     metrics_route,
     model_list,
     passthrough,
+    readiness,
 )
 from dragoman.server.admin import adding, probe, traces, usage
 from dragoman.server.admin import keys as admin_keys
@@ -172,6 +173,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/v1/chat/completions", post, "openai_chat", _generate("openai_chat"), True),
         ("/v1/responses", post, "openai_responses", stored_responses.create(_session), True),
         ("/healthz", get, model_list.asker, _health, False),
+        ("/readyz", get, model_list.asker, readiness.ready, False),
         ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
         ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
         ("/v1/images/generations", post, "openai_chat", images.generations, True),

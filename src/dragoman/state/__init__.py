@@ -49,6 +49,9 @@ per-process file that readers sum, without the lock, could count but never refus
 - Counters: a hash of the tally cells per counter; reserve is one Lua script, settle and
   release are batched off the request path (or ride on the counter's next reservation).
 - The feed: pub/sub, published only while another replica has subscribers.
+- Locks (a login's refresh): SET NX PX with a token, renewed while held, released by a
+  compare-and-delete; each holding gets a fencing token (INCR) that the guarded write
+  carries, and the database refuses a write older than the stored one (redis/locks.py).
 - Redis gone: every part falls back to this replica alone until the watcher has
   reconnected and re-read Redis (what it then does is in redis/__init__.py).
 
@@ -93,6 +96,7 @@ to an empty one, not counters). `memory`: nothing.
 from __future__ import annotations
 
 from dragoman.state.bundle import BACKENDS, State, open_state
+from dragoman.state.locking import LockTimeout
 from dragoman.state.protocols import (
     Bindings,
     Counters,
@@ -100,6 +104,8 @@ from dragoman.state.protocols import (
     FeedRecord,
     Health,
     InFlight,
+    Lease,
+    Locks,
     Subscription,
     Windows,
 )
@@ -132,6 +138,9 @@ __all__ = [
     "Health",
     "InFlight",
     "LastError",
+    "Lease",
+    "LockTimeout",
+    "Locks",
     "Period",
     "Refused",
     "Reservation",

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from dragoman.state.protocols import Bindings, Counters, Feed, Health, InFlight, Windows
+from dragoman.state.protocols import Bindings, Counters, Feed, Health, InFlight, Locks, Windows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,6 +51,10 @@ class Service(Protocol):
 
     async def stop(self) -> None: ...
 
+    async def problem(self) -> str | None:
+        """What keeps the state from being shared now, in a line with no secret (for a
+        readiness probe); None when nothing does."""
+
 
 @dataclass(slots=True)
 class State:
@@ -64,6 +68,7 @@ class State:
     counters: Counters
     feed: Feed
     service: Service
+    locks: Locks
 
     async def start(self) -> None:
         await self.service.start()

@@ -1,4 +1,4 @@
-"""One protocol per kind of runtime state; every backend implements all six.
+"""One protocol per kind of runtime state; every backend implements all seven.
 
 The rule that keeps the request path cheap, in every backend (Redis included): a read
 that helps choose an account is a plain method answered from this process's memory;
@@ -11,6 +11,7 @@ Redis). Each method's docstring says what Redis would do for it.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from dragoman.state.records import (
@@ -176,3 +177,29 @@ class Feed(Protocol):
 
     def subscribe(self, backlog: int = 1000) -> Subscription:
         """A new reader that keeps at most `backlog` unread records."""
+
+
+class Lease(Protocol):
+    """A lock held: its fencing token, and a way to number a write above what is stored."""
+
+    @property
+    def fence(self) -> int:
+        """Issued when the lock was taken, larger than any issued before for its name."""
+
+    async def fence_above(self, stored: int) -> int:
+        """A fence larger than `stored` (the one the guarded row was last written with)
+        to write with, while the lock is still held; 0 if it was lost meanwhile. The
+        lease's own, unless the counter fell behind the row (a Redis that restarted
+        empty): it is then moved past `stored`. Redis: a Lua script checking the token."""
+
+
+class Locks(Protocol):
+    """Exclusive locks by name across every process sharing the state, each with a
+    fencing token: whoever writes what the lock guards writes its fence too, and a write
+    carrying a fence older than the stored one is refused, so a holder whose lock ran
+    out (paused, partitioned) can never overwrite what a later holder wrote."""
+
+    def hold(self, name: str, wait: float = 120.0) -> AbstractAsyncContextManager[Lease]:
+        """The lock, waited for at most `wait` seconds (LockTimeout). Memory: an asyncio
+        lock; host: plus an `flock` in the home; Redis: SET NX PX with a token, renewed
+        while held, released by a compare-and-delete script, the fence from INCR."""

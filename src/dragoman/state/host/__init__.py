@@ -25,6 +25,7 @@ from dragoman.state.bundle import Place, State
 from dragoman.state.host.feed import HostFeed
 from dragoman.state.host.journal import Journal
 from dragoman.state.host.ledger import HostCounters
+from dragoman.state.host.locks import HostLocks
 from dragoman.state.host.mirror import Mirror
 from dragoman.state.host.slots import HostInFlight
 from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
@@ -58,7 +59,7 @@ def open_host(place: Place, clock: Callable[[], float] = time.time) -> State:
         feed = HostFeed(folder / "feed")
         opened.pop_all()
     service = HostService(mirror, in_flight, counters, feed, bindings, clock)
-    return State("host", health, windows, bindings, in_flight, counters, feed, service)
+    return State("host", health, windows, bindings, in_flight, counters, feed, service, HostLocks(home))
 
 
 class HostService:
@@ -89,6 +90,10 @@ class HostService:
             asyncio.create_task(_every(REAP_SECONDS, self._reap), name="state-reap"),
             asyncio.create_task(_every(COLLECT_SECONDS, self._collect), name="state-collect"),
         ]
+
+    async def problem(self) -> str | None:
+        """Nothing to reach: the state is in this host's files."""
+        return None
 
     async def stop(self) -> None:
         if self._closed:

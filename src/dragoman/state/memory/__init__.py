@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 
 from dragoman.state.bundle import Place, State
+from dragoman.state.locking import LocalLocks
 from dragoman.state.memory.counts import MemoryCounters, MemoryInFlight
 from dragoman.state.memory.feed import LocalFeed
 from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
@@ -27,6 +28,9 @@ class _Lifecycle:
     async def stop(self) -> None:
         self._feed.close()
 
+    async def problem(self) -> str | None:
+        return None
+
 
 def open_memory(place: Place | None = None, clock: Callable[[], float] = time.time) -> State:
     feed = LocalFeed()
@@ -39,4 +43,5 @@ def open_memory(place: Place | None = None, clock: Callable[[], float] = time.ti
         counters=MemoryCounters(clock),
         feed=feed,
         service=_Lifecycle(feed),
+        locks=LocalLocks(),
     )

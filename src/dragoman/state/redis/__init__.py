@@ -6,6 +6,7 @@
     inflight:<account>       in-flight counts per replica; replicas: their leases: slots.py
     counter:<period>:<key>   rate and budget counters: ledger.py
     feed                     the live trace feed's channel: feed.py
+    lock:<name>, fence:<name>  refresh locks and their fencing counters: locks.py
     epoch                    a token telling a Redis that kept its data from an empty one
 
 The request path never waits on Redis except for what must be atomic across replicas
@@ -35,6 +36,7 @@ from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWin
 from dragoman.state.redis.feed import RedisFeed
 from dragoman.state.redis.ledger import RedisCounters
 from dragoman.state.redis.link import DOWN, Link, RedisUnreachable, cancel, check_reachable
+from dragoman.state.redis.locks import RedisLocks
 from dragoman.state.redis.mirror import RedisMirror
 from dragoman.state.redis.slots import HEARTBEAT, RedisInFlight
 
@@ -55,7 +57,8 @@ def open_redis(place: Place, clock: Callable[[], float] = time.time) -> State:
     mirror = RedisMirror(link, health, windows, bindings, clock)
     in_flight, counters, feed = RedisInFlight(link), RedisCounters(link, clock), RedisFeed(link)
     service = RedisService(link, mirror, in_flight, counters, feed, bindings)
-    return State("redis", health, windows, bindings, in_flight, counters, feed, service)
+    locks = RedisLocks(link, place.home)
+    return State("redis", health, windows, bindings, in_flight, counters, feed, service, locks)
 
 
 class RedisService:
@@ -111,6 +114,18 @@ class RedisService:
                 await self.counters.flush()
                 await self.in_flight.leave()
         await self.link.close()
+
+    async def problem(self) -> str | None:
+        """Redis down (a PING unanswered, or the watcher still reconnecting), said with the
+        URL's password masked."""
+        if not self.link.up:
+            return f"Redis at {self.link.shown} is unreachable (serving from this replica alone)"
+        try:
+            await self.link.shielded(self.link.client.ping())
+        except DOWN as error:
+            self.link.down(error)
+            return f"Redis at {self.link.shown} is unreachable ({type(error).__name__})"
+        return None
 
     async def _connect(self) -> PubSub:
         """Subscribe to the changes, then read Redis whole (what changes meanwhile waits in

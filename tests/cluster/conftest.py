@@ -1,0 +1,92 @@
+"""One cluster per module: a throwaway PostgreSQL database (`dragoman_cluster_<pid>`,
+dropped after), a Redis prefix of its own, the codex fakes, and an expired codex login
+stored the way `dragoman login` stores it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from dragoman.auth.login import account_from_facts
+from dragoman.auth.store import CredentialStore
+from dragoman.auth.tokens import token_facts
+from dragoman.providers import discover
+from dragoman.store import open_database
+from dragoman.store.accounts import Account
+from tests.cluster.topology import REPLICAS, Cluster, Replica, free_port
+from tests.databases import SERVER, _admin
+from tests.state.conftest import REDIS_URL, redis_prefix
+from tests.subscriptions import Subscription, subscription
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    name = f"dragoman_cluster_{os.getpid()}"
+    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    asyncio.run(_admin(f"CREATE DATABASE {name}"))
+    url = SERVER.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+    try:
+        yield url
+    finally:
+        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="module")
+def codex() -> Iterator[Subscription]:
+    with subscription("codex") as sub:
+        yield sub
+
+
+@pytest.fixture(scope="module")
+def login(postgres: str, codex: Subscription) -> Account:
+    """An expired login on the shared database (`dragoman db upgrade` run first)."""
+    answer = codex.oauth.issue(codex.oauth.user)
+    draft = account_from_facts("codex", token_facts(discover()["codex"], answer))
+    draft = replace(draft, expires_at=time.time() - 60)
+
+    async def save() -> Account:
+        database = await open_database(postgres, upgrade=True)
+        try:
+            stored, _ = await CredentialStore(database.engine, database.keys).save_login(draft)
+            return stored
+        finally:
+            await database.close()
+
+    return asyncio.run(save())
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, postgres: str, codex: Subscription, login: Account
+) -> Iterator[Cluster]:
+    folder = tmp_path_factory.mktemp("cluster")
+    with redis_prefix() as prefix:
+        replicas = []
+        for number in range(REPLICAS):
+            home = folder / f"replica-{number}"
+            home.mkdir(mode=0o700)
+            (home / "config.toml").write_text(_config(postgres, prefix) + codex.toml())
+            replicas.append(Replica(home, free_port()))
+        topology = Cluster(replicas, free_port(), folder)
+        try:
+            topology.start()
+            yield topology
+        finally:
+            topology.stop()
+
+
+def _config(postgres: str, prefix: str) -> str:
+    return "\n".join(
+        [
+            "detect_ollama = false",
+            f'database_url = "{postgres}"',
+            f'redis_url = "{REDIS_URL}"',
+            f'redis_prefix = "{prefix}"',
+            "",
+        ]
+    )
