@@ -18,7 +18,8 @@ from dragoman.auth.tokens import token_facts
 from dragoman.providers import discover
 from dragoman.store import open_database
 from dragoman.store.accounts import Account
-from tests.cluster.topology import REPLICAS, Cluster, Replica, free_port
+from dragoman.store.keyring import VARIABLE, Keyring
+from tests.cluster.topology import REPLICAS, SECRET_KEY, Cluster, Replica, free_port
 from tests.databases import SERVER, _admin
 from tests.state.conftest import REDIS_URL, redis_prefix
 from tests.subscriptions import Subscription, subscription
@@ -43,14 +44,15 @@ def codex() -> Iterator[Subscription]:
 
 
 @pytest.fixture(scope="module")
-def login(postgres: str, codex: Subscription) -> Account:
+def login(postgres: str, codex: Subscription, tmp_path_factory: pytest.TempPathFactory) -> Account:
     """An expired login on the shared database (`dragoman db upgrade` run first)."""
     answer = codex.oauth.issue(codex.oauth.user)
     draft = account_from_facts("codex", token_facts(discover()["codex"], answer))
     draft = replace(draft, expires_at=time.time() - 60)
 
     async def save() -> Account:
-        database = await open_database(postgres, upgrade=True)
+        keys = Keyring(tmp_path_factory.mktemp("seeding"), {VARIABLE: SECRET_KEY})  # the replicas' key
+        database = await open_database(postgres, keys, upgrade=True)
         try:
             stored, _ = await CredentialStore(database.engine, database.keys).save_login(draft)
             return stored

@@ -16,8 +16,13 @@ from pathlib import Path
 
 import httpx
 
+from dragoman.store.keyring import VARIABLE, new_key
+
 HAPROXY = "/usr/sbin/haproxy"
 REPLICAS = 3
+# The key every replica seals credentials with: replicas share it through the variable,
+# as the README's "Many replicas" says (each has a home of its own, as on its own host).
+SECRET_KEY = new_key()
 
 HAPROXY_CFG = """\
 global
@@ -60,6 +65,7 @@ class Replica:
         command += ["--home", str(self.home)]
         env = {name: value for name, value in os.environ.items() if not name.startswith("DRAGOMAN_")}
         env.update(PYTHONPATH=os.pathsep.join(sys.path), DRAGOMAN_DETECT_OLLAMA="false")
+        env[VARIABLE] = SECRET_KEY
         with (self.home / "serve.log").open("ab") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         wait_ready(self.process, self.root, self.home / "serve.log")
