@@ -184,6 +184,9 @@ def _service() -> list[Operation]:
         Operation(
             "/healthz", "GET", "Liveness and the number of models served", "service", ASKED, keyed=False
         ),
+        Operation(
+            "/readyz", "GET", "Readiness: the database and Redis reachable", "service", ASKED, keyed=False
+        ),
         Operation("/api/hello", "GET", "Reachability (Claude Code)", "service", ASKED, keyed=False),
         Operation("/api/hello", "HEAD", "Reachability (Claude Code)", "service", ASKED, keyed=False),
         Operation("/metrics", "GET", "Prometheus metrics", "service", ASKED),
