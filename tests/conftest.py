@@ -12,6 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (`derandomize`): a CI run fails
+# only on what a change did, never on a new example met by chance. To explore, run
+# them with fresh randomness: HYPOTHESIS_PROFILE=explore python -m pytest tests/fuzz
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", max_examples=2_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.secret_scan.plugin", "tests.databases", "pytester"]
 

@@ -79,3 +79,26 @@ def mutations(seeds: list[Any]) -> st.SearchStrategy[Any]:
 
     once = st.sampled_from(seeds).flatmap(mutate)
     return st.one_of(st.sampled_from(seeds), once, once.flatmap(mutate), once.flatmap(mutate).flatmap(mutate))
+
+
+def damaged(seed: bytes, edits: list[tuple[int, int, int]]) -> bytes:
+    """`seed` with each edit (kind, where, value) made: 0 flips bits, 1 drops a byte, 2
+    adds one, 3 cuts the rest off."""
+    data = bytearray(seed)
+    for kind, where, value in edits:
+        at = where % (len(data) + 1)
+        if kind == 0 and at < len(data):
+            data[at] ^= value or 1  # flipped bits
+        elif kind == 1 and at < len(data):
+            del data[at]
+        elif kind == 2:
+            data.insert(at, value)
+        else:
+            del data[at:]  # cut short
+    return bytes(data)
+
+
+# Damage to a binary stream (`damaged`): one to four edits.
+EDITS = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4
+)

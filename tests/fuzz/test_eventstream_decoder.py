@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dragoman.providers.kiro.eventstream import Decoder, EventStreamError
-from tests.fuzz.corpus import files
+from tests.fuzz.corpus import EDITS, damaged, files
 
 CORPUS = files("eventstream", ".bin")
 SEEDS = [path.read_bytes() for path in CORPUS]
@@ -36,30 +36,10 @@ def test_a_corpus_file_decodes_the_same_cut_at_every_byte(path: Path) -> None:
         assert decoded([stream[:at], b"", stream[at:]]) == whole
 
 
-def _damaged(seed: bytes, edits: list[tuple[int, int, int]]) -> bytes:
-    data = bytearray(seed)
-    for kind, where, value in edits:
-        at = where % (len(data) + 1)
-        if kind == 0 and at < len(data):
-            data[at] ^= value or 1  # flipped bits
-        elif kind == 1 and at < len(data):
-            del data[at]
-        elif kind == 2:
-            data.insert(at, value)
-        else:
-            del data[at:]  # cut short
-    return bytes(data)
-
-
-EDITS = st.lists(
-    st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4
-)
-
-
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(SEEDS), EDITS, st.integers(1, 64))
 def test_damage_gives_the_messages_or_an_event_stream_error(seed: bytes, edits: Any, size: int) -> None:
-    data = _damaged(seed, edits)
+    data = damaged(seed, edits)
     chunks = [data[start : start + size] for start in range(0, len(data), size)]
     try:
         frames = decoded(chunks)

@@ -211,6 +211,9 @@ def test_server_tool_blocks_are_dropped_from_history() -> None:
         (body(tools=[{"description": "no name"}]), "tools[0].name"),
         (body(tools=[{"name": "x"}]), "tools[0].input_schema"),
         (body(tool_choice={"type": "maybe"}), "tool_choice: expected"),
+        # found by fuzzing: a list or an object as the type was a 500 (a dict lookup of it)
+        (body(tool_choice={"type": []}), "tool_choice: expected"),
+        (body(tool_choice={"type": {"auto": 1}}), "tool_choice: expected"),
         (body(tool_choice={"type": "tool"}), "tool_choice.name"),
         (body(thinking={"type": "enabled"}), "thinking.budget_tokens"),
         (body(output_config={"effort": "extreme"}), "output_config.effort: unknown effort 'extreme'"),

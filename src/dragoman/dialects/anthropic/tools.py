@@ -67,7 +67,8 @@ def parse_tool(raw: Any, path: str) -> Tool:
 
 def parse_tool_choice(raw: Any, path: str = "tool_choice") -> tuple[ToolChoice, bool | None]:
     """The tool choice, and `parallel_tool_calls` from `disable_parallel_tool_use`."""
-    if not isinstance(raw, dict) or raw.get("type") not in _CHOICE_MODES:
+    # A str first: a list or an object is not hashable, so no dict lookup may see it.
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or raw["type"] not in _CHOICE_MODES:
         raise InvalidRequest(f"{path}: expected {{'type': 'auto'|'any'|'none'|'tool'}}", param=path)
     mode = _CHOICE_MODES[raw["type"]]
     name = raw.get("name")
