@@ -62,14 +62,17 @@ def fake_upstreams_session() -> Iterator[FakeUpstreams]:
 
 
 @pytest.fixture
-def fakes(fake_upstreams_session: FakeUpstreams) -> FakeUpstreams:
+def fakes(fake_upstreams_session: FakeUpstreams) -> Iterator[FakeUpstreams]:
     """All four fakes, with empty scripts and records; the gateways kept across tests
-    forget what their pools learned from them."""
+    forget what their pools learned from them. Reset again after the test: a key or
+    model list it changed must not reach the next module's gateway, built (module
+    scope) before that module's first test resets the fakes."""
     from tests.gateway import forget_pool_state
 
     fake_upstreams_session.reset()
     forget_pool_state()
-    return fake_upstreams_session
+    yield fake_upstreams_session
+    fake_upstreams_session.reset()
 
 
 @pytest.fixture

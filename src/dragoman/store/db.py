@@ -16,7 +16,7 @@ from dragoman.store.durable import settle
 from dragoman.store.files import UnusableDatabase, prepare_home, sqlite_file
 from dragoman.store.keyring import Keyring
 from dragoman.store.migrations import LATEST, SchemaMismatch
-from dragoman.store.migrations.check import migrate
+from dragoman.store.migrations.check import BUSY_MS, migrate
 from dragoman.store.sealed_rows import seal_plaintext
 
 __all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
@@ -127,6 +127,7 @@ def _create_private(url: str, path: Path) -> None:
 
 def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor = connection.cursor()  # type: ignore[attr-defined]
+    # The wait first: switching a new file to WAL waits for another opener's lock too.
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()

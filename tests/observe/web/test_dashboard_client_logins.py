@@ -35,10 +35,11 @@ def url(fakes: FakeUpstreams) -> Iterator[str]:
 
 
 def test_each_login_shows_its_windows_on_the_passthrough_card(
-    browser: Browser, url: str, fakes: FakeUpstreams
+    browser: Browser, url: str, fakes: FakeUpstreams, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     login = "sk-ant-oat01-" + secrets.token_urlsafe(32)
-    fakes.anthropic.key = login
+    # Put back after: a module's gateway made before the next reset reads the fake's key.
+    monkeypatch.setattr(fakes.anthropic, "key", login)
     windows = {"5h": ("allowed", 0.42, 1_900_000_000.0), "7d": ("allowed", 0.8, 1_900_500_000.0)}
     fakes.anthropic.script(Reply(text="OK", headers=ClaudeOAuthFake.window_headers(windows)))
     client = anthropic.Anthropic(

@@ -8,6 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from dragoman.store.migrations import HEAD, SchemaMismatch, refuse_unknown
 from dragoman.store.tables import schema_version
 
+# How long a SQLite writer waits for another's lock (as `store.db` sets it), and how
+# long one waits for another process's migration.
+BUSY_MS = 5_000
+MIGRATION_WAIT_MS = 120_000
 # Any number, the same for every dragoman: the lock migrating processes queue on.
 _PG_LOCK = 0x6472_676D
 
@@ -57,5 +61,9 @@ async def _lock(connection: AsyncConnection) -> None:
         await connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _PG_LOCK})
     elif connection.dialect.name == "sqlite":
         # SQLite's driver opens a transaction only before a write: the revision read
-        # would be stale, and each CREATE TABLE committed on its own.
+        # would be stale, and each CREATE TABLE committed on its own. Whoever migrates
+        # first may hold the lock for seconds on a busy machine (Alembic loads, every
+        # revision runs): the others wait for it, not fail after the usual 5 s.
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        await connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_MS}")
