@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InvalidRequestError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from dragoman.config import home_dir
@@ -18,6 +26,11 @@ from dragoman.store.keyring import Keyring
 from dragoman.store.migrations import LATEST, SchemaMismatch
 from dragoman.store.migrations.check import BUSY_MS, migrate
 from dragoman.store.sealed_rows import seal_plaintext
+
+# A SQLite opener refused with "database is locked" while others make the file: how
+# often it tries again, and how long it pauses before each try (times the try's number).
+LOCKED_TRIES = 5
+LOCKED_PAUSE_SECONDS = 0.2
 
 __all__ = ["Database", "UnusableDatabase", "open_database", "open_existing", "prepare_home"]
 
@@ -53,9 +66,7 @@ async def open_database(url: str, keys: Keyring | None = None, *, upgrade: bool 
     if path is not None:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     try:
-        async with engine.begin() as connection:
-            embedded = engine.dialect.name == "sqlite"
-            found = await migrate(connection, upgrade=embedded if upgrade is None else upgrade)
+        found = await _migrated(engine, upgrade)
         if keys is not None:
             await _seal(engine, keys)
     except SchemaMismatch as error:
@@ -69,6 +80,23 @@ async def open_database(url: str, keys: Keyring | None = None, *, upgrade: bool 
         raise
     previous = int(found) if found is not None else None
     return Database(engine=engine, version=LATEST, previous=previous, keys=keys or Keyring(home_dir()))
+
+
+async def _migrated(engine: AsyncEngine, upgrade: bool | None) -> str | None:
+    """The schema checked (and brought up to date when `upgrade` says so); the revision
+    it was at. SQLite can say "database is locked" at once, without waiting, when
+    openers of a new file race (seen with three in one process on a busy machine):
+    such an opener tries again, and then finds the work done."""
+    embedded = engine.dialect.name == "sqlite"
+    for attempt in range(1, LOCKED_TRIES + 1):
+        try:
+            async with engine.begin() as connection:
+                return await migrate(connection, upgrade=embedded if upgrade is None else upgrade)
+        except OperationalError as error:
+            if not embedded or "locked" not in str(error) or attempt == LOCKED_TRIES:
+                raise
+            await asyncio.sleep(LOCKED_PAUSE_SECONDS * attempt)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 async def _seal(engine: AsyncEngine, keys: Keyring) -> None:
