@@ -53,6 +53,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also measure dragoman with tracing off (`[traces] enabled = false`): what tracing costs",
     )
+    parser.add_argument(
+        "--viewers",
+        type=int,
+        metavar="N",
+        help="also measure dragoman with N clients reading /v1/traces/stream meanwhile (open dashboards)",
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="also measure dragoman with its runtime state in this Redis (redis_url): what sharing costs",
+    )
     parser.add_argument("--repeats", type=int, help="repetitions per cell (at least 3)")
     parser.add_argument("--seconds", type=float, help="seconds per wrk run")
     parser.add_argument("--scenarios", help="comma-separated subset: " + ",".join(s.key for s in SCENARIOS))
@@ -111,6 +122,27 @@ def start(workdir: Path, args: argparse.Namespace) -> tuple[list[services.Servic
             (
                 "dragoman-notrace",
                 lambda: services.dragoman(workdir, up.url, "dragoman-notrace", "warning", tracing=False),
+                True,
+                True,
+            )
+        )
+    if args.viewers:
+        name_viewed = f"dragoman-viewers{args.viewers}"
+        makers.append(
+            (
+                name_viewed,
+                lambda: services.viewed(
+                    services.dragoman(workdir, up.url, name_viewed, "warning"), args.viewers
+                ),
+                True,
+                True,
+            )
+        )
+    if args.redis:
+        makers.append(
+            (
+                "dragoman-redis",
+                lambda: services.dragoman(workdir, up.url, "dragoman-redis", "warning", redis_url=args.redis),
                 True,
                 True,
             )

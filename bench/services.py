@@ -94,6 +94,37 @@ class Service:
             self.process.wait(timeout=5)
 
 
+@dataclass
+class ViewedService(Service):
+    """A gateway with `viewers` clients on its live trace stream meanwhile
+    (`bench.viewers`, a process of its own), started once it answers."""
+
+    viewers: int = 0
+    watching: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Service:
+        super().start()
+        argv = [sys.executable, "-m", "bench.viewers", self.url, str(self.viewers)]
+        self.watching = subprocess.Popen(argv, env=_in_repo(), stdout=subprocess.PIPE)
+        assert self.watching.stdout is not None
+        if self.watching.stdout.readline().strip() != b"subscribed":
+            self.stop()
+            raise RuntimeError(f"{self.name}: its trace viewers did not subscribe")
+        return self
+
+    def stop(self) -> None:
+        if self.watching is not None and self.watching.poll() is None:
+            self.watching.kill()
+            self.watching.wait(timeout=5)
+        super().stop()
+
+
+def viewed(service: Service, viewers: int) -> ViewedService:
+    """The same gateway with `viewers` live trace viewers."""
+    fields = {name: getattr(service, name) for name in ("name", "argv", "port", "health", "log", "env")}
+    return ViewedService(**fields, viewers=viewers)
+
+
 def prioritize(pid: int, nice: int) -> None:
     """Run `pid` (and the rest of its session) at `nice`. With autogroup scheduling a
     process's niceness only counts inside its session, so the session's is set too."""
@@ -143,10 +174,17 @@ def dragoman_config(upstream_url: str, pool: int = 1) -> str:
 
 
 def dragoman(
-    workdir: Path, upstream_url: str, name: str, log_level: str, pool: int = 1, tracing: bool = True
+    workdir: Path,
+    upstream_url: str,
+    name: str,
+    log_level: str,
+    pool: int = 1,
+    tracing: bool = True,
+    redis_url: str | None = None,
 ) -> Service:
     """`dragoman serve` with its own home holding a config of the fake providers;
-    `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare."""
+    `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare;
+    `redis_url`: its runtime state in that Redis, as a replica's (under a prefix of its own)."""
     home = workdir / f"home-{name}"
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(dragoman_config(upstream_url, pool))
@@ -156,6 +194,9 @@ def dragoman(
     env = clean_env(DRAGOMAN_HOME=str(home))
     if not tracing:
         env["DRAGOMAN_TRACES__ENABLED"] = "false"
+    if redis_url is not None:
+        env["DRAGOMAN_REDIS_URL"] = redis_url
+        env["DRAGOMAN_REDIS_PREFIX"] = f"dragoman-bench-{port}:"
     return Service(name, argv, port, "/healthz", workdir / f"{name}.log", env)
 
 
