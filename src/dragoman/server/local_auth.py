@@ -70,7 +70,7 @@ def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
         _page_of_this_origin(connection)
         return None
     key = presented_key(connection)
-    admin_route = connection.url.path.startswith(ADMIN_PATHS)
+    admin_route = connection.scope["path"].startswith(ADMIN_PATHS)
     if key is None and _session_passes(connection):
         return None
     if key is None and admin_route and not ring.has_admin_keys:
@@ -105,7 +105,7 @@ def _page_of_this_origin(connection: HTTPConnection) -> None:
     origin under a loopback name (another site's form, or DNS rebinding, is refused)."""
     if connection.scope.get("method") in ui_session.SAFE_METHODS:
         return
-    if not connection.url.path.startswith(COOKIE_PATHS) or not ui_session.from_a_page(connection):
+    if not connection.scope["path"].startswith(COOKIE_PATHS) or not ui_session.from_a_page(connection):
         return
     if not (ui_session.same_origin(connection) and ui_session.loopback_host(connection)):
         raise PermissionDenied("refused: a page of another origin may not change this dragoman")
@@ -116,7 +116,7 @@ def _session_passes(connection: HTTPConnection) -> bool:
     call changes something and fails the CSRF check."""
     sessions: ui_session.UiSessions | None = getattr(connection.app.state, "ui_sessions", None)
     cookie = ui_session.cookie_of(connection)
-    path = connection.url.path
+    path = connection.scope["path"]
     if sessions is None or not path.startswith(COOKIE_PATHS) or not sessions.valid(cookie):
         return False
     assert cookie is not None  # a valid one
