@@ -189,14 +189,17 @@ def dragoman(
     pool: int = 1,
     tracing: bool = True,
     redis_url: str | None = None,
+    fresh: bool = False,
 ) -> Service:
     """`dragoman serve` with its own home holding a config of the fake providers;
     `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare;
-    `redis_url`: its runtime state in that Redis, as a replica's (under a prefix of its own)."""
+    `redis_url`: its runtime state in that Redis, as a replica's (under a prefix of its own);
+    `fresh`: its database left for the gateway to make, as at a user's first start."""
     home = workdir / f"home-{name}"
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text(dragoman_config(upstream_url, pool))
-    migrated(home)
+    if not fresh:
+        migrated(home)
     port = free_port()
     argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
     argv += ["--log-level", log_level]
