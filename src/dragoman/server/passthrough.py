@@ -58,8 +58,8 @@ from dragoman.server import limits, local_auth
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.gateway import Gateway
-from dragoman.server.model_list import asker
 from dragoman.server.local_auth import LOCAL_KEY_HEADER
+from dragoman.server.model_list import asker
 from dragoman.server.streamed import StreamedResponse
 from dragoman.server.upstream_call import client_login
 
