@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import goals, matrix, profile, report, services, tools
+from bench import goals, goals16, matrix, profile, report, services, tools
 from bench.matrix import Plan, Target
 from bench.scenarios import SCENARIOS, Scenario
 from bench.summary import Summary
@@ -298,9 +298,14 @@ def verdict(plan: Plan, scenarios: list[Scenario], document: dict[str, Any], wor
     text = report.table(summary, scenarios, document["targets"], plan)
     pool = next((t for t in document["targets"] if t.startswith("dragoman-pool")), None)
     verdicts = goals.check(summary, scenarios, plan, document["scaling"], pool)
-    print(text + "\n\nIssue 7 and 12 targets (dragoman, --log-level warning):\n" + goals.render(verdicts))
-    (workdir / "table.txt").write_text(text + "\n\n" + goals.render(verdicts) + "\n")
-    return {"verdicts": goals.as_json(verdicts)}
+    latest = goals16.check(summary, scenarios, plan, document["targets"], document["scaling"])
+    said = (
+        f"{text}\n\nIssue 7 and 12 targets (dragoman, --log-level warning):\n{goals.render(verdicts)}"
+        f"\n\nIssue 16 targets ({goals16.gateway_of(document['targets'])}):\n{goals.render(latest)}"
+    )
+    print(said)
+    (workdir / "table.txt").write_text(said + "\n")
+    return {"verdicts": goals.as_json(verdicts), "issue16": goals.as_json(latest)}
 
 
 def _say(message: str) -> None:

@@ -151,15 +151,17 @@ def _in_repo() -> dict[str, str]:
     return clean_env(PYTHONPATH=str(BENCH.parent))
 
 
-def dragoman_config(upstream_url: str, pool: int = 1) -> str:
+def dragoman_config(upstream_url: str, pool: int = 1, keyed: bool = True) -> str:
     """Three fake providers, one per dialect; with `pool` > 1, that many provider tables
-    (accounts) per dialect serving its model, all on the one fake: a pool to choose from."""
+    (accounts) per dialect serving its model, all on the one fake: a pool to choose from.
+    `keyed`: every request's key checked, as issue 16 measures (the bench's clients send
+    `scenarios.KEY`)."""
     tables = [
         ("chat", "openai_chat", bodies.MODELS["chat"]),
         ("anth", "anthropic", bodies.MODELS["anthropic"]),
         ("resp", "openai_responses", bodies.MODELS["responses"]),
     ]
-    lines = ["detect_ollama = false", ""]
+    lines = ["detect_ollama = false", f'api_keys = ["{scenarios.KEY}"]' if keyed else "", ""]
     for name, dialect, model in tables:
         for account in [name] if pool == 1 else [f"{name}-{n}" for n in range(1, pool + 1)]:
             lines += [
@@ -190,14 +192,16 @@ def dragoman(
     tracing: bool = True,
     redis_url: str | None = None,
     fresh: bool = False,
+    keyed: bool = True,
 ) -> Service:
     """`dragoman serve` with its own home holding a config of the fake providers;
     `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare;
     `redis_url`: its runtime state in that Redis, as a replica's (under a prefix of its own);
-    `fresh`: its database left for the gateway to make, as at a user's first start."""
+    `fresh`: its database left for the gateway to make, as at a user's first start;
+    `keyed`: with a key every request must carry (`dragoman_config`)."""
     home = workdir / f"home-{name}"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(dragoman_config(upstream_url, pool))
+    (home / "config.toml").write_text(dragoman_config(upstream_url, pool, keyed))
     if not fresh:
         migrated(home)
     port = free_port()
