@@ -146,3 +146,25 @@ def test_admin_keys_have_no_limits_unless_admin_limits_gives_them(fakes: FakeUps
         in error_of("openai_chat", refused)[1]
     )
     assert still_admin.status_code == 200  # limited, but still an admin key
+
+
+def test_a_refusal_is_traced_and_counted_under_its_key(fakes: FakeUpstreams) -> None:
+    alice = LocalKey("alice", limits=(Limit("requests", "requests", 1, DAY),))
+    with keyed(fakes, alice) as url:  # named keys only: the admin routes stay open to loopback
+        assert [post(url, "openai_chat", alice).status_code for _ in range(2)] == [200, 403]
+        traces = eventually(lambda: _traces(url, "alice", 2))
+        usage = eventually(lambda: _usage(url, "alice"))
+    assert [trace["status"] for trace in traces] == [403, 200]
+    assert usage["requests"] == 2
+
+
+def _traces(url: str, key: str, count: int) -> list[dict[str, Any]] | None:
+    answer = httpx.get(url + "/v1/traces", params={"key": key})
+    assert answer.status_code == 200, answer.text
+    found: list[dict[str, Any]] = answer.json()["traces"]
+    return found if len(found) == count else None
+
+
+def _usage(url: str, key: str) -> dict[str, Any] | None:
+    rows = httpx.get(url + "/v1/usage", params={"group_by": "key", "key": key}).json()["usage"]
+    return rows[0] if rows and rows[0]["requests"] == 2 else None
