@@ -50,6 +50,6 @@ def test_a_subscription_answer_counts_at_list_price_against_a_money_budget(
     assert traced[-1]["cost"] == pytest.approx(0.035) and traced[-1]["cost_estimate"] is True
     assert (
         refused.status_code == 403
-        and "is over its budget 0.036usd/month: $0.04 of $0.04 used" in refused.text
+        and "is over its budget 0.036usd/month: $0.0350 of $0.0360 used" in refused.text
     )
     assert len(codex.backend.requests) == 1
