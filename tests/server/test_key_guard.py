@@ -29,7 +29,7 @@ def test_a_key_guard_leaves_an_account_past_its_percent_for_that_key_only(fakes:
     fakes.openai_chat.script(*(Reply(text="ok", headers=AT_85) for _ in range(4)))
     providers = pool(fakes.openai_chat, ["acct-0", "acct-1"], ["gpt-4.1"])
     path, body = ask("openai_chat")
-    with keyed(fakes, guarded, careful, plain, providers=providers) as url:
+    with keyed(fakes, guarded, careful, plain, providers=providers, pools={"strategy": "fill-first"}) as url:
         statuses = [
             httpx.post(url + path, json=body, headers=headers(key), timeout=30).status_code
             for key in (plain, guarded, careful, plain)
