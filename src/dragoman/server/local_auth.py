@@ -42,6 +42,12 @@ ADMIN_PATHS = (
 )
 
 
+# The routes whose `key` query parameter names a key to filter by (`?key=alice`), not
+# the key the caller presents: taken for one, it made a loopback caller with no admin
+# key (the admin routes open) a 401 for an unknown key.
+KEY_FILTER_PATHS = ("/v1/traces", "/v1/usage")
+
+
 def presented_key(connection: HTTPConnection) -> str | None:
     """The local key the client sent. `x-dragoman-key` comes first: a client whose
     Authorization carries its own Claude login (`auth = "client"`) sends ours there."""
@@ -52,7 +58,10 @@ def presented_key(connection: HTTPConnection) -> str | None:
     authorization = headers.get("authorization", "")
     if authorization[:7].lower() == "bearer ":
         return authorization[7:].strip()
-    return headers.get("x-api-key") or headers.get("x-goog-api-key") or connection.query_params.get("key")
+    found = headers.get("x-api-key") or headers.get("x-goog-api-key")
+    if found or connection.url.path.startswith(KEY_FILTER_PATHS):
+        return found
+    return connection.query_params.get("key")
 
 
 def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
