@@ -50,8 +50,8 @@ def test_without_a_server_keys_are_kept_in_the_home(dragoman_home: Path) -> None
         write_config(dragoman_home, port)
         made = run("keys", "create", "alice", "--models", "claude-*", "--models", "gpt-*", "--deny", "gpt-5*",
                    "--budget", "20usd/month", "--tokens", "5M/day", "--requests", "1000/5h", "--rpm", "60",
-                   "--max-concurrent", "4", "--max-output-tokens", "4096", "--guard", "80", "--expires", "30d",
-                   "-v")  # fmt: skip
+                   "--max-concurrent", "4", "--max-output-tokens", "4096", "--guard", "80",
+                   "--expires", "30d", "-v")  # fmt: skip
         secret = secret_of(made)
         listed = run("keys", "list")
         one = shown("show", "alice")
@@ -67,7 +67,8 @@ def test_without_a_server_keys_are_kept_in_the_home(dragoman_home: Path) -> None
                               "tokens": "5M/day", "requests": "1000/5h", "rpm": "60", "max_concurrent": 4,
                               "max_output_tokens": 4096, "guard": 80.0, "expires": "30d"}  # fmt: skip
     assert [(limit["name"], limit["period"]) for limit in one["limits"]] == [
-        ("budget", "month (UTC)"), ("tokens", "day (UTC)"), ("requests", "rolling 5h"), ("rpm", "rolling 1m")]  # fmt: skip
+        ("budget", "month (UTC)"), ("tokens", "day (UTC)"),
+        ("requests", "rolling 5h"), ("rpm", "rolling 1m")]  # fmt: skip
     assert updated.exit_code == 0 and "--tpm 200k" in updated.stdout and "--rpm" not in updated.stdout
     assert rotated != secret
     assert revoked.exit_code == 0 and "key alice revoked" in revoked.stdout
