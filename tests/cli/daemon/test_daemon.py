@@ -139,3 +139,14 @@ def test_a_failing_systemctl_is_reported_in_its_own_words(
     monkeypatch.setenv("PATH", f"{failing}{os.pathsep}{os.environ['PATH']}")
     result = daemon("install", exit_code=1)
     assert "`systemctl --user daemon-reload` failed (rc=1): Failed to connect to bus" in result.output
+
+
+def test_install_warns_when_others_can_read_the_keys_it_leaves_in_the_config(
+    calls: Calls, dragoman_home: Path
+) -> None:
+    config = dragoman_home / "config.toml"
+    config.chmod(0o644)
+    warned = daemon("install").output
+    assert f"warning: {config.resolve()} holds keys and is 0644: run `chmod 600 {config.resolve()}`" in warned
+    config.chmod(0o600)
+    assert "warning" not in daemon("install").output
