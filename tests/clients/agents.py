@@ -1,4 +1,6 @@
-"""The three agent CLIs, each configured by `dragoman setup` as a user would do it.
+"""The agent CLIs, each configured by `dragoman setup` as a user would do it: the three
+in `AGENTS` run through every test of tests/clients, OpenCode and Kilo (`OPENCODE_FAMILY`,
+one program and its fork) through their own (test_opencode_kilo.py).
 
 An `Agent` knows its pinned package, how it is run once `dragoman setup` has written
 its config files into the run's HOME, how it presents its key, and the call its model
@@ -9,6 +11,7 @@ shared/fixtures/client-requests/).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +26,9 @@ CLAUDE_CODE = Package(
 )
 CODEX = Package("codex", "@openai/codex@0.169.0", "0.169.0", "codex")
 GEMINI_CLI = Package("gemini-cli", "@google/gemini-cli@0.61.0", "0.61.0", "gemini")
+OPENCODE = Package("opencode", "opencode-ai@1.18.33", "1.18.33", "opencode")
+# 7.7.9 is not on the registry, and 7.8.1 names platform binaries it never published.
+KILO = Package("kilo", "@kilocode/cli@7.7.7", "7.7.7", "kilo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +56,22 @@ class Agent:
     key_header: str  # how it sends the key
     command: Callable[[Setup, str], Command]  # (setup, prompt) -> (argv, environment) once set up
     read_call: Callable[[Path], Call]  # the model's call to read `file` with the agent's tool
+    # Attempts to leave the machine that no setting stops (the recording proxy's lines);
+    # any other attempt fails the run.
+    may_reach: frozenset[str] = frozenset()
 
 
 def configure(agent: Agent, setup: Setup, prompt: str) -> Command:
-    """`dragoman setup` for the agent in the run's HOME, then the agent's command line."""
-    dragoman_setup(agent.name, setup)
-    return agent.command(setup, prompt)
+    """`dragoman setup` for the agent in the run's HOME, then the agent's command line,
+    with the variables setup told the user to export."""
+    printed = dragoman_setup(agent.name, setup)
+    argv, env = agent.command(setup, prompt)
+    return argv, {**exports(printed), **env}
+
+
+def exports(printed: str) -> dict[str, str]:
+    """The `export NAME=VALUE` lines of what setup printed, as a user would run them."""
+    return dict(re.findall(r"^export (\w+)=(\S+)", printed, re.MULTILINE))
 
 
 def dragoman_setup(client: str, setup: Setup) -> str:
@@ -88,6 +104,12 @@ def gemini_cli(setup: Setup, prompt: str) -> Command:
     return [str(setup.executable), *setup.options, "-p", prompt], env
 
 
+def opencode_run(setup: Setup, prompt: str) -> Command:
+    # A title given spares the request that would ask the model for one, so that each
+    # scripted reply answers the prompt itself.
+    return [str(setup.executable), "run", "--title", "test", *setup.options, prompt], {}
+
+
 AGENTS: dict[str, Agent] = {
     "claude-code": Agent(
         "claude-code",
@@ -115,4 +137,20 @@ AGENTS: dict[str, Agent] = {
     ),
 }
 
-PACKAGES = [agent.package for agent in AGENTS.values()]
+# Both speak Chat Completions through the AI SDK's openai-compatible adapter setup names.
+OPENCODE_FAMILY: dict[str, Agent] = {
+    package.name: Agent(
+        package.name,
+        package,
+        "openai_chat",
+        "authorization",
+        opencode_run,
+        lambda file: Call("read", {"filePath": str(file)}),
+        # At every start, whatever the settings, a background `npm install` of the plugin
+        # SDK into the config folder; it fails harmlessly offline.
+        frozenset({"CONNECT registry.npmjs.org:443 HTTP/1.1"}),
+    )
+    for package in (OPENCODE, KILO)
+}
+
+PACKAGES = [agent.package for agent in (*AGENTS.values(), *OPENCODE_FAMILY.values())]

@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache" / "clients"
 INSTALL_TIMEOUT = 600
@@ -98,3 +100,30 @@ def _works(package: Package, executable: Path) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0 and package.version in result.stdout
+
+
+def install_libraries(name: str, specs: tuple[str, ...]) -> Path:
+    """The folder whose node_modules holds the npm packages `specs` (`name@version`), installed
+    once into the cache (through a temporary folder, as the CLIs are) and reused after."""
+    _, npm = require_node()
+    folder = CACHE / name
+    if all(_holds(folder, spec) for spec in specs):
+        return folder
+    staging = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    command = [npm, "install", "--prefix", str(staging), *specs]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
+    if done.returncode != 0 or not all(_holds(staging, spec) for spec in specs):
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InstallError(
+            f"`npm install {' '.join(specs)}` failed (rc={done.returncode}):\n{done.stdout[-4000:]}"
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    return folder
+
+
+def _holds(folder: Path, spec: str) -> bool:
+    name, _, version = spec.rpartition("@")
+    manifest = folder / "node_modules" / name / "package.json"
+    return manifest.exists() and orjson.loads(manifest.read_bytes()).get("version") == version

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from dragoman.cli import cli
-from tests.clients.agents import AGENTS, Setup
+from tests.clients.agents import AGENTS, OPENCODE_FAMILY, Setup, exports
 from tests.clients.install import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -112,3 +112,8 @@ def test_opencode_and_kilo_section(user: Path, app: str) -> None:
     assert written["model"] == written["small_model"] == "dragoman/" + line[line.index("--model") + 1]
     assert written["provider"]["dragoman"]["options"]["baseURL"] == "http://127.0.0.1:4800/v1"
     assert '"limit"' in result.output and '`autoupdate: false` and `share: "disabled"`' in text
+    agent = OPENCODE_FAMILY[app]
+    assert f"`npm install -g {agent.package.spec}`" in text
+    shown = " ".join(shlex.split(blocks(text, "sh")[1], comments=True))
+    for name, value in exports(result.output).items():
+        assert f"{name}={value}" in shown.split(), (name, value)

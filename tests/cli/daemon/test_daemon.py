@@ -111,3 +111,42 @@ def test_launchd_gets_a_launch_agent_logging_to_the_home(calls: Calls, dragoman_
         f"tail -n 100 {home / 'daemon.log'}",
         f"launchctl bootout {domain}/dev.dragoman.gateway",
     ]
+
+
+def test_launchd_start_restart_and_uninstall_drive_launchctl(calls: Calls) -> None:
+    daemon("install", "--manager", "launchd")
+    calls()
+    plist = Path(os.environ["HOME"]) / "Library" / "LaunchAgents" / "dev.dragoman.gateway.plist"
+    target = f"gui/{os.getuid()}/dev.dragoman.gateway"
+    for command in ("start", "restart", "uninstall"):
+        daemon(command, "--manager", "launchd")
+    assert calls() == [
+        f"launchctl bootstrap gui/{os.getuid()} {plist}",
+        f"launchctl kickstart -k {target}",
+        f"launchctl bootout {target}",
+    ]
+    assert not plist.exists()
+
+
+def test_a_failing_systemctl_is_reported_in_its_own_words(
+    calls: Calls, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = tmp_path / "failing"
+    failing.mkdir()
+    said = "Failed to connect to bus: No medium found"
+    (failing / "systemctl").write_text(f"#!/bin/sh\necho '{said}' >&2\nexit 1\n")
+    (failing / "systemctl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{failing}{os.pathsep}{os.environ['PATH']}")
+    result = daemon("install", exit_code=1)
+    assert "`systemctl --user daemon-reload` failed (rc=1): Failed to connect to bus" in result.output
+
+
+def test_install_warns_when_others_can_read_the_keys_it_leaves_in_the_config(
+    calls: Calls, dragoman_home: Path
+) -> None:
+    config = dragoman_home / "config.toml"
+    config.chmod(0o644)
+    warned = daemon("install").output
+    assert f"warning: {config.resolve()} holds keys and is 0644: run `chmod 600 {config.resolve()}`" in warned
+    config.chmod(0o600)
+    assert "warning" not in daemon("install").output

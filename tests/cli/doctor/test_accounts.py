@@ -36,12 +36,17 @@ def test_a_served_account_passes_and_one_without_its_key_fails_saying_why(
     assert spare["verdict"] == "fail" and "MISSING_KEY" in spare["detail"]
 
 
-def test_online_each_upstream_answers_a_tiny_request(home: Path, fakes: FakeUpstreams) -> None:
+def test_online_each_upstream_answers_a_tiny_request_and_the_clock_is_compared(
+    home: Path, fakes: FakeUpstreams
+) -> None:
     fakes.openai_chat.script(Reply(text="OK"))
     write_config(home, "detect_ollama = false\n" + provider_lines(fakes))
-    [upstream] = findings(doctor("--online"), "upstream work")
+    report = doctor("--online")
+    [upstream] = findings(report, "upstream work")
     assert upstream["verdict"] == "ok" and upstream["detail"].startswith("m1 answered in ")
     assert len(fakes.openai_chat.requests) == 1
+    [clock] = findings(report, "clock")  # from the upstream's own Date header
+    assert clock["verdict"] == "ok" and clock["detail"].endswith("of the upstream's")
 
 
 def test_online_an_upstream_failing_is_a_problem_with_the_command_to_see_more(

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from dragoman.cli import cli
+from dragoman.cli.setup import CLIENTS
 from tests.cli.doctor.conftest import doctor, findings, free_port, provider_lines, write_config
 from tests.fakes.fixtures import FakeUpstreams
 
@@ -24,11 +25,19 @@ def served(home: Path, fakes: FakeUpstreams) -> Path:
     return home
 
 
-def test_a_client_set_up_here_passes_and_others_are_not_reported(served: Path) -> None:
-    setup("codex", "--model", "m1")
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_client_set_up_here_passes_and_others_are_not_reported(served: Path, client: str) -> None:
+    setup(client, "--model", "m1")
     report = doctor()
-    [codex] = findings(report, "client")
-    assert codex["area"] == "client codex" and codex["detail"] == "points here, model m1"
+    [found] = findings(report, "client")
+    assert found["area"] == f"client {client}" and found["detail"] == "points here, model m1"
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_each_client_pointing_elsewhere_fails(served: Path, client: str) -> None:
+    setup(client, "--model", "m1", "--url", "http://192.0.2.9:4800")
+    [found] = findings(doctor(exit_code=1), "client")
+    assert found["verdict"] == "fail" and found["detail"].startswith("points at http://192.0.2.9:4800, not")
 
 
 def test_a_client_pointing_elsewhere_fails_with_the_setup_to_run(

@@ -9,12 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from dragoman.cli import cli
+from dragoman.cli.common import config_origin
 from dragoman.cli.doctor.local import port
 from dragoman.config import load
 from dragoman.config.binds import parse_bind
-from tests.cli.doctor.conftest import doctor, findings, write_config
+from tests.cli.doctor.conftest import doctor, findings, provider_lines, write_config
 from tests.fakes.fixtures import FakeUpstreams
-from tests.gateway import serve_gateway
+from tests.gateway import providers_for, serve_gateway
 
 
 def test_a_healthy_home_passes_with_exit_code_0(home: Path) -> None:
@@ -64,11 +65,34 @@ def test_a_port_another_program_holds_fails_saying_how_to_find_it(home: Path) ->
     assert "ss -ltnp" in (found.fix or "")
 
 
-def test_a_port_where_a_dragoman_answers_passes(home: Path, fakes: FakeUpstreams) -> None:
-    with serve_gateway(fakes) as url:
-        settings = load(overrides={"bind": [parse_bind(url.removeprefix("http://"))]})
-        found = port(settings.bind[0], settings)
-    assert found.verdict == "ok" and "a dragoman answers there" in found.detail
+def test_a_port_where_this_dragoman_answers_passes(
+    home: Path, fakes: FakeUpstreams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(home, "detect_ollama = false\n" + provider_lines(fakes))
+    with serve_gateway(fakes, config_origin(str(home), None)) as url:
+        monkeypatch.setenv("DRAGOMAN_BIND", url.removeprefix("http://"))
+        [found] = findings(doctor(), "port")
+    assert found["verdict"] == "ok" and found["detail"] == "this dragoman answers there, serving 1 models"
+
+
+def test_a_port_where_a_dragoman_of_other_models_answers_fails(
+    home: Path, fakes: FakeUpstreams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serve_gateway(fakes, providers=providers_for(fakes)) as url:
+        monkeypatch.setenv("DRAGOMAN_BIND", url.removeprefix("http://"))
+        [found] = findings(doctor(exit_code=1), "port")
+    assert found["verdict"] == "fail" and found["detail"].endswith(" models, this config 0")
+    assert found["detail"].startswith("another dragoman answers there: it serves ")
+
+
+def test_a_port_where_a_dragoman_refusing_this_configs_key_answers_fails(
+    home: Path, fakes: FakeUpstreams, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(home, 'detect_ollama = false\napi_keys = ["doctor-key-5b1e"]\n')
+    with serve_gateway(fakes, api_keys=["other-key-93c4"]) as url:
+        monkeypatch.setenv("DRAGOMAN_BIND", url.removeprefix("http://"))
+        [found] = findings(doctor(exit_code=1), "port")
+    assert found["detail"] == "another dragoman answers there: it refuses this config's key"
 
 
 def test_an_address_of_no_interface_here_fails(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

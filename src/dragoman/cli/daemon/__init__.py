@@ -10,6 +10,7 @@ stay in config.toml (0600), so a service listening beyond loopback needs them th
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ import httpx
 from dragoman.cli.common import config_origin, home_options, json_option, loaded, print_json
 from dragoman.cli.daemon.managers import Manager, manager
 from dragoman.cli.setup.target import root_url
-from dragoman.config import ConfigError
+from dragoman.config import ConfigError, Settings
 from dragoman.config.load import config_path, home_dir
 from dragoman.config.origin import ConfigOrigin
 
@@ -53,7 +54,10 @@ def install(
 ) -> None:
     """Install the service running `dragoman serve` with these options, and start it."""
     home_path, config_path = pinned(home, config_file)
-    _check_service_settings(config_origin(str(home_path), str(config_path), bind=bind, workers=workers))
+    settings = _check_service_settings(
+        config_origin(str(home_path), str(config_path), bind=bind, workers=workers)
+    )
+    _warn_if_open(config_path, settings)
     command = serve_command(home_path, config_path, bind, workers, log_level)
     service = manager(manager_name)
     service.path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,7 +73,7 @@ def pinned(home: str | None, config_file: str | None) -> tuple[Path, Path]:
     return home_path, config_path(config_file, home_path, os.environ).expanduser().resolve()
 
 
-def _check_service_settings(origin: ConfigOrigin) -> None:
+def _check_service_settings(origin: ConfigOrigin) -> Settings:
     """The service's settings load, and hold a key if they listen beyond loopback. Its
     environment has no DRAGOMAN_* variable: a key given only there would be missing."""
     own = {name: value for name, value in os.environ.items() if not name.startswith("DRAGOMAN_")}
@@ -83,6 +87,15 @@ def _check_service_settings(origin: ConfigOrigin) -> None:
             f"the service would listen on {', '.join(exposed)} without an API key, and keys are never "
             f'written into it: put api_keys = ["SECRET"] in {origin.config} (chmod 600), or bind to loopback.'
         )
+    return settings
+
+
+def _warn_if_open(config: Path, settings: Settings) -> None:
+    """The keys the service reads stay in the config file: others must not read it."""
+    holds_keys = settings.api_keys or any(provider.api_key for provider in settings.providers.values())
+    mode = stat.S_IMODE(config.stat().st_mode) if config.exists() else 0
+    if holds_keys and mode & 0o077:
+        click.echo(f"warning: {config} holds keys and is {mode:04o}: run `chmod 600 {config}`", err=True)
 
 
 def serve_command(

@@ -38,10 +38,11 @@ def doctor(
     settings, finding = local.config(origin)
     findings = [finding]
     if settings is not None:
+        served, models = asyncio.run(_served(settings, online))
         findings += local.permissions(settings, origin.path())
-        findings += local.ports(settings)
+        findings += local.ports(settings, models)
         findings += service.daemon(os.environ)
-        findings += asyncio.run(_served(settings, online))
+        findings += served
     if as_json:
         print_json({"ok": not _failed(findings), "findings": [asdict(item) for item in findings]})
     else:
@@ -49,18 +50,21 @@ def doctor(
     ctx.exit(1 if _failed(findings) else 0)
 
 
-async def _served(settings: Settings, online: bool) -> list[Finding]:
+async def _served(settings: Settings, online: bool) -> tuple[list[Finding], set[str] | None]:
+    """The accounts' and clients' findings, and the models this config serves (None: it
+    cannot say), which a dragoman on its port must serve too to be this one."""
     try:
         catalog = await load_catalog(settings)
     except ConfigError as error:
-        return [fail("accounts", str(error), "fix that [providers.NAME] table")]
+        return [fail("accounts", str(error), "fix that [providers.NAME] table")], None
     logins = await accounts.logins(settings)
     found = [*accounts.served(catalog), *accounts.tokens(logins)]
     if online:
         found += await accounts.refreshed(settings, logins)
         found += await accounts.probes(settings, catalog)
     urls = {root_url(settings, None), *(bind.url for bind in settings.bind)}
-    return found + clients.clients(urls, catalog.registry(), os.environ)
+    found += clients.clients(urls, catalog.registry(), os.environ)
+    return found, set(catalog.registry().model_ids())
 
 
 def _failed(findings: list[Finding]) -> bool:

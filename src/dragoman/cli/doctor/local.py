@@ -62,12 +62,13 @@ def _mode(path: Path, wanted: int, *, secret: bool) -> Finding:
     return warn("permissions", f"{path} is {mode:04o}: others can read it", fix)
 
 
-def ports(settings: Settings) -> list[Finding]:
-    return [port(bind, settings) for bind in settings.bind]
+def ports(settings: Settings, models: set[str] | None = None) -> list[Finding]:
+    return [port(bind, settings, models) for bind in settings.bind]
 
 
-def port(bind: Bind, settings: Settings) -> Finding:
-    """Free to listen on, or a dragoman answers there; anything else is in the way."""
+def port(bind: Bind, settings: Settings, models: set[str] | None = None) -> Finding:
+    """Free to listen on, or this dragoman answers there (it takes this config's key and
+    serves `models`, when known); anything else is in the way."""
     area = f"port {bind}"
     problem = _listen_error(bind)
     if problem is None:
@@ -80,10 +81,37 @@ def port(bind: Bind, settings: Settings) -> Finding:
         health = answer.json()
     except (httpx.HTTPError, ValueError):
         health = None
+    fix = f"stop what listens there (`ss -ltnp 'sport = :{bind.port}'` names it), or set another `bind`"
     if not isinstance(health, dict) or health.get("status") != "ok":
-        fix = f"stop what listens there (`ss -ltnp 'sport = :{bind.port}'` names it), or set another `bind`"
         return fail(area, "taken by another program", fix)
-    return ok(area, f"a dragoman answers there, serving {health.get('models')} models")
+    other = _other_dragoman(bind, settings, models, health)
+    if other:
+        return fail(area, f"another dragoman answers there: {other}", fix)
+    return ok(area, f"this dragoman answers there, serving {health.get('models')} models")
+
+
+def _other_dragoman(
+    bind: Bind, settings: Settings, models: set[str] | None, health: dict[str, object]
+) -> str | None:
+    """Why the dragoman answering on `bind` is not the one this config runs, or None."""
+    keys = [key.get_secret_value() for key in settings.api_keys]
+    headers = {"Authorization": f"Bearer {keys[0]}"} if keys else {}
+    try:
+        answer = httpx.get(_local_url(bind) + "/v1/models", headers=headers, timeout=2.0)
+    except httpx.HTTPError:
+        return "it does not list its models"
+    if answer.status_code in (401, 403):
+        return "it refuses this config's key"
+    try:
+        body = answer.json() if models is not None and answer.status_code == 200 else None
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or models is None:
+        return None
+    listed = {str(card.get("id")) for card in body.get("data", []) if isinstance(card, dict)}
+    if health.get("models") != len(models) or not models <= listed:
+        return f"it serves {health.get('models')} models, this config {len(models)}"
+    return None
 
 
 def _listen_error(bind: Bind) -> int | None:

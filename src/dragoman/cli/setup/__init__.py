@@ -65,7 +65,7 @@ def setup(
         _show(changes, chosen)
     else:
         _write(changes)
-    click.echo("\nThen: " + client.usage(chosen))
+    click.echo("\nThen:\n" + client.usage(chosen))
 
 
 def _undo(client_name: str) -> None:

@@ -20,6 +20,15 @@ PROVIDER = "dragoman"
 SCHEMA = {"opencode": "https://opencode.ai/config.json", "kilo": "https://app.kilo.ai/config.json"}
 # No update checks and no sharing of sessions to the vendor's servers.
 QUIET = {"autoupdate": False, "share": "disabled"}
+# What they read from the environment only: no download of the models.dev catalogue at
+# each start (the provider entry names the model and its limits), and Kilo's telemetry.
+ENVIRONMENT = {
+    "opencode": {"OPENCODE_DISABLE_MODELS_FETCH": "1"},
+    "kilo": {"KILO_DISABLE_MODELS_FETCH": "1", "KILO_TELEMETRY_LEVEL": "off"},
+}
+# Providers of the vendor's own that ask its servers for their models at each start:
+# Kilo's gateway (api.kilo.ai). Added to the user's `disabled_providers`, never replacing it.
+VENDOR_PROVIDERS = {"opencode": [], "kilo": ["kilo"]}
 
 
 def config_path(app: str, environ: Environ) -> Path:
@@ -55,6 +64,10 @@ def plan(app: str, target: Target, environ: Environ) -> list[FileChange]:
     # The provider entry is dragoman's own: replaced whole, so an old model leaves with it.
     providers = {**config.get("provider", {}), PROVIDER: provider(target)}
     config = merged(config, settings(app, target)) | {"provider": providers}
+    disabled = [*config.get("disabled_providers", [])]
+    disabled += [name for name in VENDOR_PROVIDERS[app] if name not in disabled]
+    if disabled:
+        config["disabled_providers"] = disabled
     return [FileChange(path, json_text(config))]
 
 
@@ -64,9 +77,7 @@ def paths(app: str, environ: Environ) -> list[Path]:
 
 def usage(app: str, target: Target) -> str:
     run = f'{app} run "Reply with OK"     # or `{app}` for the interactive session'
-    if app == "kilo":
-        run += "\n# Kilo reads its telemetry choice from the environment: export KILO_TELEMETRY_LEVEL=off"
-    return run
+    return "".join(f"export {name}={value}\n" for name, value in ENVIRONMENT[app].items()) + run
 
 
 def pointing(app: str, environ: Environ) -> Pointing:
