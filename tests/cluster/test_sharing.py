@@ -4,6 +4,7 @@ replica choosing alone would spread a conversation's turns over both."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import httpx
 import pytest
@@ -85,6 +86,7 @@ def test_the_admin_routes_agree_whichever_replica_answers(cluster: Cluster, code
     cooled = _post(cluster.replicas[0], "/v1/chat/completions", {"model": MODEL, "messages": _hi()})
     assert cooled.status_code == 200  # the other account served it
     label = _cooling_label(cluster.replicas[0])
+    assert label is not None
     for replica in cluster.replicas:
         until(lambda replica=replica: _cooling_label(replica) == label)
     assert _post(cluster.replicas[1], f"/v1/admin/accounts/{label}/reset", {}).status_code == 200
@@ -110,7 +112,7 @@ def _hi() -> list[dict[str, str]]:
 
 
 def _post(
-    replica: Replica, path: str, body: dict[str, object], headers: dict[str, str] | None = None
+    replica: Replica, path: str, body: Mapping[str, object], headers: dict[str, str] | None = None
 ) -> httpx.Response:
     return httpx.post(f"{replica.root}{path}", json=body, headers=headers, timeout=30)
 
