@@ -102,6 +102,7 @@ def cluster(
     cluster_redis: str,
 ) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("cluster")
+    asyncio.run(_upgraded(postgres))  # `dragoman db upgrade`, for a module that stores no account
     with redis_prefix() as prefix:
         replicas = []
         for number in range(REPLICAS):
@@ -116,6 +117,11 @@ def cluster(
             yield topology
         finally:
             topology.stop()
+
+
+async def _upgraded(postgres: str) -> None:
+    database = await open_database(postgres, upgrade=True)
+    await database.close()
 
 
 def _config(postgres: str, redis: str, prefix: str) -> str:
