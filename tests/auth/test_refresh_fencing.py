@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dragoman.auth.refresh import TokenKeeper
-from dragoman.auth.rows import FENCE, StaleFence, fence_of
+from dragoman.auth.rows import AUTH_ERROR, FENCE, StaleFence, fence_of
 from dragoman.auth.store import CredentialStore
 from dragoman.config import load
 from dragoman.state import State, open_state
@@ -123,3 +123,20 @@ async def test_a_command_beside_the_replicas_takes_turns_with_them_on_redis(
         await database.close()
     assert codex.oauth.refreshes == 1 and codex.oauth.reuses == 0
     assert len({result.access_token for result in results}) == 1
+
+
+async def test_replicas_locking_apart_take_the_tokens_of_the_one_that_refreshed_first(
+    codex: Subscription,
+) -> None:
+    """Redis down: each replica locks on its own host only, so two refresh with the same
+    token at once. The provider refuses the second as reused; its replica takes the
+    tokens the first stored rather than asking for a new login."""
+    account = await asyncio.to_thread(store_login, _home(), codex, expired=True)
+    codex.oauth.refresh_delay = 0.3
+    apart = [open_state(None).locks, open_state(None).locks]  # the memory backend's: one process's
+    async with keeper_for(codex, locks=apart[0]) as one, keeper_for(codex, locks=apart[1]) as other:
+        results = await asyncio.gather(one.fresh(account.id), other.fresh(account.id))
+    assert codex.oauth.refreshes == 1 and codex.oauth.reuses == 1
+    [stored] = await asyncio.to_thread(stored_logins, _home())
+    assert {result.access_token for result in results} == {stored.access_token}
+    assert stored.access_token != account.access_token and AUTH_ERROR not in stored.extra

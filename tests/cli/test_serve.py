@@ -140,6 +140,33 @@ def test_an_unreachable_redis_is_one_line_naming_it_with_its_password_masked(dra
     assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_database_server_that_does_not_answer_stops_serve_after_the_connect_timeout(
+    dragoman_home: Path,
+) -> None:
+    """A listener that never answers (a hung host, as a client sees it): `serve` gives up
+    after `[database] connect_timeout`, not asyncpg's 60 s, in one line."""
+    dragoman_home.mkdir(parents=True)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        url = f"postgresql+asyncpg://ops:pg-pass-0002@127.0.0.1:{silent.getsockname()[1]}/dragoman"
+        config = f'detect_ollama = false\ndatabase_url = "{url}"\n[database]\nconnect_timeout = 1\n'
+        (dragoman_home / "config.toml").write_text(config)
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{free_port()}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "DRAGOMAN_HOME": str(dragoman_home)},
+        )
+    assert result.returncode == 2, result.stderr
+    assert time.monotonic() - started < 15
+    said = "cannot open it: no answer within 1 s (the [database] connect_timeout)"
+    assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "pg-pass-0002" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_bad_bind_flag_is_blamed_on_the_flag(dragoman_home: Path) -> None:
     dragoman_home.mkdir(parents=True)
     (dragoman_home / "config.toml").write_text('bind = ["127.0.0.1:5000"]\n')

@@ -1,6 +1,10 @@
 """One cluster per module: a throwaway PostgreSQL database (`dragoman_cluster_<pid>`,
 dropped after), a Redis prefix of its own, the codex fakes, and an expired codex login
-stored the way `dragoman login` stores it."""
+stored the way `dragoman login` stores it.
+
+A module changes its cluster by overriding a fixture: `accounts` (the logins stored
+before the replicas start), `cluster_toml` (lines every replica's config.toml adds) or
+`cluster_redis` (the Redis the replicas share)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +26,7 @@ from dragoman.store.accounts import Account
 from dragoman.store.keyring import VARIABLE, Keyring
 from tests.cluster.topology import REPLICAS, SECRET_KEY, Cluster, Replica, free_port
 from tests.databases import SERVER, _admin
+from tests.fakes.oauth import User
 from tests.state.conftest import REDIS_URL, redis_prefix
 from tests.subscriptions import Subscription, subscription
 
@@ -43,16 +49,16 @@ def codex() -> Iterator[Subscription]:
         yield sub
 
 
-@pytest.fixture(scope="module")
-def login(postgres: str, codex: Subscription, tmp_path_factory: pytest.TempPathFactory) -> Account:
-    """An expired login on the shared database (`dragoman db upgrade` run first)."""
-    answer = codex.oauth.issue(codex.oauth.user)
-    draft = account_from_facts("codex", token_facts(discover()["codex"], answer))
-    draft = replace(draft, expires_at=time.time() - 60)
+def store_login(postgres: str, sub: Subscription, user: User, seeding: Path, *, expired: bool) -> Account:
+    """A login for `user` on the shared database (`dragoman db upgrade` run first),
+    sealed with the replicas' key."""
+    answer = sub.oauth.issue(user)
+    draft = account_from_facts(sub.kind, token_facts(discover()[sub.kind], answer))
+    if expired:
+        draft = replace(draft, expires_at=time.time() - 60)
 
     async def save() -> Account:
-        keys = Keyring(tmp_path_factory.mktemp("seeding"), {VARIABLE: SECRET_KEY})  # the replicas' key
-        database = await open_database(postgres, keys, upgrade=True)
+        database = await open_database(postgres, Keyring(seeding, {VARIABLE: SECRET_KEY}), upgrade=True)
         try:
             stored, _ = await CredentialStore(database.engine, database.keys).save_login(draft)
             return stored
@@ -63,16 +69,47 @@ def login(postgres: str, codex: Subscription, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="module")
+def login(postgres: str, codex: Subscription, tmp_path_factory: pytest.TempPathFactory) -> Account:
+    """An expired login on the shared database."""
+    return store_login(postgres, codex, codex.oauth.user, tmp_path_factory.mktemp("seeding"), expired=True)
+
+
+@pytest.fixture(scope="module")
+def accounts(login: Account) -> list[Account]:
+    """The accounts stored before the replicas start."""
+    return [login]
+
+
+@pytest.fixture(scope="module")
+def cluster_toml() -> str:
+    """What every replica's config.toml adds to the database, Redis and fakes."""
+    return ""
+
+
+@pytest.fixture(scope="module")
+def cluster_redis() -> str:
+    """The Redis the replicas share (the machine's, under a prefix of the module's own)."""
+    return REDIS_URL
+
+
+@pytest.fixture(scope="module")
 def cluster(
-    tmp_path_factory: pytest.TempPathFactory, postgres: str, codex: Subscription, login: Account
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres: str,
+    codex: Subscription,
+    accounts: list[Account],
+    cluster_toml: str,
+    cluster_redis: str,
 ) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("cluster")
+    asyncio.run(_upgraded(postgres))  # `dragoman db upgrade`, for a module that stores no account
     with redis_prefix() as prefix:
         replicas = []
         for number in range(REPLICAS):
             home = folder / f"replica-{number}"
             home.mkdir(mode=0o700)
-            (home / "config.toml").write_text(_config(postgres, prefix) + codex.toml())
+            config = _config(postgres, cluster_redis, prefix) + cluster_toml + "\n" + codex.toml()
+            (home / "config.toml").write_text(config)
             replicas.append(Replica(home, free_port()))
         topology = Cluster(replicas, free_port(), folder)
         try:
@@ -82,12 +119,17 @@ def cluster(
             topology.stop()
 
 
-def _config(postgres: str, prefix: str) -> str:
+async def _upgraded(postgres: str) -> None:
+    database = await open_database(postgres, upgrade=True)
+    await database.close()
+
+
+def _config(postgres: str, redis: str, prefix: str) -> str:
     return "\n".join(
         [
             "detect_ollama = false",
             f'database_url = "{postgres}"',
-            f'redis_url = "{REDIS_URL}"',
+            f'redis_url = "{redis}"',
             f'redis_prefix = "{prefix}"',
             "",
         ]

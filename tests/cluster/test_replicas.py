@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
 
 import httpx
 
+from tests.cluster.probes import until, usage_limit
 from tests.cluster.topology import Cluster, burst
-from tests.fakes.script import Failure, Reply
+from tests.fakes.script import Reply
 from tests.subscriptions import Subscription
 
 MODEL = "gpt-5.5"
@@ -107,7 +107,7 @@ def _text_of(stream: str) -> str:
 def test_a_cooldown_learned_by_one_replica_is_used_by_the_others_within_100_ms(
     cluster: Cluster, codex: Subscription
 ) -> None:
-    codex.backend.script(_usage_limit(3))
+    codex.backend.script(usage_limit(3))
     first = httpx.post(f"{cluster.replicas[0].root}/v1/chat/completions", json=HELLO)
     assert first.status_code == 429
     asked = len(codex.backend.requests)
@@ -119,7 +119,7 @@ def test_a_cooldown_learned_by_one_replica_is_used_by_the_others_within_100_ms(
     assert len(codex.backend.requests) == asked  # neither asked the upstream: both knew it cools
     # Its window resets (the answer said in 3 s): every replica serves it again.
     root = cluster.replicas[1].root
-    _until(lambda: httpx.post(f"{root}/v1/chat/completions", json=HELLO).status_code == 200)
+    until(lambda: httpx.post(f"{root}/v1/chat/completions", json=HELLO).status_code == 200)
 
 
 def test_a_key_budget_holds_across_replicas(cluster: Cluster) -> None:
@@ -132,30 +132,8 @@ def test_a_key_budget_holds_across_replicas(cluster: Cluster) -> None:
     wrong = {"authorization": "Bearer dgm_not-a-key-of-this-cluster"}
     for replica in cluster.replicas:  # each reads the keys table every 2 s; knowing one, it
         # refuses any other bearer (before, it takes anything on loopback)
-        _until(lambda root=replica.root: httpx.get(f"{root}/v1/models", headers=wrong).status_code == 401)
+        until(lambda root=replica.root: httpx.get(f"{root}/v1/models", headers=wrong).status_code == 401)
     answers = asyncio.run(burst(cluster.root, 24, HELLO, headers))
     statuses = [answer.status_code for answer in answers]
     assert set(statuses) <= {200, 403}, statuses  # a spent budget is 403 (a rate would be 429)
     assert 10 <= statuses.count(200) <= 11, statuses
-
-
-def _usage_limit(seconds: int) -> Reply:
-    """ChatGPT's answer when a login's window is spent (upstreams.md §1.7): a quota
-    cooldown, which keeps the account out (a transient one would still be tried)."""
-    body = {
-        "error": {
-            "type": "usage_limit_reached",
-            "message": "The usage limit has been reached",
-            "plan_type": "plus",
-            "resets_in_seconds": seconds,
-        }
-    }
-    headers = {"x-codex-primary-used-percent": "100", "x-codex-primary-reset-after-seconds": str(seconds)}
-    return Reply(error=Failure(429, body=body, headers=headers))
-
-
-def _until(probe: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not probe():
-        assert time.monotonic() < deadline, "not seen in time"
-        time.sleep(0.1)

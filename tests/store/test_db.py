@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import socket
 import stat
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import QueuePool, text
 
+from dragoman.config.schema import DatabaseConfig
 from dragoman.store import open_database
 from dragoman.store.account_store import AccountStore
 from dragoman.store.db import UnusableDatabase, prepare_home
@@ -80,6 +84,47 @@ async def test_a_database_that_cannot_open_is_one_config_error(tmp_path: Path, u
     message = str(caught.value)
     assert message.startswith("database_url ") and says in message
     assert "\n" not in message and "db-pass-0001" not in message
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port whose listener takes connections and never answers (a server hung, or a
+    firewall that swallows packets, as seen by a client): where asyncpg waits 60 s."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield int(listener.getsockname()[1])
+
+
+async def test_a_server_that_does_not_answer_is_given_up_on_after_the_connect_timeout(
+    silent_server: int,
+) -> None:
+    url = f"postgresql+asyncpg://dbuser:db-pass-0001@127.0.0.1:{silent_server}/dragoman"
+    started = time.monotonic()
+    with pytest.raises(UnusableDatabase) as caught:
+        await open_database(url, options=DatabaseConfig(connect_timeout=0.5))
+    assert time.monotonic() - started < 5
+    message = str(caught.value)
+    assert message.endswith("cannot open it: no answer within 0.5 s (the [database] connect_timeout)")
+    assert "\n" not in message and "db-pass-0001" not in message
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+async def test_a_server_pool_is_sized_by_the_settings(database_url: str) -> None:
+    database = await open_database(database_url, options=DatabaseConfig(pool_size=1, max_overflow=2))
+    try:
+        pool = database.engine.pool
+        assert isinstance(pool, QueuePool) and (pool.size(), pool._max_overflow) == (1, 2)
+    finally:
+        await database.close()
+
+
+async def test_the_default_pools_of_a_process_fit_three_replicas_of_two_workers() -> None:
+    """Three pools a process (accounts, traces, stored Responses): 3 x 2 x 3 of them
+    under PostgreSQL's default max_connections, 100."""
+    options = DatabaseConfig()
+    assert 3 * 2 * 3 * (options.pool_size + options.max_overflow) < 100
+    assert options.connect_timeout <= 15
 
 
 async def test_a_file_that_is_not_a_database_is_one_config_error(tmp_path: Path) -> None:

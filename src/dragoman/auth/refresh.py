@@ -59,6 +59,12 @@ STALE_AFTER = 8 * 86400.0
 # Usage windows seen in responses are written to the database at most this often.
 USAGE_SAVE_SECONDS = 60.0
 SETUP_AT = "setup_at"
+# A refresh token refused as already used may have been spent by a process whose lock
+# this one could not see (replicas each lock on their own host while Redis is down): the
+# tokens it got reach the database within a refresh's time, and are taken instead.
+RACED_CODES = frozenset({"refresh_token_reused"})
+RACE_WAIT_SECONDS = 5.0
+RACE_POLL_SECONDS = 0.2
 
 
 def due(account: Account, now: float | None = None) -> bool:
@@ -235,16 +241,7 @@ class TokenKeeper:
         except ConfigError as error:
             raise UpstreamError(str(error)) from None
         except tokens.OAuthError as error:
-            self._noted(account, "refused" if error.permanent else "failed")
-            account = await self._note_failure(account, error)
-            if error.permanent:
-                raise AuthenticationFailed(_relogin(account, error.message)) from None
-            if usable and not expired(account):
-                log.warning("%s: token refresh failed, using the current token: %s", account.label, error)
-                return account
-            raise UpstreamError(
-                f"the login of {account.label} could not be refreshed: {error.message}"
-            ) from None
+            return await self._refresh_failed(account, error, usable=usable)
         log.info("%s: token refreshed", account.label)
         self._noted(account, "ok")
         try:
@@ -254,6 +251,34 @@ class TokenKeeper:
             return await self._load(account.id)
         except AccountGone:
             raise UpstreamError(f"account {account.label} was removed (logged out) while in use") from None
+
+    async def _refresh_failed(self, account: Account, error: tokens.OAuthError, *, usable: bool) -> Account:
+        """The account to go on with after a refused or failed refresh, or the error."""
+        if error.code in RACED_CODES:
+            rotated = await self._rotated_meanwhile(account)
+            if rotated is not None:
+                log.warning("%s: another process spent its refresh token; using its tokens", account.label)
+                return rotated
+        self._noted(account, "refused" if error.permanent else "failed")
+        account = await self._note_failure(account, error)
+        if error.permanent:
+            raise AuthenticationFailed(_relogin(account, error.message)) from None
+        if usable and not expired(account):
+            log.warning("%s: token refresh failed, using the current token: %s", account.label, error)
+            return account
+        raise UpstreamError(f"the login of {account.label} could not be refreshed: {error.message}") from None
+
+    async def _rotated_meanwhile(self, account: Account) -> Account | None:
+        """The stored login once another process has written tokens newer than
+        `account`'s (waited for up to RACE_WAIT_SECONDS), else None."""
+        deadline = time.monotonic() + RACE_WAIT_SECONDS
+        while True:
+            stored = await self._load(account.id)
+            if stored.refresh_token != account.refresh_token:
+                return stored
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(RACE_POLL_SECONDS)
 
     async def _refreshed(self, spec: ProviderSpec, account: Account) -> dict[str, Any]:
         """The token response of the account's refresh: its kind's own, else OAuth's."""

@@ -182,9 +182,13 @@ async def _store(settings: Settings, *, create: bool) -> AsyncIterator[AccountSt
     database: Database | None
     if create:
         prepare_home(settings.home)
-        database = await open_database(settings.effective_database_url, Keyring(settings.home))
+        database = await open_database(
+            settings.effective_database_url, Keyring(settings.home), options=settings.database
+        )
     else:
-        database = await open_existing(settings.effective_database_url, Keyring(settings.home))
+        database = await open_existing(
+            settings.effective_database_url, Keyring(settings.home), options=settings.database
+        )
     try:
         yield AccountStore(database.engine, database.keys) if database is not None else None
     finally:

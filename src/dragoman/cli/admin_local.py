@@ -60,9 +60,11 @@ async def _database(settings: Settings, writes: bool) -> AsyncIterator[Database 
     url = settings.effective_database_url
     if writes:
         prepare_home(settings.home)
-        database: Database | None = await open_database(url, Keyring(settings.home))
+        database: Database | None = await open_database(
+            url, Keyring(settings.home), options=settings.database
+        )
     else:
-        database = await open_existing(url, Keyring(settings.home))
+        database = await open_existing(url, Keyring(settings.home), options=settings.database)
     try:
         yield database
     finally:

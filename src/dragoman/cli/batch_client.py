@@ -103,7 +103,7 @@ async def batch_api(settings: Settings, *, verbose: bool = False) -> AsyncIterat
     from dragoman.batches.store import BatchStore  # SQLAlchemy only now
     from dragoman.store.db import open_existing
 
-    database = await open_existing(settings.effective_database_url)
+    database = await open_existing(settings.effective_database_url, options=settings.database)
     try:
         yield LocalBatches(BatchStore(database.engine) if database is not None else None, url)
     finally:

@@ -133,7 +133,9 @@ async def _first_model(clients: UpstreamClients, upstream: Upstream) -> str:
 
 async def _fresh_login(settings: Settings, clients: UpstreamClients, upstream: Upstream) -> Account:
     """A subscription upstream's account with a fresh token (refreshed if need be)."""
-    database = await open_database(settings.effective_database_url, Keyring(settings.home))
+    database = await open_database(
+        settings.effective_database_url, Keyring(settings.home), options=settings.database
+    )
     keeper = TokenKeeper(CredentialStore(database.engine, database.keys), settings)
     try:
         return await keeper.ready(upstream, clients.client(upstream))

@@ -86,7 +86,9 @@ async def _rotate(settings: Settings) -> Rotation | None:
     from dragoman.store.keyring import Keyring
     from dragoman.store.rotation import rotate_key
 
-    database = await open_existing(settings.effective_database_url, Keyring(settings.home))
+    database = await open_existing(
+        settings.effective_database_url, Keyring(settings.home), options=settings.database
+    )
     if database is None:
         return None
     try:

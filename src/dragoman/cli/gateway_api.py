@@ -85,7 +85,7 @@ async def with_engine(settings: Settings, work: Callable[[Any], Awaitable[T]]) -
     """`work` on the home database's engine; None when there is no database yet."""
     from dragoman.store.db import open_existing
 
-    database = await open_existing(settings.effective_database_url)
+    database = await open_existing(settings.effective_database_url, options=settings.database)
     if database is None:
         return None
     try:

@@ -48,9 +48,13 @@ async def credential_store(settings: Settings, *, create: bool) -> AsyncIterator
     """The credential store, or None when there is no database and `create` is off."""
     if create:
         prepare_home(settings.home)
-        database = await open_database(settings.effective_database_url, Keyring(settings.home))
+        database = await open_database(
+            settings.effective_database_url, Keyring(settings.home), options=settings.database
+        )
     else:
-        found = await open_existing(settings.effective_database_url, Keyring(settings.home))
+        found = await open_existing(
+            settings.effective_database_url, Keyring(settings.home), options=settings.database
+        )
         if found is None:
             yield None
             return

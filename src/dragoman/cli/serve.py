@@ -114,9 +114,9 @@ async def _loaded(settings: Settings) -> Gateway:
         database: Database | None
         if settings.traces.enabled and settings.traces.database:
             prepare_home(settings.home)
-            database = await open_database(url, Keyring(settings.home))
+            database = await open_database(url, Keyring(settings.home), options=settings.database)
         else:
-            database = await open_existing(url, Keyring(settings.home))
+            database = await open_existing(url, Keyring(settings.home), options=settings.database)
         if database is not None:
             await database.close()
     if settings.redis_url:

@@ -180,11 +180,25 @@ class BatchesConfig(_Strict):
     concurrency: Annotated[int, Field(ge=1, le=256)] = 4
 
 
+class DatabaseConfig(_Strict):
+    """`[database]`: the connections each dragoman process opens to a database server
+    (PostgreSQL; a SQLite file is not pooled this way). A process holds up to three pools
+    (accounts, traces, stored Responses), each keeping `pool_size` connections open and
+    opening `max_overflow` more while busy: 3 x (2 + 3) = 15 at most per process, so
+    three replicas of two workers stay under PostgreSQL's default max_connections (100)."""
+
+    pool_size: Annotated[int, Field(ge=1, le=100)] = 2
+    max_overflow: Annotated[int, Field(ge=0, le=100)] = 3
+    # Seconds a new connection may take to be answered (asyncpg's own default is 60).
+    connect_timeout: Annotated[float, Field(gt=0, le=600)] = 10.0
+
+
 class Settings(_Strict):
     bind: list[Bind] = Field(default_factory=lambda: [parse_bind("127.0.0.1:4800")])
     api_keys: list[Secret] = Field(default_factory=list)
     home: Path = Path("~/.dragoman")
     database_url: SecretUrl | None = None
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     # Runtime state (cooldowns, bindings, in-flight counts, counters, the live feed) shared
     # by replicas on many hosts through this Redis; None: the home's (one host). Every key
     # starts with `redis_prefix`: gateways that must not share state can share a Redis.

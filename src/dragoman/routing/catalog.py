@@ -132,7 +132,7 @@ async def load_catalog(settings: Settings, environ: Mapping[str, str] = os.envir
     """What a starting gateway serves: the config, the accounts, a local Ollama.
     Raises ConfigError for a provider table that cannot be built."""
     catalog = Catalog(settings, build_upstreams(settings, environ), environ)
-    source = AccountSource(settings.effective_database_url, settings.home)
+    source = AccountSource(settings.effective_database_url, settings.home, options=settings.database)
     try:
         await catalog.load(source)
     finally:

@@ -106,9 +106,10 @@ class Gateway:
         the registry current in the background."""
         await self._start_pools()
         self._start_traces()
-        self.responses = Keeper(self.settings.effective_database_url, self.settings.responses.keep_days)
+        url, options = self.settings.effective_database_url, self.settings.database
+        self.responses = Keeper(url, self.settings.responses.keep_days, options)
         self.responses.start()
-        self.accounts = AccountSource(self.settings.effective_database_url, self.settings.home, self._opened)
+        self.accounts = AccountSource(url, self.settings.home, self._opened, options)
         await self.accounts.store()
         await self.reload_stored()
         self._start_batches()

@@ -3,9 +3,16 @@
 `/healthz` says the process answers (liveness: restart it if not); `/readyz` also says
 whether what it shares with the other replicas answers: the database (a `SELECT 1` on
 the open engine; a SQLite database not opened yet, holding no account, has nothing to
-check) and, with `redis_url`, Redis (a PING). 200 when both do, else 503 with a JSON
-body naming what is down. A probe every few hundred milliseconds from several balancers
-must not become a load of its own: the answer is kept for CACHE_SECONDS.
+check) and, with `redis_url`, Redis (a PING). 200 when both do; 503 with a JSON body
+naming what is down when the database does not answer.
+
+Redis not answering is 200 too, `"status": "degraded"`, naming it: every replica then
+serves from its own copy of the state (`dragoman.state.redis`), and Redis is shared by
+all of them, so a 503 would take every replica out of the balancer at once, turning a
+degraded cluster into one that serves nobody.
+
+A probe every few hundred milliseconds from several balancers must not become a load of
+its own: the answer is kept for CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -22,6 +29,10 @@ if TYPE_CHECKING:
 
 CACHE_SECONDS = 1.0
 CHECK_SECONDS = 2.0
+
+
+# What this replica needs to serve at all; any other problem (the shared state) degrades it.
+NEEDED = frozenset({"database"})
 
 
 class Readiness:
@@ -75,6 +86,8 @@ async def ready(http: HttpRequest) -> Response:
     readiness: Readiness = getattr(http.app.state, "readiness", None) or Readiness()
     http.app.state.readiness = readiness
     problems = await readiness.problems_of(gateway)
-    if problems:
+    if NEEDED & problems.keys():
         return JSONResponse({"status": "unready", "down": sorted(problems), "problems": problems}, 503)
+    if problems:
+        return JSONResponse({"status": "degraded", "down": sorted(problems), "problems": problems})
     return JSONResponse({"status": "ready"})

@@ -19,6 +19,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from dragoman.config import home_dir
+from dragoman.config.schema import DatabaseConfig
 from dragoman.observe.redact import redact
 from dragoman.store.durable import settle
 from dragoman.store.files import UnusableDatabase, prepare_home, sqlite_file
@@ -51,18 +52,26 @@ class Database:
         await self.engine.dispose()
 
 
-async def open_database(url: str, keys: Keyring | None = None, *, upgrade: bool | None = None) -> Database:
+async def open_database(
+    url: str,
+    keys: Keyring | None = None,
+    *,
+    upgrade: bool | None = None,
+    options: DatabaseConfig | None = None,
+) -> Database:
     """Connect, check the schema, and for SQLite make the file (and its journals) 0600.
     A schema behind this dragoman's is brought up to date when `upgrade` says so, by
     default for SQLite only: a shared database (PostgreSQL) is upgraded by `dragoman db
     upgrade`, never by whichever replica starts first while the others run older code.
     With `keys` (the home's: `Keyring(settings.home)`), seal what a dragoman from before
-    sealing left in clear. Raises UnusableDatabase when the URL, its driver, the
+    sealing left in clear. `options`: the settings' `[database]` (pool sizes, connect
+    timeout) for a server. Raises UnusableDatabase when the URL, its driver, the
     connection or the schema fails."""
     path = sqlite_file(url)
     if path is not None:
         _create_private(url, path)
-    engine = _engine(url)
+    options = options or DatabaseConfig()
+    engine = _engine(url, options)
     if path is not None:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     try:
@@ -74,7 +83,7 @@ async def open_database(url: str, keys: Keyring | None = None, *, upgrade: bool 
         raise UnusableDatabase(url, str(error)) from None
     except (OSError, SQLAlchemyError) as error:
         await engine.dispose()
-        raise UnusableDatabase(url, f"cannot open it: {_reason(error)}") from None
+        raise UnusableDatabase(url, f"cannot open it: {_reason(error, options)}") from None
     except BaseException:
         await engine.dispose()
         raise
@@ -109,13 +118,15 @@ async def _seal(engine: AsyncEngine, keys: Keyring) -> None:
             await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _engine(url: str) -> AsyncEngine:
+def _engine(url: str, options: DatabaseConfig) -> AsyncEngine:
     """The engine, or an UnusableDatabase naming what is wrong with the URL or its driver."""
     kind = url.partition("://")[0]
     try:
+        if kind.partition("+")[0] == "sqlite":
+            return create_async_engine(url)
         # A server's connections can die under the pool (PostgreSQL restarted, an idle
-        # one cut): each is checked as it is taken. A SQLite file's cannot.
-        return create_async_engine(url, pool_pre_ping=kind.partition("+")[0] != "sqlite")
+        # one cut): each is checked as it is taken.
+        return create_async_engine(url, pool_pre_ping=True, **_server_pool(kind, options))
     except NoSuchModuleError:  # before ArgumentError, its base class
         problem = f"no database driver for {kind} (e.g. sqlite+aiosqlite, postgresql+asyncpg)"
     except ArgumentError:
@@ -128,19 +139,31 @@ def _engine(url: str) -> AsyncEngine:
     raise UnusableDatabase(url, problem)
 
 
-def _reason(error: BaseException) -> str:
+def _server_pool(kind: str, options: DatabaseConfig) -> dict[str, object]:
+    """The pool's sizes, and the connect timeout in the words of the drivers that take one."""
+    pool: dict[str, object] = {"pool_size": options.pool_size, "max_overflow": options.max_overflow}
+    if kind.endswith("+asyncpg"):
+        pool["connect_args"] = {"timeout": options.connect_timeout}
+    return pool
+
+
+def _reason(error: BaseException, options: DatabaseConfig) -> str:
     cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    if isinstance(cause, TimeoutError):  # asyncpg's connect timeout, 60 s unless told
+        return f"no answer within {options.connect_timeout:g} s (the [database] connect_timeout)"
     text = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
     return redact(text.strip().splitlines()[0])
 
 
-async def open_existing(url: str, keys: Keyring | None = None) -> Database | None:
+async def open_existing(
+    url: str, keys: Keyring | None = None, *, options: DatabaseConfig | None = None
+) -> Database | None:
     """The database if it exists (for commands that only read), else None: a SQLite file
     is never created just to find it empty."""
     path = sqlite_file(url)
     if path is not None and not path.exists():
         return None
-    return await open_database(url, keys)
+    return await open_database(url, keys, options=options)
 
 
 def _create_private(url: str, path: Path) -> None:

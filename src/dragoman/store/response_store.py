@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from dragoman.config.schema import DatabaseConfig
 from dragoman.store.db import Database, UnusableDatabase, open_database
 from dragoman.store.stored_response import StoredResponse
 from dragoman.store.tables import responses
@@ -19,15 +20,16 @@ OPEN_RETRY_SECONDS = 0.5
 
 
 class ResponseStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, options: DatabaseConfig | None = None) -> None:
         self.url = url
+        self.options = options
         self._database: Database | None = None
         self._opening = asyncio.Lock()
 
     async def engine(self) -> AsyncEngine:
         async with self._opening:
             if self._database is None:
-                self._database = await _opened(self.url)
+                self._database = await _opened(self.url, self.options)
         return self._database.engine
 
     async def write(self, stored: list[StoredResponse]) -> None:
@@ -64,14 +66,14 @@ class ResponseStore:
             self._database = None
 
 
-async def _opened(url: str) -> Database:
+async def _opened(url: str, options: DatabaseConfig | None) -> Database:
     """The database, opened (and migrated) by whoever is first: another process
     migrating it at the same moment makes the first try fail."""
     try:
-        return await open_database(url)
+        return await open_database(url, options=options)
     except UnusableDatabase:
         await asyncio.sleep(OPEN_RETRY_SECONDS)
-        return await open_database(url)
+        return await open_database(url, options=options)
 
 
 def _row(stored: StoredResponse) -> dict[str, Any]:

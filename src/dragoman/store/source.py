@@ -23,6 +23,7 @@ from dragoman.store.files import Signature, holds_accounts, signature, sqlite_fi
 from dragoman.store.policies import PolicyOverride
 
 if TYPE_CHECKING:
+    from dragoman.config.schema import DatabaseConfig
     from dragoman.store.account_store import AccountStore
     from dragoman.store.db import Database
     from dragoman.store.local_keys import StoredKey
@@ -32,8 +33,15 @@ class AccountSource:
     """Every account (an `AccountReader`), and the database once it is open.
     `opened` is told when the database opens."""
 
-    def __init__(self, url: str, home: Path, opened: Callable[[Database], None] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        home: Path,
+        opened: Callable[[Database], None] | None = None,
+        options: DatabaseConfig | None = None,
+    ) -> None:
         self.url = url
+        self.options = options  # the pool's sizes and connect timeout
         self.home = home
         self.file = sqlite_file(url)
         self.database: Database | None = None
@@ -102,7 +110,7 @@ class AccountSource:
         from dragoman.store.db import open_database
         from dragoman.store.keyring import Keyring
 
-        self.database = await open_database(self.url, Keyring(self.home))
+        self.database = await open_database(self.url, Keyring(self.home), options=self.options)
         self._store = AccountStore(self.database.engine, self.database.keys)
         if self._opened is not None:
             self._opened(self.database)

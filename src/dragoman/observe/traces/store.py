@@ -21,6 +21,7 @@ from dragoman.store.migrations import HEAD
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from dragoman.config.schema import DatabaseConfig
     from dragoman.store.db import Database
 
 OPEN_RETRY_SECONDS = 0.5
@@ -29,8 +30,9 @@ OPEN_RETRY_SECONDS = 0.5
 class TraceStore:
     """The traces table and the usage ledger of one database, opened on first use."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, options: DatabaseConfig | None = None) -> None:
         self.url = url
+        self.options = options
         self._database: Database | None = None
         self._opening = asyncio.Lock()
         self._file = sqlite_file(url)
@@ -40,7 +42,7 @@ class TraceStore:
         """SQLAlchemy's engine on the database (made and migrated if need be)."""
         async with self._opening:
             if self._database is None:
-                self._database = await _opened(self.url)
+                self._database = await _opened(self.url, self.options)
         return self._database.engine
 
     async def write(self, records: list[Record]) -> None:
@@ -79,13 +81,13 @@ class TraceStore:
             self._database = None
 
 
-async def _opened(url: str) -> Database:
+async def _opened(url: str, options: DatabaseConfig | None) -> Database:
     """The database, opened (and migrated) by whoever is first: another process (a
     command, a worker) migrating it at the same moment makes the first try fail."""
     from dragoman.store.db import UnusableDatabase, open_database
 
     try:
-        return await open_database(url)
+        return await open_database(url, options=options)
     except UnusableDatabase:
         await asyncio.sleep(OPEN_RETRY_SECONDS)
-        return await open_database(url)
+        return await open_database(url, options=options)

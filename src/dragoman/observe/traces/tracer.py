@@ -56,6 +56,7 @@ class Tracer:
         # The database's URL while traces are kept there; its store opens (and
         # SQLAlchemy loads) with the first write, not with the server.
         self.url = settings.effective_database_url if config.database else None
+        self._database = settings.database  # its pool's sizes and connect timeout
         self._store: TraceStore | None = None
         self.dropped = 0  # records the database never got (it lagged, or failed)
         self._bodies = settings.trace_bodies
@@ -117,7 +118,7 @@ class Tracer:
         if self._store is None and self.url is not None:
             from dragoman.observe.traces.store import TraceStore
 
-            self._store = TraceStore(self.url)
+            self._store = TraceStore(self.url, self._database)
         return self._store
 
     def start(self) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from dragoman.server.responses.conversation import listed_items
 
 if TYPE_CHECKING:
+    from dragoman.config.schema import DatabaseConfig
     from dragoman.store.response_store import ResponseStore
     from dragoman.store.stored_response import StoredResponse
 
@@ -37,8 +38,9 @@ RETENTION_SECONDS = 300.0
 
 
 class Keeper:
-    def __init__(self, url: str, keep_days: float) -> None:
+    def __init__(self, url: str, keep_days: float, options: DatabaseConfig | None = None) -> None:
         self.url = url
+        self.options = options  # the pool's sizes and connect timeout
         self.keep_seconds = keep_days * 86400
         self.pending: dict[str, StoredResponse] = {}
         # Background runs still going, by response id.
@@ -92,7 +94,7 @@ class Keeper:
         if self._store is None:
             from dragoman.store.response_store import ResponseStore
 
-            self._store = ResponseStore(self.url)
+            self._store = ResponseStore(self.url, self.options)
         return self._store
 
     def start(self) -> None:
