@@ -12,11 +12,13 @@ import orjson
 import pytest
 
 from dragoman.config import ModelsConfig, load
-from dragoman.config.routing import AutoConfig, RoutingConfig
+from dragoman.config.routing import AutoConfig, RoutingConfig, TierMap
 from dragoman.ir.errors import PermissionDenied
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.request import Request
 from dragoman.policy import Policy
+from dragoman.providers.upstream import build_upstreams
+from dragoman.routing.catalog import Catalog
 from dragoman.routing.registry import Registry
 from dragoman.server.app import build_gateway
 from tests.captures import load_all
@@ -252,6 +254,34 @@ def test_with_no_rule_and_no_auto_the_policy_is_not_consulted() -> None:
     request = Request(model="gpt-4.1", messages=[Message("user", [Text("hi")])])
     assert Policy().route(request, Registry([], ModelsConfig()), "openai_chat") is None
     assert request.model == "gpt-4.1"
+
+
+def test_the_baseline_is_the_model_asked_for_else_the_top_tiers() -> None:
+    served = {
+        "kind": "openai_compatible",
+        "base_url": "http://127.0.0.1:9/v1",
+        "models": ["gpt-5", "gpt-4.1"],
+    }
+    settings = load(overrides={"providers": {"big": served}})
+    registry = Catalog(settings, build_upstreams(settings, environ={}), environ={}).registry()
+    rules = [
+        {"name": "named-to-auto", "match": {"model": "gpt-4.1"}, "set": {"model": "auto"}},
+        {"name": "nickname-to-auto", "match": {"model": "cheap"}, "set": {"model": "auto"}},
+    ]
+    policy = Policy(
+        AutoConfig(tiers=TierMap(simple="gpt-4.1", medium="gpt-4.1", complex="gpt-4.1", reasoning="gpt-5")),
+        RoutingConfig.model_validate({"rules": rules}),
+    )
+
+    def baseline(model: str) -> str | None:
+        request = Request(model=model, messages=[Message("user", [Text("hi")])])
+        decision = policy.route(request, registry, "openai_chat")
+        assert decision is not None and decision.model == "gpt-4.1"
+        return decision.baseline
+
+    # What the client asked for by name is what it would have cost; auto, or a name that
+    # is no model, is priced at the top tier.
+    assert [baseline("gpt-4.1"), baseline("auto"), baseline("cheap")] == ["gpt-4.1", "gpt-5", "gpt-5"]
 
 
 def test_a_deny_rule_raises_permission_denied_before_any_upstream() -> None:

@@ -57,8 +57,9 @@ class Decision:
     found: Signals | None = None
     # The session's tier held this one up (it would have been lower on its own).
     sticky: bool = False
-    # What the request would have run on without the policy: the model asked for, or for
-    # auto the top tier's model (`dragoman usage --savings` prices its usage there too).
+    # What the request would have run on without the policy: the model asked for (when a
+    # rule sent it to auto, if served), or for auto the top tier's model (`dragoman usage
+    # --savings` prices its usage there too).
     baseline: str | None = None
     # The auto profile that chose (`auto/<profile>`), None for plain auto.
     profile: str | None = None
@@ -130,6 +131,10 @@ class Policy:
             request.model = changes.model
         if is_auto(request.model):
             decision = self._auto(request, registry, asked, session)
+            if not is_auto(requested) and registry.serves(requested):
+                # A rule sent a model asked for by name to auto: that model is what the
+                # request would have cost, not the top tier's.
+                decision.baseline = requested
         elif rule is not None:
             decision = Decision(requested, request.model, "", baseline=requested)
         else:
