@@ -136,6 +136,18 @@ def test_auto_streams_with_the_route_header(url: str, fakes: FakeUpstreams) -> N
     assert _last_model(fakes, "anthropic") == "claude-sonnet-4-6"
 
 
+def test_a_sessions_tier_holds_through_the_gateway(url: str) -> None:
+    # Claude Code names its session in a header: the session key the pools use.
+    session = {"x-claude-code-session-id": "sticky-through-the-gateway"}
+    hard = claude(url, "auto", "Prove that there are infinitely many primes.", **session)
+    easy = claude(url, "auto", "Thanks!", **session)
+    elsewhere = claude(url, "auto", "Thanks!", **{"x-claude-code-session-id": "another-session"})
+    assert hard.headers["x-dragoman-route"].startswith("tier=complex; model=claude-sonnet-4-6; ")
+    route = easy.headers["x-dragoman-route"]
+    assert route.startswith("tier=complex; model=claude-sonnet-4-6; ") and "session held complex" in route
+    assert elsewhere.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
+
+
 def test_an_unknown_auto_profile_is_a_404_in_the_dialect(url: str) -> None:
     answer = chat(url, "auto/nope")
     assert answer.status_code == 404
