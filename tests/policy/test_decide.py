@@ -22,6 +22,7 @@ from dragoman.routing.catalog import Catalog
 from dragoman.routing.registry import Registry
 from dragoman.server.app import build_gateway
 from tests.captures import load_all
+from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import providers_for, serve_gateway
 from tests.policy.written import PIXEL
@@ -309,6 +310,19 @@ def test_auto_works_with_no_configuration(fakes: FakeUpstreams) -> None:
         )
     assert answer.status_code == 200, answer.text
     assert answer.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_an_error_answer_says_where_the_request_was_routed(fakes: FakeUpstreams, stream: bool) -> None:
+    fakes.gemini.script(Reply(error=Failure(400, "The request is not valid for this model.")))
+    body = {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
+    with serve_gateway(fakes) as plain:
+        answer = _post(plain, "/v1/chat/completions", body)
+        refused = _post(plain, "/v1/chat/completions", {**body, "model": "auto/nope"})
+    assert answer.status_code == 400, answer.text
+    assert "not valid for this model" in answer.json()["error"]["message"]
+    assert answer.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
+    assert refused.status_code == 404 and "x-dragoman-route" not in refused.headers  # no decision made
 
 
 def test_rules_are_reloaded_with_the_config(fakes: FakeUpstreams) -> None:

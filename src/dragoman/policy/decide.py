@@ -66,7 +66,7 @@ class Decision:
 
     def header(self) -> str:
         """`x-dragoman-route`'s value."""
-        return f"tier={self.tier or '-'}; model={self.model}; reason={self.reason}"
+        return _route(self.tier, self.model, self.reason)
 
     def trace(self) -> dict[str, Any]:
         """What the trace keeps (`routing`)."""
@@ -223,3 +223,15 @@ def _effort(request: Request, effort: str) -> None:
 def headers_of(decision: Decision | None) -> Mapping[str, str] | None:
     """The response headers a decision adds."""
     return {"x-dragoman-route": decision.header()} if decision is not None else None
+
+
+def error_headers_of(routing: Mapping[str, Any] | None) -> Mapping[str, str]:
+    """The headers an error answer adds for the decision the trace keeps (`Decision.trace`):
+    a request routed then refused (its tier's model out, too long) says where it went."""
+    if routing is None:
+        return {}
+    return {"x-dragoman-route": _route(routing["tier"], routing["model"], routing["reason"])}
+
+
+def _route(tier: str | None, model: str, reason: str) -> str:
+    return f"tier={tier or '-'}; model={model}; reason={reason}"
