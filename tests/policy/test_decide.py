@@ -12,14 +12,17 @@ import orjson
 import pytest
 
 from dragoman.config import ModelsConfig, load
-from dragoman.config.routing import AutoConfig, RoutingConfig
+from dragoman.config.routing import AutoConfig, RoutingConfig, TierMap
 from dragoman.ir.errors import PermissionDenied
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.request import Request
 from dragoman.policy import Policy
+from dragoman.providers.upstream import build_upstreams
+from dragoman.routing.catalog import Catalog
 from dragoman.routing.registry import Registry
 from dragoman.server.app import build_gateway
 from tests.captures import load_all
+from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import providers_for, serve_gateway
 from tests.policy.written import PIXEL
@@ -132,6 +135,18 @@ def test_auto_streams_with_the_route_header(url: str, fakes: FakeUpstreams) -> N
     )
     assert "data:" in text
     assert _last_model(fakes, "anthropic") == "claude-sonnet-4-6"
+
+
+def test_a_sessions_tier_holds_through_the_gateway(url: str) -> None:
+    # Claude Code names its session in a header: the session key the pools use.
+    session = {"x-claude-code-session-id": "sticky-through-the-gateway"}
+    hard = claude(url, "auto", "Prove that there are infinitely many primes.", **session)
+    easy = claude(url, "auto", "Thanks!", **session)
+    elsewhere = claude(url, "auto", "Thanks!", **{"x-claude-code-session-id": "another-session"})
+    assert hard.headers["x-dragoman-route"].startswith("tier=complex; model=claude-sonnet-4-6; ")
+    route = easy.headers["x-dragoman-route"]
+    assert route.startswith("tier=complex; model=claude-sonnet-4-6; ") and "session held complex" in route
+    assert elsewhere.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
 
 
 def test_an_unknown_auto_profile_is_a_404_in_the_dialect(url: str) -> None:
@@ -254,6 +269,34 @@ def test_with_no_rule_and_no_auto_the_policy_is_not_consulted() -> None:
     assert request.model == "gpt-4.1"
 
 
+def test_the_baseline_is_the_model_asked_for_else_the_top_tiers() -> None:
+    served = {
+        "kind": "openai_compatible",
+        "base_url": "http://127.0.0.1:9/v1",
+        "models": ["gpt-5", "gpt-4.1"],
+    }
+    settings = load(overrides={"providers": {"big": served}})
+    registry = Catalog(settings, build_upstreams(settings, environ={}), environ={}).registry()
+    rules = [
+        {"name": "named-to-auto", "match": {"model": "gpt-4.1"}, "set": {"model": "auto"}},
+        {"name": "nickname-to-auto", "match": {"model": "cheap"}, "set": {"model": "auto"}},
+    ]
+    policy = Policy(
+        AutoConfig(tiers=TierMap(simple="gpt-4.1", medium="gpt-4.1", complex="gpt-4.1", reasoning="gpt-5")),
+        RoutingConfig.model_validate({"rules": rules}),
+    )
+
+    def baseline(model: str) -> str | None:
+        request = Request(model=model, messages=[Message("user", [Text("hi")])])
+        decision = policy.route(request, registry, "openai_chat")
+        assert decision is not None and decision.model == "gpt-4.1"
+        return decision.baseline
+
+    # What the client asked for by name is what it would have cost; auto, or a name that
+    # is no model, is priced at the top tier.
+    assert [baseline("gpt-4.1"), baseline("auto"), baseline("cheap")] == ["gpt-4.1", "gpt-5", "gpt-5"]
+
+
 def test_a_deny_rule_raises_permission_denied_before_any_upstream() -> None:
     policy = Policy(AutoConfig(), RoutingConfig.model_validate({"rules": [{"name": "no", "deny": "closed"}]}))
     with pytest.raises(PermissionDenied, match="closed"):
@@ -267,6 +310,19 @@ def test_auto_works_with_no_configuration(fakes: FakeUpstreams) -> None:
         )
     assert answer.status_code == 200, answer.text
     assert answer.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_an_error_answer_says_where_the_request_was_routed(fakes: FakeUpstreams, stream: bool) -> None:
+    fakes.gemini.script(Reply(error=Failure(400, "The request is not valid for this model.")))
+    body = {"model": "auto", "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
+    with serve_gateway(fakes) as plain:
+        answer = _post(plain, "/v1/chat/completions", body)
+        refused = _post(plain, "/v1/chat/completions", {**body, "model": "auto/nope"})
+    assert answer.status_code == 400, answer.text
+    assert "not valid for this model" in answer.json()["error"]["message"]
+    assert answer.headers["x-dragoman-route"] == "tier=simple; model=gemini-2.5-flash; reason=score 0"
+    assert refused.status_code == 404 and "x-dragoman-route" not in refused.headers  # no decision made
 
 
 def test_rules_are_reloaded_with_the_config(fakes: FakeUpstreams) -> None:

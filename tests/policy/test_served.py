@@ -76,6 +76,40 @@ def test_a_rules_provider_and_model_are_checked_together() -> None:
     assert errors == ['routing.rules[1] "r": set.provider/model "nobody/gpt-5" is served by no provider']
 
 
+def test_a_rules_provider_serves_any_model_asked_of_it_by_name() -> None:
+    # `provider/model` reaches that provider whatever its list says (`Registry._explicit`).
+    assert _problems(routing={"rules": [_rule("r", "gpt-5-preview", provider="big")]}) == ([], [])
+
+
+def test_a_rules_provider_alone_is_checked_by_its_name() -> None:
+    rules = [
+        {"name": "pinned", "match": {"key": "key2"}, "set": {"provider": "big"}},
+        {"name": "typo", "match": {"key": "key3"}, "set": {"provider": "bgi"}},
+    ]
+    errors, warnings = _problems(routing={"rules": rules})
+    assert errors == [
+        'routing.rules[2] "typo": set.provider "bgi" names no [providers.NAME] table or account '
+        "(did you mean big?)"
+    ]
+    assert warnings == []
+
+
+def test_a_rules_provider_left_out_for_its_key_is_a_warning() -> None:
+    providers = {**PROVIDERS, "anthropic": {"kind": "anthropic"}}  # ANTHROPIC_API_KEY unset: left out
+    rules = [
+        _rule("with-model", "claude-sonnet-4-5", provider="anthropic"),
+        {"name": "alone", "match": {"key": "key2"}, "set": {"provider": "anthropic"}},
+    ]
+    errors, warnings = _problems(providers=providers, routing={"rules": rules})
+    assert errors == []
+    no_key = "no API key (set ANTHROPIC_API_KEY, or add api_key or api_key_env)"
+    assert warnings == [
+        'routing.rules[1] "with-model": set.provider/model "anthropic/claude-sonnet-4-5" is served by no '
+        f"provider now: anthropic is not served: {no_key}",
+        f'routing.rules[2] "alone": set.provider "anthropic" is not served now: {no_key}',
+    ]
+
+
 def test_a_rule_to_an_auto_profile_that_does_not_exist() -> None:
     errors, _ = _problems(
         routing={"rules": [_rule("r", "auto/chaep")]},

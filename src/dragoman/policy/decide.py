@@ -57,15 +57,16 @@ class Decision:
     found: Signals | None = None
     # The session's tier held this one up (it would have been lower on its own).
     sticky: bool = False
-    # What the request would have run on without the policy: the model asked for, or for
-    # auto the top tier's model (`dragoman usage --savings` prices its usage there too).
+    # What the request would have run on without the policy: the model asked for (when a
+    # rule sent it to auto, if served), or for auto the top tier's model (`dragoman usage
+    # --savings` prices its usage there too).
     baseline: str | None = None
     # The auto profile that chose (`auto/<profile>`), None for plain auto.
     profile: str | None = None
 
     def header(self) -> str:
         """`x-dragoman-route`'s value."""
-        return f"tier={self.tier or '-'}; model={self.model}; reason={self.reason}"
+        return _route(self.tier, self.model, self.reason)
 
     def trace(self) -> dict[str, Any]:
         """What the trace keeps (`routing`)."""
@@ -130,6 +131,10 @@ class Policy:
             request.model = changes.model
         if is_auto(request.model):
             decision = self._auto(request, registry, asked, session)
+            if not is_auto(requested) and registry.serves(requested):
+                # A rule sent a model asked for by name to auto: that model is what the
+                # request would have cost, not the top tier's.
+                decision.baseline = requested
         elif rule is not None:
             decision = Decision(requested, request.model, "", baseline=requested)
         else:
@@ -218,3 +223,15 @@ def _effort(request: Request, effort: str) -> None:
 def headers_of(decision: Decision | None) -> Mapping[str, str] | None:
     """The response headers a decision adds."""
     return {"x-dragoman-route": decision.header()} if decision is not None else None
+
+
+def error_headers_of(routing: Mapping[str, Any] | None) -> Mapping[str, str]:
+    """The headers an error answer adds for the decision the trace keeps (`Decision.trace`):
+    a request routed then refused (its tier's model out, too long) says where it went."""
+    if routing is None:
+        return {}
+    return {"x-dragoman-route": _route(routing["tier"], routing["model"], routing["reason"])}
+
+
+def _route(tier: str | None, model: str, reason: str) -> str:
+    return f"tier={tier or '-'}; model={model}; reason={reason}"

@@ -1,6 +1,7 @@
 """What the routing policy saved: per rule and per auto tier, what the routed requests
-cost against what their baseline would have (the model asked for; for `auto`, the
-top tier's model), both at the price table's rates on the same usage.
+cost against what their baseline would have (the model asked for, also when a rule
+sent it to auto; for `auto` asked for, the top tier's model), both at the price table's
+rates on the same usage.
 
 Read from the usage ledger grouped by `route` (`observe.traces.ledger`), which outlives
 purged traces. A routed request whose served or baseline model has no price is

@@ -2,9 +2,13 @@
 start (`server.app.load_gateway`) and when config.toml changes while serving
 (`Gateway.reconfigure`).
 
-Named: a rule's `set.model` (with its `set.provider`, as `provider/model`), each model
-of `[auto.tiers]` and `[auto.profiles.<name>.tiers]`, each chain of `[models.fallbacks]`
-(its model and every member), `[models] context_fallback` and `fallback`.
+Named: a rule's `set.model` (with its `set.provider`, as `provider/model`; a
+`set.provider` alone names the provider or account only), each model of `[auto.tiers]`
+and `[auto.profiles.<name>.tiers]`, each chain of `[models.fallbacks]` (its model and
+every member), `[models] context_fallback` and `fallback`.
+
+A `provider/model` is served when the provider is: a provider serves any model asked of
+it by its name (`Registry._explicit`), so the model part is not checked against its list.
 
 A name nothing serves is one of two things:
 - a typo: no provider kind's built-in model data knows it, no account or provider table
@@ -14,6 +18,9 @@ A name nothing serves is one of two things:
 - a model out of reach now (its provider's key variable unset, its account not added
   yet, a live list not read yet, as at start): a warning, and dragoman serves the
   rest; a request that asks for it gets the usual "not served" error until it is.
+
+A provider name (`set.provider`) is refused when no `[providers.NAME]` table or account
+has it, and a warning when the one that has it is not served now.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from dragoman.config import ConfigError, Settings
+from dragoman.config.routing import RuleSet
 from dragoman.policy.tiers import profile_of
 from dragoman.providers import discover
 from dragoman.routing.registry import Registry
@@ -40,7 +48,8 @@ class Named:
 
     where: str
     field: str
-    model: str
+    model: str  # or the provider's name, for `set.provider` alone
+    provider: bool = False
 
     def says(self, what: str) -> str:
         return f'{self.where}: {self.field} "{self.model}" {what}'
@@ -49,12 +58,8 @@ class Named:
 def named_models(settings: Settings) -> Iterator[Named]:
     """Every model the routing config names, in the order of the file's sections."""
     for number, rule in enumerate(settings.routing.rules, start=1):
-        if rule.set is not None and rule.set.model is not None:
-            where = f'routing.rules[{number}] "{rule.name}"'
-            if rule.set.provider:  # served as `provider/model`
-                yield Named(where, "set.provider/model", f"{rule.set.provider}/{rule.set.model}")
-            else:
-                yield Named(where, "set.model", rule.set.model)
+        if rule.set is not None:
+            yield from _rule_names(f'routing.rules[{number}] "{rule.name}"', rule.set)
     auto = settings.auto
     yield from _tiers("auto.tiers", auto.tiers)
     for name, profile in auto.profiles.items():
@@ -66,6 +71,15 @@ def named_models(settings: Settings) -> Iterator[Named]:
         model = getattr(settings.models, field)
         if model is not None:
             yield Named("models", field, model)
+
+
+def _rule_names(where: str, changes: RuleSet) -> Iterator[Named]:
+    if changes.model is not None and changes.provider:  # served as `provider/model`
+        yield Named(where, "set.provider/model", f"{changes.provider}/{changes.model}")
+    elif changes.model is not None:
+        yield Named(where, "set.model", changes.model)
+    elif changes.provider:
+        yield Named(where, "set.provider", changes.provider, provider=True)
 
 
 def _tiers(where: str, tiers: object) -> Iterator[Named]:
@@ -94,7 +108,7 @@ def unserved(
     errors: list[str] = []
     warnings: list[str] = []
     for named in named_models(settings):
-        problem = known.problem(named.model)
+        problem = known.provider_problem(named.model) if named.provider else known.problem(named.model)
         if problem is None:
             continue
         fatal, what = problem
@@ -118,6 +132,7 @@ class Known:
             models = item.models or (tuple(info.id for info in spec.models) if spec else ())
             self.listed.update((model, item) for model in models if model not in self.listed)
         self.unlisted = list(unlisted)
+        self.left_out = {item.name: item for item in registry.unserved}
 
     def problem(self, model: str) -> tuple[bool, str] | None:
         """None when `model` is served; else (fatal, what is wrong)."""
@@ -126,7 +141,7 @@ class Known:
             return self._profile(profile)
         if self.registry.serves(model):
             return None
-        unserved = self.listed.get(model)
+        unserved = self.listed.get(model) or self._left_out_provider(model)
         if unserved is not None:
             return False, f"is served by no provider now: {unserved.name} is not served: {unserved.reason}"
         if model in self.built_in:
@@ -135,6 +150,23 @@ class Known:
             pending = ", ".join(self.unlisted)
             return False, f"is served by no provider now (unless the live model list of {pending} has it)"
         return True, "is served by no provider" + self._close(model)
+
+    def provider_problem(self, name: str) -> tuple[bool, str] | None:
+        """None when the provider or account `name` is served; else (fatal, what is wrong)."""
+        if self.registry.upstream(name) is not None:
+            return None
+        left_out = self.left_out.get(name)
+        if left_out is not None:
+            return False, f"is not served now: {left_out.reason}"
+        names = [upstream.name for upstream in self.registry.upstreams] + list(self.left_out)
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        return True, f"names no [providers.NAME] table or account{hint}"
+
+    def _left_out_provider(self, model: str) -> Unserved | None:
+        """The provider left out that a `provider/model` name asks for, if any."""
+        prefix, slash, _ = model.partition("/")
+        return self.left_out.get(prefix) if slash else None
 
     def _profile(self, profile: str) -> tuple[bool, str] | None:
         if not profile or profile in self.profiles:

@@ -16,6 +16,7 @@ from dragoman import dialects
 from dragoman.dialects.gemini import array_stream
 from dragoman.ir.errors import NotFound
 from dragoman.observe.web import routes as dashboard
+from dragoman.policy.decide import error_headers_of
 from dragoman.pools.sessions import SessionKey, session_headers, session_key
 from dragoman.server import (
     auth_api,
@@ -53,12 +54,15 @@ def _guarded(dialect: Asker, handler: Handler) -> Handler:
 
     async def endpoint(http: HttpRequest) -> Response:
         name = dialect if isinstance(dialect, str) else dialect(http)
-        exchange_of(http.scope).dialect = name
+        exchange = exchange_of(http.scope)
+        exchange.dialect = name
         try:
             local_auth.check(http, http.app.state.key_ring)
             return await handler(http)
         except Exception as error:
-            return error_response(error, name)
+            answer = error_response(error, name)
+            answer.headers.update(error_headers_of(exchange.routing))
+            return answer
 
     return endpoint
 

@@ -3,8 +3,9 @@ with a fix for each problem.
 
 `local` checks the config, the folder's permissions and the ports; `service` the
 background service `dragoman daemon` installed; `accounts` each
-account (and with `--online` a refresh, a tiny request and the clock); `clients` the
-clients `dragoman setup` configured. Exit status 1 when anything failed.
+account (and with `--online` a refresh, a tiny request and the clock); `routing` the
+models the routing rules, tiers and chains name; `clients` the clients `dragoman setup`
+configured. Exit status 1 when anything failed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import asdict
 import click
 
 from dragoman.cli.common import config_origin, home_options, json_option, print_json
-from dragoman.cli.doctor import accounts, clients, local, service
+from dragoman.cli.doctor import accounts, clients, local, routing, service
 from dragoman.cli.doctor.findings import Finding, fail
 from dragoman.cli.setup.target import root_url
 from dragoman.config import ConfigError, Settings
@@ -58,7 +59,7 @@ async def _served(settings: Settings, online: bool) -> tuple[list[Finding], set[
     except ConfigError as error:
         return [fail("accounts", str(error), "fix that [providers.NAME] table")], None
     logins = await accounts.logins(settings)
-    found = [*accounts.served(catalog), *accounts.tokens(logins)]
+    found = [*accounts.served(catalog), *routing.routing(settings, catalog), *accounts.tokens(logins)]
     if online:
         found += await accounts.refreshed(settings, logins)
         found += await accounts.probes(settings, catalog)
