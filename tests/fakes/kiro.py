@@ -7,9 +7,11 @@ dragoman's code.
 
 Runtime: `POST /generateAssistantResponse` answers a scripted Reply in the binary event
 stream (`kiro_frames`), cut into chunks that ignore message boundaries; `GET
-/getUsageLimits` the month's credits. It takes a live access token, or an API key with
-`tokentype: API_KEY`; anything else is 403 "The bearer token included in the request is
-invalid." Errors are Kiro's `{"message", "__type"}` (402 `reason` for the spent limit).
+/getUsageLimits` the month's credits; `GET /ListAvailableModels` the account's models,
+`list_page` a page, paged with an opaque `nextToken` (a login's list wants its profile).
+It takes a live access token, or an API key with `tokentype: API_KEY`; anything else is
+403 "The bearer token included in the request is invalid." Errors are Kiro's
+`{"message", "__type"}` (402 `reason` for the spent limit).
 
 Auth: `GET /signin` is the portal (it sends the browser back to the loopback with a code
 and `login_option`), `POST /oauth/token` exchanges the code (PKCE checked, the exact
@@ -59,6 +61,7 @@ class KiroFake(Fake):
         self.access_tokens: dict[str, float] = {}
         self.refresh_tokens: set[str] = set()
         self.codes: dict[str, tuple[str, str]] = {}  # code -> (challenge, redirect_uri)
+        self._page_tokens: dict[str, int] = {"": 0}  # a list's nextToken -> where its page starts
         self.client_secret = "fake-sso-client-secret-" + secrets.token_hex(8)
         register(self.client_secret, "the fake Kiro SSO client secret")
         self.client_id = "fake-sso-client-id"
@@ -68,6 +71,8 @@ class KiroFake(Fake):
         # Damage the first message's bytes (a test of the CRC checks).
         self.corrupt = False
         self.usage_requests: list[RecordedRequest] = []
+        self.list_requests: list[RecordedRequest] = []
+        self.list_page = 50
         super().__init__()
 
     def reset(self) -> None:
@@ -75,6 +80,7 @@ class KiroFake(Fake):
         self.refreshes = 0
         self.refresh_delay = 0.0
         self.corrupt = False
+        self.list_page = 50
 
     def settings(self) -> dict[str, Any]:
         return {
@@ -110,6 +116,7 @@ class KiroFake(Fake):
         return [
             Route("/generateAssistantResponse", self._generate, methods=["POST"]),
             Route("/getUsageLimits", self._usage, methods=["GET"]),
+            Route("/ListAvailableModels", self._list, methods=["GET"]),
             Route("/signin", self._portal, methods=["GET"]),
             Route("/oauth/token", self._exchange, methods=["POST"]),
             Route("/refreshToken", self._refresh, methods=["POST"]),
@@ -186,6 +193,27 @@ class KiroFake(Fake):
             return JSONResponse({"message": "profileArn is required"}, status_code=400)
         return JSONResponse(usage_answer(self.credits_used))
 
+    async def _list(self, request: Request) -> Response:
+        record = await self.record(request)
+        self.requests.remove(record)
+        self.list_requests.append(record)
+        try:
+            self.check_auth(record)
+        except Rejected as error:
+            return JSONResponse(self.error_body(error), status_code=error.status)
+        if record.header("tokentype") != "API_KEY" and record.query.get("profileArn") != PROFILE_ARN:
+            return JSONResponse(self.error_body(Rejected("profileArn is required", status=400)), 400)
+        if record.query.get("origin") != "AI_EDITOR":
+            return JSONResponse(self.error_body(Rejected("origin is required", status=400)), 400)
+        start = self._page_tokens.get(record.query.get("nextToken", ""), 0)
+        size = min(self.list_page, int(record.query.get("maxResults") or 50))
+        body: dict[str, Any] = {"models": [model_entry(name) for name in self.models[start : start + size]]}
+        if start + size < len(self.models):
+            token = secrets.token_urlsafe(12)
+            self._page_tokens[token] = start + size
+            body["nextToken"] = token
+        return JSONResponse(body)
+
     # -- auth --------------------------------------------------------------------------
 
     async def _portal(self, request: Request) -> Response:
@@ -236,6 +264,17 @@ class KiroFake(Fake):
             {key: tokens[key] for key in ("accessToken", "refreshToken", "expiresIn")}
             | {"tokenType": "Bearer"}
         )
+
+
+def model_entry(name: str) -> dict[str, Any]:
+    """One model of `ListAvailableModels`, as Kiro lists it."""
+    return {
+        "modelId": name,
+        "modelName": name.replace("-", " ").title(),
+        "description": f"{name} on Kiro",
+        "supportedInputTypes": ["TEXT", "IMAGE"],
+        "tokenLimits": {"maxInputTokens": 200_000, "maxOutputTokens": 64_000},
+    }
 
 
 def usage_answer(used: float) -> dict[str, Any]:

@@ -47,8 +47,8 @@ SPEC = ProviderSpec(
     # which only the root path's `x-amz-json-1.0` form takes. The answer is the event stream.
     headers={"accept": "application/json"},
     models=MODELS,
-    # No model list endpoint is used: ListAvailableModels wants a profile and paging (runtimes.md §3g).
-    models_path=None,
+    # The account's own list, paged, its profile in the query (`models.py`, runtimes.md §3g).
+    models_path="/ListAvailableModels",
     oauth=OAUTH,
     runtime=KiroRuntime(),
     takes_keys=True,

@@ -44,6 +44,11 @@ class KiroRuntime(AccountRuntime):
         profile = account.extra.get("profile_arn")
         return {**body, "profileArn": profile} if isinstance(profile, str) and profile else body
 
+    def list_query(self, account: Account) -> dict[str, str]:
+        # A key's account has no profile to name; a login's list is its profile's.
+        profile = account.extra.get("profile_arn")
+        return {"profileArn": profile} if isinstance(profile, str) and profile else {}
+
     def identity(self, tokens: dict[str, Any]) -> dict[str, Any]:
         """From a token answer: the profile (the account's id) and its region's runtime."""
         profile = tokens.get("profile_arn")
