@@ -62,18 +62,30 @@ class KiroRuntime(AccountRuntime):
             "auth_region": tokens.get("auth_region"),
         }
 
+    async def setup(self, account: Account, client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
+        """The account's plan (`KIRO PRO`), which only Kiro's usage answer names: shown by
+        `status` and `accounts list`. Not read is no failure: the plan stays unsaid."""
+        answer = await self._usage_answer(account, client, base_url)
+        found = usage.plan(answer) if answer is not None else None
+        return {"plan": found} if found else {}
+
     async def usage(
         self, account: Account, client: httpx.AsyncClient, base_url: str
     ) -> list[UsageWindow] | None:
-        headers = {**self.headers(account), **self.call_headers(account, {})}
-        headers["authorization"] = f"Bearer {account.access_token}"
-        profile = account.extra.get("profile_arn")
-        answer = await usage.fetch_usage(
-            client, base_url, headers, profile if isinstance(profile, str) else None
-        )
+        answer = await self._usage_answer(account, client, base_url)
         if answer is None:
             return None
         return usage.windows(answer) or None
+
+    async def _usage_answer(
+        self, account: Account, client: httpx.AsyncClient, base_url: str
+    ) -> dict[str, Any] | None:
+        headers = {**self.headers(account), **self.call_headers(account, {})}
+        headers["authorization"] = f"Bearer {account.access_token}"
+        profile = account.extra.get("profile_arn")
+        return await usage.fetch_usage(
+            client, base_url, headers, profile if isinstance(profile, str) else None
+        )
 
     async def refresh(self, client: httpx.AsyncClient, oauth: OAuthSpec, account: Account) -> dict[str, Any]:
         return await auth.refresh(client, oauth, account)
