@@ -17,6 +17,11 @@ Auth: `GET /signin` is the portal (it sends the browser back to the loopback wit
 and `login_option`), `POST /oauth/token` exchanges the code (PKCE checked, the exact
 callback as `redirect_uri`), `POST /refreshToken` refreshes a social login (rotating its
 refresh token), `POST /token` an AWS SSO one (camelCase, client id and secret checked).
+AWS Builder ID's device login (oauth.md §5.2): `POST /client/register` registers a public
+client, `POST /device_authorization` issues a user code, and `POST /token` with the
+device_code grant answers `authorization_pending` `device_polls` times (`slow_down` once
+if `slow`), then tokens without a profile (a Builder ID has none, and the runtime serves
+its tokens without one); `device_denied` makes it `access_denied`.
 """
 
 from __future__ import annotations
@@ -73,6 +78,12 @@ class KiroFake(Fake):
         self.usage_requests: list[RecordedRequest] = []
         self.list_requests: list[RecordedRequest] = []
         self.list_page = 50
+        self.clients: dict[str, str] = {self.client_id: self.client_secret}  # registered: id -> secret
+        self.device_codes: dict[str, str] = {}  # device code -> the client it was issued to
+        self.device_polls, self.slow, self.device_denied = 2, False, False
+        self.token_polls: list[dict[str, Any]] = []
+        self.sso_tokens: set[str] = set()  # Builder ID access tokens: no profile needed
+        self._sso_refresh: set[str] = set()
         super().__init__()
 
     def reset(self) -> None:
@@ -81,12 +92,14 @@ class KiroFake(Fake):
         self.refresh_delay = 0.0
         self.corrupt = False
         self.list_page = 50
+        self.device_polls, self.slow, self.device_denied = 2, False, False
 
     def settings(self) -> dict[str, Any]:
         return {
             "kiro": {
                 "authorize_url": f"{self.url}/signin",
                 "token_url": f"{self.url}/oauth/token",
+                "device_url": f"{self.url}/device_authorization",
                 "device_token_url": f"{self.url}/token",
                 "base_url": self.url,
                 "redirect_port": 0,
@@ -121,6 +134,8 @@ class KiroFake(Fake):
             Route("/oauth/token", self._exchange, methods=["POST"]),
             Route("/refreshToken", self._refresh, methods=["POST"]),
             Route("/token", self._sso_token, methods=["POST"]),
+            Route("/client/register", self._register, methods=["POST"]),
+            Route("/device_authorization", self._device_authorization, methods=["POST"]),
         ]
 
     def check_auth(self, record: RecordedRequest) -> None:
@@ -154,8 +169,12 @@ class KiroFake(Fake):
         return await self.handle(request, self._validate, self._answer)
 
     def _validate(self, body: Any, record: RecordedRequest) -> None:
-        needs_profile = record.header("tokentype") != "API_KEY"
-        validate(body, len(record.body), self.models, needs_profile)
+        validate(body, len(record.body), self.models, self.needs_profile(record))
+
+    def needs_profile(self, record: RecordedRequest) -> bool:
+        """A social login's calls name its profile; a key's and a Builder ID's do not."""
+        token = (record.header("authorization") or "").partition(" ")[2]
+        return record.header("tokentype") != "API_KEY" and token not in self.sso_tokens
 
     def _answer(self, body: Any, record: RecordedRequest, reply: Reply) -> Frames:
         frames = answer_frames(reply)
@@ -189,7 +208,7 @@ class KiroFake(Fake):
             self.check_auth(record)
         except Rejected as error:
             return JSONResponse(self.error_body(error), status_code=error.status)
-        if record.header("tokentype") != "API_KEY" and record.query.get("profileArn") != PROFILE_ARN:
+        if self.needs_profile(record) and record.query.get("profileArn") != PROFILE_ARN:
             return JSONResponse({"message": "profileArn is required"}, status_code=400)
         return JSONResponse(usage_answer(self.credits_used))
 
@@ -201,7 +220,7 @@ class KiroFake(Fake):
             self.check_auth(record)
         except Rejected as error:
             return JSONResponse(self.error_body(error), status_code=error.status)
-        if record.header("tokentype") != "API_KEY" and record.query.get("profileArn") != PROFILE_ARN:
+        if self.needs_profile(record) and record.query.get("profileArn") != PROFILE_ARN:
             return JSONResponse(self.error_body(Rejected("profileArn is required", status=400)), 400)
         if record.query.get("origin") != "AI_EDITOR":
             return JSONResponse(self.error_body(Rejected("origin is required", status=400)), 400)
@@ -247,7 +266,9 @@ class KiroFake(Fake):
 
     async def _sso_token(self, request: Request) -> Response:
         body = orjson.loads(await request.body() or b"{}")
-        known = body.get("clientId") == self.client_id and body.get("clientSecret") == self.client_secret
+        known = self.clients.get(str(body.get("clientId"))) == body.get("clientSecret")
+        if body.get("grantType") == DEVICE_GRANT:
+            return self._device_token(body, known)
         if (
             body.get("grantType") != "refresh_token"
             or not known
@@ -260,10 +281,84 @@ class KiroFake(Fake):
         self.refreshes += 1
         tokens = self.new_tokens()
         # AWS SSO answers no profile: the IDE keeps the one it had.
+        if body.get("refreshToken") in self._sso_refresh:
+            self.sso_tokens.add(tokens["accessToken"])
+            self._sso_refresh.add(tokens["refreshToken"])
         return JSONResponse(
             {key: tokens[key] for key in ("accessToken", "refreshToken", "expiresIn")}
             | {"tokenType": "Bearer"}
         )
+
+    # -- AWS Builder ID's device login ---------------------------------------------------
+
+    async def _register(self, request: Request) -> Response:
+        body = orjson.loads(await request.body() or b"{}")
+        grants = body.get("grantTypes") or []
+        if body.get("clientType") != "public" or DEVICE_GRANT not in grants or not body.get("scopes"):
+            return _aws_error(400, "invalid_client_metadata", "Invalid client metadata")
+        client_id, secret = "fake-client-" + secrets.token_hex(6), "fake-secret-" + secrets.token_hex(12)
+        register(secret, "a fake AWS OIDC client secret")
+        self.clients[client_id] = secret
+        return JSONResponse(
+            {
+                "clientId": client_id,
+                "clientSecret": secret,
+                "clientSecretExpiresAt": int(time.time()) + 7776000,
+            }
+        )
+
+    async def _device_authorization(self, request: Request) -> Response:
+        body = orjson.loads(await request.body() or b"{}")
+        if self.clients.get(str(body.get("clientId"))) != body.get("clientSecret") or not body.get(
+            "startUrl"
+        ):
+            return _aws_error(400, "invalid_client", "Invalid client")
+        code = secrets.token_urlsafe(24)
+        self.device_codes[code] = str(body["clientId"])
+        page = f"{self.url}/device"
+        return JSONResponse(
+            {
+                "deviceCode": code,
+                "userCode": "ABCD-EFGH",
+                "verificationUri": page,
+                "verificationUriComplete": f"{page}?user_code=ABCD-EFGH",
+                "expiresIn": 600,
+                "interval": 1,
+            }
+        )
+
+    def _device_token(self, body: dict[str, Any], known: bool) -> Response:
+        self.token_polls.append(body)
+        owner = self.device_codes.get(str(body.get("deviceCode")))
+        if not known or owner != body.get("clientId"):
+            return _aws_error(400, "invalid_grant", "Invalid device code provided")
+        if self.device_denied:
+            return _aws_error(400, "access_denied", "The user denied the authorization")
+        if self.slow:
+            self.slow = False
+            return _aws_error(400, "slow_down", "Client is polling too quickly")
+        if self.device_polls > 0:
+            self.device_polls -= 1
+            return _aws_error(400, "authorization_pending", "Authorization is still pending")
+        del self.device_codes[str(body["deviceCode"])]
+        tokens = self.new_tokens()
+        self.sso_tokens.add(tokens["accessToken"])
+        self._sso_refresh.add(tokens["refreshToken"])
+        return JSONResponse(
+            {key: tokens[key] for key in ("accessToken", "refreshToken", "expiresIn")}
+            | {"tokenType": "Bearer"}
+        )
+
+
+def _aws_error(status: int, code: str, text: str) -> JSONResponse:
+    """AWS SSO OIDC's error: the OAuth code and its description, the type in a header."""
+    kind = "".join(part.title() for part in code.split("_")) + "Exception"
+    return JSONResponse(
+        {"error": code, "error_description": text}, status_code=status, headers={"x-amzn-errortype": kind}
+    )
+
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 def model_entry(name: str) -> dict[str, Any]:

@@ -172,8 +172,9 @@ class AccountRuntime:
         return None
 
     async def login(
-        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool, flow: Flow
     ) -> dict[str, Any] | None:
-        """A token response from the provider's own browser login (Kiro's portal);
-        None: the standard flows. Raises `LoginError` or `OAuthError`."""
+        """A token response from the provider's own login (Kiro's portal, or AWS's device
+        code when `flow` is "device"); None: the standard flows. Raises `LoginError` or
+        `OAuthError`."""
         return None

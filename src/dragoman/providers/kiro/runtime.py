@@ -8,10 +8,11 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from dragoman.providers.kiro import auth, usage
+from dragoman.providers.kiro.builder_id import builder_id_login
 from dragoman.providers.kiro.client import AGENT_MODE, user_agents
 from dragoman.providers.kiro.login import social_login
 from dragoman.providers.kiro.region import region_of, runtime_host
-from dragoman.providers.subscription import AccountRuntime, OAuthSpec, UsageWindow
+from dragoman.providers.subscription import AccountRuntime, Flow, OAuthSpec, UsageWindow
 
 if TYPE_CHECKING:
     import httpx
@@ -60,6 +61,9 @@ class KiroRuntime(AccountRuntime):
             "profile_arn": profile,
             "login": tokens.get("login"),
             "auth_region": tokens.get("auth_region"),
+            # A Builder ID login's own registration at AWS, which its refresh needs.
+            "client_id": tokens.get("client_id"),
+            "client_secret": tokens.get("client_secret"),
         }
 
     async def setup(self, account: Account, client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
@@ -91,6 +95,8 @@ class KiroRuntime(AccountRuntime):
         return await auth.refresh(client, oauth, account)
 
     async def login(
-        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool, flow: Flow
     ) -> dict[str, Any]:
+        if flow == "device":
+            return await builder_id_login(client, oauth, io, no_browser)
         return await social_login(client, oauth, io)
