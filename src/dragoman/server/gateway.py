@@ -68,8 +68,9 @@ class Gateway:
     tracer: Tracer | None = None
     # Stored Responses (`server.responses`); started with the app.
     responses: Keeper | None = None
-    # The usage windows of the Claude logins clients bring (`auth = "client"`).
-    client_logins: ClientLogins = field(default_factory=ClientLogins)
+    # The usage windows of the Claude logins clients bring (`auth = "client"`), kept in
+    # the runtime state (every worker and replica sees each login's); there once it opens.
+    client_logins: ClientLogins | None = None
     # Where the settings were read from (`serve`): the file is then watched while serving.
     origin: ConfigOrigin | None = None
     watch: ConfigWatch | None = None
@@ -215,6 +216,7 @@ class Gateway:
     async def _start_pools(self) -> None:
         self.state = open_state(self.settings, workers=self.settings.workers > 1)
         await self.state.start()
+        self.client_logins = ClientLogins(self.state.client_logins)
         self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
         self.policy.bindings = self.state.bindings
 
