@@ -236,3 +236,44 @@ def test_a_code_assist_failure_at_login_leaves_the_setup_for_later(
     assert "tried again at its first request" in result.output and "GOOGLE_CLOUD_PROJECT" in result.output
     (account,) = stored_logins(dragoman_home)
     assert "setup_at" not in account.extra
+
+
+def _gemini_cli_file(tmp_path: Path, gemini_cli: Subscription, expiry_ms: float) -> Path:
+    """gemini-cli's `oauth_creds.json` holding a login the fake Google issued."""
+    issued = gemini_cli.oauth.issue(gemini_cli.oauth.user)
+    path = tmp_path / "oauth_creds.json"
+    fields = {key: issued[key] for key in ("access_token", "refresh_token", "id_token")}
+    path.write_bytes(orjson.dumps({**fields, "token_type": "Bearer", "expiry_date": expiry_ms}))
+    return path
+
+
+def test_a_personal_google_account_is_refused_at_import_with_googles_reason(
+    dragoman_home: Path, gemini_cli: Subscription, tmp_path: Path
+) -> None:
+    import time
+
+    gemini_cli.backend.cut_off = True  # type: ignore[attr-defined]
+    path = _gemini_cli_file(tmp_path, gemini_cli, (time.time() + 3000) * 1000)
+    result = run("import", "gemini_cli", "--from", str(path))
+    assert result.exit_code == 1
+    assert "import refused: Code Assist refuses this Google account" in result.output
+    assert "no longer supported for Gemini Code Assist for individuals" in result.output
+    assert "Traceback" not in result.output and stored_logins(dragoman_home) == []
+    assert gemini_cli.backend.calls == {"loadCodeAssist": 1}  # type: ignore[attr-defined]
+
+
+def test_an_eligible_import_finds_its_project_and_an_expired_one_waits(
+    dragoman_home: Path, gemini_cli: Subscription, tmp_path: Path
+) -> None:
+    import time
+
+    fresh = _gemini_cli_file(tmp_path, gemini_cli, (time.time() + 3000) * 1000)
+    assert run("import", "gemini_cli", "--from", str(fresh)).exit_code == 0
+    (account,) = stored_logins(dragoman_home)
+    assert account.extra["project"].endswith("-managed-project") and "setup_at" in account.extra
+    # An expired token is not refreshed at import (the official CLI's to spend): no call.
+    gemini_cli.backend.cut_off = True  # type: ignore[attr-defined]
+    calls = dict(gemini_cli.backend.calls)  # type: ignore[attr-defined]
+    stale = _gemini_cli_file(tmp_path, gemini_cli, (time.time() - 60) * 1000)
+    assert run("import", "gemini_cli", "--from", str(stale)).exit_code == 0
+    assert gemini_cli.backend.calls == calls  # type: ignore[attr-defined]

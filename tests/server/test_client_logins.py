@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from dragoman.server.client_logins import ClientLogins, login_id
+from dragoman.state import open_state
 from tests.fakes.claude_oauth import ClaudeOAuthFake
 
 WINDOWS = ClaudeOAuthFake.window_headers({"5h": ("allowed", 0.5, 1_900_000_000.0)})
@@ -19,7 +20,7 @@ def test_a_login_is_known_by_a_digest_of_its_token_only() -> None:
 
 
 def test_the_least_recently_seen_login_goes_first() -> None:
-    logins = ClientLogins(limit=2)
+    logins = ClientLogins(open_state(None).client_logins, limit=2)
     for name in ("a", "b", "a", "c"):
         logins.observe("claude", f"Bearer sk-ant-oat01-{name}", WINDOWS)
     kept = [row["login"] for row in logins.rows()]
@@ -27,7 +28,7 @@ def test_the_least_recently_seen_login_goes_first() -> None:
 
 
 def test_rows_of_one_provider() -> None:
-    logins = ClientLogins()
+    logins = ClientLogins(open_state(None).client_logins)
     logins.observe("mine", "Bearer sk-ant-oat01-a", WINDOWS)
     logins.observe("theirs", "Bearer sk-ant-oat01-b", WINDOWS)
     assert [row["provider"] for row in logins.rows("mine")] == ["mine"]

@@ -69,8 +69,8 @@ async def _rfc8628(client: httpx.AsyncClient, oauth: OAuthSpec, show: Show, slee
     if not isinstance(device_code, str) or not isinstance(user_code, str) or not where:
         raise LoginError("the device-code answer lacks a device code, user code or verification page")
     show(DeviceCode(str(where), user_code, issued.get("verification_uri_complete")))
-    interval = _seconds(issued.get("interval"), DEFAULT_INTERVAL)
-    deadline = time.monotonic() + min(_seconds(issued.get("expires_in"), DEFAULT_EXPIRY), MAX_WAIT)
+    interval = seconds_of(issued.get("interval"), DEFAULT_INTERVAL)
+    deadline = time.monotonic() + min(seconds_of(issued.get("expires_in"), DEFAULT_EXPIRY), MAX_WAIT)
     while time.monotonic() < deadline:
         await sleep(interval)
         try:
@@ -81,7 +81,7 @@ async def _rfc8628(client: httpx.AsyncClient, oauth: OAuthSpec, show: Show, slee
             if error.code == "slow_down":
                 interval += 5.0
             elif error.code != "authorization_pending":
-                raise LoginError(_refused(error)) from None
+                raise LoginError(refused_reason(error)) from None
     raise LoginError("the device code expired before the login was confirmed; start again")
 
 
@@ -112,7 +112,7 @@ async def _poll_openai(
     sleep: Sleep,
 ) -> dict[str, Any]:
     url = oauth.device_token_url or oauth.device_url or ""
-    interval = _seconds(issued.get("interval"), DEFAULT_INTERVAL)
+    interval = seconds_of(issued.get("interval"), DEFAULT_INTERVAL)
     deadline = time.monotonic() + DEFAULT_EXPIRY
     while time.monotonic() < deadline:
         await sleep(interval)
@@ -125,7 +125,7 @@ async def _poll_openai(
     raise LoginError("the device code expired before the login was confirmed; start again")
 
 
-def _seconds(value: Any, default: float) -> float:
+def seconds_of(value: Any, default: float) -> float:
     """A server's seconds, sent as a number or (OpenAI) a string; the default if neither."""
     try:
         seconds = float(value)
@@ -134,7 +134,7 @@ def _seconds(value: Any, default: float) -> float:
     return seconds if seconds >= 0 and seconds == seconds else default
 
 
-def _refused(error: OAuthError) -> str:
+def refused_reason(error: OAuthError) -> str:
     if error.code == "access_denied":
         return "the login was denied on the verification page"
     if error.code == "expired_token":

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dragoman.auth.endpoints import base_url_for
-from dragoman.auth.refresh import SETUP_AT
+from dragoman.auth.refresh import SETUP_AT, setup_facts
 from dragoman.ir.errors import GatewayError
 from dragoman.providers.subscription import AccountRuntime, Ineligible
 
@@ -37,4 +37,5 @@ async def set_up(
         raise
     except GatewayError as error:
         return draft, f"the account's setup will be tried again at its first request: {error.message}"
-    return replace(draft, extra={**draft.extra, **result, SETUP_AT: time.time()}), None
+    columns, extra = setup_facts(result)
+    return replace(draft, **columns, extra={**draft.extra, **extra, SETUP_AT: time.time()}), None

@@ -73,12 +73,13 @@ async def login(
 ) -> Account:
     """A logged-in account, not yet stored."""
     try:
-        own = await spec.runtime.login(client, oauth, io, no_browser) if spec.runtime is not None else None
+        runtime = spec.runtime
+        own = await runtime.login(client, oauth, io, no_browser, flow) if runtime is not None else None
         if own is not None:
             return account_from_facts(spec.kind, token_facts(spec, own))
         if flow == "device":
             answer = await device_login(
-                client, oauth, lambda code: _show_device(io, code, no_browser), io.sleep
+                client, oauth, lambda code: show_device(io, code, no_browser), io.sleep
             )
         else:
             answer = await browser_login(
@@ -187,7 +188,7 @@ async def _pasted_code(io: LoginIO, state: str) -> str:
             io.show(f"{error}. Paste again, or press Ctrl-C to give up.")
 
 
-def _show_device(io: LoginIO, code: DeviceCode, no_browser: bool) -> None:
+def show_device(io: LoginIO, code: DeviceCode, no_browser: bool) -> None:
     io.show(f"Open {code.verification_uri} and enter the code:\n\n  {code.user_code}\n")
     if code.complete_uri and io.open_browser is not None and not no_browser:
         io.open_browser(code.complete_uri)

@@ -65,6 +65,14 @@ SETUP_AT = "setup_at"
 RACED_CODES = frozenset({"refresh_token_reused"})
 RACE_WAIT_SECONDS = 5.0
 RACE_POLL_SECONDS = 0.2
+# Facts a setup may find that have a column of their own (Kiro's plan); the rest go to `extra`.
+SETUP_COLUMNS = ("plan",)
+
+
+def setup_facts(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A setup's result as (column values, extra)."""
+    columns = {name: result[name] for name in SETUP_COLUMNS if name in result}
+    return columns, {name: value for name, value in result.items() if name not in columns}
 
 
 def due(account: Account, now: float | None = None) -> bool:
@@ -320,7 +328,10 @@ class TokenKeeper:
                     account_id, {INELIGIBLE: refused.message}
                 )
                 raise
-            account = await self.store.merge_extra(account_id, {**result, SETUP_AT: time.time()})
+            columns, extra = setup_facts(result)
+            account = await self.store.merge_extra(
+                account_id, {**extra, SETUP_AT: time.time()}, values=columns
+            )
             self._cache[account_id] = account
             return account
 

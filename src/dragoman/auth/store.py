@@ -91,9 +91,14 @@ class CredentialStore:
 
     @durable
     async def merge_extra(
-        self, account_id: int, extra: dict[str, Any], drop: Collection[str] = ()
+        self,
+        account_id: int,
+        extra: dict[str, Any],
+        drop: Collection[str] = (),
+        values: dict[str, Any] | None = None,
     ) -> Account:
-        return await self._write(account_id, {}, extra, drop)
+        """`extra` merged into the row's (`drop` left out), with column `values` (a plan)."""
+        return await self._write(account_id, values or {}, extra, drop)
 
     async def _write(
         self,

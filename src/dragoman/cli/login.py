@@ -27,6 +27,7 @@ from dragoman.auth import login as flows
 from dragoman.auth.callback import LoginError
 from dragoman.auth.endpoints import oauth_for, subscription_kinds
 from dragoman.auth.login import LoginIO, choose_flow, console_paste
+from dragoman.auth.refresh import expired
 from dragoman.auth.store import CredentialStore
 from dragoman.cli.accounts import RESERVED_LABELS
 from dragoman.cli.common import ConfigProblem, console, err_console, home_options, load_settings
@@ -194,7 +195,28 @@ async def _adopt(settings: Settings, spec: ProviderSpec, draft: Account) -> tupl
     async with credential_store(settings, create=True) as store:
         assert store is not None
         _notice_once(spec, await store.logins(spec.kind))
-        return await _save(store, settings, replace(draft, provider=spec.kind, auth="oauth"))
+        draft, warning = await _set_up_imported(
+            spec, settings, replace(draft, provider=spec.kind, auth="oauth")
+        )
+        if warning is not None:
+            err_console.print(warning, markup=False)
+        return await _save(store, settings, draft)
+
+
+async def _set_up_imported(
+    spec: ProviderSpec, settings: Settings, draft: Account
+) -> tuple[Account, str | None]:
+    """The imported login's setup, as at `dragoman login`: an account the backend will
+    never serve (Code Assist's personal accounts) is refused with its reason. Its token
+    is not refreshed for that (a rotating refresh token would be spent from under the
+    official CLI): an expired one is set up at the account's first request."""
+    if expired(draft):
+        return draft, None
+    async with tokens.new_client(settings.proxy) as client:
+        try:
+            return await first_setup.set_up(spec, settings, client, draft)
+        except Ineligible as error:
+            raise click.ClickException(f"import refused: {error}") from None
 
 
 async def _save(store: CredentialStore, settings: Settings, draft: Account) -> tuple[Account, bool]:

@@ -142,6 +142,11 @@ class AccountRuntime:
         """The request body as this backend wants it (e.g. Code Assist's envelope)."""
         return body
 
+    def list_query(self, account: Account) -> dict[str, str]:
+        """What the backend's model list also wants in its query, of this account
+        (Kiro's profile)."""
+        return {}
+
     def identity(self, tokens: dict[str, Any]) -> dict[str, Any]:
         """Account facts from a token response (id token claims): any of
         `account_id`, `email`, `plan`, and `expires_at` (epoch seconds) when the
@@ -167,8 +172,9 @@ class AccountRuntime:
         return None
 
     async def login(
-        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool, flow: Flow
     ) -> dict[str, Any] | None:
-        """A token response from the provider's own browser login (Kiro's portal);
-        None: the standard flows. Raises `LoginError` or `OAuthError`."""
+        """A token response from the provider's own login (Kiro's portal, or AWS's device
+        code when `flow` is "device"); None: the standard flows. Raises `LoginError` or
+        `OAuthError`."""
         return None

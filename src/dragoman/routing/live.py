@@ -2,9 +2,10 @@
 
 An upstream has a live list when its kind has a `models_path` and the configuration did
 not fix its models (`models = [...]`). The list is read in the upstream's dialect
-(`dialects/<d>/models.py`: `LIST_QUERY`, `parse_list`, `next_page`), page by page, and
-merged over the built-in one: the live list says which ids exist, the built-in list
-fills the limits and capabilities the live one leaves out.
+(`dialects/<d>/models.py`: `LIST_QUERY`, `parse_list`, `next_page`; a private protocol's
+own `models` module, Kiro's), page by page, and merged over the built-in one: the live
+list says which ids exist, the built-in list fills the limits and capabilities the live
+one leaves out.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ log = logging.getLogger("dragoman.routing.live")
 LIST_SECONDS = 30.0
 MAX_PAGES = 20
 
-# A subscription upstream's login headers (its fresh token), for reading its list.
-LoginHeaders = Callable[[Upstream], Awaitable[dict[str, str]]]
+# What a subscription upstream's list is read with: its login's headers (a fresh token),
+# and what its backend also wants in each page's query (Kiro's profile).
+ListLogin = tuple[dict[str, str], dict[str, str]]
+ListLoginFor = Callable[[Upstream], Awaitable[ListLogin]]
 
 
 def wants_live(upstream: Upstream) -> bool:
@@ -41,16 +44,17 @@ def wants_live(upstream: Upstream) -> bool:
 
 
 async def fetch(
-    clients: UpstreamClients, upstream: Upstream, login: dict[str, str] | None = None
+    clients: UpstreamClients, upstream: Upstream, login: ListLogin | None = None
 ) -> tuple[ModelInfo, ...]:
-    """Every model the upstream lists now (`login`: a subscription's headers). Raises
+    """Every model the upstream lists now (`login`: a subscription's). Raises
     GatewayError or ValueError."""
-    shape = _shape(upstream.dialect)
+    shape = _shape(upstream)
+    headers, account_query = login or ({}, {})
     query: dict[str, str] | None = dict(shape.LIST_QUERY)
     found: dict[str, ModelInfo] = {}
     async with asyncio.timeout(LIST_SECONDS):
         for _ in range(MAX_PAGES):
-            body = await _get(clients, upstream, query or {}, login or {})
+            body = await _get(clients, upstream, {**(query or {}), **account_query}, headers)
             for info in shape.parse_list(body):
                 found.setdefault(info.id, info)
             query = shape.next_page(body)
@@ -97,7 +101,7 @@ class LiveLists:
         self._failing: set[str] = set()
         # Set by the gateway once logins can be read: until then a subscription
         # upstream's list is not asked for (it would only be refused).
-        self.login_headers: LoginHeaders | None = None
+        self.list_login: ListLoginFor | None = None
 
     async def refresh(self, clients: UpstreamClients, upstreams: list[Upstream]) -> bool:
         """Fetch every live list at once; True when any list changed."""
@@ -106,7 +110,7 @@ class LiveLists:
         return any(results)
 
     def _can_ask(self, upstream: Upstream) -> bool:
-        return upstream.account_id is None or self.login_headers is not None
+        return upstream.account_id is None or self.list_login is not None
 
     def forget(self, keep: set[str]) -> None:
         """Drop the lists of upstreams that are gone (a removed account)."""
@@ -116,7 +120,7 @@ class LiveLists:
 
     async def _one(self, clients: UpstreamClients, upstream: Upstream) -> bool:
         try:
-            login = await self.login_headers(upstream) if self.login_headers and upstream.account_id else None
+            login = await self.list_login(upstream) if self.list_login and upstream.account_id else None
             models = await fetch(clients, upstream, login)
         except Exception as error:  # a bad list must never stop the others, nor serving
             self._failed(upstream.name, error)
@@ -141,12 +145,15 @@ async def _get(
     async with clients.stream(upstream, "GET", url, content=None, headers=headers) as response:
         body = await read_all(upstream, response)
     if response.status_code >= 400:
-        raise dialects.get(upstream.dialect).error.parse(response.status_code, body, response.headers)
+        wire = upstream.spec.wire
+        spoken = dialects.private(upstream.dialect, wire) if wire else dialects.get(upstream.dialect)
+        raise spoken.error.parse(response.status_code, body, response.headers)
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         raise UpstreamError(f"{upstream.name} listed its models in something that is not JSON") from None
 
 
-def _shape(dialect: str) -> ModuleType:
-    return importlib.import_module(f"{dialects.DIALECTS[dialect]}.models")
+def _shape(upstream: Upstream) -> ModuleType:
+    package = upstream.spec.wire or dialects.DIALECTS[upstream.dialect]
+    return importlib.import_module(f"{package}.models")

@@ -32,7 +32,7 @@ async def status(http: HttpRequest) -> Response:
     gateway: Gateway = http.app.state.gateway
     # The filters name subscription accounts: a client's login is none of them.
     narrowed = http.query_params.get("account") or http.query_params.get("provider")
-    brought = [] if narrowed else gateway.client_logins.rows()
+    brought = [] if narrowed or gateway.client_logins is None else gateway.client_logins.rows()
     return JSONResponse({"accounts": rows, "client_logins": brought})
 
 

@@ -4,57 +4,55 @@ one entry per login, so `/v1/status` can show each person's subscription windows
 
 A login is known only by a digest of its token (SHA-256, first 16 hex digits): the
 token itself is never kept, stored or logged, and the digest cannot be turned back into
-it. The entries live in memory (they are re-learnt from the next answer after a
-restart), at most `LIMIT` of them; the least recently seen goes first.
+it. The entries are runtime state (`state.ClientLogins`): every worker and replica
+sharing the gateway's state sees each login's windows, whichever one served it, and
+they outlive a restart as the pools' windows do. At most `LIMIT` are shown, the most
+recently seen first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from dragoman.providers.claude.usage import usage_windows
-from dragoman.providers.subscription import UsageWindow
+from dragoman.state import ClientLogin
+from dragoman.state import ClientLogins as LoginTable
 
 LIMIT = 1000
 DIGITS = 16
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
-    provider: str
-    seen_at: float
-    windows: list[UsageWindow]
-
-
 class ClientLogins:
-    def __init__(self, limit: int = LIMIT) -> None:
+    """The logins' windows, read and written through the runtime state's `table`."""
+
+    def __init__(self, table: LoginTable, limit: int = LIMIT) -> None:
+        self.table = table
         self.limit = limit
-        self._seen: OrderedDict[str, Seen] = OrderedDict()
 
     def observe(self, provider: str, authorization: str, headers: Mapping[str, str]) -> None:
         """Note the windows an answer to this login carries (an API key's answers carry
         none: nothing is noted)."""
         windows = usage_windows(headers)
-        if not windows:
-            return
-        login = login_id(authorization)
-        self._seen[login] = Seen(provider, time.time(), windows)
-        self._seen.move_to_end(login)
-        while len(self._seen) > self.limit:
-            self._seen.popitem(last=False)
+        if windows:
+            text = orjson.dumps(windows).decode()
+            self.table.observe(ClientLogin(login_id(authorization), provider, text, time.time()))
 
     def rows(self, provider: str | None = None) -> list[dict[str, Any]]:
         """Each login seen (of `provider`, if named), most recent first, as plain data."""
-        chosen = [(login, seen) for login, seen in reversed(self._seen.items())]
+        chosen = [seen for seen in self.table.all() if provider is None or seen.provider == provider]
         return [
-            {"login": login, "provider": seen.provider, "usage_seen_at": seen.seen_at, "usage": seen.windows}
-            for login, seen in chosen
-            if provider is None or seen.provider == provider
+            {
+                "login": seen.login,
+                "provider": seen.provider,
+                "usage_seen_at": seen.seen_at,
+                "usage": orjson.loads(seen.windows),
+            }
+            for seen in chosen[: self.limit]
         ]
 
 

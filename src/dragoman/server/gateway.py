@@ -28,6 +28,7 @@ from dragoman.pools.usage import from_endpoint
 from dragoman.providers.connection_cap import ConnectionCap
 from dragoman.providers.http import UpstreamClients
 from dragoman.routing.catalog import Catalog
+from dragoman.routing.live import ListLogin
 from dragoman.routing.refresher import Refresher
 from dragoman.routing.registry import Registry
 from dragoman.server.client_logins import ClientLogins
@@ -67,8 +68,9 @@ class Gateway:
     tracer: Tracer | None = None
     # Stored Responses (`server.responses`); started with the app.
     responses: Keeper | None = None
-    # The usage windows of the Claude logins clients bring (`auth = "client"`).
-    client_logins: ClientLogins = field(default_factory=ClientLogins)
+    # The usage windows of the Claude logins clients bring (`auth = "client"`), kept in
+    # the runtime state (every worker and replica sees each login's); there once it opens.
+    client_logins: ClientLogins | None = None
     # Where the settings were read from (`serve`): the file is then watched while serving.
     origin: ConfigOrigin | None = None
     watch: ConfigWatch | None = None
@@ -215,6 +217,7 @@ class Gateway:
     async def _start_pools(self) -> None:
         self.state = open_state(self.settings, workers=self.settings.workers > 1)
         await self.state.start()
+        self.client_logins = ClientLogins(self.state.client_logins)
         self.selector = Selector(self.state, self.settings.pools, policies(self.registry))
         self.policy.bindings = self.state.bindings
 
@@ -266,7 +269,7 @@ class Gateway:
             locks=self.state.locks if self.state is not None else None,
         )
         if self.catalog is not None:
-            self.catalog.live.login_headers = self.list_headers
+            self.catalog.live.list_login = self.list_login
 
     def usage_seen(self, account: str, windows: list[UsageWindow]) -> None:
         """A usage endpoint's windows, kept for the pools as an answer's would be."""
@@ -276,13 +279,14 @@ class Gateway:
         for window in from_endpoint(account, windows, now):
             self.state.windows.observe(window)
 
-    async def list_headers(self, upstream: Upstream) -> dict[str, str]:
-        """What a subscription upstream's model list is read with: its login's headers."""
+    async def list_login(self, upstream: Upstream) -> ListLogin:
+        """What a subscription upstream's model list is read with: its login's headers,
+        and the query its backend wants of the account."""
         runtime = upstream.spec.runtime
         if self.auth is None or runtime is None or upstream.account_id is None:
-            return {}
+            return {}, {}
         account = await self.auth.fresh(upstream.account_id)
-        return login_headers(runtime, account, {})
+        return login_headers(runtime, account, {}), runtime.list_query(account)
 
 
 def policies(

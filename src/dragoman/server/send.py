@@ -43,7 +43,7 @@ async def send(
     exits.push_async_callback(response.aclose)
     if account is not None and gateway.auth is not None:
         gateway.auth.observe(route.upstream, response.headers)
-    if route.upstream.client_auth:
+    if route.upstream.client_auth and gateway.client_logins is not None:
         gateway.client_logins.observe(route.upstream.name, call.headers["authorization"], response.headers)
     return call, response
 

@@ -1,5 +1,6 @@
 """Runtime state behind one interface: cooldowns, usage windows, session bindings,
-in-flight counts, rate and budget counters, and the live trace feed.
+in-flight counts, rate and budget counters, the live trace feed, and the usage windows
+of the logins clients bring (`auth = "client"`).
 
     state = open_state(settings, workers=settings.workers > 1)    # bundle.py
     await state.start()  ...  state.health.blocking(label, family)  ...  await state.stop()
@@ -21,7 +22,7 @@ pure functions every backend shares, so the backends differ only in storage.
 
 ## The host backend: which mechanism, and why
 
-- Cooldowns, windows, bindings: each process mirrors them in dicts; changes are
+- Cooldowns, windows, bindings, client logins: each process mirrors them in dicts; changes are
   journalled in SQLite (WAL) by a background task, off the event loop, and every
   process pulls the others' changes every 0.2 s (at once after a cooldown of its own).
   A sequence number per write means a reader misses nothing; the journal is what a
@@ -40,7 +41,7 @@ per-process file that readers sum, without the lock, could count but never refus
 
 ## The redis backend (redis/)
 
-- Cooldowns, windows, bindings, last errors: each replica mirrors them in the same
+- Cooldowns, windows, bindings, last errors, client logins: each replica mirrors them in the same
   dicts; a change is written by a background task as a compare-and-set script per key
   that also PUBLISHes it, and every replica's subscriber applies the others' at once.
   Two replicas changing one key together are merged (redis/records.py), never lost.
@@ -99,6 +100,7 @@ from dragoman.state.bundle import BACKENDS, State, open_state
 from dragoman.state.locking import LockTimeout
 from dragoman.state.protocols import (
     Bindings,
+    ClientLogins,
     Counters,
     Feed,
     FeedRecord,
@@ -114,6 +116,7 @@ from dragoman.state.records import (
     WHOLE_ACCOUNT,
     Ask,
     Binding,
+    ClientLogin,
     Cooldown,
     CooldownKind,
     LastError,
@@ -130,6 +133,8 @@ __all__ = [
     "Ask",
     "Binding",
     "Bindings",
+    "ClientLogin",
+    "ClientLogins",
     "Cooldown",
     "CooldownKind",
     "Counters",

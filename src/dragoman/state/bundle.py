@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from dragoman.state.protocols import Bindings, Counters, Feed, Health, InFlight, Locks, Windows
+from dragoman.state.protocols import Bindings, ClientLogins, Counters, Feed, Health, InFlight, Locks, Windows
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,6 +69,7 @@ class State:
     feed: Feed
     service: Service
     locks: Locks
+    client_logins: ClientLogins
 
     async def start(self) -> None:
         await self.service.start()

@@ -1,4 +1,4 @@
-"""One protocol per kind of runtime state; every backend implements all seven.
+"""One protocol per kind of runtime state; every backend implements all eight.
 
 The rule that keeps the request path cheap, in every backend (Redis included): a read
 that helps choose an account is a plain method answered from this process's memory;
@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from dragoman.state.records import (
     Ask,
     Binding,
+    ClientLogin,
     Cooldown,
     CooldownKind,
     LastError,
@@ -74,6 +75,17 @@ class Windows(Protocol):
     def observe(self, window: Window) -> None:
         """A newer observation replaces an older one of the same window; an older one is
         ignored. Redis: HSET guarded by observed_at, then PUBLISH."""
+
+
+class ClientLogins(Protocol):
+    """The usage windows of the logins clients bring (`auth = "client"`), per login."""
+
+    def all(self) -> tuple[ClientLogin, ...]:
+        """Every login seen (its record not yet collected), the most recently seen first."""
+
+    def observe(self, record: ClientLogin) -> None:
+        """A newer observation of the login replaces an older one; an older one is
+        ignored. Redis: SET guarded by seen_at, then PUBLISH."""
 
 
 class Bindings(Protocol):

@@ -74,6 +74,20 @@ class Window:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientLogin:
+    """The usage windows of one login a client brings to an `auth = "client"` upstream
+    (a Claude subscription through passthrough), as its latest answer reported them.
+    `login` is a digest of its token (the token is never kept); `windows` the
+    `providers.subscription.UsageWindow`s as JSON text (name, status, used_percent,
+    resets_at: each backend keeps a record's fields as plain values)."""
+
+    login: str
+    provider: str
+    windows: str
+    seen_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """A conversation (session key, model) kept on one account until `expires`."""
 

@@ -237,3 +237,41 @@ def test_native_pass_through_refuses_anything_but_a_claude_login(
     assert answer.json()["error"]["type"] == "authentication_error"
     assert "your own Claude login" in answer.text and "not-a-claude-login" not in answer.text
     assert fakes.anthropic.requests == []
+
+
+def test_a_logins_windows_are_seen_by_every_worker(
+    fakes: FakeUpstreams, root: str, claude_login: str
+) -> None:
+    """`serve --workers`: two gateways on one home, as two workers are. The login served
+    by one has its windows in the other's `/v1/status` (the runtime state shares them)."""
+    import time
+
+    from tests.fakes.claude_oauth import ClaudeOAuthFake
+
+    windows = {"5h": ("allowed_warning", 0.91, 1_900_000_000.0)}
+    fakes.anthropic.script(Reply(text="OK", headers=ClaudeOAuthFake.window_headers(windows)))
+    providers = {
+        "claude_passthrough": {
+            "kind": "anthropic",
+            "auth": "client",
+            "base_url": fakes.anthropic.base_url,
+            "models": [MODEL],
+        }
+    }
+    with serve_gateway(fakes, api_keys=[LOCAL_KEY], providers=providers) as other:
+        assert _status(other)["client_logins"] == []
+        client = anthropic.Anthropic(
+            auth_token=claude_login,
+            base_url=root,
+            default_headers={"x-dragoman-key": LOCAL_KEY},
+            max_retries=0,
+        )
+        with client:
+            client.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "Hi"}])
+        deadline = time.monotonic() + 5
+        while not (seen := _status(other)["client_logins"]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    (row,) = seen
+    assert row["usage"] == [
+        {"name": "5h", "status": "allowed_warning", "used_percent": 91.0, "resets_at": 1_900_000_000.0}
+    ]

@@ -227,8 +227,10 @@ def test_dragoman_login_stores_the_kiro_account(
     result = run("login", "--provider", "kiro")
     assert result.exit_code == 0, result.output
     assert "kiro-EHGA3GRVQMUK" in result.output and "Kiro: dragoman calls the runtime" in result.output
+    assert "plan KIRO PRO" in result.output
     [account] = stored_logins(dragoman_home)
     assert account.extra["login"] == "social" and account.access_token in kiro.access_tokens
+    assert account.plan == "KIRO PRO" and kiro.usage_requests[-1].query["profileArn"] == PROFILE_ARN
 
 
 def test_dragoman_import_kiro_reads_the_cli_store(
@@ -241,7 +243,7 @@ def test_dragoman_import_kiro_reads_the_cli_store(
     assert result.exit_code == 0, result.output
     [account] = stored_logins(dragoman_home)
     assert account.refresh_token == tokens["refreshToken"] and account.extra["imported_from"] == str(path)
-    assert account.extra["login"] == "social"
+    assert account.extra["login"] == "social" and account.plan == "KIRO PRO"
 
 
 def test_a_pasted_callback_address_finishes_the_login_with_its_option(kiro: KiroFake) -> None:

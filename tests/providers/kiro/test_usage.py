@@ -86,3 +86,20 @@ def _windows(url: str, label: str) -> list[dict[str, object]]:
             return [{key: window[key] for key in ("name", "used_percent")} for window in row["windows"]]
         time.sleep(0.05)
     return []
+
+
+def test_a_keys_plan_is_learnt_at_its_first_request_and_shown_by_status(
+    kiro: KiroFake, dragoman_home: Path, fakes: FakeUpstreams
+) -> None:
+    """`accounts add --api-key` asks Kiro nothing: the plan, which only the usage answer
+    names, is read once before the account's first request, and kept."""
+    _config(dragoman_home, kiro)
+    store(dragoman_home, key_login(kiro))
+    assert orjson.loads(run("status", "--json").output)[0]["plan"] is None
+    with serve_gateway(fakes, providers={}, oauth=kiro.settings()) as url:
+        body = {"model": "claude-sonnet-4.5", "messages": [{"role": "user", "content": "Hi"}]}
+        assert httpx.post(f"{url}/v1/chat/completions", json=body, timeout=30).status_code == 200
+    [row] = orjson.loads(run("status", "--json").output)
+    assert row["plan"] == "KIRO PRO"
+    table = run("status").output
+    assert "KIRO PRO" in table

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dragoman.state import LastError, Period, Reservation, State, Window, open_state
+from dragoman.state import ClientLogin, LastError, Period, Reservation, State, Window, open_state
 
 
 class Witness:
@@ -80,6 +80,12 @@ class Peer:
 
     async def windows(self, account: str) -> list[list[Any]]:
         return [[w.name, w.used_percent, w.resets_at] for w in self.state.windows.of(account)]
+
+    async def saw_login(self, login: str, windows: str, at: float) -> None:
+        self.state.client_logins.observe(ClientLogin(login, "claude_passthrough", windows, at))
+
+    async def logins(self) -> list[list[Any]]:
+        return [[seen.login, seen.windows, seen.seen_at] for seen in self.state.client_logins.all()]
 
     async def bind(self, session: str, account: str) -> None:
         self.state.bindings.bind(session, "m", account, ttl=3600)

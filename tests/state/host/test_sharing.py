@@ -40,6 +40,21 @@ def test_windows_and_bindings_are_shared(peers: Callable[[int], list[Peer]]) -> 
     assert within(1.0, lambda: second.call("bound", session="s1"))[0] == "alice"
 
 
+def test_a_client_logins_windows_are_shared_and_outlive_a_restart(peers: Callable[[int], list[Peer]]) -> None:
+    """`--workers`: the worker that served a passthrough login is not the one asked for
+    `/v1/status`; each answers with every login's windows."""
+    first, second = peers(2)
+    at = time.time()
+    windows = '[{"name":"5h","status":"allowed_warning","used_percent":91.0}]'
+    first.call("saw_login", login="sha256:0123456789abcdef", windows=windows, at=at)
+    seen, took = within(1.0, lambda: second.call("logins"))
+    assert seen == [["sha256:0123456789abcdef", windows, at]], f"after {took:.2f} s"
+    first.stop()
+    second.stop()
+    (again,) = peers(1)
+    assert again.call("logins") == [["sha256:0123456789abcdef", windows, at]]
+
+
 def test_the_feed_reaches_a_subscriber_in_another_process(peers: Callable[[int], list[Peer]]) -> None:
     publisher, listener = peers(2)
     listener.send("listen", count=3, seconds=5.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from dragoman.state import WHOLE_ACCOUNT, LastError, Window
+from dragoman.state import WHOLE_ACCOUNT, ClientLogin, LastError, Window
 from tests.state.redis.conftest import Replicas, within
 
 WEEK = 7 * 86_400
@@ -53,6 +53,16 @@ async def test_windows_and_last_errors_are_shared_and_the_newer_wins(replicas: R
     for replica in (first, second):
         assert (await within(1.0, lambda replica=replica: replica.windows.of("alice") == (newer,)))[0]
         assert (await within(1.0, lambda replica=replica: replica.health.last_error("alice") == error))[0]
+
+
+async def test_a_client_logins_windows_reach_every_replica_and_the_newer_wins(replicas: Replicas) -> None:
+    first, second = await replicas(2)
+    now = time.time()
+    newer = ClientLogin("sha256:0123456789abcdef", "claude_passthrough", '[{"name":"5h"}]', now)
+    first.client_logins.observe(newer)
+    second.client_logins.observe(ClientLogin(newer.login, newer.provider, "[]", now - 60))  # learned late
+    for replica in (first, second):
+        assert (await within(1.0, lambda replica=replica: replica.client_logins.all() == (newer,)))[0]
 
 
 async def test_a_transient_fault_racing_a_quota_wait_never_shortens_it(replicas: Replicas) -> None:

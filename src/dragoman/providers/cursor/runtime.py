@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dragoman.auth.tokens import jwt_claims
 from dragoman.providers.cursor import auth
-from dragoman.providers.subscription import AccountRuntime, OAuthSpec
+from dragoman.providers.subscription import AccountRuntime, Flow, OAuthSpec
 
 if TYPE_CHECKING:
     import httpx
@@ -29,6 +29,6 @@ class CursorRuntime(AccountRuntime):
         return await auth.refresh(client, oauth, account)
 
     async def login(
-        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool, flow: Flow
     ) -> dict[str, Any]:
         return await auth.poll_login(client, oauth, io)

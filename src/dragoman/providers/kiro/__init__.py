@@ -28,11 +28,13 @@ OAUTH = OAuthSpec(
     authorize_url="https://app.kiro.dev/signin",
     authorize_params={"redirect_from": "kirocli"},
     token_url="https://prod.{region}.auth.desktop.kiro.dev/oauth/token",
-    # AWS SSO OIDC, where Builder ID / Identity Center logins are refreshed.
+    # AWS SSO OIDC: Builder ID's device login (`--device`, builder_id.py), and where
+    # Builder ID / Identity Center logins are refreshed.
+    device_url="https://oidc.{region}.amazonaws.com/device_authorization",
     device_token_url="https://oidc.{region}.amazonaws.com/token",
     redirect_port=3128,
     redirect_path="/oauth/callback",
-    flows=("callback",),
+    flows=("callback", "device"),
     risk_notice=RISK,
 )
 
@@ -47,8 +49,8 @@ SPEC = ProviderSpec(
     # which only the root path's `x-amz-json-1.0` form takes. The answer is the event stream.
     headers={"accept": "application/json"},
     models=MODELS,
-    # No model list endpoint is used: ListAvailableModels wants a profile and paging (runtimes.md §3g).
-    models_path=None,
+    # The account's own list, paged, its profile in the query (`models.py`, runtimes.md §3g).
+    models_path="/ListAvailableModels",
     oauth=OAUTH,
     runtime=KiroRuntime(),
     takes_keys=True,

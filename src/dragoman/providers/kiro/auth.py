@@ -64,7 +64,7 @@ async def _idc_refresh(
 
 
 async def post_json(
-    client: httpx.AsyncClient, url: str, data: dict[str, str], seed: str | None
+    client: httpx.AsyncClient, url: str, data: dict[str, Any], seed: str | None
 ) -> dict[str, Any]:
     """A JSON POST to one of Kiro's token endpoints, as the IDE sends it. Raises OAuthError."""
     import httpx  # loaded already: `client` is one

@@ -8,10 +8,11 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from dragoman.providers.kiro import auth, usage
+from dragoman.providers.kiro.builder_id import builder_id_login
 from dragoman.providers.kiro.client import AGENT_MODE, user_agents
 from dragoman.providers.kiro.login import social_login
 from dragoman.providers.kiro.region import region_of, runtime_host
-from dragoman.providers.subscription import AccountRuntime, OAuthSpec, UsageWindow
+from dragoman.providers.subscription import AccountRuntime, Flow, OAuthSpec, UsageWindow
 
 if TYPE_CHECKING:
     import httpx
@@ -44,6 +45,11 @@ class KiroRuntime(AccountRuntime):
         profile = account.extra.get("profile_arn")
         return {**body, "profileArn": profile} if isinstance(profile, str) and profile else body
 
+    def list_query(self, account: Account) -> dict[str, str]:
+        # A key's account has no profile to name; a login's list is its profile's.
+        profile = account.extra.get("profile_arn")
+        return {"profileArn": profile} if isinstance(profile, str) and profile else {}
+
     def identity(self, tokens: dict[str, Any]) -> dict[str, Any]:
         """From a token answer: the profile (the account's id) and its region's runtime."""
         profile = tokens.get("profile_arn")
@@ -55,25 +61,42 @@ class KiroRuntime(AccountRuntime):
             "profile_arn": profile,
             "login": tokens.get("login"),
             "auth_region": tokens.get("auth_region"),
+            # A Builder ID login's own registration at AWS, which its refresh needs.
+            "client_id": tokens.get("client_id"),
+            "client_secret": tokens.get("client_secret"),
         }
+
+    async def setup(self, account: Account, client: httpx.AsyncClient, base_url: str) -> dict[str, Any]:
+        """The account's plan (`KIRO PRO`), which only Kiro's usage answer names: shown by
+        `status` and `accounts list`. Not read is no failure: the plan stays unsaid."""
+        answer = await self._usage_answer(account, client, base_url)
+        found = usage.plan(answer) if answer is not None else None
+        return {"plan": found} if found else {}
 
     async def usage(
         self, account: Account, client: httpx.AsyncClient, base_url: str
     ) -> list[UsageWindow] | None:
-        headers = {**self.headers(account), **self.call_headers(account, {})}
-        headers["authorization"] = f"Bearer {account.access_token}"
-        profile = account.extra.get("profile_arn")
-        answer = await usage.fetch_usage(
-            client, base_url, headers, profile if isinstance(profile, str) else None
-        )
+        answer = await self._usage_answer(account, client, base_url)
         if answer is None:
             return None
         return usage.windows(answer) or None
+
+    async def _usage_answer(
+        self, account: Account, client: httpx.AsyncClient, base_url: str
+    ) -> dict[str, Any] | None:
+        headers = {**self.headers(account), **self.call_headers(account, {})}
+        headers["authorization"] = f"Bearer {account.access_token}"
+        profile = account.extra.get("profile_arn")
+        return await usage.fetch_usage(
+            client, base_url, headers, profile if isinstance(profile, str) else None
+        )
 
     async def refresh(self, client: httpx.AsyncClient, oauth: OAuthSpec, account: Account) -> dict[str, Any]:
         return await auth.refresh(client, oauth, account)
 
     async def login(
-        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool
+        self, client: httpx.AsyncClient, oauth: OAuthSpec, io: LoginIO, no_browser: bool, flow: Flow
     ) -> dict[str, Any]:
+        if flow == "device":
+            return await builder_id_login(client, oauth, io, no_browser)
         return await social_login(client, oauth, io)

@@ -28,7 +28,7 @@ from dragoman.state.host.ledger import HostCounters
 from dragoman.state.host.locks import HostLocks
 from dragoman.state.host.mirror import Mirror
 from dragoman.state.host.slots import HostInFlight
-from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
+from dragoman.state.memory.tables import MemoryBindings, MemoryClientLogins, MemoryHealth, MemoryWindows
 from dragoman.store.files import prepare_home
 
 __all__ = ["open_host"]
@@ -48,10 +48,11 @@ def open_host(place: Place, clock: Callable[[], float] = time.time) -> State:
     folder = home / "state"
     folder.mkdir(exist_ok=True, mode=0o700)
     health, windows, bindings = MemoryHealth(clock), MemoryWindows(clock), MemoryBindings(clock)
+    logins = MemoryClientLogins()
     with contextlib.ExitStack() as opened:
         journal = Journal(folder / "state.db", origin=f"{os.getpid()}-{secrets.token_hex(4)}")
         opened.callback(journal.close)
-        mirror = Mirror(journal, health, windows, bindings)
+        mirror = Mirror(journal, health, windows, bindings, logins)
         in_flight = HostInFlight(folder / "inflight.bin")
         opened.callback(in_flight.close)
         counters = HostCounters(folder / "counters.bin", clock)
@@ -59,7 +60,8 @@ def open_host(place: Place, clock: Callable[[], float] = time.time) -> State:
         feed = HostFeed(folder / "feed")
         opened.pop_all()
     service = HostService(mirror, in_flight, counters, feed, bindings, clock)
-    return State("host", health, windows, bindings, in_flight, counters, feed, service, HostLocks(home))
+    locks = HostLocks(home)
+    return State("host", health, windows, bindings, in_flight, counters, feed, service, locks, logins)
 
 
 class HostService:

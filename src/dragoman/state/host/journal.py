@@ -23,9 +23,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from dragoman.state.records import Binding, Cooldown, LastError, Window
+from dragoman.state.records import Binding, ClientLogin, Cooldown, LastError, Window
 
-Record = Cooldown | Window | Binding | LastError
+Record = Cooldown | Window | Binding | LastError | ClientLogin
 # (table, key, the record now or None: removed)
 Change = tuple[str, tuple[str, ...], Record | None]
 
@@ -36,8 +36,15 @@ _EXPIRED = {
     "windows": "resets_at < ?",
     "bindings": "expires < ?",
     "errors": "at < ?",
+    "logins": "seen_at < ?",
 }
-_KEEP_AFTER = {"cooldowns": 86_400.0, "windows": 7 * 86_400.0, "bindings": 60.0, "errors": 30 * 86_400.0}
+_KEEP_AFTER = {
+    "cooldowns": 86_400.0,
+    "windows": 7 * 86_400.0,
+    "bindings": 60.0,
+    "errors": 30 * 86_400.0,
+    "logins": 7 * 86_400.0,  # a weekly window outlives a login not seen for longer
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,7 @@ TABLES = {
         Table("windows", Window, 3, "observed_at"),
         Table("bindings", Binding, 2),
         Table("errors", LastError, 1, "at"),
+        Table("logins", ClientLogin, 1, "seen_at"),
     )
 }
 

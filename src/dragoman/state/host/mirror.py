@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Callable
 
 from dragoman.state.host.journal import Change, Journal, Record
-from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
+from dragoman.state.memory.tables import MemoryBindings, MemoryClientLogins, MemoryHealth, MemoryWindows
 
 log = logging.getLogger("dragoman.state")
 
@@ -27,7 +27,12 @@ Loader = Callable[[tuple[str, ...], Record | None], object]
 
 class Mirror:
     def __init__(
-        self, journal: Journal, health: MemoryHealth, windows: MemoryWindows, bindings: MemoryBindings
+        self,
+        journal: Journal,
+        health: MemoryHealth,
+        windows: MemoryWindows,
+        bindings: MemoryBindings,
+        logins: MemoryClientLogins,
     ) -> None:
         self.journal = journal
         self.pending: dict[tuple[str, tuple[str, ...]], Record | None] = {}
@@ -37,7 +42,9 @@ class Mirror:
             "windows": windows.load,
             "bindings": bindings.load,
             "errors": health.load_error,
+            "logins": logins.load,
         }
+        logins.listener = self._noter("logins", urgent=False)
         health.listener = self._noter("cooldowns", urgent=True)
         health.error_listener = self._noter("errors", urgent=False)
         windows.listener = self._noter("windows", urgent=False)

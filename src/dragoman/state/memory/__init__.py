@@ -13,7 +13,7 @@ from dragoman.state.bundle import Place, State
 from dragoman.state.locking import LocalLocks
 from dragoman.state.memory.counts import MemoryCounters, MemoryInFlight
 from dragoman.state.memory.feed import LocalFeed
-from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
+from dragoman.state.memory.tables import MemoryBindings, MemoryClientLogins, MemoryHealth, MemoryWindows
 
 __all__ = ["open_memory"]
 
@@ -44,4 +44,5 @@ def open_memory(place: Place | None = None, clock: Callable[[], float] = time.ti
         feed=feed,
         service=_Lifecycle(feed),
         locks=LocalLocks(),
+        client_logins=MemoryClientLogins(),
     )

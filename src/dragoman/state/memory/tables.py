@@ -1,4 +1,4 @@
-"""Cooldowns, usage windows and session bindings in dicts of this process.
+"""Cooldowns, usage windows, session bindings and client logins in dicts of this process.
 
 Each table tells an optional listener of every change it makes (the host backend
 journals them to share and keep them), and `load` applies a change learned from
@@ -10,10 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dragoman.state import cooling
-from dragoman.state.records import WHOLE_ACCOUNT, Binding, Cooldown, CooldownKind, LastError, Window
+from dragoman.state.records import (
+    WHOLE_ACCOUNT,
+    Binding,
+    ClientLogin,
+    Cooldown,
+    CooldownKind,
+    LastError,
+    Window,
+)
 
 Clock = Callable[[], float]
-Record = Cooldown | Window | Binding | LastError
+Record = Cooldown | Window | Binding | LastError | ClientLogin
 # (key, the record now, or None: removed)
 Listener = Callable[[tuple[str, ...], Record | None], None]
 
@@ -129,6 +137,37 @@ class MemoryWindows:
             return False
         windows[record.family, record.name] = record
         self._listed.pop(record.account, None)
+        return True
+
+
+class MemoryClientLogins:
+    def __init__(self, listener: Listener = _ignore) -> None:
+        self._logins: dict[str, ClientLogin] = {}
+        self._listed: tuple[ClientLogin, ...] | None = None
+        self.listener = listener
+
+    def all(self) -> tuple[ClientLogin, ...]:
+        if self._listed is None:
+            self._listed = tuple(sorted(self._logins.values(), key=lambda seen: -seen.seen_at))
+        return self._listed
+
+    def observe(self, record: ClientLogin) -> None:
+        if self.load((record.login,), record):
+            self.listener((record.login,), record)
+
+    def load(self, key: tuple[str, ...], record: Record | None) -> bool:
+        """Keep `record` if it is newer than the one held (None: the login's record was
+        collected); whether anything changed."""
+        if record is None:
+            self._listed = None
+            return self._logins.pop(key[0], None) is not None
+        if not isinstance(record, ClientLogin):
+            return False
+        held = self._logins.get(record.login)
+        if held is not None and held.seen_at > record.seen_at:
+            return False
+        self._logins[record.login] = record
+        self._listed = None
         return True
 
 

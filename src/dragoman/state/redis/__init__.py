@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio.client import PubSub
 
 from dragoman.state.bundle import Place, State
-from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
+from dragoman.state.memory.tables import MemoryBindings, MemoryClientLogins, MemoryHealth, MemoryWindows
 from dragoman.state.redis.feed import RedisFeed
 from dragoman.state.redis.ledger import RedisCounters
 from dragoman.state.redis.link import DOWN, Link, RedisUnreachable, cancel, check_reachable
@@ -54,11 +54,12 @@ def open_redis(place: Place, clock: Callable[[], float] = time.time) -> State:
         raise ValueError("the redis backend needs redis_url (e.g. redis://127.0.0.1:6379/0)")
     link = Link(place.redis_url, place.redis_prefix)
     health, windows, bindings = MemoryHealth(clock), MemoryWindows(clock), MemoryBindings(clock)
-    mirror = RedisMirror(link, health, windows, bindings, clock)
+    logins = MemoryClientLogins()
+    mirror = RedisMirror(link, health, windows, bindings, logins, clock)
     in_flight, counters, feed = RedisInFlight(link), RedisCounters(link, clock), RedisFeed(link)
     service = RedisService(link, mirror, in_flight, counters, feed, bindings)
     locks = RedisLocks(link, place.home)
-    return State("redis", health, windows, bindings, in_flight, counters, feed, service, locks)
+    return State("redis", health, windows, bindings, in_flight, counters, feed, service, locks, logins)
 
 
 class RedisService:

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from dragoman.state.memory.tables import MemoryBindings, MemoryHealth, MemoryWindows
+from dragoman.state.memory.tables import MemoryBindings, MemoryClientLogins, MemoryHealth, MemoryWindows
 from dragoman.state.redis.link import DOWN, Link
 from dragoman.state.redis.records import KINDS, Record, key_name, merge, parse_key
 
@@ -60,6 +60,7 @@ class RedisMirror:
         health: MemoryHealth,
         windows: MemoryWindows,
         bindings: MemoryBindings,
+        logins: MemoryClientLogins,
         clock: Callable[[], float],
     ) -> None:
         self.link = link
@@ -75,7 +76,9 @@ class RedisMirror:
             "windows": windows.load,
             "bindings": bindings.load,
             "errors": health.load_error,
+            "logins": logins.load,
         }
+        logins.listener = self._noter("logins")
         health.listener = self._noter("cooldowns")
         health.error_listener = self._noter("errors")
         windows.listener = self._noter("windows")

@@ -6,6 +6,7 @@ written at once by two replicas are merged.
     <prefix>rec:windows:["alice","","5h"]   a Window's fields
     <prefix>rec:bindings:["s1","claude"]    a Binding's fields (expires with it)
     <prefix>rec:errors:["alice"]            a LastError's fields
+    <prefix>rec:logins:["sha256:3fa9..."]   a ClientLogin's fields
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from typing import Any
 import orjson
 
 from dragoman.state.cooling import SEVERITY
-from dragoman.state.records import Binding, Cooldown, LastError, Window
+from dragoman.state.records import Binding, ClientLogin, Cooldown, LastError, Window
 from dragoman.state.redis.link import decode_fields, encode_fields
 
-Record = Cooldown | Window | Binding | LastError
+Record = Cooldown | Window | Binding | LastError | ClientLogin
 
 # How long a record is kept past the time in its `expiry` field (as the host journal does).
 DAY = 86_400.0
@@ -57,6 +58,7 @@ KINDS = {
         Kind("windows", Window, "resets_at", 7 * DAY),
         Kind("bindings", Binding, "expires", 1.0),
         Kind("errors", LastError, "at", 30 * DAY),
+        Kind("logins", ClientLogin, "seen_at", 7 * DAY),
     )
 }
 
@@ -84,6 +86,8 @@ def merge(table: str, stored: Record | None, ours: Record | None, now: float) ->
 
 
 def _observed(record: Any) -> float:
+    if isinstance(record, ClientLogin):
+        return record.seen_at
     return float(record.observed_at if isinstance(record, Window) else record.at)
 
 
