@@ -82,7 +82,8 @@ class ProviderSpec:
     # Its API counts a prompt's tokens (Anthropic count_tokens, Gemini countTokens, OpenAI
     # responses/input_tokens) with a key: server/upstream_count.py asks it.
     counts_tokens: bool = False
-    # Where its API generates images (OpenAI's images API), for its models marked `images`.
+    # Where its API generates images, for its models marked `images`: OpenAI's images API
+    # (OpenAI, xAI), or a Gemini model's generateContent ("{model}" filled in).
     images_path: str | None = None
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None

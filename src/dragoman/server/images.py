@@ -1,7 +1,9 @@
-"""`POST /v1/images/generations`: sent as it is (the model renamed to the upstream's id)
-to an upstream whose API generates images (`ProviderSpec.images_path`) for a model marked
-`images`, on the account the model's pool picks; the upstream's answer comes back as it
-came. A model that does not generate images is a 400 naming those that do here.
+"""`POST /v1/images/generations`: to an upstream whose API generates images
+(`ProviderSpec.images_path`) for a model marked `images`, on the account the model's
+pool picks. OpenAI's and xAI's images APIs take the request as it is (the model renamed
+to the upstream's id) and their answer comes back as it came; a Gemini image model is
+asked through generateContent and its answer made OpenAI's (`images_gemini`). A model
+that does not generate images is a 400 naming those that do here.
 
 Only API-key upstreams: a subscription login (Codex's image tool) has no images API.
 The answer's usage is not priced: image tokens have no row in the price table yet.
@@ -13,12 +15,13 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request as HttpRequest
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from dragoman import dialects
 from dragoman.ir.errors import InvalidRequest
+from dragoman.providers.paths import path_safe_model
 from dragoman.routing.registry import Route
-from dragoman.server import key_models
+from dragoman.server import images_gemini, key_models
 from dragoman.server.body import read_json
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
@@ -62,7 +65,7 @@ def image_models(gateway: Gateway) -> list[str]:
 def _which(gateway: Gateway) -> str:
     models = image_models(gateway)
     if not models:
-        return 'No model served here generates images: add an OpenAI API provider (kind = "openai").'
+        return "No model served here generates images: add an OpenAI, xAI or Gemini API provider."
     return "Models that generate images here: " + ", ".join(models) + "."
 
 
@@ -71,12 +74,21 @@ async def _pooled(
 ) -> Response:
     async def call(route: Route, attempt: Attempt) -> Response:
         upstream = route.upstream
-        assert upstream.spec.images_path is not None  # makes_images chose it
+        url = upstream.url(_images_path(route))
         headers = {**upstream.request_headers(), "content-type": "application/json"}
-        content = orjson.dumps({**body, "model": route.model})
-        url = upstream.url(upstream.spec.images_path)
         target = dialects.get(upstream.dialect)
+        if upstream.dialect == "gemini":
+            content = orjson.dumps(images_gemini.request({**body, "model": route.model}))
+            raw, _ = await post_json(gateway, route, attempt, url, content, headers, target)
+            return JSONResponse(images_gemini.answer(raw, route.model))
+        content = orjson.dumps({**body, "model": route.model})
         raw, media = await post_json(gateway, route, attempt, url, content, headers, target)
         return Response(raw, media_type=media)
 
     return await on_pool(gateway, exchange_of(http.scope), model, routes, None, "images", call)
+
+
+def _images_path(route: Route) -> str:
+    path = route.upstream.spec.images_path
+    assert path is not None  # makes_images chose the route
+    return path.format(model=path_safe_model(route.model)) if "{model}" in path else path
