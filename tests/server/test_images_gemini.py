@@ -14,6 +14,7 @@ import pytest
 from dragoman.ir.errors import InvalidRequest
 from dragoman.server.images_gemini import aspect_ratio
 from tests.fakes.fixtures import FakeUpstreams
+from tests.fakes.openai_images import png
 from tests.fakes.script import Failure, Reply, Usage
 from tests.gateway import serve_gateway
 
@@ -85,6 +86,38 @@ def test_a_gemini_text_model_is_a_400_naming_the_image_models(client: openai.Ope
         client.images.generate(model="gemini-2.5-flash", prompt="a fox")
     assert "gemini-2.5-flash does not generate images" in caught.value.message
     assert MODEL in caught.value.message
+
+
+def test_a_gemini_image_model_edits_the_images_given(client: openai.OpenAI, fakes: FakeUpstreams) -> None:
+    fox = png("a fox")
+    made = client.images.edit(model=MODEL, image=("fox", fox, "application/octet-stream"), prompt="add snow")
+    assert made.data is not None and b"add snow" in base64.b64decode(made.data[0].b64_json or "")
+    parts = fakes.gemini.last_json["contents"][0]["parts"]
+    assert parts == [
+        {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(fox).decode()}},
+        {"text": "add snow"},
+    ]
+
+
+FOX = ("fox.png", png("a fox"), "image/png")
+WORDS = ("notes.txt", b"plain words", "text/plain")
+
+
+@pytest.mark.parametrize(
+    ("image", "mask", "says"),
+    [
+        (FOX, ("mask.png", png("m"), "image/png"), "mask: Gemini image models take no mask"),
+        (WORDS, None, "image: 'notes.txt' is not a PNG, JPEG or WebP image"),
+    ],
+)
+def test_an_edit_gemini_cannot_read_is_a_400_unsent(
+    client: openai.OpenAI, fakes: FakeUpstreams, image: object, mask: object, says: str
+) -> None:
+    masked = {"mask": mask} if mask is not None else {}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.edit(model=MODEL, image=image, prompt="add snow", **masked)  # type: ignore[arg-type]
+    assert says in caught.value.message
+    assert not fakes.gemini.requests
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,8 @@ class ProviderSpec:
     # Where its API generates images, for its models marked `images`: OpenAI's images API
     # (OpenAI, xAI), or a Gemini model's generateContent ("{model}" filled in).
     images_path: str | None = None
+    # Where it edits images (OpenAI's `/images/edits` form, or Gemini's generateContent).
+    image_edits_path: str | None = None
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None

@@ -1,8 +1,10 @@
-"""OpenAI's images request as a Gemini image model takes it, and its answer back.
+"""OpenAI's images request (a generation, or an edit's form) as a Gemini image model
+takes it, and its answer back.
 
 A Gemini image model (gemini-2.5-flash-image, ...) draws through `generateContent`,
 asked for TEXT and IMAGE (the text says why when no image comes). The prompt is the one
-user turn; OpenAI's `size` becomes the nearest of Gemini's aspect ratios. What Gemini
+user turn, after the images an edit gives; OpenAI's `size` becomes the nearest of
+Gemini's aspect ratios. An edit's mask has no Gemini form: a 400. What Gemini
 has no way to honour is a 400 naming the field: more than one image, an image by URL,
 quality, style and the rest. The answer's `inlineData` parts are the images
 (`b64_json`); its usage is the tokens Gemini counted.
@@ -10,6 +12,7 @@ quality, style and the rest. The answer's `inlineData` parts are the images
 
 from __future__ import annotations
 
+import base64
 import math
 import time
 from typing import Any
@@ -17,11 +20,15 @@ from typing import Any
 import orjson
 
 from dragoman.ir.errors import InvalidRequest, UpstreamError
+from dragoman.server.form import Form, FormFile
 
 # As Gemini's imageConfig.aspectRatio takes them (ai.google.dev ImageConfig, 2026-12).
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 # OpenAI's fields a Gemini image model can honour; `user` names the caller, nothing more.
 TAKEN = frozenset({"model", "prompt", "n", "size", "response_format", "user"})
+# An edit's files that are images to edit: the SDK names one `image`, several `image[]`.
+IMAGE_FILES = ("image", "image[]")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 
 
 def request(body: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +40,41 @@ def request(body: dict[str, Any]) -> dict[str, Any]:
     if ratio is not None:
         config["imageConfig"] = {"aspectRatio": ratio}
     return {"contents": [{"role": "user", "parts": [{"text": body["prompt"]}]}], "generationConfig": config}
+
+
+def edit_request(form: Form) -> dict[str, Any]:
+    """The generateContent body for an OpenAI edit's form: its images, then the prompt."""
+    fields: dict[str, Any] = dict(form.fields)
+    if fields.get("n", "").isdigit():
+        fields["n"] = int(fields["n"])
+    images = [_inline(file) for file in form.files]
+    if not images:
+        raise InvalidRequest("image: required, the image to edit", param="image")
+    body = request(fields)
+    body["contents"][0]["parts"][:0] = images
+    return body
+
+
+def _inline(file: FormFile) -> dict[str, Any]:
+    if file.name not in IMAGE_FILES:
+        raise InvalidRequest(f"{file.name}: Gemini image models take no {file.name}", param=file.name)
+    data = base64.b64encode(file.content).decode()
+    return {"inlineData": {"mimeType": _image_type(file), "data": data}}
+
+
+def _image_type(file: FormFile) -> str:
+    """The image's type: as the form says, else from its first bytes (the SDK says
+    application/octet-stream for a file it cannot name)."""
+    if file.content_type in IMAGE_TYPES:
+        return file.content_type
+    head = file.content[:12]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    raise InvalidRequest(f"{file.name}: {file.filename!r} is not a PNG, JPEG or WebP image", param=file.name)
 
 
 def _check(body: dict[str, Any]) -> None:

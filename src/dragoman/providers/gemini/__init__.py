@@ -20,4 +20,5 @@ SPEC = ProviderSpec(
     models_path="/models",
     # Its image models draw through generateContent (server/images_gemini.py).
     images_path="/models/{model}:generateContent",
+    image_edits_path="/models/{model}:generateContent",
 )
