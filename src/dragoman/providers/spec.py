@@ -87,6 +87,10 @@ class ProviderSpec:
     images_path: str | None = None
     # Where it edits images (OpenAI's `/images/edits` form, or Gemini's generateContent).
     image_edits_path: str | None = None
+    # Its Responses backend draws with the hosted `image_generation` tool (the Codex
+    # backend on a ChatGPT login): image generations for its models go there through the
+    # relay (server/images_tool.py).
+    image_tool: bool = False
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None

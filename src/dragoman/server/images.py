@@ -3,11 +3,12 @@ makes images (`ProviderSpec.images_path`, `image_edits_path`) for a model marked
 `images`, on the account the model's pool picks. OpenAI's and xAI's images APIs take the
 request as it is (the model renamed to the upstream's id; an edit's form passed on with
 its files byte for byte) and their answer comes back as it came; a Gemini image model is
-asked through generateContent and its answer made OpenAI's (`images_gemini`). A model
-that cannot is a 400 naming those that can here.
+asked through generateContent and its answer made OpenAI's (`images_gemini`); a model
+of a backend that draws with its hosted image tool (Codex, on a ChatGPT login) is asked
+to draw through the relay (`images_tool`, generations only). A model that cannot is a
+400 naming those that can here.
 
-Only API-key upstreams: a subscription login (Codex's image tool) has no images API.
-The answer's usage is not priced: image tokens have no row in the price table yet.
+An images API answer's usage is not priced: image tokens have no row in the price table.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dragoman import dialects
 from dragoman.ir.errors import InvalidRequest
 from dragoman.providers.paths import path_safe_model
 from dragoman.routing.registry import Route
-from dragoman.server import images_gemini, key_models
+from dragoman.server import images_gemini, images_tool, key_models
 from dragoman.server.body import read_json
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.form import Form, encode, read_form
@@ -40,6 +41,9 @@ async def generations(http: HttpRequest) -> Response:
     if not isinstance(body, dict):
         raise InvalidRequest("the request body must be a JSON object")
     routes = _drawing(gateway, exchange, body.get("model"), edits=False)
+    if not any(_has_api(route, edits=False) for route in routes):
+        return await images_tool.generate(http, gateway, body)
+    routes = [route for route in routes if _has_api(route, edits=False)]
     call = partial(_generate, gateway, body)
     return await on_pool(gateway, exchange, exchange.model or "", routes, None, "images", call)
 
@@ -55,6 +59,17 @@ async def edits(http: HttpRequest) -> Response:
 
 
 def makes_images(route: Route, edits: bool = False) -> bool:
+    """Whether the route's upstream makes images of its model: by an images API, or by
+    its hosted image tool (generations only)."""
+    upstream = route.upstream
+    if not edits and upstream.spec.image_tool and upstream.dialect == "openai_responses":
+        return any(info.id == route.model for info in upstream.models)
+    return _has_api(route, edits)
+
+
+def _has_api(route: Route, edits: bool) -> bool:
+    """Whether the route's upstream has an images API for its model, with a key (a
+    subscription login reaches no images API)."""
     upstream = route.upstream
     path = upstream.spec.image_edits_path if edits else upstream.spec.images_path
     if path is None or upstream.account_id is not None:
@@ -89,7 +104,10 @@ def _which(gateway: Gateway, edits: bool) -> str:
         return f"Models that {'edit' if edits else 'generate'} images here: " + ", ".join(models) + "."
     if edits:
         return "No model served here edits images: add an OpenAI or Gemini API provider."
-    return "No model served here generates images: add an OpenAI, xAI or Gemini API provider."
+    return (
+        "No model served here generates images: "
+        "add an OpenAI, xAI or Gemini API provider, or a ChatGPT login."
+    )
 
 
 async def _generate(gateway: Gateway, body: dict[str, Any], route: Route, attempt: Attempt) -> Response:
