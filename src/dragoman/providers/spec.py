@@ -82,6 +82,9 @@ class ProviderSpec:
     # Its API counts a prompt's tokens (Anthropic count_tokens, Gemini countTokens, OpenAI
     # responses/input_tokens) with a key: server/upstream_count.py asks it.
     counts_tokens: bool = False
+    # How a subscription login of this kind counts, when it can (a counter's name in
+    # server/upstream_count.py: Code Assist's `:countTokens`).
+    login_counter: str | None = None
     # Where its API generates images, for its models marked `images`: OpenAI's images API
     # (OpenAI, xAI), or a Gemini model's generateContent ("{model}" filled in).
     images_path: str | None = None

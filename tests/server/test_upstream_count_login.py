@@ -1,0 +1,60 @@
+"""Token counts for a model served by a Gemini CLI login: Code Assist's own count
+(`:countTokens` with Gemini CLI's envelope, the login's bearer token), through each
+client dialect's official SDK; the fake Code Assist backend answers its count."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dragoman.providers import discover
+from dragoman.providers.gemini_cli import SPEC
+from dragoman.providers.gemini_cli.runtime import CodeAssistRuntime
+from tests.fakes.code_assist import CodeAssistFake
+from tests.fakes.fixtures import FakeUpstreams
+from tests.fakes.oauth import FakeOAuth
+from tests.gateway import serve_gateway
+from tests.server.test_upstream_count import CLIENTS, PROMPT, _count
+from tests.subscriptions import Subscription, store_login
+
+MODEL = "gemini-2.5-flash"
+
+
+@pytest.fixture
+def gemini_cli() -> Iterator[Subscription]:
+    oauth_spec = SPEC.oauth
+    assert oauth_spec is not None
+    with (
+        FakeOAuth(oauth_spec.client_id, client_secret=oauth_spec.client_secret) as oauth,
+        CodeAssistFake(oauth) as backend,
+    ):
+        backend.onboard_polls = 0
+        yield Subscription("gemini_cli", oauth, backend)
+
+
+@pytest.fixture(autouse=True)
+def _quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = discover()["gemini_cli"].runtime
+    assert isinstance(runtime, CodeAssistRuntime)
+    monkeypatch.setattr(runtime, "poll_seconds", 0.01)
+    monkeypatch.setattr(runtime, "environ", {})
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_code_assist_counts_on_the_login(
+    client: str, gemini_cli: Subscription, fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    login = store_login(dragoman_home, gemini_cli)
+    backend = gemini_cli.backend
+    assert isinstance(backend, CodeAssistFake)
+    backend.count_tokens_result = 1000 + secrets.randbelow(9000)
+    with serve_gateway(fakes, providers={}, oauth=gemini_cli.settings()) as root:
+        assert _count(root, client, MODEL) == backend.count_tokens_result
+    asked = backend.last
+    assert asked.path.endswith(":countTokens")
+    assert asked.header("authorization") == f"Bearer {login.access_token}"
+    assert asked.json["request"]["model"] == f"models/{MODEL}"
+    assert PROMPT in asked.body.decode()
