@@ -1,6 +1,7 @@
-"""Token counts for a model served by a Gemini CLI login: Code Assist's own count
-(`:countTokens` with Gemini CLI's envelope, the login's bearer token), through each
-client dialect's official SDK; the fake Code Assist backend answers its count."""
+"""Token counts for a model served by a subscription login that counts, through each
+client dialect's official SDK: a Gemini CLI login's Code Assist `:countTokens` (Gemini
+CLI's envelope), a Claude login's `count_tokens` (shaped as Claude Code's, as the fake
+Claude backend demands), each with the login's bearer token; the fakes answer theirs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from dragoman.providers import discover
 from dragoman.providers.gemini_cli import SPEC
 from dragoman.providers.gemini_cli.runtime import CodeAssistRuntime
+from tests.fakes.claude_oauth import OAUTH_BETA, ClaudeOAuthFake
 from tests.fakes.code_assist import CodeAssistFake
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.oauth import FakeOAuth
@@ -57,4 +59,28 @@ def test_code_assist_counts_on_the_login(
     assert asked.path.endswith(":countTokens")
     assert asked.header("authorization") == f"Bearer {login.access_token}"
     assert asked.json["request"]["model"] == f"models/{MODEL}"
+    assert PROMPT in asked.body.decode()
+
+
+@pytest.fixture
+def claude() -> Iterator[Subscription]:
+    oauth_spec = discover()["claude"].oauth
+    assert oauth_spec is not None
+    with FakeOAuth(oauth_spec.client_id, token_format="json") as oauth, ClaudeOAuthFake(oauth) as backend:
+        yield Subscription("claude", oauth, backend)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_claude_login_counts_with_anthropic(
+    client: str, claude: Subscription, fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    login = store_login(dragoman_home, claude)
+    backend = claude.backend
+    backend.count_tokens_result = 1000 + secrets.randbelow(9000)
+    with serve_gateway(fakes, providers={}, oauth=claude.settings()) as root:
+        assert _count(root, client, "claude-haiku-4-5") == backend.count_tokens_result
+    asked = backend.last
+    assert asked.path == "/v1/messages/count_tokens"
+    assert asked.header("authorization") == f"Bearer {login.access_token}"
+    assert OAUTH_BETA in (asked.header("anthropic-beta") or "")
     assert PROMPT in asked.body.decode()
