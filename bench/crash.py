@@ -207,7 +207,7 @@ def _rounds(workdir: Path, upstream: str, rounds: int) -> int:
     seen = Acknowledged()
     failures: list[str] = []
     for round_ in range(1, rounds + 1):
-        dragoman = services.dragoman(workdir, upstream, "crash", "warning")
+        dragoman = services.dragoman(workdir, upstream, "crash", "warning", fresh=True, keyed=False)
         dragoman.log = workdir / f"crash-{round_}.log"
         dragoman.start()
         home = workdir / "home-crash"
@@ -228,7 +228,7 @@ def _rounds(workdir: Path, upstream: str, rounds: int) -> int:
 
 
 def _finish(workdir: Path, upstream: str, seen: Acknowledged, failures: list[str]) -> int:
-    dragoman = services.dragoman(workdir, upstream, "crash", "warning").start()
+    dragoman = services.dragoman(workdir, upstream, "crash", "warning", fresh=True, keyed=False).start()
     try:
         failures += [f"at the end: lost {item}" for item in asyncio.run(_missing(dragoman.url, seen))]
         unended = asyncio.run(_unended(dragoman.url, seen.batches))

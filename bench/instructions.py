@@ -5,6 +5,7 @@ other work on the machine does not move (wall-clock figures on a shared box do).
     python -m bench.instructions --env DRAGOMAN_TRACES__ENABLED=false
     python -m bench.instructions --viewers 10                 # 10 clients on /v1/traces/stream
     python -m bench.instructions --scenario chat-stream
+    python -m bench.instructions --key                        # a named key with limits sends them
 
 dragoman runs under `valgrind --tool=cachegrind --cache-sim=no` at the default `info`
 level, against the bench's fake upstream; `ab -k -c 8` sends it 100 requests, then a
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import signal
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--viewers", type=int, default=0, help="clients reading /v1/traces/stream meanwhile")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="for dragoman serve")
     parser.add_argument(
+        "--key", action="store_true", help="send with a named key holding limits (KEY_LIMITS): what they cost"
+    )
+    parser.add_argument(
         "--nice", type=int, default=0, help="niceness of dragoman and ab (as python -m bench's)"
     )
     args = parser.parse_args(argv)
@@ -53,24 +58,34 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(folder)
         upstream = services.upstream(workdir).start()
         try:
-            totals = [counted(workdir, upstream.url, n, args.scenario, args.viewers, env) for n in COUNTS]
+            totals = [
+                counted(workdir, upstream.url, n, args.scenario, args.viewers, env, args.key) for n in COUNTS
+            ]
         finally:
             upstream.stop()
     per_request = (totals[1] - totals[0]) / (COUNTS[1] - COUNTS[0])
-    print(f"{args.scenario}, {args.viewers} viewers, {' '.join(args.env) or 'defaults'}: "
+    print(f"{args.scenario}{', keyed' if args.key else ''}, {args.viewers} viewers, "
+          f"{' '.join(args.env) or 'defaults'}: "
           f"{per_request / 1000:.0f}k instructions per request (Ir {totals[0]} / {totals[1]})")  # fmt: skip
     return 0
 
 
 def counted(
-    workdir: Path, upstream_url: str, requests: int, scenario: str, viewers: int, env: dict[str, str]
+    workdir: Path,
+    upstream_url: str,
+    requests: int,
+    scenario: str,
+    viewers: int,
+    env: dict[str, str],
+    keyed: bool = False,
 ) -> int:
     """The instructions a fresh `dragoman serve` ran, from start to stop, serving
-    `requests` requests of the scenario."""
+    `requests` requests of the scenario (`keyed`: sent with a named key with limits)."""
     home = workdir / f"home-{requests}"
     home.mkdir()
-    (home / "config.toml").write_text(services.dragoman_config(upstream_url))
     port, out = services.free_port(), workdir / f"cachegrind.{requests}"
+    (home / "config.toml").write_text(services.dragoman_config(upstream_url))
+    key = named_key(home, port) if keyed else scenarios.KEY
     argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}", sys.executable]
     argv += ["-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
     environ = services.clean_env(DRAGOMAN_HOME=str(home), **env)
@@ -84,7 +99,7 @@ def counted(
         for _ in range(viewers):
             threading.Thread(target=_view, args=(port, stop), daemon=True).start()
         time.sleep(3 if viewers else 0)  # every viewer subscribed before the first request
-        _load(workdir, port, requests, scenario)
+        _load(workdir, port, requests, scenario, key)
         time.sleep(2)
     finally:
         stop.set()
@@ -118,7 +133,29 @@ def _view(port: int, stop: threading.Event) -> None:
     connection.close()
 
 
-def _load(workdir: Path, port: int, requests: int, scenario: str) -> None:
+# The keyed client's limits: every kind a request reserves and settles (a money budget,
+# a token count in the user's zone, a rolling rate, an in-flight slot), none reached.
+KEY_LIMITS = (
+    "--budget", "1000000usd/month", "--tokens", "1000000M/day", "--rpm", "1000000", "--max-concurrent", "64",
+)  # fmt: skip
+# A money budget needs the model's price: list-like rates for the bench's chat model.
+KEY_PRICE = f'\n[prices."{bodies.MODELS["chat"]}"]\ninput = 2.0\noutput = 8.0\n'
+
+
+def named_key(home: Path, port: int) -> str:
+    """A named key made by `dragoman keys create` in `home` (whose config binds `port`,
+    where nothing listens yet, so the command keeps it in the home): its secret."""
+    config = home / "config.toml"
+    config.write_text(f'bind = "127.0.0.1:{port}"\n' + config.read_text() + KEY_PRICE)
+    argv = [sys.executable, "-m", "dragoman", "keys", "create", "bench", *KEY_LIMITS, "--json"]
+    made = subprocess.run(
+        argv, env=services.clean_env(DRAGOMAN_HOME=str(home)), capture_output=True, text=True, check=True
+    )
+    secret: str = json.loads(made.stdout)["secret"]
+    return secret
+
+
+def _load(workdir: Path, port: int, requests: int, scenario: str, key: str) -> None:
     body = workdir / "body.json"
     body.write_bytes(bodies.chat_request(bodies.MODELS["chat"], scenario == "chat-stream"))
     argv = [
@@ -133,7 +170,7 @@ def _load(workdir: Path, port: int, requests: int, scenario: str) -> None:
         "-T",
         "application/json",
     ]
-    argv += ["-H", f"Authorization: Bearer {scenarios.KEY}", f"http://127.0.0.1:{port}/v1/chat/completions"]
+    argv += ["-H", f"Authorization: Bearer {key}", f"http://127.0.0.1:{port}/v1/chat/completions"]
     report = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     failed = re.search(r"Failed requests:\s+(\d+)", report)
     if failed is None or failed[1] != "0" or "Non-2xx" in report:

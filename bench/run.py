@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench import goals, matrix, profile, report, services, tools
+from bench import goals, goals16, matrix, profile, report, services, tools
 from bench.matrix import Plan, Target
 from bench.scenarios import SCENARIOS, Scenario
 from bench.summary import Summary
@@ -52,6 +52,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--tracing-off",
         action="store_true",
         help="also measure dragoman with tracing off (`[traces] enabled = false`): what tracing costs",
+    )
+    parser.add_argument(
+        "--viewers",
+        type=int,
+        metavar="N",
+        help="also measure dragoman with N clients reading /v1/traces/stream meanwhile (open dashboards)",
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="also measure dragoman with its runtime state in this Redis (redis_url): what sharing costs",
     )
     parser.add_argument("--repeats", type=int, help="repetitions per cell (at least 3)")
     parser.add_argument("--seconds", type=float, help="seconds per wrk run")
@@ -111,6 +122,27 @@ def start(workdir: Path, args: argparse.Namespace) -> tuple[list[services.Servic
             (
                 "dragoman-notrace",
                 lambda: services.dragoman(workdir, up.url, "dragoman-notrace", "warning", tracing=False),
+                True,
+                True,
+            )
+        )
+    if args.viewers:
+        name_viewed = f"dragoman-viewers{args.viewers}"
+        makers.append(
+            (
+                name_viewed,
+                lambda: services.viewed(
+                    services.dragoman(workdir, up.url, name_viewed, "warning"), args.viewers
+                ),
+                True,
+                True,
+            )
+        )
+    if args.redis:
+        makers.append(
+            (
+                "dragoman-redis",
+                lambda: services.dragoman(workdir, up.url, "dragoman-redis", "warning", redis_url=args.redis),
                 True,
                 True,
             )
@@ -266,9 +298,14 @@ def verdict(plan: Plan, scenarios: list[Scenario], document: dict[str, Any], wor
     text = report.table(summary, scenarios, document["targets"], plan)
     pool = next((t for t in document["targets"] if t.startswith("dragoman-pool")), None)
     verdicts = goals.check(summary, scenarios, plan, document["scaling"], pool)
-    print(text + "\n\nIssue 7 and 12 targets (dragoman, --log-level warning):\n" + goals.render(verdicts))
-    (workdir / "table.txt").write_text(text + "\n\n" + goals.render(verdicts) + "\n")
-    return {"verdicts": goals.as_json(verdicts)}
+    latest = goals16.check(summary, scenarios, plan, document["targets"], document["scaling"])
+    said = (
+        f"{text}\n\nIssue 7 and 12 targets (dragoman, --log-level warning):\n{goals.render(verdicts)}"
+        f"\n\nIssue 16 targets ({goals16.gateway_of(document['targets'])}):\n{goals.render(latest)}"
+    )
+    print(said)
+    (workdir / "table.txt").write_text(said + "\n")
+    return {"verdicts": goals.as_json(verdicts), "issue16": goals.as_json(latest)}
 
 
 def _say(message: str) -> None:

@@ -94,6 +94,37 @@ class Service:
             self.process.wait(timeout=5)
 
 
+@dataclass
+class ViewedService(Service):
+    """A gateway with `viewers` clients on its live trace stream meanwhile
+    (`bench.viewers`, a process of its own), started once it answers."""
+
+    viewers: int = 0
+    watching: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Service:
+        super().start()
+        argv = [sys.executable, "-m", "bench.viewers", self.url, str(self.viewers)]
+        self.watching = subprocess.Popen(argv, env=_in_repo(), stdout=subprocess.PIPE)
+        assert self.watching.stdout is not None
+        if self.watching.stdout.readline().strip() != b"subscribed":
+            self.stop()
+            raise RuntimeError(f"{self.name}: its trace viewers did not subscribe")
+        return self
+
+    def stop(self) -> None:
+        if self.watching is not None and self.watching.poll() is None:
+            self.watching.kill()
+            self.watching.wait(timeout=5)
+        super().stop()
+
+
+def viewed(service: Service, viewers: int) -> ViewedService:
+    """The same gateway with `viewers` live trace viewers."""
+    fields = {name: getattr(service, name) for name in ("name", "argv", "port", "health", "log", "env")}
+    return ViewedService(**fields, viewers=viewers)
+
+
 def prioritize(pid: int, nice: int) -> None:
     """Run `pid` (and the rest of its session) at `nice`. With autogroup scheduling a
     process's niceness only counts inside its session, so the session's is set too."""
@@ -120,15 +151,17 @@ def _in_repo() -> dict[str, str]:
     return clean_env(PYTHONPATH=str(BENCH.parent))
 
 
-def dragoman_config(upstream_url: str, pool: int = 1) -> str:
+def dragoman_config(upstream_url: str, pool: int = 1, keyed: bool = True) -> str:
     """Three fake providers, one per dialect; with `pool` > 1, that many provider tables
-    (accounts) per dialect serving its model, all on the one fake: a pool to choose from."""
+    (accounts) per dialect serving its model, all on the one fake: a pool to choose from.
+    `keyed`: every request's key checked, as issue 16 measures (the bench's clients send
+    `scenarios.KEY`)."""
     tables = [
         ("chat", "openai_chat", bodies.MODELS["chat"]),
         ("anth", "anthropic", bodies.MODELS["anthropic"]),
         ("resp", "openai_responses", bodies.MODELS["responses"]),
     ]
-    lines = ["detect_ollama = false", ""]
+    lines = ["detect_ollama = false", f'api_keys = ["{scenarios.KEY}"]' if keyed else "", ""]
     for name, dialect, model in tables:
         for account in [name] if pool == 1 else [f"{name}-{n}" for n in range(1, pool + 1)]:
             lines += [
@@ -142,20 +175,44 @@ def dragoman_config(upstream_url: str, pool: int = 1) -> str:
     return "\n".join(lines)
 
 
+def migrated(home: Path) -> None:
+    """The home's database made before the gateway starts, as every start but a user's
+    first finds it: a fresh one would be created (SQLAlchemy and Alembic loaded, a few
+    hundred ms of CPU) by the first trace written, inside the measured runs."""
+    argv = [sys.executable, "-m", "dragoman", "db", "upgrade"]
+    subprocess.run(argv, env=clean_env(DRAGOMAN_HOME=str(home)), check=True, capture_output=True)
+
+
 def dragoman(
-    workdir: Path, upstream_url: str, name: str, log_level: str, pool: int = 1, tracing: bool = True
+    workdir: Path,
+    upstream_url: str,
+    name: str,
+    log_level: str,
+    pool: int = 1,
+    tracing: bool = True,
+    redis_url: str | None = None,
+    fresh: bool = False,
+    keyed: bool = True,
 ) -> Service:
     """`dragoman serve` with its own home holding a config of the fake providers;
-    `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare."""
+    `tracing=False`: with `[traces] enabled = false`, what tracing costs to compare;
+    `redis_url`: its runtime state in that Redis, as a replica's (under a prefix of its own);
+    `fresh`: its database left for the gateway to make, as at a user's first start;
+    `keyed`: with a key every request must carry (`dragoman_config`)."""
     home = workdir / f"home-{name}"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text(dragoman_config(upstream_url, pool))
+    (home / "config.toml").write_text(dragoman_config(upstream_url, pool, keyed))
+    if not fresh:
+        migrated(home)
     port = free_port()
     argv = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
     argv += ["--log-level", log_level]
     env = clean_env(DRAGOMAN_HOME=str(home))
     if not tracing:
         env["DRAGOMAN_TRACES__ENABLED"] = "false"
+    if redis_url is not None:
+        env["DRAGOMAN_REDIS_URL"] = redis_url
+        env["DRAGOMAN_REDIS_PREFIX"] = f"dragoman-bench-{port}:"
     return Service(name, argv, port, "/healthz", workdir / f"{name}.log", env)
 
 

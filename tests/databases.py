@@ -54,7 +54,7 @@ def postgres_url() -> Iterator[str]:
 _EMPTIED = ", ".join(table.name for table in metadata.sorted_tables if table is not schema_version)
 
 
-async def _ready(url: str) -> None:
+async def ready_postgres(url: str) -> None:
     """The database at this dragoman's schema, every table emptied: a test's start."""
     from dragoman.store.db import open_database
 
@@ -79,7 +79,7 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     if backend == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}"
     url = str(request.getfixturevalue("postgres_url"))
-    asyncio.run(_ready(url))
+    asyncio.run(ready_postgres(url))
     return url
 
 

@@ -49,7 +49,8 @@ def test_without_a_server_keys_are_kept_in_the_home(dragoman_home: Path) -> None
     with closed_port() as port:
         write_config(dragoman_home, port)
         made = run("keys", "create", "alice", "--models", "claude-*", "--models", "gpt-*", "--deny", "gpt-5*",
-                   "--budget", "20usd/month", "--tokens", "5M/day", "--rpm", "60", "--max-concurrent", "4",
+                   "--budget", "20usd/month", "--tokens", "5M/day", "--requests", "1000/5h", "--rpm", "60",
+                   "--max-concurrent", "4", "--max-output-tokens", "4096", "--guard", "80",
                    "--expires", "30d", "-v")  # fmt: skip
         secret = secret_of(made)
         listed = run("keys", "list")
@@ -63,8 +64,11 @@ def test_without_a_server_keys_are_kept_in_the_home(dragoman_home: Path) -> None
     assert listed.exit_code == 0 and "alice" in listed.stdout and secret[:8] in listed.stdout
     assert "budget 0.00/20.00 usd per month (UTC)" in listed.stdout and secret not in listed.stdout
     assert one["options"] == {"models": ["claude-*", "gpt-*"], "deny": ["gpt-5*"], "budget": "20usd/month",
-                              "tokens": "5M/day", "rpm": "60", "max_concurrent": 4,
-                              "expires": "30d"}  # fmt: skip
+                              "tokens": "5M/day", "requests": "1000/5h", "rpm": "60", "max_concurrent": 4,
+                              "max_output_tokens": 4096, "guard": 80.0, "expires": "30d"}  # fmt: skip
+    assert [(limit["name"], limit["period"]) for limit in one["limits"]] == [
+        ("budget", "month (UTC)"), ("tokens", "day (UTC)"),
+        ("requests", "rolling 5h"), ("rpm", "rolling 1m")]  # fmt: skip
     assert updated.exit_code == 0 and "--tpm 200k" in updated.stdout and "--rpm" not in updated.stdout
     assert rotated != secret
     assert revoked.exit_code == 0 and "key alice revoked" in revoked.stdout

@@ -44,7 +44,7 @@ def test_the_key_made_from_options() -> None:
     key = local_key("alice", options, "Europe/Paris", expires=5.0)
     assert key.limits == (
         Limit("tokens", "tokens", 5_000_000, Period.fixed("day", "Europe/Paris")),
-        Limit("tpm", "tokens", 200_000, Period.rolling(60)),
+        Limit("tpm", "tokens", 200_000, Period.rolling(60, "Europe/Paris")),
     )
     assert (key.models, key.deny, key.max_concurrent, key.max_output_tokens) == (("a*",), ("ab",), 4, 1000)
     assert (key.guard_percent, key.expires, key.admin) == (90, 5.0, False)

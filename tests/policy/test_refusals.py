@@ -51,6 +51,15 @@ def test_a_budget_refusal_names_the_reset_in_the_limit_zone() -> None:
     )
 
 
+def test_a_budget_finer_than_cents_is_shown_to_its_precision() -> None:
+    limit = Limit("budget", "cost", 0.036, MONTH)
+    error = refusal(ALICE, limit, Refused("key:alice:budget", 0.035, 0.036, START + 60), 0.00305, START)
+    assert (
+        "budget 0.036usd/month: $0.0350 of $0.0360 used, and this request needs up to $0.0031;"
+        in error.message
+    )
+
+
 def test_a_rate_refusal_is_a_429_with_seconds_to_wait() -> None:
     limit = Limit("tpm", "tokens", 200_000, Period.rolling(60))
     error = refusal(ALICE, limit, Refused("k", 199_000, 200_000, START + 12.5), 4000, START)

@@ -249,7 +249,7 @@ OWN_CREDENTIAL = {
     "anthropic": "x-api-key",
     "gemini": "x-goog-api-key",
 }
-CLIENT_CREDENTIALS = ("authorization", "x-api-key", "x-goog-api-key")
+CLIENT_CREDENTIALS = ("authorization", "x-api-key", "x-goog-api-key", "x-dragoman-key")
 
 
 @pytest.mark.parametrize("dialect", list(OWN_CREDENTIAL))

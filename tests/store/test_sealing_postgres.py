@@ -1,15 +1,12 @@
 """Sealing on PostgreSQL, the database replicas share: no secret in any column's text,
 the table locked for a rotation (not SQLite's write lock), a copied envelope refused.
-Runs on the local PostgreSQL (127.0.0.1:5432, user postgres), in a database of its own."""
+Runs on the local PostgreSQL, in the test session's database (`tests.databases`)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 
@@ -19,8 +16,8 @@ from dragoman.store.account_store import AccountStore
 from dragoman.store.accounts import Account
 from dragoman.store.keyring import Keyring, SecretKeyError
 from dragoman.store.rotation import rotate_key
+from tests.databases import ready_postgres
 
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRETS = (
     "sk-pg-sealed-0123456789",
     "at-pg-sealed-0123456789",
@@ -29,28 +26,11 @@ SECRETS = (
 )
 
 
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(SERVER)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    name = f"dragoman_crypt_{os.getpid()}"
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    asyncio.run(_admin(f"CREATE DATABASE {name}"))
-    yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-
-
 @pytest.fixture
 async def database(postgres_url: str, dragoman_home: Path) -> AsyncIterator[Database]:
-    database = await open_database(postgres_url, Keyring(dragoman_home), upgrade=True)
-    async with database.engine.begin() as connection:
-        await connection.execute(text("DELETE FROM accounts"))
+    """The session's PostgreSQL database (`tests.databases`) at this schema, emptied."""
+    await ready_postgres(postgres_url)
+    database = await open_database(postgres_url, Keyring(dragoman_home))
     yield database
     await database.close()
 

@@ -8,7 +8,8 @@
     expires   30d  12h  20s  2027-01-31  2027-01-31T18:00:00+01:00
 
 A period is `/day`, `/week` (from Monday) or `/month`, counted in the user's time zone
-(the config's `time_zone`), or a rolling window: `/5h`, `/30m`, `/90s`, `/2d`. A size
+(the config's `time_zone`), or a rolling window: `/5h`, `/30m`, `/90s`, `/2d` (whose
+resets are shown in that zone too). A size
 takes `k` (thousand) or `M` (million). Every error names the option and the text.
 """
 
@@ -86,7 +87,7 @@ def period(option: str, text: str, zone: str) -> Period:
     if unit in UNITS:
         return Period.fixed(unit, zone)  # type: ignore[arg-type]
     try:
-        return Period.rolling(span(option, text))
+        return Period.rolling(span(option, text), zone)
     except QuantityError:
         raise QuantityError(option, text, "expected a period: day, week, month or a span like 5h") from None
 
@@ -95,7 +96,7 @@ def limit(option: str, text: object, zone: str) -> Limit:
     """One limit option (`budget`, `tokens`, `requests`, `rpm`, `tpm`) read."""
     kind, window = LIMIT_OPTIONS[option]
     if window is not None:
-        return Limit(option, kind, size(option, text), Period.rolling(window))
+        return Limit(option, kind, size(option, text), Period.rolling(window, zone))
     amount, slash, per = str(text).partition("/")
     if not slash:
         raise QuantityError(option, text, "expected an amount per period, e.g. 20usd/month, 5M/day, 1000/5h")

@@ -104,7 +104,10 @@ def _when(at: float, now: float, zone: str) -> str:
 
 def _amount(limit: Limit, amount: float) -> str:
     if limit.kind == "cost":
-        return f"${amount:,.2f}" if amount >= 0.01 or amount == 0 else f"${amount:.4f}"
+        # In cents, unless the budget itself is finer: a 0.036usd budget shown as cents
+        # read "$0.04 of $0.04 used".
+        cents = round(limit.amount, 2) == limit.amount and (amount >= 0.01 or amount == 0)
+        return f"${amount:,.2f}" if cents else f"${amount:,.4f}"
     noun = "tokens" if limit.kind == "tokens" else "requests"
     return f"{_size(amount)} {noun}"
 

@@ -4,7 +4,8 @@ Only `GatewayError` messages reach a client, and those are written for clients (
 masked of secrets as they are set: `ir.errors`). Any other exception is logged here
 with its traceback (secrets masked by the log filter) and the client gets a generic
 message with the request id to quote; one kind, nesting too deep to pass on, is the
-client's doing and becomes a 400.
+client's doing and becomes a 400, and a database that cannot be used (gone, or its
+schema made newer by another dragoman) is a 503 saying so.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import orjson
 from starlette.responses import Response
 
 from dragoman import dialects
-from dragoman.ir.errors import GatewayError, InvalidRequest, MethodNotAllowed
+from dragoman.ir.errors import GatewayError, InvalidRequest, MethodNotAllowed, Unavailable
 from dragoman.observe.log import request_id
 from dragoman.server.body import TOO_DEEP
+from dragoman.store.files import UnusableDatabase
 
 log = logging.getLogger("dragoman.server")
 
@@ -29,6 +31,11 @@ def as_gateway_error(error: BaseException) -> GatewayError:
     if _too_deep(error):
         log.info("refused a request nested too deeply: %r", error)
         return InvalidRequest(TOO_DEEP)
+    if isinstance(error, UnusableDatabase):
+        # Not a bug to trace back: the database went away, or a newer dragoman beside
+        # this one upgraded its schema. The log names the URL (masked); the client, the problem.
+        log.error("%s (request id %s)", error, request_id.get())
+        return Unavailable(f"dragoman's database cannot be used: {error.problem}")
     log.error("unexpected error while handling the request", exc_info=error)
     return GatewayError(f"internal error in dragoman (request id {request_id.get()}); see the dragoman log")
 

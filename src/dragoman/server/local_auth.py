@@ -42,6 +42,12 @@ ADMIN_PATHS = (
 )
 
 
+# The routes whose `key` query parameter names a key to filter by (`?key=alice`), not
+# the key the caller presents: taken for one, it made a loopback caller with no admin
+# key (the admin routes open) a 401 for an unknown key.
+KEY_FILTER_PATHS = ("/v1/traces", "/v1/usage")
+
+
 def presented_key(connection: HTTPConnection) -> str | None:
     """The local key the client sent. `x-dragoman-key` comes first: a client whose
     Authorization carries its own Claude login (`auth = "client"`) sends ours there."""
@@ -52,7 +58,10 @@ def presented_key(connection: HTTPConnection) -> str | None:
     authorization = headers.get("authorization", "")
     if authorization[:7].lower() == "bearer ":
         return authorization[7:].strip()
-    return headers.get("x-api-key") or headers.get("x-goog-api-key") or connection.query_params.get("key")
+    found = headers.get("x-api-key") or headers.get("x-goog-api-key")
+    if found or connection.url.path.startswith(KEY_FILTER_PATHS):
+        return found
+    return connection.query_params.get("key")
 
 
 def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
@@ -70,7 +79,7 @@ def check(connection: HTTPConnection, ring: KeyRing) -> LocalKey | None:
         _page_of_this_origin(connection)
         return None
     key = presented_key(connection)
-    admin_route = connection.url.path.startswith(ADMIN_PATHS)
+    admin_route = connection.scope["path"].startswith(ADMIN_PATHS)
     if key is None and _session_passes(connection):
         return None
     if key is None and admin_route and not ring.has_admin_keys:
@@ -105,7 +114,7 @@ def _page_of_this_origin(connection: HTTPConnection) -> None:
     origin under a loopback name (another site's form, or DNS rebinding, is refused)."""
     if connection.scope.get("method") in ui_session.SAFE_METHODS:
         return
-    if not connection.url.path.startswith(COOKIE_PATHS) or not ui_session.from_a_page(connection):
+    if not connection.scope["path"].startswith(COOKIE_PATHS) or not ui_session.from_a_page(connection):
         return
     if not (ui_session.same_origin(connection) and ui_session.loopback_host(connection)):
         raise PermissionDenied("refused: a page of another origin may not change this dragoman")
@@ -116,7 +125,7 @@ def _session_passes(connection: HTTPConnection) -> bool:
     call changes something and fails the CSRF check."""
     sessions: ui_session.UiSessions | None = getattr(connection.app.state, "ui_sessions", None)
     cookie = ui_session.cookie_of(connection)
-    path = connection.url.path
+    path = connection.scope["path"]
     if sessions is None or not path.startswith(COOKIE_PATHS) or not sessions.valid(cookie):
         return False
     assert cookie is not None  # a valid one

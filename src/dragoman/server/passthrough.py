@@ -4,10 +4,12 @@ A client that already speaks a provider's own API (any endpoint and method: file
 batches, embeddings, ...) reaches it through dragoman with dragoman's local key. Nothing
 is translated; the request goes out as sent except that
 
-- the client's local key is removed (the `authorization`, `x-api-key` and `x-goog-api-key`
-  headers and the `key` query parameter) and the provider's stored credential and
-  configured headers are added; only the dialect's default version header (e.g.
-  `anthropic-version`) yields to the client's own;
+- the client's local key is removed (the `authorization`, `x-api-key`, `x-goog-api-key`
+  and `x-dragoman-key` headers and the `key` query parameter) and the provider's stored
+  credential and configured headers are added; only the dialect's default version header
+  (e.g. `anthropic-version`) yields to the client's own. An `auth = "client"` provider
+  has no credential of its own: the client's own Claude login in `Authorization` goes
+  on untouched (dragoman's key then comes as `x-dragoman-key`), and nothing else there;
 - hop-by-hop headers and `host` are dropped, and `accept-encoding: identity` is asked for
   when the client did not say what it accepts.
 
@@ -56,8 +58,10 @@ from dragoman.server import limits, local_auth
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.gateway import Gateway
+from dragoman.server.local_auth import LOCAL_KEY_HEADER
 from dragoman.server.model_list import asker
 from dragoman.server.streamed import StreamedResponse
+from dragoman.server.upstream_call import client_login
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -75,7 +79,7 @@ _HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-_CLIENT_KEYS = frozenset({"authorization", "x-api-key", "x-goog-api-key"})
+_CLIENT_KEYS = frozenset({"authorization", "x-api-key", "x-goog-api-key", LOCAL_KEY_HEADER})
 _NOT_FORWARDED = _HOP_BY_HOP | _CLIENT_KEYS | {"host", "expect"}
 _NOT_RETURNED = _HOP_BY_HOP | {"date", "server"}
 
@@ -178,6 +182,8 @@ def outbound_headers(http: HttpRequest, upstream: Upstream) -> list[tuple[str, s
     if "accept-encoding" not in present:
         # Otherwise the HTTP client would ask for gzip on the client's behalf, and it would get it.
         headers.append(("accept-encoding", "identity"))
+    if upstream.client_auth:
+        headers.append(("authorization", client_login(http.headers)))
     return headers + list(added.items())
 
 

@@ -86,7 +86,9 @@ class Binding:
 @dataclass(frozen=True, slots=True)
 class Period:
     """The span a counter counts over: a calendar day, week (from Monday) or month in a
-    time zone, or a rolling window of `seconds`."""
+    time zone, or a rolling window of `seconds`. A rolling window's zone only says in
+    which zone its times are shown (a refusal's reset): it counts the same anywhere, so
+    it is no part of the counter's name (`token`)."""
 
     unit: PeriodUnit | None = None
     seconds: float = 0.0
@@ -97,10 +99,10 @@ class Period:
         return cls(unit=unit, zone=zone)
 
     @classmethod
-    def rolling(cls, seconds: float) -> Period:
+    def rolling(cls, seconds: float, zone: str = "UTC") -> Period:
         if seconds <= 0:
             raise ValueError("a rolling window lasts a positive number of seconds")
-        return cls(seconds=seconds)
+        return cls(seconds=seconds, zone=zone)
 
     @property
     def token(self) -> str:

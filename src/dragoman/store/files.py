@@ -37,6 +37,7 @@ class UnusableDatabase(ConfigError):
 
     def __init__(self, url: str, problem: str) -> None:
         super().__init__(f"database_url {masked_url(url)}: {problem}")
+        self.problem = problem
 
 
 # A file's identity, size and last change, for the database and its write-ahead log.

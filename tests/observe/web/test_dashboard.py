@@ -340,3 +340,36 @@ def chat_with(url: str, secret: str) -> int:
     body = {"model": "m", "messages": [{"role": "user", "content": f"hi {uuid.uuid4()}"}]}
     headers = {"authorization": f"Bearer {secret}"}
     return httpx.post(url + "/v1/chat/completions", json=body, headers=headers, timeout=10).status_code
+
+
+def test_a_key_is_changed_on_the_keys_page_and_held_to_it_at_once(page: Page, url: str) -> None:
+    made = httpx.post(url + "/v1/admin/keys", headers=AUTH, timeout=10,
+                      json={"name": "edited", "models": ["m"], "rpm": "60", "expires": "30d"})  # fmt: skip
+    assert made.status_code == 201, made.text
+    register(made.json()["secret"], "local key edited, made for the dashboard")
+    page.goto("/ui/keys")
+    page.locator('tr[data-name="edited"]').get_by_role("button", name="Edit").click()
+    form = page.locator('form.edit-key[data-name="edited"]')
+    expect(form.locator("input[name=rpm]")).to_have_value("60")
+    form.locator("input[name=budget]").fill("20eur/month")
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator(".error")).to_contain_text("--budget '20eur/month': expected an amount in US dollars")
+    form.locator("input[name=budget]").fill("")
+    form.locator("input[name=rpm]").fill("")  # emptied: unset
+    form.locator("input[name=requests]").fill("1/day")
+    form.locator("input[name=max_output_tokens]").fill("64")
+    form.get_by_role("button", name="Save").click()
+    expect(page.locator(".notice[role=status]")).to_have_text("edited updated")
+    row = page.locator('tr[data-name="edited"]')
+    expect(row).to_contain_text("requests: 0 of 1 per day")
+    expect(row).to_contain_text("output at most 64 tokens")
+    shown = httpx.get(url + "/v1/admin/keys/edited", headers=AUTH, timeout=10).json()
+    assert shown["options"] == {
+        "models": ["m"],
+        "requests": "1/day",
+        "max_output_tokens": 64,
+        "expires": "30d",
+    }
+    assert shown["expires_at"] == made.json()["expires_at"]  # the span not set again from now
+    secret = made.json()["secret"]
+    assert (chat_with(url, secret), chat_with(url, secret)) == (200, 403)

@@ -208,3 +208,32 @@ def test_one_logins_refusal_does_not_stop_the_others(fakes: FakeUpstreams, root:
     with second:
         answer = second.messages.create(**request)  # type: ignore[arg-type]
     assert answer.content[0].text == "still served"  # type: ignore[union-attr]
+
+
+def test_native_pass_through_forwards_the_clients_login(
+    fakes: FakeUpstreams, root: str, claude_login: str
+) -> None:
+    """`/claude_passthrough/v1/...` (any Anthropic endpoint, untranslated) carries the
+    client's own login too, and never dragoman's key."""
+    import httpx
+
+    headers = {"authorization": f"Bearer {claude_login}", "x-dragoman-key": LOCAL_KEY}
+    answer = httpx.get(f"{root}/claude_passthrough/v1/models", headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text
+    sent = fakes.anthropic.last
+    assert sent.header("authorization") == f"Bearer {claude_login}"
+    assert sent.header("x-dragoman-key") is None and sent.header("x-api-key") is None
+    assert LOCAL_KEY not in str(sent.headers)
+
+
+def test_native_pass_through_refuses_anything_but_a_claude_login(
+    fakes: FakeUpstreams, root: str, claude_login: str
+) -> None:
+    import httpx
+
+    headers = {"authorization": "Bearer not-a-claude-login", "x-dragoman-key": LOCAL_KEY}
+    answer = httpx.get(f"{root}/claude_passthrough/v1/models", headers=headers, timeout=10)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["type"] == "authentication_error"
+    assert "your own Claude login" in answer.text and "not-a-claude-login" not in answer.text
+    assert fakes.anthropic.requests == []

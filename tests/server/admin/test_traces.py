@@ -244,3 +244,25 @@ async def test_a_viewer_that_reads_nothing_loses_the_oldest_and_is_told() -> Non
     )
     await events.aclose()
     assert not feed.listening
+
+
+def test_a_database_a_newer_dragoman_upgraded_is_a_503_saying_so(fakes: FakeUpstreams) -> None:
+    """Another dragoman beside this one (a newer replica, a `db upgrade`) moved the
+    schema on before this process first opened its traces: a listing is a 503 naming
+    the problem, not a generic 500 with a traceback in the log."""
+    import sqlite3
+
+    from dragoman.store.files import sqlite_file
+    from tests.gateway import LIVE
+
+    with serve_gateway(fakes) as url:
+        path = sqlite_file(LIVE[-1].settings.effective_database_url)
+        assert path is not None and not path.exists()  # made by the first write, which has not come
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            connection.execute("INSERT INTO alembic_version VALUES ('0999')")
+        answer = httpx.get(url + "/v1/traces", timeout=10)
+    assert answer.status_code == 503, answer.text
+    message = answer.json()["error"]["message"]
+    assert message.startswith("dragoman's database cannot be used:") and "0999" in message
+    assert "internal error" not in message and str(path) not in message

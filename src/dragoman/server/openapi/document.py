@@ -23,6 +23,7 @@ from dragoman.dialects.anthropic import wire as anthropic
 from dragoman.dialects.gemini import wire as gemini
 from dragoman.dialects.openai_chat import wire as chat
 from dragoman.server.gateway import Gateway
+from dragoman.server.local_auth import KEY_FILTER_PATHS
 from dragoman.server.openapi.operations import ASKED, Operation, Param, operations
 from dragoman.server.openapi.typed_schema import Components, Schema
 
@@ -80,6 +81,8 @@ def _operation(operation: Operation, components: Components, model: str) -> dict
         described["requestBody"] = {"required": True, "content": {operation.body_media: media}}
     if not operation.keyed:
         described["security"] = []
+    elif operation.documented_path.startswith(KEY_FILTER_PATHS):  # their `key` is a filter
+        described["security"] = [{name: []} for name in SECURITY if name != "key"]
     return described
 
 

@@ -77,6 +77,8 @@ class Region:
                     return None
                 self.map[offset : offset + DIGEST] = digest
                 return slot
+        if not create:
+            return None
         raise StateFull(f"{self.path} holds {slots} names, all taken")
 
     def close(self) -> None:

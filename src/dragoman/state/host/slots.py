@@ -6,7 +6,9 @@ ever changes its own row, so `count` is a lock-free sum over the rows in use; th
 atomic across processes. Each row records its owner's pid and start time: the rows of
 a process that died (even by kill -9) are zeroed by whoever notices first, on a
 refusal or by the periodic `reap`, so its counts never leak. Nothing here survives
-the processes: after a restart every count is 0.
+the processes: after a restart every count is 0, and the first process to open the
+file when no other lives forgets the accounts' names too, so the 1,024 columns hold
+the accounts of one run, not of every run since the file was made.
 
     header 64 B | rows: 64 x (pid, start) | accounts: 1024 x digest | counts: int32 [account][row]
 """
@@ -42,10 +44,18 @@ class HostInFlight:
         self._reaped_at = 0.0
         with self._region.locked():
             self.reap()
+            if not self._rows_in_use():
+                self._region.map[KEY_TABLE:SIZE] = bytes(SIZE - KEY_TABLE)  # names and counts
             self._row = self._claim()
 
     def count(self, account: str) -> int:
-        start = COUNTS // 4 + self._column(account) * ROWS
+        column = self._columns.get(account)
+        if column is None:
+            # A read takes no column: an account no process has counted has none in flight.
+            column = self._region.find(account, KEY_TABLE, KEYS, create=False)
+            if column is None:
+                return 0
+        start = COUNTS // 4 + column * ROWS
         return sum(self._counts[start : start + self._counts[ROWS_USED]])
 
     async def acquire(self, account: str, limit: int | None) -> bool:
@@ -112,6 +122,9 @@ class HostInFlight:
             assert found is not None
             column = self._columns[account] = found
         return column
+
+    def _rows_in_use(self) -> bool:
+        return any(self._pids[OWNERS + 2 * row] for row in range(self._counts[ROWS_USED]))
 
     def _claim(self) -> int:
         pid = os.getpid()

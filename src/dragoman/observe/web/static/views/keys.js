@@ -1,6 +1,6 @@
 // Keys: the named local keys, each with the models it may use, its limits and what
-// each has used this period; made, rotated and revoked through /v1/admin/keys. A
-// secret is shown once, when it is made or rotated: the gateway keeps only its hash.
+// each has used this period; made, changed, rotated and revoked through /v1/admin/keys.
+// A secret is shown once, when it is made or rotated: the gateway keeps only its hash.
 
 import { api } from "../api.js";
 import { h, notice } from "../dom.js";
@@ -10,7 +10,8 @@ export async function mount(main) {
   const list = h("div", { class: "scroll" });
   const message = h("p", { class: "notice", role: "status" });
   const secret = h("div", { class: "secret", hidden: true });
-  main.append(h("div", { class: "bar" }, h("h1", {}, "Keys")), message, secret, list);
+  const editor = h("div", { class: "edit-key-panel" });
+  main.append(h("div", { class: "bar" }, h("h1", {}, "Keys")), message, secret, editor, list);
   const show = (key, what) => {
     secret.replaceChildren(
       h("p", {}, `Key ${key.name} ${what}. Its secret, shown this once: copy it now.`),
@@ -21,26 +22,32 @@ export async function mount(main) {
   const refresh = async () => {
     try {
       const { keys } = await api("/v1/admin/keys");
-      list.replaceChildren(keys.length ? table(keys, refresh, message, show) : notice("No keys yet."));
+      const edit = (key) => editor.replaceChildren(editForm(key, done));
+      list.replaceChildren(keys.length ? table(keys, { refresh, message, show, edit }) : notice("No keys yet."));
     } catch (error) {
       message.textContent = error.message;
     }
+  };
+  const done = async (said) => {
+    editor.replaceChildren();
+    if (said) message.textContent = said;
+    await refresh();
   };
   main.append(createForm(refresh, show));
   await refresh();
 }
 
-function table(keys, refresh, message, show) {
+function table(keys, page) {
   const head = ["Name", "Key", "State", "Models", "Limits", "Expires", ""];
   return h(
     "table",
     { class: "keys" },
     h("thead", {}, h("tr", {}, head.map((name) => h("th", {}, name)))),
-    h("tbody", {}, keys.map((key) => row(key, refresh, message, show))),
+    h("tbody", {}, keys.map((key) => row(key, page))),
   );
 }
 
-function row(key, refresh, message, show) {
+function row(key, page) {
   const models = (key.options.models || ["all"]).join(", ") + (key.options.deny ? `; not ${key.options.deny.join(", ")}` : "");
   return h(
     "tr",
@@ -49,10 +56,23 @@ function row(key, refresh, message, show) {
     h("td", {}, h("code", {}, key.prefix)),
     h("td", { class: `state ${key.state}` }, key.state),
     h("td", {}, models),
-    h("td", {}, key.limits.length ? key.limits.map((shown) => h("div", {}, limit(shown))) : "–"),
+    h("td", {}, limits(key)),
     h("td", {}, key.expires_at ? dateTime(key.expires_at) : "never"),
-    h("td", {}, key.state === "revoked" ? null : actions(key, refresh, message, show)),
+    h("td", {}, key.state === "revoked" ? null : actions(key, page)),
   );
+}
+
+// The options that bound a request but count nothing over a period.
+const BOUNDS = [
+  ["max_concurrent", (n) => `at most ${n} at once`],
+  ["max_output_tokens", (n) => `output at most ${n} tokens`],
+  ["guard", (n) => `leaves a subscription account at ${n}%`],
+];
+
+function limits(key) {
+  const lines = key.limits.map((shown) => limit(shown));
+  for (const [name, said] of BOUNDS) if (key.options[name] !== undefined) lines.push(said(key.options[name]));
+  return lines.length ? lines.map((line) => h("div", {}, line)) : "–";
 }
 
 function limit(shown) {
@@ -61,7 +81,7 @@ function limit(shown) {
   return `${shown.name}: ${used}${number(shown.amount)} per ${shown.period}`;
 }
 
-function actions(key, refresh, message, show) {
+function actions(key, { refresh, message, show, edit }) {
   const name = encodeURIComponent(key.name);
   const run = (what, call) => async () => {
     try {
@@ -76,6 +96,7 @@ function actions(key, refresh, message, show) {
   return h(
     "div",
     { class: "actions" },
+    h("button", { type: "button", onclick: () => edit(key) }, "Edit"),
     h("button", { type: "button", onclick: run("rotated", () => api(`/v1/admin/keys/${name}/rotate`, { method: "POST" })) }, "Rotate"),
     h("button", { type: "button", onclick: run("revoked", () => api(`/v1/admin/keys/${name}`, { method: "DELETE" })) }, "Revoke"),
   );
@@ -92,10 +113,60 @@ const FIELDS = [
   ["rpm", "Requests per minute", "60"],
   ["tpm", "Tokens per minute", "200k"],
   ["max_concurrent", "Max concurrent", "4"],
+  ["max_output_tokens", "Max output tokens", "8192"],
+  ["guard", "Guard (% of a subscription window)", "80"],
   ["expires", "Expires", "30d or 2027-01-31"],
 ];
 const LISTS = ["models", "deny"];
-const INTEGERS = ["max_concurrent"];
+const INTEGERS = ["max_concurrent", "max_output_tokens"];
+const NUMBERS = ["guard"];
+
+/** An option as the admin API takes it, from the text of its field. */
+function parsed(name, value) {
+  if (LISTS.includes(name)) return value.split(",").map((glob) => glob.trim()).filter(Boolean);
+  if (INTEGERS.includes(name) || NUMBERS.includes(name)) return Number(value);
+  return value;
+}
+
+/** An option held, as the text of its field. */
+function written(held) {
+  if (held === undefined || held === null) return "";
+  return Array.isArray(held) ? held.join(", ") : String(held);
+}
+
+/** A key's options changed (PATCH /v1/admin/keys/NAME): only the fields edited are
+ * sent, so an expiry given as a span (30d) is not set again from now; a field
+ * emptied unsets its option. */
+function editForm(key, done) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const fields = FIELDS.filter(([name]) => name !== "name");
+  const inputs = Object.fromEntries(fields.map(([name, , hint]) => [name, h("input", { name, placeholder: hint, value: written(key.options[name]) })]));
+  const submit = async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const [name, input] of Object.entries(inputs)) {
+      const value = input.value.trim();
+      if (value !== written(key.options[name])) body[name] = value ? parsed(name, value) : null;
+    }
+    if (!Object.keys(body).length) return done("");
+    try {
+      await api(`/v1/admin/keys/${encodeURIComponent(key.name)}`, { method: "PATCH", body });
+      await done(`${key.name} updated`);
+    } catch (failure) {
+      error.textContent = failure.message;
+      error.hidden = false;
+    }
+  };
+  return h(
+    "form",
+    { class: "panel add-account edit-key", "data-name": key.name, onsubmit: submit },
+    h("h2", {}, `Change key ${key.name}`),
+    fields.map(([name, label]) => h("label", {}, h("span", {}, label), inputs[name])),
+    h("button", { type: "submit", class: "primary" }, "Save"),
+    h("button", { type: "button", onclick: () => done("") }, "Cancel"),
+    error,
+  );
+}
 
 /** A key made (POST /v1/admin/keys): its secret shown once. */
 function createForm(refresh, show) {
@@ -107,8 +178,7 @@ function createForm(refresh, show) {
     const body = {};
     for (const [name, input] of Object.entries(inputs)) {
       const value = input.value.trim();
-      if (!value) continue;
-      body[name] = LISTS.includes(name) ? value.split(",").map((glob) => glob.trim()).filter(Boolean) : INTEGERS.includes(name) ? Number(value) : value;
+      if (value) body[name] = parsed(name, value);
     }
     try {
       const made = await api("/v1/admin/keys", { method: "POST", body });
