@@ -1,7 +1,8 @@
 """`POST /v1/images/generations` drawn by Codex's image tool on a ChatGPT login, through
 the official `openai` SDK: the fake Codex backend is asked to draw with the hosted
 `image_generation` tool (the images API's settings as the tool's, a call required), and
-its `image_generation_call` comes back as OpenAI's images answer."""
+its `image_generation_call` comes back as OpenAI's images answer. A Responses client
+offering the tool itself gets Codex's item as it came."""
 
 from __future__ import annotations
 
@@ -62,3 +63,14 @@ def test_more_than_one_image_is_a_400_unsent(client: openai.OpenAI, codex: Subsc
         client.images.generate(model=MODEL, prompt="a fox", n=2)
     assert "draws one image a request" in caught.value.message
     assert not codex.backend.requests
+
+
+def test_a_responses_client_offering_the_tool_gets_codexs_image(
+    client: openai.OpenAI, codex: Subscription
+) -> None:
+    codex.backend.script(Reply(tool_calls=[Call("image_generation", {"prompt": "a red fox in snow"})]))
+    tools = [{"type": "image_generation", "output_format": "png"}]
+    answer = client.responses.create(model=MODEL, input="draw a red fox in snow", tools=tools)  # type: ignore[list-item]
+    calls = [item for item in answer.output if item.type == "image_generation_call"]
+    assert len(calls) == 1 and b"a red fox in snow" in base64.b64decode(calls[0].result or "")
+    assert codex.backend.last_json["tools"] == tools
