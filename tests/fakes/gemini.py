@@ -1,6 +1,6 @@
 """Fake Gemini API upstream: POST /v1beta/models/{model}:generateContent,
 :streamGenerateContent (`?alt=sse`, or a streamed JSON array without it), :countTokens,
-GET /v1beta/models[/{model}]; the same under /v1.
+GET /v1beta/models[/{model}]; the same under /v1. Image models draw (`gemini_images`).
 
 Auth as the public API: `x-goog-api-key` header or `?key=`. A missing key is 403
 PERMISSION_DENIED and a wrong one 400 INVALID_ARGUMENT with ErrorInfo reason
@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from starlette.routing import Route
 
+from tests.fakes import gemini_images
 from tests.fakes.base import Fake, Rejected, seconds
 from tests.fakes.gemini_render import Rendering
 from tests.fakes.gemini_validate import validate, validate_count
@@ -119,7 +120,11 @@ class GeminiFake(Fake):
             return self.rejection(Rejected(f"Method not found: {method}", status=404))
         if method == "countTokens":
             return await self._count(request, model)
-        return await self.handle(request, lambda b, r: validate(b, model, self.signatures), self._answer)
+        return await self.handle(request, lambda b, r: self._validate(b, model), self._answer)
+
+    def _validate(self, body: Any, model: str) -> None:
+        validate(body, model, self.signatures)
+        gemini_images.check(body, model)
 
     def _answer(self, body: dict[str, Any], record: RecordedRequest, reply: Reply) -> Frames:
         model = record.path.rsplit("/models/", 1)[1].rpartition(":")[0]

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakes import gemini_images
 from tests.fakes.gemini_validate import get
 from tests.fakes.script import Reply, split
 
@@ -41,6 +42,8 @@ class Rendering:
     def __init__(self, body: dict[str, Any], model: str, reply: Reply, issue: Callable[[], str]) -> None:
         self.model = model
         self.reply = reply
+        # A refusal draws nothing (finishReason SAFETY).
+        self.images = gemini_images.parts(body, model) if reply.stop != "refusal" else []
         self.response_id = secrets.token_urlsafe(16)
         config = get(body, "generationConfig") or {}
         self.show_thoughts = bool(get(get(config, "thinkingConfig") or {}, "includeThoughts"))
@@ -85,13 +88,14 @@ class Rendering:
         calls = self._calls()
         if text and not calls and self.signature:
             text[-1]["thoughtSignature"] = self.signature
-        return self.envelope([*thoughts, *text, *calls], finish=True)
+        return self.envelope([*thoughts, *text, *self.images, *calls], finish=True)
 
     def chunks(self) -> list[dict[str, Any]]:
         """Stream chunks; the last one holds finishReason and the complete usage."""
         groups: list[list[Part]] = [[part] for part in self._thoughts()]
         if self.reply.text:
             groups.extend([{"text": piece}] for piece in split(self.reply.text, self.reply.chunks))
+        groups.extend([image] for image in self.images)
         calls = self._calls()
         if calls:
             groups.append(calls)

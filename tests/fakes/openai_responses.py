@@ -1,6 +1,6 @@
 """Fake OpenAI Responses upstream: POST /v1/responses, /v1/responses/compact,
 /v1/responses/input_tokens (the fake's own count, `token_count`), /v1/images/generations
-(`openai_images`), GET /v1/models.
+and /v1/images/edits (`openai_images`), GET /v1/models.
 
 Compaction: a request whose input ends with a `compaction_trigger` is answered with one
 `compaction` item; `/v1/responses/compact` with the input's user messages and one. Its
@@ -49,6 +49,7 @@ class OpenAIResponsesFake(OpenAIFake):
             Route("/v1/responses/compact", self._compact, methods=["POST"]),
             Route("/v1/responses/input_tokens", self._input_tokens, methods=["POST"]),
             Route("/v1/images/generations", self._images, methods=["POST"]),
+            Route("/v1/images/edits", self._image_edits, methods=["POST"]),
             *self.model_routes(),
         ]
 
@@ -68,6 +69,18 @@ class OpenAIResponsesFake(OpenAIFake):
             lambda body, record: images.validate(body),
             lambda body, record, reply: self.whole(images.answer(body, reply), reply),
         )
+
+    async def _image_edits(self, request: Request) -> Frames:
+        return await self.handle(
+            request,
+            lambda form, record: images.validate_edit(form),
+            lambda form, record, reply: self.whole(images.answer_edit(form, reply), reply),
+        )
+
+    def decode(self, record: RecordedRequest) -> Any:
+        if (record.header("content-type") or "").startswith("multipart/form-data"):
+            return images.read_form(record)  # an image edit's form
+        return super().decode(record)
 
     async def _input_tokens(self, request: Request) -> Frames:
         body, rejected = await self.preflight(request, self._validate_count)

@@ -1,7 +1,8 @@
 """A Reply as an OpenAI Responses answer: the Response object and its SSE event sequence.
 
 Event order follows api.openai.com: response.created, response.in_progress, then per output
-item (reasoning, message, function calls) output_item.added ... output_item.done, then one
+item (reasoning, message, function calls, image generation calls: `openai_responses_images`)
+output_item.added ... output_item.done, then one
 terminal event (response.completed | response.incomplete | response.failed). Every event
 carries a `sequence_number` counting from 0; there is no [DONE].
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from tests.fakes import openai_responses_images as images
 from tests.fakes.base import new_id, new_token
 from tests.fakes.openai_base import now
 from tests.fakes.script import Reply, split
@@ -73,8 +75,11 @@ class Rendering:
         ]
 
     def _calls(self) -> list[dict[str, Any]]:
+        drawing = images.offered(self.body)
         return [
-            {
+            images.item(call)
+            if drawing and call.name == images.TOOL
+            else {
                 "id": new_id("fc_"),
                 "type": "function_call",
                 "status": "completed",
@@ -209,4 +214,5 @@ _ITEM_EVENTS: dict[str, Callable[[dict[str, Any], int, int], Iterator[Event]]] =
     "message": _message_events,
     "function_call": _call_events,
     "compaction": _compaction_events,
+    "image_generation_call": images.events,
 }

@@ -1,16 +1,19 @@
-"""`POST /v1/images/generations` through the official `openai` SDK: an image model of an
-OpenAI API provider (the fake at its address) generates; any other model is a 400 that
-names the models that can."""
+"""`POST /v1/images/generations` and `/v1/images/edits` through the official `openai` SDK:
+an image model of an OpenAI API provider (the fake at its address) generates, and edits
+the images of a form passed on byte for byte; any other model is a 400 that names the
+models that can."""
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
 
+import httpx
 import openai
 import pytest
 
 from tests.fakes.fixtures import FakeUpstreams
+from tests.fakes.openai_images import png
 from tests.fakes.script import Failure, Reply, Usage
 from tests.gateway import MODEL_OF, providers_for, serve_gateway
 
@@ -65,3 +68,40 @@ def test_without_an_image_model_the_400_says_so(fakes: FakeUpstreams) -> None:
     ):
         client.images.generate(model=MODEL_OF["openai_responses"], prompt="a fox")
     assert "No model served here generates images" in caught.value.message
+
+
+def test_an_edit_passes_its_images_on_byte_for_byte(client: openai.OpenAI, fakes: FakeUpstreams) -> None:
+    first, second = png("a fox") + b"\r\n--not-a-boundary\r\n", png("snow")
+    made = client.images.edit(
+        model=IMAGE_MODEL,
+        image=[("fox.png", first, "image/png"), ("snow.png", second, "image/png")],
+        prompt="put the fox in the snow",
+        n=1,
+    )
+    assert made.data is not None
+    image = base64.b64decode(made.data[0].b64_json or "")
+    assert f"put the fox in the snow (edited {len(first) + len(second)} image bytes)".encode() in image
+    sent = fakes["openai_responses"].last
+    assert sent.path == "/v1/images/edits" and sent.header("content-type", "").startswith(
+        "multipart/form-data"
+    )
+
+
+def test_an_edit_the_upstream_refuses_reaches_the_client(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.edit(model=IMAGE_MODEL, image=("fox.png", png("a fox"), "image/png"), prompt="x", n=11)
+    assert "Invalid 'n'" in caught.value.message
+
+
+def test_an_edit_by_a_text_model_is_a_400_naming_the_models_that_edit(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.images.edit(
+            model=MODEL_OF["anthropic"], image=("fox.png", png("a fox"), "image/png"), prompt="x"
+        )
+    assert f"{MODEL_OF['anthropic']} does not edit images" in caught.value.message
+    assert IMAGE_MODEL in caught.value.message
+
+
+def test_an_edit_that_is_no_form_is_a_400(client: openai.OpenAI) -> None:
+    response = httpx.post(str(client.base_url) + "images/edits", json={"model": IMAGE_MODEL, "prompt": "x"})
+    assert response.status_code == 400 and "multipart/form-data" in response.json()["error"]["message"]

@@ -82,8 +82,18 @@ class ProviderSpec:
     # Its API counts a prompt's tokens (Anthropic count_tokens, Gemini countTokens, OpenAI
     # responses/input_tokens) with a key: server/upstream_count.py asks it.
     counts_tokens: bool = False
-    # Where its API generates images (OpenAI's images API), for its models marked `images`.
+    # How a subscription login of this kind counts, when it can (a counter's name in
+    # server/upstream_count.py: Code Assist's `:countTokens`).
+    login_counter: str | None = None
+    # Where its API generates images, for its models marked `images`: OpenAI's images API
+    # (OpenAI, xAI), or a Gemini model's generateContent ("{model}" filled in).
     images_path: str | None = None
+    # Where it edits images (OpenAI's `/images/edits` form, or Gemini's generateContent).
+    image_edits_path: str | None = None
+    # Its Responses backend draws with the hosted `image_generation` tool (the Codex
+    # backend on a ChatGPT login): image generations for its models go there through the
+    # relay (server/images_tool.py).
+    image_tool: bool = False
     # Subscription kinds (logins instead of keys): see providers/subscription.py.
     oauth: OAuthSpec | None = None
     runtime: AccountRuntime | None = None

@@ -34,13 +34,13 @@ async def read_json(request: Request, limit: int) -> Any:
     """The decoded body. 413 past `limit` bytes (declared or actual), 400 if not JSON."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise RequestTooLarge(_too_large(int(declared), limit))
+        raise RequestTooLarge(too_large(int(declared), limit))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise RequestTooLarge(_too_large(size, limit))
+            raise RequestTooLarge(too_large(size, limit))
         chunks.append(chunk)
     exchange = request.scope["state"]["exchange"]
     exchange.bytes_in = size
@@ -57,7 +57,7 @@ async def read_json(request: Request, limit: int) -> Any:
         raise MalformedJSON(f"the request body is not valid JSON: {error}") from None
 
 
-def _too_large(size: int, limit: int) -> str:
+def too_large(size: int, limit: int) -> str:
     return (
         f"the request body ({size:,} bytes) is over this gateway's limit of {limit:,} bytes "
         "(max_body_bytes in config.toml)"

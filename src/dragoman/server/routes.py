@@ -181,6 +181,7 @@ def _endpoints() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
         ("/api/hello", ("GET", "HEAD"), model_list.asker, _hello, False),
         ("/v1/messages/count_tokens", post, "anthropic", count_tokens.anthropic, True),
         ("/v1/images/generations", post, "openai_chat", images.generations, True),
+        ("/v1/images/edits", post, "openai_chat", images.edits, True),
         *_stored_responses(),
         *_batch_endpoints(),
         ("/v1/models", get, model_list.asker, model_list.listing, True),

@@ -1,7 +1,8 @@
 """A prompt's token count from the upstream serving its model, when that upstream counts
-(Anthropic `count_tokens`, Gemini `countTokens`, OpenAI `responses/input_tokens`), on
-the account the model's pool picks for the conversation; None otherwise, and the caller
-answers with the offline estimate (`ir.tokens`).
+(Anthropic `count_tokens`, Gemini `countTokens`, OpenAI `responses/input_tokens`, and
+Code Assist's `:countTokens` for a Gemini CLI login), on the account the model's pool
+picks for the conversation; None otherwise, and the caller answers with the offline
+estimate (`ir.tokens`).
 
 A count is no generation: no key limit is reserved for it and no price is charged. Any
 failure of the upstream's count (it lacks the endpoint, refuses, is out or unreachable)
@@ -27,6 +28,7 @@ from dragoman.server.exchange import Exchange
 from dragoman.server.gateway import Gateway
 from dragoman.server.pooled_call import Operation, on_pool, post_json
 from dragoman.server.pooling import Attempt
+from dragoman.server.send import login_of
 from dragoman.server.upstream_call import prepare
 
 log = logging.getLogger("dragoman.count")
@@ -50,6 +52,13 @@ def _gemini_body(body: dict[str, Any], model: str) -> dict[str, Any]:
     return {"generateContentRequest": {"model": f"models/{model}", **body}}
 
 
+def _code_assist_body(body: dict[str, Any], model: str) -> dict[str, Any]:
+    # Gemini CLI's toCountTokenRequest: the qualified model and the contents only (the
+    # envelope's project and the request's system and tools are not taken).
+    contents = (body.get("request") or {}).get("contents", [])
+    return {"request": {"model": f"models/{model}", "contents": contents}}
+
+
 COUNTERS: dict[str, Counter] = {
     "anthropic": Counter(
         lambda model: "/messages/count_tokens",
@@ -66,12 +75,17 @@ COUNTERS: dict[str, Counter] = {
         _picked("model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "reasoning"),
         lambda answer: answer.get("input_tokens"),
     ),
+    "code_assist": Counter(
+        lambda model: ":countTokens",
+        _code_assist_body,
+        lambda answer: answer.get("totalTokens"),
+    ),
 }
 
 
 def counting_routes(gateway: Gateway, model: str) -> list[Route]:
     """The model's routes when every one can count (an API-key upstream whose kind and
-    dialect count); else none."""
+    dialect count, or a login whose kind counts); else none."""
     if is_auto(model):
         return []
     routes = gateway.registry.resolve(model)
@@ -80,8 +94,15 @@ def counting_routes(gateway: Gateway, model: str) -> list[Route]:
 
 
 def _counts(route: Route) -> bool:
-    upstream = route.upstream
-    return upstream.spec.counts_tokens and upstream.account_id is None and upstream.dialect in COUNTERS
+    return _counter(route) is not None
+
+
+def _counter(route: Route) -> Counter | None:
+    """How the route's upstream counts: its dialect's way with a key, its kind's with a login."""
+    upstream, spec = route.upstream, route.upstream.spec
+    if upstream.account_id is not None:
+        return COUNTERS.get(spec.login_counter) if spec.login_counter else None
+    return COUNTERS.get(upstream.dialect) if spec.counts_tokens else None
 
 
 async def upstream_count(
@@ -109,8 +130,9 @@ async def upstream_count(
 def _asked(gateway: Gateway, request: Request) -> Operation[int | None]:
     async def call(route: Route, attempt: Attempt) -> int | None:
         upstream = route.upstream
-        counter = COUNTERS[upstream.dialect]
-        prepared = prepare(route, request)
+        counter = _counter(route)
+        assert counter is not None  # counting_routes chose the route
+        prepared = prepare(route, request, None, await login_of(gateway, route))
         content = orjson.dumps(counter.body(orjson.loads(prepared.content), route.model))
         url = upstream.url(counter.path(route.model))
         raw, _ = await post_json(gateway, route, attempt, url, content, prepared.headers, prepared.target)

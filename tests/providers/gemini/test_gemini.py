@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from dragoman.ir.request import Request
+from dragoman.ir.tools import Tool
 from dragoman.providers.gemini.quirks import fix_request, nearest_level
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import serve_gateway
@@ -111,3 +112,14 @@ def test_gemini_3_pro_has_only_low_and_high() -> None:
         "HIGH",
         "HIGH",
     ]
+
+
+@pytest.mark.parametrize(("model", "drawn"), [("gemini-2.5-flash-image", True), ("gemini-2.5-flash", False)])
+def test_only_an_image_model_offered_the_image_tool_is_asked_to_draw(model: str, drawn: bool) -> None:
+    tool = Tool(
+        name="image_generation", type="native", raw={"type": "image_generation"}, dialect="openai_responses"
+    )
+    fixed = fix_request({"contents": []}, Request(model=model, tools=[tool]))
+    modalities = (fixed.get("generationConfig") or {}).get("responseModalities")
+    assert modalities == (["TEXT", "IMAGE"] if drawn else None)
+    assert "generationConfig" not in fix_request({"contents": []}, Request(model=model))

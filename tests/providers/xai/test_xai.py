@@ -3,9 +3,6 @@ a body stripped of what xAI refuses, checked at a fake that refuses it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
 import pytest
 
@@ -13,25 +10,7 @@ from dragoman.ir.request import Request
 from dragoman.providers.xai.quirks import fix_request
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import serve_gateway
-from tests.providers.xai.fake import XAIFake
-
-
-@pytest.fixture(scope="module")
-def xai_fake() -> Iterator[XAIFake]:
-    fake = XAIFake().start()
-    yield fake  # type: ignore[misc]
-    fake.stop()
-
-
-@pytest.fixture
-def xai(xai_fake: XAIFake) -> XAIFake:
-    xai_fake.reset()
-    return xai_fake
-
-
-def xai_provider(fake: XAIFake) -> dict[str, Any]:
-    return {"grok": {"kind": "xai", "base_url": fake.base_url, "api_key": fake.key}}
-
+from tests.providers.xai.fake import XAIFake, xai_provider
 
 # What a Responses client such as Codex may send that xAI refuses.
 REFUSED = {

@@ -1,4 +1,5 @@
-"""Output items (reasoning, message, function and custom tool calls) <-> IR parts.
+"""Output items (reasoning, message, function and custom tool calls, image generation
+calls: `images`) <-> IR parts.
 
 The same item shapes are a response's `output`, the payload of stream events, and
 the assistant history a client replays in `input`, so all of them use these.
@@ -14,10 +15,11 @@ from typing import Any
 import orjson
 
 from dragoman.dialects.ids import client_call_id
+from dragoman.dialects.openai_responses import images
 from dragoman.dialects.openai_responses.tools import DIALECT, flat_name, split_name
 from dragoman.ir.events import Event, PartDelta, PartStart, PartStop
 from dragoman.ir.ids import new_id
-from dragoman.ir.messages import Part, Text, Thinking, ToolCall
+from dragoman.ir.messages import Image, Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
 from dragoman.ir.request import Request
 
@@ -129,7 +131,8 @@ def output_parts(item: dict[str, Any], origin: str) -> list[Part]:
         ]
     if is_client_call(item):
         return [call_part(item)]
-    return []
+    image = images.image_part(item) if kind == images.KIND else None
+    return [image] if image is not None else []
 
 
 def part_events(index: int, part: Part) -> Iterator[Event]:
@@ -148,6 +151,8 @@ def part_events(index: int, part: Part) -> Iterator[Event]:
         yield PartStart(index, ToolCall(id=part.id, name=part.name))
         if part.arguments:
             yield PartDelta(index, text=part.arguments)
+    elif isinstance(part, Image):
+        yield PartStart(index, part)  # an image arrives whole
     yield PartStop(index)
 
 
@@ -241,6 +246,8 @@ def render_output(parts: list[Part], request: Request | None) -> list[dict[str, 
         elif isinstance(part, ToolCall):
             shown = replace(part, id=client_call_id(part.id, DIALECT))
             output.append(call_item(call_item_id(part, request), shown, request))
+        elif isinstance(part, Image) and images.drawn(part):
+            output.append(images.image_item(new_id("ig_"), part))
     if texts:
         output.append(message_item(new_id("msg_"), texts))
     return output

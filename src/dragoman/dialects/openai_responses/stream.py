@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from dragoman import sse
-from dragoman.dialects.openai_responses import items
+from dragoman.dialects.openai_responses import images, items
 from dragoman.dialects.openai_responses.error import from_event
 from dragoman.dialects.openai_responses.response import parse_usage, stop_reason
 from dragoman.dialects.openai_responses.stream_render import Renderer
@@ -151,6 +151,8 @@ class Parser:
         out = self._start(None)
         if item.get("type") == "message":
             return out + self._message_done(output_index, item)
+        if item.get("type") == images.KIND:
+            return out + self._image_done(output_index, item)
         out += self._open_item(output_index, item)
         index = self._slots.get((output_index, _WHOLE))
         if index is None or index not in self._open:
@@ -178,6 +180,15 @@ class Parser:
                 out.append(PartDelta(index, text=items.escape(freeform)))
             out.append(PartDelta(index, text=_CUSTOM_CLOSE))
         return out
+
+    def _image_done(self, output_index: int, item: dict[str, Any]) -> list[Event]:
+        """A finished image call, whole: its image is one part (the stages before carry none)."""
+        image = images.image_part(item)
+        if image is None:
+            return []
+        out = self._open_slot((output_index, _WHOLE), image, "image")
+        self._open.discard(self._slots[(output_index, _WHOLE)])
+        return [*out, PartStop(self._slots[(output_index, _WHOLE)])] if out else []
 
     def _message_done(self, output_index: int, item: dict[str, Any]) -> list[Event]:
         out: list[Event] = []

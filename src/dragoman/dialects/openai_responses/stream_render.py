@@ -7,6 +7,8 @@
       message:   output_item.added, then per text part content_part.added,
                  output_text.delta*, output_text.done, content_part.done; then output_item.done
       call:      output_item.added, function_call_arguments.delta*, .done, output_item.done
+      image:     output_item.added, image_generation_call.in_progress, .generating, .completed,
+                 output_item.done (an image arrives whole: `images`)
                  (custom tools: custom_tool_call_input.delta, .done)
     response.completed | response.incomplete | response.failed  (the full response)
 
@@ -25,7 +27,7 @@ import orjson
 
 from dragoman import sse
 from dragoman.dialects.ids import client_call_id, client_response_id
-from dragoman.dialects.openai_responses import items
+from dragoman.dialects.openai_responses import images, items
 from dragoman.dialects.openai_responses.response import finish, render_usage, snapshot
 from dragoman.dialects.openai_responses.tools import DIALECT
 from dragoman.ir.errors import GatewayError
@@ -41,7 +43,7 @@ from dragoman.ir.events import (
     choice_of,
 )
 from dragoman.ir.ids import new_id
-from dragoman.ir.messages import Text, Thinking, ToolCall
+from dragoman.ir.messages import Image, Text, Thinking, ToolCall
 from dragoman.ir.request import Request
 from dragoman.ir.usage import Usage
 
@@ -188,7 +190,12 @@ class Renderer:
             item = items.call_item(opened.item_id, call, self.request, status="in_progress")
             opened.streams_arguments = item["type"] == "function_call"
             self._open_item(out, event.index, opened, item)
-        # Images and documents have no place in a Responses output.
+        elif isinstance(part, Image) and images.drawn(part):
+            self._close_message(out)
+            item_id, output_index = new_id("ig_"), len(self._output)
+            self._output.append(images.image_item(item_id, part))
+            out.extend(images.image_events(item_id, output_index, part))
+        # Documents, and images by URL, have no place in a Responses output.
 
     def _open_item(self, out: list[dict[str, Any]], index: int, opened: _Open, item: dict[str, Any]) -> None:
         self._parts[index] = opened

@@ -32,6 +32,8 @@ SPEC = ProviderSpec(
     fix_request=fix_request,
     rename_tools=rename_tools,
     models_path=None,
+    # count_tokens takes the login as Claude Code's own token count does (its /context).
+    login_counter="anthropic",
     oauth=OAUTH,
     runtime=ClaudeRuntime(),
 )

@@ -52,6 +52,7 @@ SPEC = ProviderSpec(
     models=MODELS,
     fix_request=fix_request,
     compaction=True,
+    image_tool=True,
     # The backend's list (`/models?client_version=`) is not in the Responses list shape.
     models_path=None,
     oauth=OAUTH,

@@ -18,4 +18,7 @@ SPEC = ProviderSpec(
     fix_request=fix_request,
     # GET /models (paged by pageToken), read by dialects/gemini/models.py.
     models_path="/models",
+    # Its image models draw through generateContent (server/images_gemini.py).
+    images_path="/models/{model}:generateContent",
+    image_edits_path="/models/{model}:generateContent",
 )

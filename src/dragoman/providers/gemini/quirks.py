@@ -6,6 +6,9 @@ settings as each model accepts them.
 - Thinking budgets (Gemini 2.5): each model has a range, and 2.5 Pro cannot stop
   thinking, so 0 ("off") is raised to its minimum. -1 (dynamic) is always accepted.
 - Gemini 3.5 Flash-Lite answers 400 to any presence or frequency penalty.
+- An image model offered the Responses `image_generation` tool (which no other dialect
+  can carry) is asked to draw: responseModalities TEXT and IMAGE. Its image comes back
+  as an assistant image (`dialects/openai_responses/images.py`).
 
 Sources: the model pages on ai.google.dev and cloud.google.com (2026-07 to 09), and the
 model registry of router-for-me/CLIProxyAPI for the 2.5 budget ranges.
@@ -16,6 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from dragoman.ir.request import Request
+from dragoman.providers.gemini.models import MODELS
+
+DRAWING = frozenset(info.id for info in MODELS if info.images)
 
 LEVEL_ORDER: tuple[str, ...] = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
 # Matched as id prefixes, first match wins (so a longer id comes before its prefix).
@@ -34,10 +40,15 @@ PENALTIES: tuple[str, ...] = ("presencePenalty", "frequencyPenalty")
 
 
 def fix_request(body: dict[str, Any], request: Request) -> dict[str, Any]:
+    model = upstream_model(request)
+    if model in DRAWING and asks_to_draw(request):
+        body["generationConfig"] = {
+            **(body.get("generationConfig") or {}),
+            "responseModalities": ["TEXT", "IMAGE"],
+        }
     config = body.get("generationConfig")
     if not isinstance(config, dict):
         return body
-    model = upstream_model(request)
     fixed = _fix_thinking(config, model)
     if model.startswith(NO_PENALTIES):
         fixed = {key: value for key, value in fixed.items() if key not in PENALTIES}
@@ -51,6 +62,13 @@ def upstream_model(request: Request) -> str:
     # request, so the id is the client's, less any `provider/` prefix: an alias that
     # names another id is not seen through.
     return request.model.rpartition("/")[2]
+
+
+def asks_to_draw(request: Request) -> bool:
+    """Whether the client offered the Responses hosted `image_generation` tool."""
+    return any(
+        tool.type == "native" and (tool.raw or {}).get("type") == "image_generation" for tool in request.tools
+    )
 
 
 def _fix_thinking(config: dict[str, Any], model: str) -> dict[str, Any]:

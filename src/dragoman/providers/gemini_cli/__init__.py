@@ -28,6 +28,8 @@ SPEC = ProviderSpec(
     fix_request=fix_request,
     upstream_path=upstream_path,
     models_path=None,
+    # `:countTokens` on the login's account (envelope `{"request": {"model", "contents"}}`).
+    login_counter="code_assist",
     oauth=OAUTH,
     runtime=CodeAssistRuntime(),
 )

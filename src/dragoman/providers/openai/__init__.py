@@ -18,6 +18,7 @@ SPEC = ProviderSpec(
     fix_request=fix_request,
     compaction=True,
     images_path="/images/generations",
+    image_edits_path="/images/edits",
     # GET /models, in the dialect's list shape (dialects/<d>/models.py:parse_list).
     models_path="/models",
 )

@@ -1,5 +1,5 @@
 """xAI's Grok over its Responses API (Chat Completions is deprecated there), with an API
-key sent as a bearer token."""
+key sent as a bearer token; its image models on its OpenAI-style images API."""
 
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.xai.models import MODELS
@@ -16,4 +16,5 @@ SPEC = ProviderSpec(
     models=MODELS,
     fix_request=fix_request,
     models_path="/models",
+    images_path="/images/generations",
 )

@@ -78,7 +78,7 @@ def _operation(operation: Operation, components: Components, model: str) -> dict
         example = _example(operation, model)
         if example is not None:
             media["example"] = example
-        described["requestBody"] = {"required": True, "content": {"application/json": media}}
+        described["requestBody"] = {"required": True, "content": {operation.body_media: media}}
     if not operation.keyed:
         described["security"] = []
     elif operation.documented_path.startswith(KEY_FILTER_PATHS):  # their `key` is a filter

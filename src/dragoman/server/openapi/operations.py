@@ -49,6 +49,7 @@ class Operation:
     body: Body | None = None
     query: tuple[Param, ...] | type[BaseModel] = ()
     answer: Body | None = None  # the 200 body, when a wire type says it
+    body_media: str = "application/json"
     keyed: bool = True  # behind the local key
 
     @property
@@ -100,6 +101,19 @@ _IMAGES = {
         "user": _STRING,
     },
 }
+_IMAGE_EDITS = {
+    "type": "object",
+    "required": ["model", "prompt", "image"],
+    "properties": {
+        **_IMAGES["properties"],  # type: ignore[dict-item]
+        "image": {
+            "type": "string",
+            "format": "binary",
+            "description": "one image file, or several as image[]",
+        },
+        "mask": {"type": "string", "format": "binary"},
+    },
+}
 _NEW_KEY = {"$model": KeyOptions, "$with": {"name": _STRING}, "$required": ["name"]}
 
 
@@ -121,6 +135,8 @@ def _dialects() -> list[Operation]:
         _speaks("/v1/responses/input_tokens", "OpenAI Responses token count", responses_said, responses_body),
         _speaks("/v1/responses/compact", "OpenAI Responses compaction", responses_said, responses_body),
         _speaks("/v1/images/generations", "OpenAI image generation", chat_said, _IMAGES),
+        Operation("/v1/images/edits", "POST", "OpenAI image edits", chat_said, chat_said, body=_IMAGE_EDITS,
+                  body_media="multipart/form-data"),
         *_gemini("/v1/models/{target:path}", "/v1/models"),
         *_gemini("/v1beta/models/{target:path}", "/v1beta/models"),
     ]  # fmt: skip
