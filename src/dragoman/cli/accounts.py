@@ -84,10 +84,7 @@ def add(
     config_file: str | None,
 ) -> None:
     """Add an account with an API key (asked for when neither key option is given)."""
-    policy = {"priority": priority, "weight": weight, "max_concurrent": max_concurrent}
-    policy = {name: value for name, value in policy.items() if value is not None}
-    if disabled:
-        policy["enabled"] = False
+    policy = _policy(priority, weight, max_concurrent, disabled)
     settings = load_settings(home, config_file)
     if api_key and api_key_env:
         raise click.UsageError("give --api-key or --api-key-env, not both")
@@ -97,14 +94,7 @@ def add(
             check_label(label)
         except AccountError as error:
             raise click.UsageError(str(error)) from None
-    if api_key:
-        err_console.print(f"[yellow]{HISTORY_WARNING}[/]")
-    elif not api_key_env and (spec.needs_key or spec.takes_keys):
-        api_key = _asked_key(kind)
-    if api_key_env and not os.environ.get(api_key_env):
-        err_console.print(
-            f"[yellow]note:[/] {escape(api_key_env)} is not set here; dragoman reads it at start."
-        )
+    api_key = _key_given(kind, spec, api_key, api_key_env)
     draft = Account(
         provider=kind,
         label=label or "",
@@ -122,6 +112,31 @@ def add(
         f"Added account {stored.id} [bold]{label}[/] ({kind}, {resolved}, key {key}). "
         f"Clients choose it with {label}/MODEL; a running dragoman serves it within seconds."
     )
+
+
+def _policy(
+    priority: int | None, weight: float | None, max_concurrent: int | None, disabled: bool
+) -> dict[str, Any]:
+    """The pool settings given on the command line (the others keep their defaults)."""
+    given = {"priority": priority, "weight": weight, "max_concurrent": max_concurrent}
+    policy: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    if disabled:
+        policy["enabled"] = False
+    return policy
+
+
+def _key_given(kind: str, spec: ProviderSpec, api_key: str | None, api_key_env: str | None) -> str | None:
+    """The key typed on the command line (with a warning), or asked for when the kind
+    needs one and no variable names it; a note when the variable is not set here."""
+    if api_key:
+        err_console.print(f"[yellow]{HISTORY_WARNING}[/]")
+    elif not api_key_env and (spec.needs_key or spec.takes_keys):
+        api_key = _asked_key(kind)
+    if api_key_env and not os.environ.get(api_key_env):
+        err_console.print(
+            f"[yellow]note:[/] {escape(api_key_env)} is not set here; dragoman reads it at start."
+        )
+    return api_key
 
 
 @accounts.command()

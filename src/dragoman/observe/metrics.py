@@ -151,6 +151,10 @@ class Metrics:
             buckets=TTFB_BUCKETS,
             registry=registry,
         )
+        self._define_spend(registry)
+
+    def _define_spend(self, registry: CollectorRegistry | None) -> None:
+        """The counters of what requests cost: tokens, money, failures, refreshes."""
         self.tokens = Counter(
             "dragoman_tokens",
             "Tokens by kind (input uncached, cache_read, cache_write, output without reasoning, "

@@ -86,15 +86,7 @@ async def _open_upstream(
         bodies.sent(call.content)
     target = call.target
     if response.status_code >= 400:
-        error_body = await read_all(upstream, response)
-        if bodies is not None:
-            bodies.answered(error_body)
-        attempt.failed(response.status_code, response.headers, error_body)
-        error = target.error.parse(response.status_code, error_body, response.headers)
-        # The access line only has the status; some clients print neither cause nor
-        # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
-        log.warning("%s answered %d: %s", upstream.name, response.status_code, error.message)
-        raise error
+        raise await _refusal(upstream, target, response, attempt, bodies)
     if _streamed(response, target):
         hold = Hold()
         events = await held(_stream_events(gateway, route, target, response, hold, bodies), hold, attempt)
@@ -113,6 +105,21 @@ async def _open_upstream(
     if call.client_names:
         whole.parts = [_client_named(part, call.client_names) for part in whole.parts]
     return whole
+
+
+async def _refusal(
+    upstream: Upstream, target: Dialect, response: UpstreamResponse, attempt: Attempt, bodies: Bodies | None
+) -> GatewayError:
+    """An error status's answer, read, noted on the attempt and parsed in its dialect."""
+    error_body = await read_all(upstream, response)
+    if bodies is not None:
+        bodies.answered(error_body)
+    attempt.failed(response.status_code, response.headers, error_body)
+    error: GatewayError = target.error.parse(response.status_code, error_body, response.headers)
+    # The access line only has the status; some clients print neither cause nor
+    # request id (Codex shows a fixed text for any 500), so the log keeps the cause.
+    log.warning("%s answered %d: %s", upstream.name, response.status_code, error.message)
+    return error
 
 
 async def _stream_events(

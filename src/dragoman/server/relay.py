@@ -42,7 +42,7 @@ from dragoman.ir.errors import GatewayError, UpstreamError, UpstreamRejected
 from dragoman.ir.response import Response as WholeAnswer
 from dragoman.policy import budgets
 from dragoman.policy.decide import headers_of
-from dragoman.pools import Selector, failover_reason
+from dragoman.pools import Choice, Selector, failover_reason
 from dragoman.pools.sessions import SessionKey
 from dragoman.routing.registry import Route
 from dragoman.server import fallback, key_models, limits
@@ -95,17 +95,8 @@ async def relay(
     try:
         answer, exits, served = await _held_answer(gateway, request, exchange, client_headers, session, hold)
         if request.stream:
-            batches = whole_batches(replay(answer)) if isinstance(answer, WholeAnswer) else answer
-            body = client_stream(client.stream.Renderer(served), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
-            streamed = StreamedResponse(
-                body,
-                media_type=SSE,
-                headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
-                watch=watch,
-                exchange=exchange,
-                cleanup=exits.aclose,
-            )
+            streamed = _streamed(client, served, answer, exits, exchange, headers, watch)
             watch = None
             return streamed
         async with exits:  # its usage noted before they end: they settle the key's limits
@@ -124,6 +115,27 @@ async def relay(
     if exchange.durable is not None:  # a stored answer is written before its client reads it
         await exchange.settled()
     return Response(rendered, media_type="application/json", headers=headers)
+
+
+def _streamed(
+    client: Dialect,
+    served: Request,
+    answer: Answer,
+    exits: AsyncExitStack,
+    exchange: Exchange,
+    headers: Mapping[str, str] | None,
+    watch: DisconnectWatch | None,
+) -> StreamedResponse:
+    """The answer as the client's dialect streams it (a whole one replayed as events)."""
+    batches = whole_batches(replay(answer)) if isinstance(answer, WholeAnswer) else answer
+    return StreamedResponse(
+        client_stream(client.stream.Renderer(served), batches, exits, exchange),
+        media_type=SSE,
+        headers={**SSE_HEADERS, **headers} if headers else SSE_HEADERS,
+        watch=watch,
+        exchange=exchange,
+        cleanup=exits.aclose,
+    )
 
 
 async def _folded(answer: Answer, exchange: Exchange) -> WholeAnswer:
@@ -217,12 +229,7 @@ async def _pool_answer(
     order (`pools.Selector.choose`); an account down, overloaded or out of quota is
     passed over, a fault of the request raised at once (`fallback.model_end`, `fallback.pool_out`)."""
     selector = _started(gateway)
-    pooled = len(routes) > 1
-    session = _session(session_of) if pooled else None
-    owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
-    key = exchange.local_key
-    guard = key.guard_percent if key is not None else None
-    choice = selector.choose(model, routes, session=session, owner=owner, guard=guard)
+    choice, session, stores = _choose(selector, request, model, routes, exchange, session_of)
     if skip_blipped and choice.blipped:
         raise fallback.refused_out(model, selector.refusal(choice), blipped=True)
     failure: GatewayError | None = None
@@ -253,6 +260,24 @@ async def _pool_answer(
             await exits.aclose()
             raise
     raise fallback.pool_out(selector.refusal(choice), failure, because, model, chained)
+
+
+def _choose(
+    selector: Selector,
+    request: Request,
+    model: str,
+    routes: list[Route],
+    exchange: Exchange,
+    session_of: SessionOf | None,
+) -> tuple[Choice[Route], str | None, bool]:
+    """The pool's accounts in the order to try them; the request's session; whether its
+    answer is stored upstream (so a continuation must come back to that account)."""
+    pooled = len(routes) > 1
+    session = _session(session_of) if pooled else None
+    owner, stores = continued_at(selector, request, pooled), stored_upstream(request, pooled)
+    key = exchange.local_key
+    guard = key.guard_percent if key is not None else None
+    return selector.choose(model, routes, session=session, owner=owner, guard=guard), session, stores
 
 
 def _started(gateway: Gateway) -> Selector:
