@@ -2,6 +2,8 @@
 
     parse       client dialect's request.parse            (body -> ir.Request)
     limits      server.limits                             (the local key's limits reserved;
+                                                          a stream's grown as its output
+                                                          passes them, server.metering;
                                                           settled as the answer ends)
     resolve     routing.Registry.resolve                  (model name -> upstream + id; when its
                                                           accounts cannot serve, the next model
@@ -95,7 +97,10 @@ async def relay(
     try:
         answer, exits, served = await _held_answer(gateway, request, exchange, client_headers, session, hold)
         if request.stream:
-            batches = whole_batches(replay(answer)) if isinstance(answer, WholeAnswer) else answer
+            if isinstance(answer, WholeAnswer):
+                batches = whole_batches(replay(answer))
+            else:  # counted against the key's budgets as it passes (`server.metering`)
+                batches = answer if hold is None else limits.metered(gateway, served, hold, answer)
             body = client_stream(client.stream.Renderer(served), batches, exits, exchange)
             # The response keeps watching while it streams, and stops the watch itself.
             streamed = StreamedResponse(
