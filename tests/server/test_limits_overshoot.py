@@ -27,6 +27,7 @@ from tests.server.test_limits import DAY, ask, headers, keyed, reserved, secret,
 STEP = 1000  # `[limits] reserve_output_max`, small so that a test runs a few steps quickly
 AGENT_MAX = 32_000  # Claude Code's max_tokens
 SETTINGS = {"limits": {"reserve_output_max": STEP}}
+ADMIN = "dk-test-admin-7c1e94b0d2f6a835"  # reads the traces
 # 32000 tokens in 400 chunks: 80 tokens (320 characters) a chunk.
 LONG = Reply(fills_max_output=True, chunks=400, chunk_delay=0.01)
 
@@ -186,9 +187,12 @@ def test_a_money_budget_cuts_a_responses_stream_with_response_failed(
     alice = LocalKey("alice", limits=(budget,))
     fakes.openai_responses.script(LONG)
     path, body = ask("openai_responses", "gpt-5", max_tokens=AGENT_MAX, stream=True)
-    with keyed(fakes, alice, **SETTINGS) as url:
+    with keyed(fakes, alice, api_keys=[ADMIN], **SETTINGS) as url:
         answer = httpx.post(url + path, json=body, headers=headers(alice), timeout=30)
         settled = spent(dragoman_home, alice, budget)
+        admin = {"authorization": f"Bearer {ADMIN}"}
+        [trace] = httpx.get(url + "/v1/traces", headers=admin, timeout=10).json()["traces"]
+    assert trace["ended"] == "cut: budget_exceeded"  # dragoman's own cut, not an upstream error
     events = events_of(answer.content)
     text = "".join(event["delta"] for event in events if event["type"] == "response.output_text.delta")
     assert events[-1]["type"] == "response.failed"

@@ -21,7 +21,8 @@ resets; the stream ends and the upstream connection closes with it, which stops 
 generation. Chosen over a length stop (`finish_reason: length`, `stop_reason:
 max_tokens`): that reads as the model's own limit, a client would raise its max_tokens or
 ask to continue in vain, and the user would never learn why; the official SDKs raise the
-error event as an API error with its message, and the CLIs print it.
+error event as an API error with its message (the agent CLIs are not checked cutting
+yet). The access log and the trace say the stream ended `cut: budget_exceeded`.
 """
 
 from __future__ import annotations
