@@ -28,7 +28,8 @@ STEP = 1000  # `[limits] reserve_output_max`, small so that a test runs a few st
 AGENT_MAX = 32_000  # Claude Code's max_tokens
 SETTINGS = {"limits": {"reserve_output_max": STEP}}
 ADMIN = "dk-test-admin-7c1e94b0d2f6a835"  # reads the traces
-# 32000 tokens in 400 chunks: 80 tokens (320 characters) a chunk.
+# 32000 tokens in 400 chunks: 80 tokens (320 characters) a chunk, sent at a model's pace (one network
+# read each: a fake sending all at once would put thousands of tokens in a read, README "Key limits").
 LONG = Reply(fills_max_output=True, chunks=400, chunk_delay=0.01)
 
 

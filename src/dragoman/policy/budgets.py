@@ -21,11 +21,11 @@ period, not its rates), the same atomic way; refused, the answer is cut there
 How far a budget can be overshot: reserving is atomic across processes, so the
 requests running at once never hold more than the budget together. What can pass it
 is settling to more than was held: a streamed answer cut when its next step was
-refused has run past its hold by what came in its last network chunk (and a prompt
+refused has run past its hold by what came in its last network read (and a prompt
 longer than its estimate passes by the estimate's error). A whole (non-streamed)
 answer reserves its whole max output (`server.limits`), so it never runs past its
-hold. So N answers at once pass a budget by at most what each one's last chunk carried
-past its hold: a few tokens each, far below one reservation.
+hold. So N answers at once pass a budget by what each one's last network read carried
+past its hold: a few tokens each at a model's generation pace (`server.metering`).
 """
 
 from __future__ import annotations

@@ -21,8 +21,13 @@ resets; the stream ends and the upstream connection closes with it, which stops 
 generation. Chosen over a length stop (`finish_reason: length`, `stop_reason:
 max_tokens`): that reads as the model's own limit, a client would raise its max_tokens or
 ask to continue in vain, and the user would never learn why; the official SDKs raise the
-error event as an API error with its message (the agent CLIs are not checked cutting
-yet). The access log and the trace say the stream ended `cut: budget_exceeded`.
+error event as an API error with its message; the agent CLIs retry the request, and print
+the 403 the budget answers that with. The access log and the trace say the stream ended
+`cut: budget_exceeded`.
+
+A batch is one network read: at a model's generation pace a few tokens, but an upstream
+sending faster than it is relayed can put thousands in one, all billed before they are
+seen here; that read is how far a stream passes its hold before it is cut.
 """
 
 from __future__ import annotations
