@@ -8,6 +8,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -23,9 +25,10 @@ from tests.fakes.fixtures import FakeUpstreams
 
 served = test_serve_workers.served  # the fixture: `serve --workers 2`
 ASKED = {**CHAT, "max_tokens": 100}
-# The access lines of both answers and refusals, with the pid of the worker that wrote them.
+# The access lines of answers (a stream cut short: a warning) and refusals, with the pid of the worker
+# that wrote them.
 REFUSED_LISTING = r"^\S+ INFO +(\d+) \[\w+\] dragoman\.access: GET /v1/models 401 "
-ACCESS = r"^\S+ INFO +(\d+) \[\w+\] dragoman\.access: POST /v1/chat/completions (\d{3}) "
+ACCESS = r"^\S+ (?:INFO|WARNING) +(\d+) \[\w+\] dragoman\.access: POST /v1/chat/completions (\d{3}) "
 
 
 def keys_command(served: Served, home: Path, *argv: str) -> subprocess.CompletedProcess[bytes]:
@@ -55,14 +58,14 @@ def _refuses_others(served: Served) -> bool:
     return answer.status_code == 401
 
 
-def burst(served: Served, secret: str, times: int) -> list[httpx.Response]:
+def burst(served: Served, secret: str, times: int, asked: dict[str, object] = ASKED) -> list[httpx.Response]:
     """`times` requests at once, each on its own connection (the kernel picks a worker per
     connection)."""
 
     async def one() -> httpx.Response:
         async with httpx.AsyncClient(timeout=60) as client:
             return await client.post(
-                served.url + "/v1/chat/completions", json=ASKED, headers={"authorization": f"Bearer {secret}"}
+                served.url + "/v1/chat/completions", json=asked, headers={"authorization": f"Bearer {secret}"}
             )
 
     async def every() -> list[httpx.Response]:
@@ -137,3 +140,30 @@ def test_a_money_budget_holds_across_two_workers_within_one_reservation(
     assert settled <= budget + one
     message = next(answer for answer in answers if answer.status_code == 403).json()["error"]["message"]
     assert f"key 'alice' is over its budget {budget}usd/day" in message and "it resets at" in message, message
+
+
+def test_streams_past_their_reservation_keep_a_token_budget_across_two_workers(
+    served: Served, fakes: FakeUpstreams, dragoman_home: Path
+) -> None:
+    workers = served.workers()
+    asked = {**CHAT, "max_tokens": 32_000, "stream": True}  # Claude Code's max output
+    # A stream's first reservation: its prompt and `reserve_output_max` (8192); it grows by 8192.
+    step = tokens.estimate(dialects.get("openai_chat").request.parse(dict(asked))) + 8192
+    budget = 32 * step
+    secret = create_key(served, dragoman_home, "--tokens", f"{budget}/day")
+    # 16 answers of 32000 tokens, 80 to a chunk: 512k tokens wanted, against a budget of some 262k.
+    fakes.anthropic.script(*(Reply(fills_max_output=True, chunks=400, chunk_delay=0.01) for _ in range(16)))
+    answers = burst(served, secret, 16, asked)
+    assert [answer.status_code for answer in answers] == [200] * 16
+    assert all(b"key 'alice' reached its tokens" in answer.content for answer in answers)
+    assert eventually(lambda: by_worker(served, 200) == workers)  # each logs as it ends
+    # Holds already fill the budget; each answer's settling (just after its last byte) can only add.
+    settled = eventually(lambda: _steady(lambda: spent(served, dragoman_home)))
+    assert budget - step <= settled <= budget + step
+
+
+def _steady(read: Callable[[], float]) -> float | None:
+    """What `read` gives twice in a row, half a second apart; None while it moves."""
+    first = read()
+    time.sleep(0.5)
+    return first if read() == first else None

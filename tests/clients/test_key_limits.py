@@ -19,6 +19,8 @@ import httpx
 import orjson
 import pytest
 
+from dragoman import dialects
+from dragoman.ir import tokens
 from tests.cli.test_serve_workers import eventually
 from tests.clients.agents import AGENTS, Agent
 from tests.clients.runner import KEY, Run, Runner
@@ -111,3 +113,26 @@ def test_a_rate_limit_shows_the_key_the_limit_and_when_to_retry(agents: Runner, 
         return
     expected = f"key '{name}' already has 1 requests in flight, its max_concurrent 1; try again when one ends"
     assert expected in shown, run.report()
+
+
+def prompt_tokens(run: Run) -> int:
+    """The largest prompt the agent sent upstream, as dragoman estimates a prompt."""
+    parse = dialects.get(UPSTREAM).request.parse
+    return max(tokens.estimate(parse(request.json)) for request in run.upstream_posts(UPSTREAM))
+
+
+@pytest.mark.parametrize("agent", AGENTS.values(), ids=list(AGENTS))
+def test_an_answer_cut_by_the_budget_shows_the_key_and_the_budget(agents: Runner, agent: Agent) -> None:
+    # A first run, with room to spare, tells how large the agent's prompt is.
+    _, roomy = make_key(agents, tokens="10M/day")
+    probe = agents.run(agent, MODEL, "Write a long story", key=roomy, timeout=QUICK * 2)
+    # Room for the prompt and one reservation step (`reserve_output_max`, 8192) and some, not two.
+    name, secret = make_key(agents, tokens=f"{prompt_tokens(probe) + 8192 + 4096}/day")
+    agents.fakes[UPSTREAM].script(*(Reply(fills_max_output=True, chunks=400) for _ in range(3)))
+    run = agents.run(agent, MODEL, "Write a long story", key=secret, timeout=QUICK * 2)
+    assert run.log_lines(r"200 .* stream cut: budget_exceeded"), run.report()
+    # Each agent takes the stream's error event for a failed try and tries again: the budget
+    # refuses that with its 403, whose message the agent prints (not the event's own).
+    shown = " ".join(run.output.split())
+    assert f"key '{name}' is over its tokens" in shown, run.report()
+    assert run.seconds < QUICK, run.report()

@@ -72,6 +72,10 @@ class AnthropicFake(Fake):
         if not record.header("anthropic-version"):
             raise Rejected("anthropic-version: header is required")
 
+    def max_output(self, body: Any) -> int | None:
+        found = body.get("max_tokens")
+        return found if isinstance(found, int) else None
+
     def kind_for(self, status: int) -> str | None:
         return ERROR_TYPES.get(status, "api_error" if status >= 500 else "invalid_request_error")
 

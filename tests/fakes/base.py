@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from tests.fakes.respond import Frames, json_answer
-from tests.fakes.script import DEFAULT_REPLY, Failure, RecordedRequest, Reply
+from tests.fakes.script import DEFAULT_REPLY, Failure, RecordedRequest, Reply, filled
 from tests.fakes.server import FakeServer
 from tests.secret_scan.registry import register
 
@@ -218,6 +218,10 @@ class Fake:
     def response_headers(self) -> dict[str, str]:
         return {}
 
+    def max_output(self, body: Any) -> int | None:
+        """The most output tokens the request lets an answer have (None: it does not say)."""
+        return None
+
     def is_stream(self, body: Any, record: RecordedRequest) -> bool:
         return isinstance(body, dict) and body.get("stream") is True
 
@@ -265,6 +269,8 @@ class Fake:
         except Rejected as error:
             return self.rejection(error)
         reply = self.next_reply()
+        if reply.fills_max_output:
+            reply = filled(reply, self.max_output(body))
         failure = reply.error
         if failure is not None and not (failure.mid_stream and self.is_stream(body, record)):
             return self.failure(failure, reply)

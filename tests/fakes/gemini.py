@@ -71,6 +71,10 @@ class GeminiFake(Fake):
         if key != self.key:
             raise Rejected("API key not valid. Please pass a valid API key.", reason="API_KEY_INVALID")
 
+    def max_output(self, body: Any) -> int | None:
+        found = (body.get("generationConfig") or {}).get("maxOutputTokens")
+        return found if isinstance(found, int) else None
+
     def kind_for(self, status: int) -> str | None:
         return STATUSES.get(status, "INTERNAL" if status >= 500 else "FAILED_PRECONDITION")
 

@@ -64,6 +64,10 @@ class OpenAIChatFake(OpenAIFake):
             *self.model_routes(),
         ]
 
+    def max_output(self, body: Any) -> int | None:
+        found = body.get("max_completion_tokens") or body.get("max_tokens")
+        return found if isinstance(found, int) else None
+
     def too_long(self, tokens: int, window: int) -> Rejected:
         return Rejected(
             f"This model's maximum context length is {window} tokens. However, your messages resulted "

@@ -53,6 +53,10 @@ class OpenAIResponsesFake(OpenAIFake):
             *self.model_routes(),
         ]
 
+    def max_output(self, body: Any) -> int | None:
+        found = body.get("max_output_tokens")
+        return found if isinstance(found, int) else None
+
     def too_long(self, tokens: int, window: int) -> Rejected:
         return Rejected(
             "Your input exceeds the context window of this model. Please adjust your input and try again.",

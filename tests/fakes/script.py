@@ -11,7 +11,7 @@ semantics (e.g. Anthropic's `input_tokens` excludes cache reads and writes).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Stop = Literal["end", "max_tokens", "refusal"]
@@ -74,6 +74,11 @@ class Reply:
     chunk_delay: float = 0.0
     chunks: int = 3
     headers: dict[str, str] = field(default_factory=dict)
+    # The model writes until the request's max output stops it (a real upstream never
+    # passes it): `text` becomes that many tokens' worth (four characters a token, as
+    # dragoman estimates), `usage.output` that count, the stop `max_tokens`. A request
+    # with no max output gets `FILLED_WITHOUT_MAX` tokens (a model's own limit).
+    fills_max_output: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -87,6 +92,16 @@ class Reply:
 
 
 DEFAULT_REPLY = Reply(text="OK")
+FILLED_WITHOUT_MAX = 16_384
+FILLER = "word "
+
+
+def filled(reply: Reply, max_output: int | None) -> Reply:
+    """`reply` as a model answering with all the output `max_output` allows (see `fills_max_output`)."""
+    tokens = max_output if max_output is not None else FILLED_WITHOUT_MAX
+    text = (FILLER * (4 * tokens // len(FILLER) + 1))[: 4 * tokens]
+    usage = Usage(input=reply.usage.input, output=tokens, cached=reply.usage.cached)
+    return replace(reply, text=text, usage=usage, stop="max_tokens", fills_max_output=False)
 
 
 def split(text: str, pieces: int) -> list[str]:

@@ -120,6 +120,42 @@ async def test_200_concurrent_requests_against_a_budget_that_fits_50(state: Stat
     assert await used(state, bob, TOKENS) == 5 * 130
 
 
+async def test_a_hold_grows_against_its_budgets_and_settles_all_it_held_at_once(state: State) -> None:
+    alice = key(BUDGET, TOKENS, REQUESTS, RPM)
+    hold = await admit(state, alice, DEMAND, START)
+    assert await hold.grow(200, 0.05, START) is None
+    assert await hold.grow(300, 0.07, START) is None
+    limits = (BUDGET, TOKENS, REQUESTS, RPM)
+    # A request count and a rate do not grow: the one request, and a pace settled at the end.
+    assert [await used(state, alice, limit) for limit in limits] == [pytest.approx(0.22), 600, 1, 1]
+    assert (hold.tokens, hold.cost) == (600, pytest.approx(0.22))
+    await hold.settle(640, 0.25)
+    assert [await used(state, alice, limit) for limit in limits] == [pytest.approx(0.25), 640, 1, 1]
+
+
+async def test_a_step_that_does_not_fit_is_the_refusal_that_cuts_the_answer(state: State) -> None:
+    alice = key(TOKENS, BUDGET)
+    hold = await admit(state, alice, DEMAND, START)
+    refused = await hold.grow(950, 0.01, START)
+    assert isinstance(refused, OverBudget)
+    assert refused.message == (
+        "key 'alice' reached its tokens 1k/day during this answer (100 tokens of 1k tokens used): going on "
+        "needed 950 tokens more, so the answer was cut short here; it resets at 2027-01-16 00:00 UTC (in 16h)"
+    )
+    assert (await used(state, alice, TOKENS), hold.tokens) == (100, 100)  # nothing held by the refusal
+    assert await hold.grow(900, 0.01, START) is None
+    await hold.release()
+    assert (await used(state, alice, TOKENS), await used(state, alice, BUDGET)) == (0, 0)
+
+
+async def test_an_unknown_cost_keeps_every_step_held(state: State) -> None:
+    alice = key(BUDGET)
+    hold = await admit(state, alice, DEMAND, START)
+    await hold.grow(100, 0.05, START)
+    await hold.settle(400, None)
+    assert await used(state, alice, BUDGET) == pytest.approx(0.15)
+
+
 def test_only_a_key_with_something_to_hold_is_limited() -> None:
     assert not limited(LocalKey("key1", admin=True))
     assert not limited(LocalKey("bob", models=("gpt-*",), guard_percent=80))

@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from tests.fakes import Call, Failure, OpenAIChatFake, Reply, Usage
+from tests.fakes.script import FILLED_WITHOUT_MAX
 from tests.test_fakes.raw import events, payloads, post
 
 MODEL = "gpt-4o-mini"
@@ -40,6 +41,18 @@ def test_stop_reasons(
 ) -> None:
     fake_openai_chat.script(Reply(text="cut", stop=stop))
     assert client.chat.completions.create(model=MODEL, messages=HI).choices[0].finish_reason == reason
+
+
+@pytest.mark.parametrize(("asked", "tokens"), [({"max_completion_tokens": 50}, 50), ({}, FILLED_WITHOUT_MAX)])
+def test_a_reply_filling_the_max_output_writes_as_much_as_it_allows(
+    client: openai.OpenAI, fake_openai_chat: OpenAIChatFake, asked: dict[str, int], tokens: int
+) -> None:
+    fake_openai_chat.script(Reply(fills_max_output=True, usage=Usage(input=9)))
+    answer = client.chat.completions.create(model=MODEL, messages=HI, **asked)  # type: ignore[call-overload]
+    assert answer.choices[0].finish_reason == "length"
+    assert len(answer.choices[0].message.content or "") == 4 * tokens
+    usage = answer.usage
+    assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (9, tokens)
 
 
 def test_tool_calls_whole(client: openai.OpenAI, fake_openai_chat: OpenAIChatFake) -> None:

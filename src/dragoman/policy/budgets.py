@@ -13,21 +13,30 @@ limit's period: `dragoman keys` reads spend back under that name. A request rese
 tokens against a budget in money. `max_concurrent` is an in-flight slot named
 `key:<key>` (`state.InFlight`).
 
-How far a limit can be overshot: reserving is atomic across processes, so the
-requests admitted at once never hold more than the limit together. What can pass it
-is settling: a request whose answer cost more than it reserved (output past the cap,
-a prompt longer than estimated) settles to what it cost. So a budget is overshot by
-at most what the requests running as it filled spent above their reservations; with
-output under the cap, never by more than one reservation.
+A hold can grow (`Hold.grow`): a streamed answer whose output passes what it reserved
+reserves a further step against the key's budgets (its token and money limits over a
+period, not its rates), the same atomic way; refused, the answer is cut there
+(`server.metering`).
+
+How far a budget can be overshot: reserving is atomic across processes, so the
+requests running at once never hold more than the budget together. What can pass it
+is settling to more than was held: a streamed answer cut when its next step was
+refused has run past its hold by what came in its last network read (and a prompt
+longer than its estimate passes by the estimate's error). A whole (non-streamed)
+answer reserves its whole max output (`server.limits`), so it never runs past its
+hold. So N answers at once pass a budget by what each one's last network read carried
+past its hold: a few tokens each at a model's generation pace (`server.metering`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
+from dragoman.ir.errors import GatewayError
 from dragoman.policy.keys import Limit, LocalKey
-from dragoman.policy.refusals import refusal, too_many
+from dragoman.policy.refusals import cut, is_rate, refusal, too_many
 from dragoman.state.bundle import State
 from dragoman.state.records import Ask, Refused, Reservation
 
@@ -59,16 +68,24 @@ def slot_name(key: LocalKey) -> str:
     return f"key:{key.name}"
 
 
+def grows(limit: Limit) -> bool:
+    """Whether a hold grows against this limit as its answer runs on: a budget of tokens
+    or money; not a request count, nor a rate (a pace, settled as the answer ends)."""
+    return limit.kind != "requests" and not is_rate(limit)
+
+
 def limited(key: LocalKey) -> bool:
     """Whether anything is held for this key's requests (admin keys: nothing, at no cost)."""
     return bool(key.limits) or key.max_concurrent is not None or key.max_output_tokens is not None
 
 
 class Hold:
-    """What one request holds: a reservation per limit, and maybe an in-flight slot.
-    Ends once: the first settle or release does it, any later one does nothing."""
+    """What one request holds: reservations per limit (the first at admission, then a
+    step each time it grows), and maybe an in-flight slot. Ends once: the first settle
+    or release does it, any later one does nothing. `tokens` and `cost` are what it
+    holds in all; `output` the output seen so far (tokens, estimated while streaming)."""
 
-    __slots__ = ("_state", "demand", "ended", "held", "key", "slot")
+    __slots__ = ("_state", "cost", "demand", "ended", "held", "key", "output", "slot", "tokens")
 
     def __init__(self, state: State, key: LocalKey, demand: Demand, slot: bool) -> None:
         self._state = state
@@ -77,14 +94,55 @@ class Hold:
         self.slot = slot
         self.held: list[tuple[Limit, Reservation]] = []
         self.ended = False
+        self.tokens = demand.tokens
+        self.cost = demand.cost
+        self.output = 0
+
+    async def grow(self, tokens: int, cost: float | None, now: float | None = None) -> GatewayError | None:
+        """Reserve `tokens` (priced `cost`) more against the key's budgets, in one step;
+        the refusal to cut the answer with when they do not fit, with nothing held."""
+        limits = [limit for limit in self.key.limits if grows(limit)]
+        if not limits or self.ended:
+            return None
+        step = Demand(0, tokens, cost, 0.0 if cost is not None else None)
+        asks = [
+            Ask(counter_name(self.key, limit), step.of(limit), limit.amount, limit.period) for limit in limits
+        ]
+        reserving = asyncio.ensure_future(self._state.counters.reserve_all(asks))
+        try:
+            found = await asyncio.shield(reserving)
+        except asyncio.CancelledError:
+            # The client left meanwhile: a step once made is kept, for the settling to end.
+            self._add(limits, await reserving, tokens, cost)
+            raise
+        if isinstance(found, Refused):
+            limit, ask = next(
+                (limit, ask) for limit, ask in zip(limits, asks, strict=True) if ask.key == found.key
+            )
+            return cut(self.key, limit, found, ask.amount, time.time() if now is None else now)
+        self._add(limits, found, tokens, cost)
+        return None
+
+    def _add(
+        self, limits: list[Limit], found: list[Reservation] | Refused, tokens: int, cost: float | None
+    ) -> None:
+        if not isinstance(found, Refused):
+            self.held += zip(limits, found, strict=True)
+            self.tokens += tokens
+            if self.cost is not None and cost is not None:
+                self.cost += cost
 
     async def settle(self, tokens: float, cost: float | None) -> None:
         """Count what the request really spent: `tokens` in all; `cost` in US dollars
-        (None: unknown, so what was reserved stays counted: never free)."""
+        (None: unknown, so what was reserved stays counted: never free). Against each
+        limit the first reservation takes the whole spend, the steps grown after it 0."""
         if self._end() and self.held:
-            spent = [
-                (reservation, _spent(limit, reservation, tokens, cost)) for limit, reservation in self.held
-            ]
+            first: set[str] = set()
+            spent = []
+            for limit, reservation in self.held:
+                whole = limit.name not in first
+                first.add(limit.name)
+                spent.append((reservation, _spent(limit, reservation, tokens, cost, whole)))
             await self._state.counters.settle_all(spent)
 
     async def settle_input(self) -> None:
@@ -130,9 +188,12 @@ async def admit(state: State, key: LocalKey, demand: Demand, now: float | None =
     return hold
 
 
-def _spent(limit: Limit, reservation: Reservation, tokens: float, cost: float | None) -> float:
-    if limit.kind == "requests":
+def _spent(limit: Limit, reservation: Reservation, tokens: float, cost: float | None, whole: bool) -> float:
+    """What `reservation` settles to: a request count stays; a grown step (not `whole`)
+    gives its amount back to the first, which counts the whole spend; a cost unknown
+    keeps every amount held (never free)."""
+    if limit.kind == "requests" or (limit.kind == "cost" and cost is None):
         return reservation.amount
-    if limit.kind == "tokens":
-        return tokens
-    return reservation.amount if cost is None else cost
+    if not whole:
+        return 0.0
+    return tokens if limit.kind == "tokens" else cost  # type: ignore[return-value]

@@ -68,6 +68,17 @@ def refusal(key: LocalKey, limit: Limit, refused: Refused, needed: float, now: f
     )
 
 
+def cut(key: LocalKey, limit: Limit, refused: Refused, needed: float, now: float) -> OverBudget:
+    """The error that ends a streamed answer whose next step (`needed` more) `limit` refused."""
+    used = f"{_amount(limit, refused.used)} of {_amount(limit, limit.amount)} used"
+    when = _when(refused.reset_at, now, limit.period.zone) if math.isfinite(refused.reset_at) else None
+    reset = f"; it resets at {when}" if when else ""
+    return OverBudget(
+        f"key {key.name!r} reached its {spelled(limit)} during this answer ({used}): going on needed "
+        f"{_amount(limit, needed)} more, so the answer was cut short here{reset}"
+    )
+
+
 def too_many(key: LocalKey) -> RateLimited:
     return RateLimited(
         f"key {key.name!r} already has {key.max_concurrent} requests in flight, its max_concurrent "

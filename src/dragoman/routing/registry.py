@@ -108,6 +108,11 @@ class Registry:
         known = self._info.get(model_id)
         return known[1].context_window if known is not None else None
 
+    def output_limit(self, model_id: str) -> int | None:
+        """The most output tokens a served model id gives one answer, when the model data knows it."""
+        known = self._info.get(model_id)
+        return known[1].max_output_tokens if known is not None else None
+
     def upstream(self, name: str) -> Upstream | None:
         """The upstream configured under this name (`[providers.NAME]` or an account label)."""
         return self._by_name.get(name)

@@ -11,10 +11,13 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from dragoman.ir import Event, StreamError, UsageUpdate
-from dragoman.ir.errors import GatewayError
+from dragoman.ir.errors import GatewayError, OverBudget
 from dragoman.ir.response import Accumulator
 from dragoman.server.exchange import Exchange
 from dragoman.server.streamed import LastChunk
+
+# How a stream its key's budget cut short ended (`Exchange.ended`): not the upstream's error.
+BUDGET_CUT = "cut: budget_exceeded"
 
 # The events of one upstream network chunk (or of a whole answer).
 Batch = list[Event]
@@ -70,7 +73,10 @@ def _note_usage(batch: Batch, exchange: Exchange) -> None:
 def _note_failure(batch: Batch, exchange: Exchange) -> None:
     for event in reversed(batch):
         if isinstance(event, StreamError):
-            exchange.fail(event.error.code)
+            if isinstance(event.error, OverBudget):  # dragoman's own cut (`server.metering`)
+                exchange.ended = BUDGET_CUT
+            else:
+                exchange.fail(event.error.code)
             return
 
 

@@ -2,6 +2,8 @@
 
     parse       client dialect's request.parse            (body -> ir.Request)
     limits      server.limits                             (the local key's limits reserved;
+                                                          a stream's grown as its output
+                                                          passes them, server.metering;
                                                           settled as the answer ends)
     resolve     routing.Registry.resolve                  (model name -> upstream + id; when its
                                                           accounts cannot serve, the next model
@@ -96,7 +98,7 @@ async def relay(
         answer, exits, served = await _held_answer(gateway, request, exchange, client_headers, session, hold)
         if request.stream:
             # The response keeps watching while it streams, and stops the watch itself.
-            streamed = _streamed(client, served, answer, exits, exchange, headers, watch)
+            streamed = _streamed(gateway, client, served, answer, hold, exits, exchange, headers, watch)
             watch = None
             return streamed
         async with exits:  # its usage noted before they end: they settle the key's limits
@@ -118,16 +120,22 @@ async def relay(
 
 
 def _streamed(
+    gateway: Gateway,
     client: Dialect,
     served: Request,
     answer: Answer,
+    hold: budgets.Hold | None,
     exits: AsyncExitStack,
     exchange: Exchange,
     headers: Mapping[str, str] | None,
     watch: DisconnectWatch | None,
 ) -> StreamedResponse:
-    """The answer as the client's dialect streams it (a whole one replayed as events)."""
-    batches = whole_batches(replay(answer)) if isinstance(answer, WholeAnswer) else answer
+    """The answer as the client's dialect streams it (a whole one replayed as events),
+    counted against the key's budgets as it passes (`server.metering`)."""
+    if isinstance(answer, WholeAnswer):
+        batches = whole_batches(replay(answer))
+    else:
+        batches = answer if hold is None else limits.metered(gateway, served, hold, answer)
     return StreamedResponse(
         client_stream(client.stream.Renderer(served), batches, exits, exchange),
         media_type=SSE,
