@@ -2,7 +2,11 @@
 
 About four characters a token for text and JSON, a flat cost per image and document,
 a few tokens per message for its framing: close enough for a client deciding when to
-compact its context, which is what these endpoints are used for.
+compact its context, which is what these endpoints are used for. Against OpenAI's
+o200k_base over the captured client requests it counts high, by +14.5% at the median and
++22.5% at worst (tests/ir/test_token_estimate_error.py): agents' prompts are English
+prose at nearer five characters a token. High is the safe side for the context-window
+check and budget reservations, so the rule is left simple.
 """
 
 from __future__ import annotations
