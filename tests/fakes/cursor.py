@@ -17,6 +17,15 @@ Refresh: `POST /oauth/token`, JSON `{client_id, grant_type: "refresh_token",
 refresh_token}`: a new access token (`access_token`, `shouldLogout: false`); an unknown
 refresh token is 401 `{"error": "invalid_grant"}`; `logout` set answers `shouldLogout: true`.
 
+Models: `POST /agent.v1.AgentService/GetUsableModels`, a Connect unary call
+(connectrpc.com/docs/protocol): the request must be `application/proto` with
+`connect-protocol-version: 1` and a GetUsableModelsRequest body, and the bearer one of
+the fake's access tokens; the answer is the GetUsableModelsResponse of `models`, raw
+protobuf built by Google's library (`cursor_proto.py`). Refusals are Connect's unary
+errors: JSON `{"code", "message"}` with the code's HTTP status (401 `unauthenticated`
+for an unknown token, 415 `unknown` for another content type, 400 `invalid_argument`
+for a body that is no request). Each call is recorded in `list_requests`.
+
 Agent API: `POST /agent.v1.AgentService/Run` is recorded and answered with a Connect
 end-of-stream trailer `unimplemented`: dragoman must never reach it.
 """
@@ -31,11 +40,13 @@ import time
 from typing import Any
 
 import orjson
+from google.protobuf.message import DecodeError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.cursor_proto import model_details, read_request, usable_models
 from tests.fakes.server import FakeServer
 from tests.secret_scan.registry import register
 
@@ -68,11 +79,20 @@ class CursorFake:
         self.refresh_tokens: set[str] = set()
         self.refreshes: list[dict[str, Any]] = []
         self.agent_requests = 0
+        # GetUsableModels' answer, in order (ModelDetails messages).
+        self.models = [
+            model_details("default", "Auto"),
+            model_details("composer-1", "Composer 1"),
+            model_details("claude-4.5-sonnet-thinking", "Claude 4.5 Sonnet Thinking", thinking=True),
+            model_details("gpt-5", "GPT-5", thinking=True),
+        ]
+        self.list_requests: list[dict[str, str]] = []  # each call's headers
         self.app = Starlette(
             routes=[
                 Route("/loginDeepControl", self._page, methods=["GET"]),
                 Route("/auth/poll", self._poll, methods=["GET"]),
                 Route("/oauth/token", self._refresh, methods=["POST"]),
+                Route("/agent.v1.AgentService/GetUsableModels", self._usable_models, methods=["POST"]),
                 Route("/agent.v1.AgentService/Run", self._agent, methods=["POST"]),
             ]
         )
@@ -153,8 +173,28 @@ class CursorFake:
         access = self.new_access()
         return JSONResponse({"access_token": access, "id_token": access, "shouldLogout": False})
 
+    async def _usable_models(self, request: Request) -> Response:
+        self.list_requests.append(dict(request.headers))
+        body = await request.body()
+        if request.headers.get("content-type") != "application/proto":
+            return _connect_error("unknown", "unsupported content type", 415)
+        if request.headers.get("connect-protocol-version") != "1":
+            return _connect_error("invalid_argument", "missing connect-protocol-version header", 400)
+        if request.headers.get("authorization", "").removeprefix("Bearer ") not in self.access_tokens:
+            return _connect_error("unauthenticated", "Not logged in", 401)
+        try:
+            read_request(body)
+        except DecodeError:
+            return _connect_error("invalid_argument", "the request is not a GetUsableModelsRequest", 400)
+        return Response(usable_models(self.models), media_type="application/proto")
+
     async def _agent(self, request: Request) -> Response:
         self.agent_requests += 1
         trailer = orjson.dumps({"error": {"code": "unimplemented", "message": "not in this fake"}})
         frame = struct.pack(">BI", 0x02, len(trailer)) + trailer
         return Response(frame, media_type="application/connect+proto")
+
+
+def _connect_error(code: str, message: str, status: int) -> Response:
+    """A Connect unary error: JSON, with the HTTP status of its code."""
+    return JSONResponse({"code": code, "message": message}, status_code=status)

@@ -16,6 +16,7 @@ __all__ = [
     "DIALECT_HEADERS",
     "AuthStyle",
     "DialectFor",
+    "ListCall",
     "ModelInfo",
     "PathFor",
     "ProviderSpec",
@@ -48,6 +49,19 @@ PathFor = Callable[[str, bool], str]
 # The dialect a kind speaks for a model, when that depends on the model (Copilot serves
 # Claude on Anthropic Messages, the others on OpenAI's): (model, configured dialect) -> dialect.
 DialectFor = Callable[[str, str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class ListCall:
+    """How an upstream's model list is asked for, when not as a JSON `GET` of its
+    `models_path` (`routing.live`): a models module's `LIST_CALL`. Cursor's is a Connect
+    unary call, a protobuf `POST` answered in protobuf."""
+
+    method: str = "GET"
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # False: `parse_list` is given the answer's bytes, not its JSON.
+    json: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,8 @@
 An upstream has a live list when its kind has a `models_path` and the configuration did
 not fix its models (`models = [...]`). The list is read in the upstream's dialect
 (`dialects/<d>/models.py`: `LIST_QUERY`, `parse_list`, `next_page`; a private protocol's
-own `models` module, Kiro's), page by page, and merged over the built-in one: the live
+own `models` module, Kiro's, Cursor's, which may say how the list is asked for in a
+`LIST_CALL`, else a JSON `GET`), page by page, and merged over the built-in one: the live
 list says which ids exist, the built-in list fills the limits and capabilities the live
 one leaves out.
 """
@@ -26,10 +27,12 @@ from dragoman.ir.errors import GatewayError, UpstreamError
 from dragoman.ir.models import ModelInfo
 from dragoman.observe.redact import redact
 from dragoman.providers.http import UpstreamClients, read_all
+from dragoman.providers.spec import ListCall
 from dragoman.providers.upstream import Upstream
 
 log = logging.getLogger("dragoman.routing.live")
 
+JSON_GET = ListCall()
 LIST_SECONDS = 30.0
 MAX_PAGES = 20
 
@@ -54,7 +57,7 @@ async def fetch(
     found: dict[str, ModelInfo] = {}
     async with asyncio.timeout(LIST_SECONDS):
         for _ in range(MAX_PAGES):
-            body = await _get(clients, upstream, {**(query or {}), **account_query}, headers)
+            body = await _ask(clients, upstream, shape, {**(query or {}), **account_query}, headers)
             for info in shape.parse_list(body):
                 found.setdefault(info.id, info)
             query = shape.next_page(body)
@@ -137,17 +140,24 @@ class LiveLists:
         log.log(level, "the model list of %s could not be read: %s", name, redact(reason))
 
 
-async def _get(
-    clients: UpstreamClients, upstream: Upstream, query: dict[str, str], login: dict[str, str]
+async def _ask(
+    clients: UpstreamClients,
+    upstream: Upstream,
+    shape: ModuleType,
+    query: dict[str, str],
+    login: dict[str, str],
 ) -> Any:
+    call: ListCall = getattr(shape, "LIST_CALL", JSON_GET)
     url = upstream.url(upstream.spec.models_path or "") + (f"?{urlencode(query)}" if query else "")
-    headers = {**upstream.request_headers(), **login}
-    async with clients.stream(upstream, "GET", url, content=None, headers=headers) as response:
+    headers = {**upstream.request_headers(), **call.headers, **login}
+    async with clients.stream(upstream, call.method, url, content=call.body, headers=headers) as response:
         body = await read_all(upstream, response)
     if response.status_code >= 400:
         wire = upstream.spec.wire
         spoken = dialects.private(upstream.dialect, wire) if wire else dialects.get(upstream.dialect)
         raise spoken.error.parse(response.status_code, body, response.headers)
+    if not call.json:
+        return body
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -1,15 +1,18 @@
-"""Cursor (`dragoman login --provider cursor`): the login, refreshed; no requests yet.
+"""Cursor (`dragoman login --provider cursor`): the login, refreshed, and the account's
+live model list; no requests yet.
 
 The login is the cursor-agent CLI's: a browser page and a poll, no local callback
-(`auth.py`). Cursor's runtime, the Agent API, is a bidirectional HTTP/2 Connect stream
-of protobuf messages no public source describes completely: requests routed to a
-Cursor account are refused with a clear error in the client's dialect (`request.py`)
-rather than sent on a guess. `connect.py` reads the Connect framing, ready for the day
-the messages are known. Every URL moves with `[oauth.cursor]` (`authorize_url` the login
-page, `device_token_url` the poll, `token_url` the refresh, `base_url` the runtime).
+(`auth.py`). The model list is the CLI's `GetUsableModels`, a unary Connect call whose
+messages public clients agree on (`models.py`, read with `proto.py`). Cursor's
+runtime, the Agent API, is a bidirectional HTTP/2 Connect stream of protobuf messages
+no public source describes completely: requests routed to a Cursor account are refused
+with a clear error in the client's dialect (`request.py`) rather than sent on a guess.
+`connect.py` reads the Connect framing, ready for the day the messages are known. Every
+URL moves with `[oauth.cursor]` (`authorize_url` the login page, `device_token_url` the
+poll, `token_url` the refresh, `base_url` the runtime and its model list).
 """
 
-from dragoman.providers.cursor.models import MODELS
+from dragoman.providers.cursor.models import LIST_PATH, MODELS
 from dragoman.providers.cursor.runtime import CursorRuntime
 from dragoman.providers.spec import ProviderSpec
 from dragoman.providers.subscription import OAuthSpec
@@ -18,7 +21,8 @@ __all__ = ["SPEC"]
 
 RISK = (
     "Cursor: dragoman logs in as Cursor's command-line agent, an interface Cursor may change or "
-    "restrict; it does not send requests to Cursor yet (see the README). Do not share an account."
+    "restrict; it reads the account's model list but does not send requests to Cursor yet (see the "
+    "README). Do not share an account."
 )
 
 OAUTH = OAuthSpec(
@@ -40,8 +44,8 @@ SPEC = ProviderSpec(
     auth="bearer",
     needs_key=False,
     models=MODELS,
-    # GetUsableModels is a protobuf call whose messages are not public (models.py).
-    models_path=None,
+    # GetUsableModels, a Connect unary call read by models.py.
+    models_path=LIST_PATH,
     oauth=OAUTH,
     runtime=CursorRuntime(),
 )

@@ -1,8 +1,9 @@
 """Cursor's errors as Connect writes them: a unary answer's JSON body `{"code",
 "message"}`, or a stream's end-of-stream trailer `{"error": {"code", "message"}}`, with
 Connect's codes mapped to HTTP statuses by the protocol's own table
-(connectrpc.com/docs/protocol, "Error Codes"). Nothing is sent to Cursor yet
-(`request.py`), so this reads only what a future runtime, or the fake, would answer.
+(connectrpc.com/docs/protocol, "Error Codes"). `parse` reads the model list's refusals
+(`models.py`); no request is sent to the Agent API yet (`request.py`), so
+`from_trailer` reads only what a future runtime, or the fake, would answer.
 """
 
 from __future__ import annotations
