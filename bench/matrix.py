@@ -14,22 +14,37 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench import procs, ttfb, wrk
 from bench.scenarios import Scenario
-from bench.services import Service
+
+
+class Serving(Protocol):
+    """What the matrix reads of a process under load: where it listens, and its pid."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def pid(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
     name: str
-    service: Service
+    service: Serving
     gateway: bool  # sent the client's path (True) or the upstream's (direct, floor)
     translates: bool  # answers in the client's dialect
+    # More process trees counted as the target's (a cluster: its replicas beside HAProxy).
+    also: tuple[int, ...] = ()
 
     def url(self, scenario: Scenario) -> str:
         return self.service.url + (scenario.client_path if self.gateway else scenario.upstream_path)
+
+    @property
+    def roots(self) -> tuple[int, ...]:
+        return (self.service.pid, *self.also)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +92,23 @@ def _body_files(scenarios: list[Scenario], folder: Path) -> dict[str, Path]:
     return files
 
 
-def run(targets: list[Target], scenarios: list[Scenario], plan: Plan, upstream: Service) -> Results:
+def run(
+    targets: list[Target],
+    scenarios: list[Scenario],
+    plan: Plan,
+    upstream: Serving,
+    beside: dict[str, int] | None = None,
+) -> Results:
+    """`beside`: process trees the targets load that are no target (PostgreSQL, Redis), by
+    name: each cell says what share of the machine each took, and leaves it out of the
+    share of other processes."""
     results = Results()
     check(targets, scenarios, upstream.url)
     time.sleep(1.0)
-    idle = {t.name: procs.rss_bytes(procs.tree(t.service.pid)) for t in targets}
+    idle = {t.name: procs.rss_bytes(_pids(t)) for t in targets}
     with tempfile.TemporaryDirectory(prefix="bench-bodies-") as folder:
         files = _body_files(scenarios, Path(folder))
-        roots = {t.name: t.service.pid for t in targets}
+        roots = {t.name: t.roots for t in targets}
         with procs.PeakSampler(roots) as sampler:
             sampler.label = "warm-up"
             _warm_up(targets, scenarios, files, plan)
@@ -94,7 +118,7 @@ def run(targets: list[Target], scenarios: list[Scenario], plan: Plan, upstream: 
                     for connections in plan.concurrencies:
                         for target in targets:
                             cell = _cell(
-                                target, scenario, files[scenario.key], connections, plan, upstream.pid
+                                target, scenario, files[scenario.key], connections, plan, upstream.pid, beside
                             )
                             results.cells.append({**cell, "repeat": repeat})
                             if scenario.stream:
@@ -106,10 +130,14 @@ def run(targets: list[Target], scenarios: list[Scenario], plan: Plan, upstream: 
             results.memory[target.name] = {
                 "idle_mib": idle[target.name] / procs.MIB,
                 "peak_mib": sampler.peak(target.name) / procs.MIB,
-                "after_mib": procs.rss_bytes(procs.tree(target.service.pid)) / procs.MIB,
+                "after_mib": procs.rss_bytes(_pids(target)) / procs.MIB,
                 "peak_mib_by_scenario": {k: v / procs.MIB for k, v in sampler.labelled[target.name].items()},
             }
     return results
+
+
+def _pids(target: Target) -> list[int]:
+    return [pid for root in target.roots for pid in procs.tree(root)]
 
 
 def _warm_up(targets: list[Target], scenarios: list[Scenario], files: dict[str, Path], plan: Plan) -> None:
@@ -120,12 +148,20 @@ def _warm_up(targets: list[Target], scenarios: list[Scenario], files: dict[str, 
 
 
 def _cell(
-    target: Target, scenario: Scenario, body: Path, connections: int, plan: Plan, upstream: int
+    target: Target,
+    scenario: Scenario,
+    body: Path,
+    connections: int,
+    plan: Plan,
+    upstream: int,
+    beside: dict[str, int] | None = None,
 ) -> dict[str, Any]:
-    before = procs.Snapshot.take({target.service.pid, upstream})
+    beside = beside or {}
+    roots = {*target.roots, upstream, *beside.values()}
+    before = procs.Snapshot.take(roots)
     result = wrk.run(target.url(scenario), body, scenario.headers, connections, plan.seconds)
-    after = procs.Snapshot.take({target.service.pid, upstream})
-    cpu = after.trees[target.service.pid] - before.trees[target.service.pid]
+    after = procs.Snapshot.take(roots)
+    cpu = sum(after.trees[root] - before.trees[root] for root in target.roots)
     time.sleep(0.2)  # let closed connections drain before the next run
     return {
         "target": target.name,
@@ -135,6 +171,7 @@ def _cell(
         "rps": result.rps,
         "cpu_s_per_1000": 1000 * cpu / result.requests if result.requests else None,
         "foreign_cpu_share": before.foreign_share(after),
+        "beside_cpu_share": {name: before.share(after, pid) for name, pid in beside.items()},
     }
 
 

@@ -43,6 +43,24 @@ def tree(root: int) -> list[int]:
     return found
 
 
+def server_root(command: str) -> int | None:
+    """The pid of the first process named `command` whose parent is not: a server's
+    master (PostgreSQL's postmaster, whose backends are its children), or None."""
+    names = {}
+    parents = {}
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            fields = _stat_fields(int(entry.name))
+            try:
+                name = (entry / "comm").read_text().strip()
+            except OSError:
+                continue
+            if fields is not None:
+                names[int(entry.name)], parents[int(entry.name)] = name, int(fields[1])
+    masters = [pid for pid, name in names.items() if name == command and names.get(parents[pid]) != command]
+    return min(masters) if masters else None
+
+
 def cpu_seconds(root: int) -> float:
     """User + system time of the tree, including children the root has reaped."""
     total = 0
@@ -77,7 +95,15 @@ class Snapshot:
     def foreign_share(self, later: Snapshot) -> float:
         ours = later.driver - self.driver + sum(later.trees[r] - self.trees[r] for r in self.trees)
         spent = later.machine - self.machine - ours
-        return max(0.0, spent) / ((later.at - self.at) * (os.cpu_count() or 1))
+        return max(0.0, spent) / self._capacity(later)
+
+    def share(self, later: Snapshot, root: int) -> float:
+        """The share of the machine one measured tree took between the two."""
+        return max(0.0, later.trees[root] - self.trees[root]) / self._capacity(later)
+
+    def _capacity(self, later: Snapshot) -> float:
+        """CPU seconds the machine had between the two."""
+        return (later.at - self.at) * (os.cpu_count() or 1)
 
 
 def _machine_busy() -> float:
@@ -109,10 +135,11 @@ def high_water_bytes(pid: int) -> int:
 
 
 class PeakSampler:
-    """Samples the resident size of several trees in a thread; keeps each tree's maximum,
-    overall and per `label` (set by the caller to the scenario running)."""
+    """Samples the resident size of several targets in a thread, each one or more process
+    trees; keeps each target's maximum, overall and per `label` (set by the caller to the
+    scenario running)."""
 
-    def __init__(self, roots: dict[str, int], interval: float = 0.1) -> None:
+    def __init__(self, roots: dict[str, tuple[int, ...]], interval: float = 0.1) -> None:
         self.roots = roots
         self.interval = interval
         self.peaks = dict.fromkeys(roots, 0)
@@ -130,12 +157,12 @@ class PeakSampler:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        trees = {name: tree(root) for name, root in self.roots.items()}
+        trees = self._trees()
         rounds = 0
         while not self._stop.wait(self.interval):
             rounds += 1
             if rounds % 20 == 0:  # a new child is rare: look for them every 2 s only
-                trees = {name: tree(root) for name, root in self.roots.items()}
+                trees = self._trees()
             for name, pids in trees.items():
                 size = rss_bytes(pids)
                 self.peaks[name] = max(self.peaks[name], size)
@@ -143,6 +170,9 @@ class PeakSampler:
                     by_label = self.labelled[name]
                     by_label[self.label] = max(by_label.get(self.label, 0), size)
 
+    def _trees(self) -> dict[str, list[int]]:
+        return {name: [pid for root in roots for pid in tree(root)] for name, roots in self.roots.items()}
+
     def peak(self, name: str) -> int:
-        """The sampled peak, or the root's VmHWM if higher (a spike between two samples)."""
-        return max(self.peaks.get(name, 0), high_water_bytes(self.roots[name]))
+        """The sampled peak, or a root's VmHWM if higher (a spike between two samples)."""
+        return max(self.peaks.get(name, 0), *(high_water_bytes(root) for root in self.roots[name]))

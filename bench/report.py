@@ -12,7 +12,8 @@ GATEWAY = "dragoman"
 Getter = Callable[[str], Figure | None]
 
 
-def _fmt(figure: Figure | None, digits: int = 2) -> str:
+def fmt(figure: Figure | None, digits: int = 2) -> str:
+    """`median [min-max]`, or `-` for no figure."""
     if figure is None:
         return "-"
     return f"{figure.median:.{digits}f} [{figure.low:.{digits}f}-{figure.high:.{digits}f}]"
@@ -26,7 +27,7 @@ def _ratio(a: Figure | None, b: Figure | None) -> str:
 
 def _row(label: str, targets: list[str], get: Getter, digits: int = 2) -> list[str]:
     figures = {name: get(name) for name in targets}
-    cells = [_fmt(figures[name], digits) for name in targets]
+    cells = [fmt(figures[name], digits) for name in targets]
     mine = figures.get(GATEWAY)
     return [label, *cells, _ratio(mine, figures.get("floor")), _ratio(mine, figures.get("litellm"))]
 
@@ -58,6 +59,15 @@ def _memory_rows(s: Summary, targets: list[str]) -> list[list[str]]:
     return rows
 
 
+def aligned(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The header, a rule and the rows, each column as wide as its widest cell."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
+    return [line.rstrip() for line in lines]
+
+
 def table(s: Summary, scenarios: list[Scenario], targets: list[str], plan: Any) -> str:
     header = ["scenario / figure", *targets, "drg/floor", "drg/litellm"]
     rows: list[list[str]] = []
@@ -66,10 +76,7 @@ def table(s: Summary, scenarios: list[Scenario], targets: list[str], plan: Any) 
         rows += _scenario_rows(s, scenario, targets, plan)
     rows.append(["gateway process tree (direct: the fake upstream)"] + [""] * (len(header) - 1))
     rows += _memory_rows(s, targets)
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(header, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
+    lines = aligned(header, rows)
     notes = [
         "Cells: median [min-max] over repetitions. direct: latency as measured; others: latency added",
         "over direct's median. Ratios: dragoman's median / the other's (latency, CPU, RSS: lower is better;",

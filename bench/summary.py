@@ -79,5 +79,22 @@ class Summary:
         """The share of the machine other processes took during the wrk runs."""
         return Figure.of([c["foreign_cpu_share"] * 100 for c in self.results.cells])
 
+    def share(self, target: str, scenario: str, connections: int, of: str | None = None) -> Figure | None:
+        """Percent of the machine's CPU taken during this cell's runs by the process tree
+        measured beside the targets named `of` (bench/matrix.py's `beside`), or with no
+        `of`, by every process the bench does not measure."""
+        cells = self._cells(target, scenario, connections)
+        if of is None:
+            return Figure.of([c["foreign_cpu_share"] * 100 for c in cells])
+        return Figure.of(
+            [c["beside_cpu_share"][of] * 100 for c in cells if of in c.get("beside_cpu_share", {})]
+        )
+
+    def errors(self, target: str, scenario: str) -> int:
+        """Socket errors and non-2xx answers wrk counted in all of a scenario's runs."""
+        return sum(
+            c["errors"] for c in self.results.cells if c["target"] == target and c["scenario"] == scenario
+        )
+
     def memory(self, target: str, key: str) -> float | None:
         return self.results.memory.get(target, {}).get(key)

@@ -10,6 +10,7 @@ PostgreSQL, so these tests are never skipped.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,15 +41,24 @@ async def on_postgres(url: str, statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """The session's own PostgreSQL database, as a `database_url`."""
-    name = f"dragoman_pg_{os.getpid()}"
+@contextlib.contextmanager
+def scratch_database(name: str) -> Iterator[str]:
+    """A PostgreSQL database `name` made empty on the server, as a `database_url`;
+    dropped afterwards (connections and all)."""
     asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
     asyncio.run(_admin(f"CREATE DATABASE {name}"))
     base = SERVER.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://")
-    yield f"{base}/{name}"
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    try:
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The session's own PostgreSQL database, as a `database_url`."""
+    with scratch_database(f"dragoman_pg_{os.getpid()}") as url:
+        yield url
 
 
 _EMPTIED = ", ".join(table.name for table in metadata.sorted_tables if table is not schema_version)

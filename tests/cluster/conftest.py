@@ -24,23 +24,27 @@ from dragoman.providers import discover
 from dragoman.store import open_database
 from dragoman.store.accounts import Account
 from dragoman.store.keyring import VARIABLE, Keyring
-from tests.cluster.topology import REPLICAS, SECRET_KEY, Cluster, Replica, free_port
-from tests.databases import SERVER, _admin
+from tests.cluster.topology import (
+    REPLICAS,
+    SECRET_KEY,
+    Cluster,
+    Replica,
+    free_port,
+    replica_config,
+    upgrade_schema,
+)
+from tests.databases import scratch_database
 from tests.fakes.oauth import User
 from tests.state.conftest import REDIS_URL, redis_prefix
 from tests.subscriptions import Subscription, subscription
 
+DETECTION_OFF = "detect_ollama = false\n"
+
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
-    name = f"dragoman_cluster_{os.getpid()}"
-    asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    asyncio.run(_admin(f"CREATE DATABASE {name}"))
-    url = SERVER.rpartition("/")[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-    try:
+    with scratch_database(f"dragoman_cluster_{os.getpid()}") as url:
         yield url
-    finally:
-        asyncio.run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +106,19 @@ def cluster(
     cluster_redis: str,
 ) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("cluster")
-    asyncio.run(_upgraded(postgres))  # `dragoman db upgrade`, for a module that stores no account
+    upgrade_schema(postgres)  # `dragoman db upgrade`, for a module that stores no account
     with redis_prefix() as prefix:
         replicas = []
         for number in range(REPLICAS):
             home = folder / f"replica-{number}"
             home.mkdir(mode=0o700)
-            config = _config(postgres, cluster_redis, prefix) + cluster_toml + "\n" + codex.toml()
+            config = (
+                DETECTION_OFF
+                + replica_config(postgres, cluster_redis, prefix)
+                + cluster_toml
+                + "\n"
+                + codex.toml()
+            )
             (home / "config.toml").write_text(config)
             replicas.append(Replica(home, free_port()))
         topology = Cluster(replicas, free_port(), folder)
@@ -117,20 +127,3 @@ def cluster(
             yield topology
         finally:
             topology.stop()
-
-
-async def _upgraded(postgres: str) -> None:
-    database = await open_database(postgres, upgrade=True)
-    await database.close()
-
-
-def _config(postgres: str, redis: str, prefix: str) -> str:
-    return "\n".join(
-        [
-            "detect_ollama = false",
-            f'database_url = "{postgres}"',
-            f'redis_url = "{redis}"',
-            f'redis_prefix = "{prefix}"',
-            "",
-        ]
-    )

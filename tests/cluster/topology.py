@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from dragoman.store import open_database
 from dragoman.store.keyring import VARIABLE, new_key
 
 HAPROXY = "/usr/sbin/haproxy"
@@ -50,10 +51,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def replica_config(postgres: str, redis: str, prefix: str) -> str:
+    """What makes a home a replica's: the shared database and Redis (under `prefix`)."""
+    return "\n".join(
+        [
+            f'database_url = "{postgres}"',
+            f'redis_url = "{redis}"',
+            f'redis_prefix = "{prefix}"',
+            "",
+        ]
+    )
+
+
+def upgrade_schema(postgres: str) -> None:
+    """`dragoman db upgrade` on the shared database, before any replica starts."""
+
+    async def upgrade() -> None:
+        database = await open_database(postgres, upgrade=True)
+        await database.close()
+
+    asyncio.run(upgrade())
+
+
 @dataclass
 class Replica:
     home: Path
     port: int
+    options: tuple[str, ...] = ()  # more `dragoman serve` options (the bench's --log-level)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -62,7 +86,7 @@ class Replica:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "dragoman", "serve", "--bind", f"127.0.0.1:{self.port}"]
-        command += ["--home", str(self.home)]
+        command += ["--home", str(self.home), *self.options]
         env = {name: value for name, value in os.environ.items() if not name.startswith("DRAGOMAN_")}
         env.update(PYTHONPATH=os.pathsep.join(sys.path), DRAGOMAN_DETECT_OLLAMA="false")
         env[VARIABLE] = SECRET_KEY
