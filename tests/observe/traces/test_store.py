@@ -176,6 +176,16 @@ async def test_a_failed_write_is_rolled_back_whole(sqlite_store: TraceStore) -> 
     assert [trace["id"] for trace in listed["traces"]] == ["req-1"]
 
 
+async def test_a_batch_over_many_statements_is_written_whole_in_order(sqlite_store: TraceStore) -> None:
+    """The writer inserts up to `CHUNK` rows a statement: a batch of two chunks and a
+    remainder lands whole, each row its own."""
+    count = 2 * sqlite_writer.CHUNK + 7
+    await sqlite_store.write([a_record(n) for n in range(count)])
+    listed = await list_traces(await sqlite_store.engine(), TraceQuery(limit=500))
+    assert sorted(trace["id"] for trace in listed["traces"]) == sorted(f"req-{n}" for n in range(count))
+    assert sqlite_writer.insert_rows(1) == sqlite_writer.INSERT
+
+
 def test_the_sqlite_writer_sends_the_statements_sqlalchemy_compiles() -> None:
     """The writer spells its SQL out so that writing loads no SQLAlchemy: held equal to
     what SQLAlchemy compiles from `store.tables` for SQLite, so neither drifts."""
