@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 
-import httpx
 from starlette.requests import Request
 
 from dragoman.ir.errors import InvalidRequest, RequestTooLarge
@@ -68,6 +67,8 @@ def parse(content_type: str, body: bytes) -> Form:
 
 def encode(form: Form) -> tuple[bytes, str]:
     """(the body, its content type with the boundary) of `form`."""
+    import httpx  # only when an edit is sent on: `serve` loads httpx for proxies and HTTP/2 alone
+
     files = [(file.name, (file.filename, file.content, file.content_type)) for file in form.files]
     request = httpx.Request("POST", "http://form.invalid/", data=form.fields, files=files)
     return request.read(), request.headers["content-type"]
