@@ -59,10 +59,10 @@ def _inline(file: FormFile) -> dict[str, Any]:
     if file.name not in IMAGE_FILES:
         raise InvalidRequest(f"{file.name}: Gemini image models take no {file.name}", param=file.name)
     data = base64.b64encode(file.content).decode()
-    return {"inlineData": {"mimeType": _image_type(file), "data": data}}
+    return {"inlineData": {"mimeType": image_type(file), "data": data}}
 
 
-def _image_type(file: FormFile) -> str:
+def image_type(file: FormFile) -> str:
     """The image's type: as the form says, else from its first bytes (the SDK says
     application/octet-stream for a file it cannot name)."""
     if file.content_type in IMAGE_TYPES:
