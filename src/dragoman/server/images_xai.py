@@ -14,8 +14,7 @@ import base64
 from typing import Any
 
 from dragoman.ir.errors import InvalidRequest
-from dragoman.server.form import Form, FormFile
-from dragoman.server.images_gemini import IMAGE_FILES, image_type
+from dragoman.server.form import IMAGE_FILES, Form, FormFile, image_type
 
 # The source images one xAI edit takes (docs.x.ai, "up to 3 source images").
 MOST_IMAGES = 3
