@@ -3,9 +3,11 @@ body, the images as data URIs (`image: {url}` for one, `images: [{url}, ...]` fo
 three, as docs.x.ai's image editing guide and xAI's API reference say, checked 2026-12).
 
 The form's files become `data:<type>;base64,...`; its fields pass on, `n` as a number.
-What xAI has no way to honour is a 400 before anything is sent: a mask (its guide names
-none), more than three images, and OpenAI's `size`, `quality` and `style` (xAI takes
-`aspect_ratio` and `resolution` instead). The answer is xAI's, shaped as OpenAI's.
+What is not sent is a 400 before anything is: more than three images, OpenAI's `size`
+and `style` (xAI takes `aspect_ratio` and `resolution` instead), and a mask: xAI's
+guide edits by the prompt alone, and though its API reference lists a `mask: {url}`,
+nothing says it means what OpenAI's does (transparent where to edit). `quality` (low,
+medium, high) is xAI's own too. The answer is xAI's, shaped as OpenAI's.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from dragoman.server.form import IMAGE_FILES, Form, FormFile, image_type
 # The source images one xAI edit takes (docs.x.ai, "up to 3 source images").
 MOST_IMAGES = 3
 # The form's fields xAI's edits take; `user` names the caller, nothing more.
-TAKEN = frozenset({"model", "prompt", "n", "response_format", "aspect_ratio", "resolution", "user"})
+TAKEN = frozenset(
+    {"model", "prompt", "n", "response_format", "aspect_ratio", "resolution", "quality", "user"}
+)
 WHY_REFUSED = {
-    "mask": "xAI image models edit by the prompt alone and take no mask",
+    "mask": "xAI image models are not sent a mask (they edit by the prompt alone)",
     "size": "xAI image models take aspect_ratio and resolution instead of size",
 }
 

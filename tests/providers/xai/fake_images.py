@@ -1,7 +1,8 @@
 """xAI's images API as the xAI fake serves it: POST /v1/images/generations, OpenAI's
 route with xAI's own fields (as gateways relaying to api.x.ai document them, checked
 2026-12): `n` 1-10, `response_format` url (the default) or b64_json, `aspect_ratio`,
-`resolution`; OpenAI's `size`, `quality` and `style` are refused ("Argument not
+`resolution`, `quality` (low, medium, high; xAI's API reference as mirrored by
+withone.ai); OpenAI's `size` and `style` are refused ("Argument not
 supported: size"). Each image is a tiny PNG holding the prompt, by URL (served by the
 fake, as xAI serves its own) or inline; no usage, as xAI's answer has none.
 
@@ -21,7 +22,7 @@ from tests.fakes.base import Rejected, new_id, words
 from tests.fakes.openai_base import expect_type, missing, now
 from tests.fakes.openai_images import png
 
-FIELDS = words("model prompt n response_format aspect_ratio resolution user")
+FIELDS = words("model prompt n response_format aspect_ratio resolution quality user")
 IMAGE_PATH = "/xai-imgen/{name}"
 MOST_SOURCES = 3
 
@@ -39,6 +40,8 @@ def validate(body: Any, fields: frozenset[str] = FIELDS) -> None:
     n = body.get("n", 1)
     if not isinstance(n, int) or not 1 <= n <= 10:
         raise Rejected(f"Invalid 'n': integer out of range [1, 10], got {n!r}.", param="n")
+    if body.get("quality", "high") not in ("low", "medium", "high"):
+        raise Rejected("quality must be one of low, medium, high", param="quality")
     if body.get("response_format", "url") not in ("url", "b64_json"):
         raise Rejected("response_format must be one of url, b64_json", param="response_format")
 

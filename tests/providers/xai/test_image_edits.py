@@ -59,12 +59,14 @@ def test_several_images_by_url_with_xais_own_fields(client: openai.OpenAI, xai: 
         image=[("fox.png", FOX, "application/octet-stream"), ("den.jpg", jpeg, "application/octet-stream")],
         prompt="the fox of <IMAGE_0> in the den of <IMAGE_1>",
         n=2,
+        quality="medium",
         extra_body={"aspect_ratio": "16:9"},
     )
     assert made.data is not None and len(made.data) == 2 and made.data[1].url is not None
     assert b"(edited from 2)" in httpx.get(made.data[1].url).content
     sent = xai.last_json
-    assert sent["n"] == 2 and sent["aspect_ratio"] == "16:9" and "image" not in sent
+    assert sent["n"] == 2 and sent["quality"] == "medium" and sent["aspect_ratio"] == "16:9"
+    assert "image" not in sent
     assert [image["url"].partition(";")[0] for image in sent["images"]] == [
         "data:image/png",
         "data:image/jpeg",
@@ -75,9 +77,10 @@ def test_several_images_by_url_with_xais_own_fields(client: openai.OpenAI, xai: 
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
-        ({"mask": ("mask.png", png("mask"), "image/png")}, "mask: xAI image models edit by the prompt alone"),
+        ({"mask": ("mask.png", png("mask"), "image/png")}, "mask: xAI image models are not sent a mask"),
         ({"size": "1024x1024"}, "size: xAI image models take aspect_ratio and resolution"),
         ({"image": [("f.png", FOX, "image/png")] * 4}, "at most 3 images a request, got 4"),
+        ({"image": ("notes.txt", b"not an image", "text/plain")}, "'notes.txt' is not a PNG, JPEG or WebP"),
     ],
 )
 def test_what_xai_cannot_do_is_a_400_before_sending(
