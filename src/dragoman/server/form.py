@@ -1,6 +1,7 @@
 """multipart/form-data bodies (OpenAI's image edits): read with the standard library's
 MIME parser, written again with httpx's encoder, so a form passes on with one field
-changed (the model's upstream id) and its files byte for byte."""
+changed (the model's upstream id) and its files byte for byte; `image_type` names an
+image file's type for upstreams that take images inline (Gemini, xAI)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from dragoman.ir.errors import InvalidRequest, RequestTooLarge
 from dragoman.server.body import too_large
 
 FORM = "multipart/form-data"
+# An edit's files that are images to edit: the SDK names one `image`, several `image[]`.
+IMAGE_FILES = ("image", "image[]")
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +76,18 @@ def encode(form: Form) -> tuple[bytes, str]:
     files = [(file.name, (file.filename, file.content, file.content_type)) for file in form.files]
     request = httpx.Request("POST", "http://form.invalid/", data=form.fields, files=files)
     return request.read(), request.headers["content-type"]
+
+
+def image_type(file: FormFile) -> str:
+    """The image's type: as the form says, else from its first bytes (the SDK says
+    application/octet-stream for a file it cannot name)."""
+    if file.content_type in IMAGE_TYPES:
+        return file.content_type
+    head = file.content[:12]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    raise InvalidRequest(f"{file.name}: {file.filename!r} is not a PNG, JPEG or WebP image", param=file.name)

@@ -2,7 +2,8 @@
 makes images (`ProviderSpec.images_path`, `image_edits_path`) for a model marked
 `images`, on the account the model's pool picks. OpenAI's and xAI's images APIs take the
 request as it is (the model renamed to the upstream's id; an edit's form passed on with
-its files byte for byte) and their answer comes back as it came; a Gemini image model is
+its files byte for byte to OpenAI, made xAI's JSON for xAI: `images_xai`) and their
+answer comes back as it came; a Gemini image model is
 asked through generateContent and its answer made OpenAI's (`images_gemini`); a model
 of a backend that draws with its hosted image tool (Codex, on a ChatGPT login) is asked
 to draw through the relay (`images_tool`, generations only). A model that cannot is a
@@ -13,6 +14,7 @@ An images API answer's usage is not priced: image tokens have no row in the pric
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -24,13 +26,17 @@ from dragoman import dialects
 from dragoman.ir.errors import InvalidRequest
 from dragoman.providers.paths import path_safe_model
 from dragoman.routing.registry import Route
-from dragoman.server import images_gemini, images_tool, key_models
+from dragoman.server import images_gemini, images_tool, images_xai, key_models
 from dragoman.server.body import read_json
 from dragoman.server.exchange import Exchange, exchange_of
 from dragoman.server.form import Form, encode, read_form
 from dragoman.server.gateway import Gateway
 from dragoman.server.pooled_call import on_pool, post_json
 from dragoman.server.pooling import Attempt
+
+# Kinds whose edits API takes JSON (the images as data URIs), not OpenAI's form: the
+# form made that JSON. Their answer is OpenAI's shape already.
+JSON_EDITS: dict[str, Callable[[Form], dict[str, Any]]] = {"xai": images_xai.edit_request}
 
 
 async def generations(http: HttpRequest) -> Response:
@@ -103,7 +109,7 @@ def _which(gateway: Gateway, edits: bool) -> str:
     if models:
         return f"Models that {'edit' if edits else 'generate'} images here: " + ", ".join(models) + "."
     if edits:
-        return "No model served here edits images: add an OpenAI or Gemini API provider."
+        return "No model served here edits images: add an OpenAI, xAI or Gemini API provider."
     return (
         "No model served here generates images: "
         "add an OpenAI, xAI or Gemini API provider, or a ChatGPT login."
@@ -127,11 +133,15 @@ async def _edit(gateway: Gateway, form: Form, route: Route, attempt: Attempt) ->
     upstream = route.upstream
     url = upstream.url(_path(upstream.spec.image_edits_path, route.model))
     renamed = Form({**form.fields, "model": route.model}, form.files)
+    json_headers = {**upstream.request_headers(), "content-type": "application/json"}
     if upstream.dialect == "gemini":
         content = orjson.dumps(images_gemini.edit_request(renamed))
-        headers = {**upstream.request_headers(), "content-type": "application/json"}
-        raw, _ = await _post(gateway, route, attempt, url, content, headers)
+        raw, _ = await _post(gateway, route, attempt, url, content, json_headers)
         return JSONResponse(images_gemini.answer(raw, route.model))
+    if upstream.spec.kind in JSON_EDITS:
+        content = orjson.dumps(JSON_EDITS[upstream.spec.kind](renamed))
+        raw, answered = await _post(gateway, route, attempt, url, content, json_headers)
+        return Response(raw, media_type=answered)
     content, media = encode(renamed)
     headers = {**upstream.request_headers(), "content-type": media}
     raw, answered = await _post(gateway, route, attempt, url, content, headers)

@@ -20,15 +20,12 @@ from typing import Any
 import orjson
 
 from dragoman.ir.errors import InvalidRequest, UpstreamError
-from dragoman.server.form import Form, FormFile
+from dragoman.server.form import IMAGE_FILES, Form, FormFile, image_type
 
 # As Gemini's imageConfig.aspectRatio takes them (ai.google.dev ImageConfig, 2026-12).
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 # OpenAI's fields a Gemini image model can honour; `user` names the caller, nothing more.
 TAKEN = frozenset({"model", "prompt", "n", "size", "response_format", "user"})
-# An edit's files that are images to edit: the SDK names one `image`, several `image[]`.
-IMAGE_FILES = ("image", "image[]")
-IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 
 
 def request(body: dict[str, Any]) -> dict[str, Any]:
@@ -59,22 +56,7 @@ def _inline(file: FormFile) -> dict[str, Any]:
     if file.name not in IMAGE_FILES:
         raise InvalidRequest(f"{file.name}: Gemini image models take no {file.name}", param=file.name)
     data = base64.b64encode(file.content).decode()
-    return {"inlineData": {"mimeType": _image_type(file), "data": data}}
-
-
-def _image_type(file: FormFile) -> str:
-    """The image's type: as the form says, else from its first bytes (the SDK says
-    application/octet-stream for a file it cannot name)."""
-    if file.content_type in IMAGE_TYPES:
-        return file.content_type
-    head = file.content[:12]
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    raise InvalidRequest(f"{file.name}: {file.filename!r} is not a PNG, JPEG or WebP image", param=file.name)
+    return {"inlineData": {"mimeType": image_type(file), "data": data}}
 
 
 def _check(body: dict[str, Any]) -> None:

@@ -46,6 +46,21 @@ class XAIFake(OpenAIResponsesFake):
             ),
         )
 
+    async def _image_edits(self, request: Request) -> Frames:
+        return await self.handle(
+            request,
+            lambda body, record: fake_images.validate_edit(body),
+            lambda body, record, reply: self.whole(
+                fake_images.answer_edit(body, self.url, self.served_images), reply
+            ),
+        )
+
+    def decode(self, record: RecordedRequest) -> Any:
+        # xAI's API reads JSON only: its edits take no multipart form, unlike OpenAI's.
+        if (record.header("content-type") or "").startswith("multipart/form-data"):
+            raise Rejected("Invalid request body: expected a JSON object.")
+        return super().decode(record)
+
     async def _served_image(self, request: Request) -> Response:
         image = self.served_images.get(request.path_params["name"])
         if image is None:

@@ -17,4 +17,5 @@ SPEC = ProviderSpec(
     fix_request=fix_request,
     models_path="/models",
     images_path="/images/generations",
+    image_edits_path="/images/edits",
 )

@@ -6,7 +6,7 @@ grok-4.20 window (1M or 2M), so the smaller is listed. No maximum output is publ
 (`max_output_tokens` defaults to 128,000 per docs.x.ai best practices), so none is set,
 nor a window for grok-4.6, which no source consulted states.
 
-Image models (`POST /v1/images/generations` only), checked 2026-12: grok-imagine-image
+Image models (`POST /v1/images/generations` and `/v1/images/edits`), checked 2026-12: grok-imagine-image
 and grok-imagine-image-quality, the ids gateways relaying to xAI's own API list
 (Crazyrouter's and APIYI's image pages, edgequake's xAI provider).
 """
