@@ -21,6 +21,7 @@ import orjson
 
 from dragoman.ir.errors import InvalidRequest, UpstreamError
 from dragoman.server.form import IMAGE_FILES, Form, FormFile, image_type
+from dragoman.server.image_fields import check_one_inline
 
 # As Gemini's imageConfig.aspectRatio takes them (ai.google.dev ImageConfig, 2026-12).
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
@@ -60,18 +61,8 @@ def _inline(file: FormFile) -> dict[str, Any]:
 
 
 def _check(body: dict[str, Any]) -> None:
-    for name in body:
-        if name not in TAKEN:
-            raise InvalidRequest(f"{name}: Gemini image models take no {name}", param=name)
-    prompt = body.get("prompt")
-    if not isinstance(prompt, str) or not prompt:
-        raise InvalidRequest("prompt: required, a string", param="prompt")
-    if body.get("n", 1) != 1:
-        raise InvalidRequest("n: Gemini image models make one image a request", param="n")
-    if body.get("response_format", "b64_json") != "b64_json":
-        raise InvalidRequest(
-            "response_format: Gemini image models answer b64_json only", param="response_format"
-        )
+    who = "Gemini image models"
+    check_one_inline(body, TAKEN, takes=f"{who} take", one=f"{who} make one image", answers=f"{who} answer")
 
 
 def aspect_ratio(size: object) -> str | None:

@@ -20,13 +20,14 @@ from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 
 from dragoman import dialects
-from dragoman.ir.errors import InvalidRequest, UpstreamError
+from dragoman.ir.errors import UpstreamError
 from dragoman.ir.messages import Message, Text
 from dragoman.ir.request import Request
 from dragoman.ir.tools import Tool, ToolChoice
 from dragoman.server import local_auth
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
+from dragoman.server.image_fields import check_one_inline
 from dragoman.server.relay import relay
 
 RESPONSES = "openai_responses"
@@ -51,18 +52,11 @@ async def generate(http: HttpRequest, gateway: Gateway, body: dict[str, Any]) ->
 def drawing_request(body: dict[str, Any]) -> Request:
     """The Responses request that has the model draw `body`'s prompt; InvalidRequest if
     it asks what the tool cannot do."""
-    for name in body:
-        if name not in TAKEN:
-            raise InvalidRequest(f"{name}: the image_generation tool takes no {name}", param=name)
-    prompt = body.get("prompt")
-    if not isinstance(prompt, str) or not prompt:
-        raise InvalidRequest("prompt: required, a string", param="prompt")
-    if body.get("n", 1) != 1:
-        raise InvalidRequest("n: the image_generation tool draws one image a request", param="n")
-    if body.get("response_format", "b64_json") != "b64_json":
-        raise InvalidRequest(
-            "response_format: the image_generation tool answers b64_json only", param="response_format"
-        )
+    who = "the image_generation tool"
+    check_one_inline(
+        body, TAKEN, takes=f"{who} takes", one=f"{who} draws one image", answers=f"{who} answers"
+    )
+    prompt = str(body["prompt"])
     raw = {"type": TOOL, **{name: body[name] for name in SETTINGS if name in body}}
     return Request(
         model=str(body["model"]),
