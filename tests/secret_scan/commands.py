@@ -29,8 +29,15 @@ OUTPUT_FILES: set[Path] = set()
 
 def _invoke(self: CliRunner, cli: Any, args: Any = None, *more: Any, **kwargs: Any) -> Result:
     words = [args] if isinstance(args, str) else list(args or [])
-    _note_command(["dragoman", *words], kwargs.get("env") or {}, "CliRunner", None)
-    result = _real_invoke(self, cli, args, *more, **kwargs)
+    ports = _note_command(["dragoman", *words], kwargs.get("env") or {}, "CliRunner", None)
+    try:
+        result = _real_invoke(self, cli, args, *more, **kwargs)
+    finally:
+        # The command ran here and has ended: its ports may now go to a fake upstream or
+        # OAuth server, whose answers are not dragoman's.
+        for port in ports:
+            if port in http.SERVE_PORTS and http.SERVE_PORTS[port] is None:
+                del http.SERVE_PORTS[port]
     text = result.output
     if result.exc_info is not None and not isinstance(result.exception, SystemExit):
         text += "".join(traceback.format_exception(*result.exc_info))
@@ -74,16 +81,19 @@ def _as_text(data: str | bytes) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else data
 
 
-def _note_command(words: list[Any], environ: Any, origin: str, process: subprocess.Popen[Any] | None) -> None:
+def _note_command(
+    words: list[Any], environ: Any, origin: str, process: subprocess.Popen[Any] | None
+) -> list[int]:
+    """Harvest the command's secrets and note the ports it binds (returned)."""
     harvest_argv(words, f"{origin} argument")
     harvest_environ({str(k): str(v) for k, v in dict(environ).items() if v is not None}, f"{origin} env")
     binds = [str(words[i + 1]) for i, word in enumerate(words[:-1]) if word == "--bind"]
     binds += [environ.get("DRAGOMAN_BIND") or ""] if hasattr(environ, "get") else []
-    for bind in binds:
-        for part in bind.split(","):
-            port = part.rpartition(":")[2]
-            if port.isdigit():
-                http.SERVE_PORTS[int(port)] = process
+    ports = [int(part.rpartition(":")[2]) for bind in binds for part in bind.split(",")
+             if part.rpartition(":")[2].isdigit()]  # fmt: skip
+    for port in ports:
+        http.SERVE_PORTS[port] = process
+    return ports
 
 
 def read_output_files() -> None:

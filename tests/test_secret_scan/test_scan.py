@@ -208,3 +208,12 @@ def test_a_port_is_watched_only_while_the_dragoman_process_that_bound_it_runs() 
         del http.SERVE_PORTS[1]
         process.kill()
         process.wait()
+
+
+def test_a_port_a_cli_runner_command_bound_is_not_watched_once_it_returned() -> None:
+    """A command run in-process with `--bind` has ended when CliRunner returns: its port
+    may then go to a fake upstream, whose answers are not dragoman's (a fake Copilot's
+    token once counted as a leak so)."""
+    result = CliRunner().invoke(cli, ["serve", "--bind", "127.0.0.1:1", "--help"])
+    assert result.exit_code == 0
+    assert 1 not in http.SERVE_PORTS
