@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -74,12 +75,14 @@ async def test_a_holder_whose_lock_ran_out_keeps_the_newer_tokens(
     assert isinstance(slow_state.locks, RedisLocks)
     slow_state.locks.lease_ms = 150  # and its renewals stalled: a replica paused mid-refresh
     slow_state.locks.renew = _never  # type: ignore[method-assign]
-    codex.oauth.refresh_delay = 0.5
+    codex.oauth.refresh_gate = threading.Event()
     stale = asyncio.create_task(slow.fresh(account.id))
-    await asyncio.sleep(0.3)  # its lock has run out; its refresh is still on the way
+    assert await asyncio.to_thread(codex.oauth.refresh_arrived.wait, 30)  # under its lock
+    # Taking the lock here waits until the stalled lease has run out on Redis.
     async with quick_state.locks.hold(f"account-{account.id}") as lease:
         fence = await lease.fence_above(fence_of(account))
         await quick.store.save_tokens(account.id, {"access_token": "written-later"}, {}, fence)
+    codex.oauth.refresh_gate.set()  # only now does the stale refresh come back
     answer = await stale
     [stored] = await asyncio.to_thread(stored_logins, _home())
     assert stored.access_token == answer.access_token == "written-later"

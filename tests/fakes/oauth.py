@@ -86,6 +86,10 @@ class FakeOAuth:
         self.rotate = rotate
         self.user = User()
         self.refresh_delay = 0.0  # seconds a refresh takes (widens race windows)
+        # Set once a refresh is under way; a refresh waits for refresh_gate when one is
+        # given, so a test can order events around it without timing them in seconds.
+        self.refresh_arrived = threading.Event()
+        self.refresh_gate: threading.Event | None = None
         # (status, JSON body) every refresh is answered with, its token left unspent.
         self.refresh_failure: tuple[int, dict[str, Any]] | None = None
         self.refreshes = 0
@@ -259,6 +263,9 @@ class FakeOAuth:
         if found[1]:
             self.reuses += 1
             return oauth_error("refresh_token_reused", "this refresh token was already used")
+        self.refresh_arrived.set()
+        if self.refresh_gate is not None:
+            await asyncio.to_thread(self.refresh_gate.wait, 30)
         await asyncio.sleep(self.refresh_delay)
         self.refreshes += 1
         return JSONResponse(self.issue(found[0], with_refresh=self.rotate))
