@@ -75,6 +75,23 @@ def test_a_log_file_rolls_over_at_its_size_and_keeps_so_many(tmp_path: Path) -> 
     assert "line 00" not in "".join(p.read_text() for p in path.parent.iterdir())  # the oldest dropped
 
 
+def test_a_log_file_written_before_counts_towards_its_size(tmp_path: Path) -> None:
+    """The size is read when the file is opened: a restart appending to a file near its
+    limit rolls it over at the limit, not a whole file's worth of lines later."""
+    path = tmp_path / "dragoman.log"
+    path.write_text("an earlier run's line\n" * 40)  # 880 bytes
+    handler = configure("info", "text", file=LogFile(path, max_bytes=1000, backups=1))
+    try:
+        for n in range(3):  # ~100 bytes a line: the second goes over
+            logging.getLogger("dragoman.access").info("GET /healthz 200 line %02d %s", n, "x" * 40)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    assert "an earlier run's line" in (tmp_path / "dragoman.log.1").read_text()
+    assert "line 00" in (tmp_path / "dragoman.log.1").read_text()
+    assert "line 02" in path.read_text() and "earlier" not in path.read_text()
+
+
 def test_each_worker_has_a_file_of_its_own_beside_the_one_named() -> None:
     assert worker_file(Path("/var/log/dragoman.log"), 2) == Path("/var/log/dragoman.worker-2.log")
     assert worker_file(Path("dragoman"), 1) == Path("dragoman.worker-1")

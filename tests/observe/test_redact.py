@@ -25,6 +25,13 @@ def test_registered_secrets_are_masked_anywhere_in_text() -> None:
     assert redact.redact(f"key={secret};") == "key=***;"
 
 
+def test_a_remembered_field_is_masked_once_its_secret_is_registered() -> None:
+    secret = fresh(16)
+    assert redact.redact_field(secret) == secret  # clean, and remembered so
+    redact.register([secret])
+    assert redact.redact_field(secret) == "***"
+
+
 def test_six_characters_is_long_enough_to_register_and_five_is_not() -> None:
     six, five = fresh(6), fresh(5)
     redact.register([six, five])

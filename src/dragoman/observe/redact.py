@@ -23,6 +23,11 @@ _SHAPES = re.compile(
 )
 
 _known: set[str] = set()
+# Short values already redacted, and what they became: a log line's fields (its path,
+# model, reason) repeat from request to request. Emptied when a secret is registered.
+_fields: dict[str, str] = {}
+FIELD_LENGTH_MAX = 256
+FIELDS_MAX = 4096
 # The registered secrets and the key shapes in one pattern: one pass over the text.
 _pattern: re.Pattern[str] = _SHAPES
 # No shape is shorter, and registered secrets are at least this long.
@@ -37,6 +42,7 @@ def register(secrets: Iterable[str]) -> None:
     if not added:
         return
     _known.update(added)
+    _fields.clear()
     # Longest first, so a secret containing another is masked whole.
     ordered = sorted(_known, key=len, reverse=True)
     _pattern = re.compile("|".join([*(re.escape(secret) for secret in ordered), _SHAPES.pattern]))
@@ -47,6 +53,18 @@ def redact(text: str) -> str:
     if len(text) < _SHORTEST:
         return text
     return _pattern.sub(MASK, text)
+
+
+def redact_field(value: str) -> str:
+    """`redact(value)`, remembered for a short value: the same few recur on every line."""
+    found = _fields.get(value)
+    if found is None:
+        found = redact(value)
+        if len(value) <= FIELD_LENGTH_MAX:
+            if len(_fields) >= FIELDS_MAX:
+                _fields.clear()
+            _fields[value] = found
+    return found
 
 
 def mask(secret: str | None) -> str:
