@@ -107,6 +107,31 @@ async def test_an_answer_within_the_cap_is_read_whole(clients: UpstreamClients) 
             assert await read_all(target, answer) == body
 
 
+@pytest.mark.parametrize("size", [CAP, CAP + 1])
+async def test_a_body_received_with_its_head_is_taken_whole_and_still_capped(
+    clients: UpstreamClients, size: int
+) -> None:
+    """A small answer arrives in the packets of its head, here chunked (no length to check
+    first): it is taken in one piece, and the cap holds for it all the same."""
+    body = b"z" * size
+
+    async def at_once(seen: Seen, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+        writer.write(head + b"%x\r\n%b\r\n0\r\n\r\n" % (len(body), body))
+        await writer.drain()
+
+    async with LocalServer(at_once) as server:
+        target = upstream(server.url)
+        async with clients.stream(target, "GET", server.url + "/x", content=None, headers={}) as answer:
+            await asyncio.sleep(0.05)  # the whole body in aiohttp's buffer
+            if size > CAP:
+                with pytest.raises(UpstreamError, match="4,096 bytes"):
+                    await read_all(target, answer)
+            else:
+                assert answer.received_whole() == body
+                assert answer.finished()
+
+
 def test_the_cap_is_64_mib_unless_a_provider_says_otherwise() -> None:
     assert upstream("http://127.0.0.1:9").max_answer_bytes == CAP
     table = {"kind": "openai_compatible", "base_url": "http://127.0.0.1:9"}

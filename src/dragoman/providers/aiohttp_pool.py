@@ -57,6 +57,12 @@ class AiohttpResponse:
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         return list(self._response.raw_headers)
 
+    def received_whole(self) -> bytes | None:
+        content = self._response.content
+        # Past `feed_eof` the buffer holds the rest of the body, decoded: all of it here,
+        # where nothing read it yet. (Taking it also asks aiohttp to read on: harmless.)
+        return content.read_nowait() if content.is_eof() and not content.at_eof() else None
+
     def finished(self) -> bool:
         return self._response.content.at_eof()
 

@@ -70,6 +70,11 @@ class UpstreamResponse(Protocol):
         keep-alive) without disturbing the read in progress."""
         ...
 
+    def received_whole(self) -> bytes | None:
+        """The whole body, taken at once, when all of it has been received and none read
+        (a small answer comes in the packets of its headers); None: read it by chunks."""
+        ...
+
     def finished(self) -> bool:
         """True once the whole body has been received and read: nothing more will come.
         (False when the pool cannot tell, which is never wrong.)"""
@@ -206,6 +211,11 @@ async def read_all(upstream: Upstream, response: UpstreamResponse) -> bytes:
     limit = upstream.max_answer_bytes
     if _declared_length(response) > limit:
         raise UpstreamError(failures.too_large(upstream))
+    whole = response.received_whole()
+    if whole is not None:  # no reader to start, no wait: most non-streamed answers
+        if len(whole) > limit:
+            raise UpstreamError(failures.too_large(upstream))
+        return whole
     parts: list[bytes] = []
     size = 0
     async with aclosing(iter_body(upstream, response)) as chunks:

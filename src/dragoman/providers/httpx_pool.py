@@ -57,6 +57,9 @@ class HttpxResponse:
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         return list(self._response.headers.raw)
 
+    def received_whole(self) -> bytes | None:
+        return None  # httpx hands the body over only by reading it
+
     def finished(self) -> bool:
         # httpx cannot tell: its `is_stream_consumed` turns true as soon as reading starts,
         # and the pump reads ahead of the caller (`ticking`), so a body received whole may
