@@ -73,12 +73,16 @@ class Decoder:
         self._buffer = lines.pop()
         events: list[Event] = []
         for line in lines:
+            # A model's stream is nearly all `data: `, `event: ` and blank lines: taken
+            # without the general parse.
             if line.startswith(b"data: "):
-                # Nearly every line of a model's stream: taken without the general parse.
                 self._data.append(line[6:].decode("utf-8", errors="replace"))
                 self._size += len(line)
                 continue
-            event = self._line(line.decode("utf-8", errors="replace"))
+            if line.startswith(b"event: "):
+                self._event = line[7:].decode("utf-8", errors="replace")
+                continue
+            event = self._dispatch() if not line else self._line(line.decode("utf-8", errors="replace"))
             if event is not None:
                 events.append(event)
         if self._limit is not None and self._size + len(self._buffer) > self._limit:
