@@ -4,7 +4,9 @@ not serve: newer than theirs on any backend, older on a shared one."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,22 @@ def test_a_shared_database_is_upgraded_by_db_upgrade_alone(postgres_url: str) ->
     assert run(*ADD, env=env).exit_code == 0
     listed = run("accounts", "list", env=env)
     assert listed.exit_code == 0 and "openai" in listed.output
+
+
+def test_db_upgrade_waits_for_a_silent_database_server_no_longer_than_its_connect_timeout() -> None:
+    """A server that takes the connection and never answers (a wedged PostgreSQL): the
+    `[database]` table's connect_timeout bounds the wait, as it does for `serve`."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections complete in the backlog; nothing ever reads them
+        url = f"postgresql+asyncpg://dragoman@127.0.0.1:{silent.getsockname()[1]}/dragoman"
+        env = {"DRAGOMAN_DATABASE_URL": url, "DRAGOMAN_DATABASE__CONNECT_TIMEOUT": "0.5"}
+        started = time.monotonic()
+        refused = run("db", "upgrade", env=env)
+        took = time.monotonic() - started
+    assert refused.exit_code == 2, refused.output
+    assert "no answer within 0.5 s (the [database] connect_timeout)" in refused.output
+    assert took < 5  # the default, 10 s, when the table was not read
 
 
 @pytest.mark.parametrize(

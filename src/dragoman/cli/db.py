@@ -16,6 +16,7 @@ from dragoman.config import Settings
 from dragoman.config.masking import masked_url
 
 if TYPE_CHECKING:
+    from dragoman.config.schema import DatabaseConfig
     from dragoman.store.rotation import Rotation
 
 
@@ -34,7 +35,7 @@ def upgrade(home: str | None, config_file: str | None) -> None:
     database is upgraded by any command that opens it."""
     settings = load_settings(home, config_file)
     url = settings.effective_database_url
-    previous, latest = asyncio.run(_upgrade(settings.home, url))
+    previous, latest = asyncio.run(_upgrade(settings.home, url, settings.database))
     where = masked_url(url)
     if previous == latest:
         console.print(f"{where}: schema already at revision {latest:04d}, the latest.", soft_wrap=True)
@@ -43,12 +44,12 @@ def upgrade(home: str | None, config_file: str | None) -> None:
         console.print(f"{where}: schema upgraded from {start} to revision {latest:04d}.", soft_wrap=True)
 
 
-async def _upgrade(home: Path, url: str) -> tuple[int | None, int]:
+async def _upgrade(home: Path, url: str, options: DatabaseConfig) -> tuple[int | None, int]:
     from dragoman.store.db import open_database, prepare_home  # SQLAlchemy: only now
     from dragoman.store.keyring import Keyring
 
     prepare_home(home)
-    database = await open_database(url, Keyring(home), upgrade=True)
+    database = await open_database(url, Keyring(home), upgrade=True, options=options)
     await database.close()
     return database.previous, database.version
 
