@@ -95,6 +95,24 @@ class Service:
 
 
 @dataclass
+class RedisService(Service):
+    """A gateway keeping its runtime state in a Redis under a prefix of its own, whose
+    keys are deleted once it has stopped: a bench run leaves that Redis as it found it."""
+
+    redis_url: str = ""
+    prefix: str = ""
+
+    def stop(self) -> None:
+        super().stop()
+        import redis  # dragoman's own dependency, loaded only by runs that use it
+
+        with redis.Redis.from_url(self.redis_url) as client:
+            keys = list(client.scan_iter(match=self.prefix + "*", count=1000))
+            if keys:
+                client.delete(*keys)
+
+
+@dataclass
 class ViewedService(Service):
     """A gateway with `viewers` clients on its live trace stream meanwhile
     (`bench.viewers`, a process of its own), started once it answers."""
@@ -210,10 +228,13 @@ def dragoman(
     env = clean_env(DRAGOMAN_HOME=str(home))
     if not tracing:
         env["DRAGOMAN_TRACES__ENABLED"] = "false"
-    if redis_url is not None:
-        env["DRAGOMAN_REDIS_URL"] = redis_url
-        env["DRAGOMAN_REDIS_PREFIX"] = f"dragoman-bench-{port}:"
-    return Service(name, argv, port, "/healthz", workdir / f"{name}.log", env)
+    if redis_url is None:
+        return Service(name, argv, port, "/healthz", workdir / f"{name}.log", env)
+    prefix = f"dragoman-bench-{port}:"
+    env["DRAGOMAN_REDIS_URL"], env["DRAGOMAN_REDIS_PREFIX"] = redis_url, prefix
+    return RedisService(
+        name, argv, port, "/healthz", workdir / f"{name}.log", env, redis_url=redis_url, prefix=prefix
+    )
 
 
 def litellm_config(upstream_url: str) -> str:
