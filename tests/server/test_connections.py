@@ -65,11 +65,12 @@ def connect(port: int) -> socket.socket:
 
 def answer(client: socket.socket) -> tuple[int, dict[str, str], Any, float]:
     """Everything the server sends until it closes: status, headers, JSON body, and the
-    seconds it took to close."""
+    seconds it took to close. The client's end is closed too."""
     started = time.monotonic()
     data = b""
-    while chunk := client.recv(65536):
-        data += chunk
+    with client:
+        while chunk := client.recv(65536):
+            data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
     lines = head.decode().split("\r\n")
     headers = dict(line.lower().split(": ", 1) for line in lines[1:])
@@ -188,8 +189,9 @@ def test_a_slow_request_sent_ahead_never_cuts_into_the_answer_streaming_before_i
     # The next request's head, begun and never finished, rides behind the first.
     client.sendall(head.encode() + body + b"GET /v1/models HTTP/1.1\r\nhost: x\r\n")
     data = b""
-    while chunk := client.recv(65536):
-        data += chunk
+    with client:
+        while chunk := client.recv(65536):
+            data += chunk
     assert data.startswith(b"HTTP/1.1 200")
     assert b"[DONE]" in data
     assert b"HTTP/1.1 408" in data[data.index(b"[DONE]") :]  # only after the answer ended
