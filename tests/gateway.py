@@ -20,6 +20,7 @@ from dragoman.config import load
 from dragoman.config.origin import ConfigOrigin
 from dragoman.server.app import build_gateway, create_app
 from dragoman.server.gateway import Gateway
+from dragoman.server.serving import uvicorn_config
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.server import bind
 
@@ -79,7 +80,9 @@ def serve_gateway(fakes: FakeUpstreams, origin: ConfigOrigin | None = None, **se
     url = ""
     sock = bind(0)
     app = create_app(gateway)
-    config = uvicorn.Config(app, lifespan="on", log_config=None, timeout_graceful_shutdown=1)
+    # As `serve` runs it (uvloop, dragoman's connection protocol), with a short grace.
+    config = uvicorn_config(app, gateway.settings)
+    config.timeout_graceful_shutdown = 1
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -40,6 +40,7 @@ _data_received = HttpToolsProtocol.data_received
 _on_message_begin = HttpToolsProtocol.on_message_begin
 _on_headers_complete = HttpToolsProtocol.on_headers_complete
 _on_message_complete = HttpToolsProtocol.on_message_complete
+_connection_lost = HttpToolsProtocol.connection_lost
 
 SWEEP_SECONDS = 1.0
 # How long a refused connection is read (and what comes dropped) before it is closed:
@@ -88,6 +89,14 @@ class LimitedHttp(HttpToolsProtocol):
             # Its requests are answered by the refusal, in their dialect, once their
             # path is known; the answer closes the connection.
             self.app = error_app(_too_many(self.limits.max_connections))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        cycle = self.cycle
+        _connection_lost(self, exc)
+        # A request still being answered: its `disconnect.DisconnectWatch`, if any, told.
+        watch = getattr(cycle, "watch", None) if cycle is not None and cycle.disconnected else None
+        if watch is not None:
+            watch.lost()
 
     def data_received(self, data: bytes) -> None:
         if self.refused:
