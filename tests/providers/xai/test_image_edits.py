@@ -6,28 +6,16 @@ mask, more than three images, `size`) a 400 before anything is sent."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
 
-from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.openai_images import png
-from tests.gateway import serve_gateway
-from tests.providers.xai.fake import XAIFake, xai_provider
+from tests.providers.xai.fake import XAIFake
 
 MODEL = "grok-imagine-image-quality"
 FOX = png("a fox")
-
-
-@pytest.fixture
-def client(fakes: FakeUpstreams, xai: XAIFake) -> Iterator[openai.OpenAI]:
-    with (
-        serve_gateway(fakes, providers=xai_provider(xai)) as root,
-        openai.OpenAI(api_key="unused", base_url=root + "/v1", max_retries=0) as client,
-    ):
-        yield client
 
 
 def _sent_edits(xai: XAIFake) -> list[str]:

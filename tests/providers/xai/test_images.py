@@ -5,26 +5,14 @@ on, its URLs and inline images returned as they came, its refusals in OpenAI's s
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
 
-from tests.fakes.fixtures import FakeUpstreams
-from tests.gateway import serve_gateway
-from tests.providers.xai.fake import XAIFake, xai_provider
+from tests.providers.xai.fake import XAIFake
 
 MODEL = "grok-imagine-image"
-
-
-@pytest.fixture
-def client(fakes: FakeUpstreams, xai: XAIFake) -> Iterator[openai.OpenAI]:
-    with (
-        serve_gateway(fakes, providers=xai_provider(xai)) as root,
-        openai.OpenAI(api_key="unused", base_url=root + "/v1", max_retries=0) as client,
-    ):
-        yield client
 
 
 def test_an_image_by_url_is_xais_own(client: openai.OpenAI, xai: XAIFake) -> None:
