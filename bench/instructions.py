@@ -6,6 +6,7 @@ other work on the machine does not move (wall-clock figures on a shared box do).
     python -m bench.instructions --viewers 10                 # 10 clients on /v1/traces/stream
     python -m bench.instructions --scenario chat-stream
     python -m bench.instructions --key                        # a named key with limits sends them
+    python -m bench.instructions --keep DIR                   # keep cachegrind's files: cg_diff them
 
 dragoman runs under `valgrind --tool=cachegrind --cache-sim=no` at the default `info`
 level, against the bench's fake upstream; `ab -k -c 8` sends it 100 requests, then a
@@ -24,6 +25,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--key", action="store_true", help="send with a named key holding limits (KEY_LIMITS): what they cost"
     )
+    parser.add_argument("--keep", type=Path, help="copy the cachegrind out files here (cg_annotate, cg_diff)")
     parser.add_argument(
         "--nice", type=int, default=0, help="niceness of dragoman and ab (as python -m bench's)"
     )
@@ -63,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             ]
         finally:
             upstream.stop()
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for n in COUNTS:
+                shutil.copy(workdir / f"cachegrind.{n}", args.keep / f"cachegrind.{n}")
     per_request = (totals[1] - totals[0]) / (COUNTS[1] - COUNTS[0])
     print(f"{args.scenario}{', keyed' if args.key else ''}, {args.viewers} viewers, "
           f"{' '.join(args.env) or 'defaults'}: "
