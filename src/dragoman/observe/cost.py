@@ -34,7 +34,11 @@ class Cost:
 
     @property
     def label(self) -> str:
-        return "estimate at API prices (subscription)" if self.estimate else "API price"
+        return LABELS[self.estimate]
+
+
+# How a cost is shown, by whether it is an estimate.
+LABELS = {True: "estimate at API prices (subscription)", False: "API price"}
 
 
 def estimate(
@@ -44,15 +48,20 @@ def estimate(
     schedule = (table or prices.active()).schedule(model)
     if schedule is None:
         return None
-    tariff = schedule.tariff(usage.input_tokens)
-    reasoning = min(usage.reasoning_tokens, usage.output_tokens)
+    # Read once: this runs for every traced request (`Usage`'s properties, inlined).
+    prompt, read, written, written_1h = (
+        usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens, usage.cache_write_1h_tokens
+    )  # fmt: skip
+    long = schedule.long
+    tariff = long if long is not None and prompt > schedule.above else schedule.usual
+    output = usage.output_tokens
+    reasoning = min(usage.reasoning_tokens, output)
     return Cost(
-        model=schedule.model,
-        input=usage.uncached_input_tokens * tariff.input,
-        cache_read=usage.cache_read_tokens * tariff.cache_read,
-        cache_write=usage.cache_write_5m_tokens * tariff.cache_write
-        + usage.cache_write_1h_tokens * tariff.cache_write_1h,
-        output=(usage.output_tokens - reasoning) * tariff.output,
-        reasoning=reasoning * tariff.reasoning,
-        estimate=subscription,
+        schedule.model,
+        max(0, prompt - read - written) * tariff.input,
+        read * tariff.cache_read,
+        max(0, written - written_1h) * tariff.cache_write + written_1h * tariff.cache_write_1h,
+        (output - reasoning) * tariff.output,
+        reasoning * tariff.reasoning,
+        subscription,
     )

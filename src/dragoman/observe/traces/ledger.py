@@ -25,29 +25,28 @@ DIMENSIONS = ("day", "account", "model", "key", "route")
 # client names any model it likes. Cut here, before summing, so that rows which the cut
 # makes one are summed as one.
 LENGTHS = {"account": 128, "model": 256, "key": 64, "route": 320}
+ACCOUNT_LENGTH, MODEL_LENGTH, KEY_LENGTH = LENGTHS["account"], LENGTHS["model"], LENGTHS["key"]
+ROUTE_LENGTH = LENGTHS["route"]
 LedgerKey = tuple[str, ...]
+# A new row's sums: nothing counted, no cost known.
+_EMPTY: dict[str, Any] = {**dict.fromkeys(COSTS), **dict.fromkeys(COUNTS, 0)}
 
 
 def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
     """The records' usage summed per (UTC day, account, model, key, route)."""
     sums: dict[LedgerKey, dict[str, Any]] = {}
     for record in records:
-        day = day_of(record["time"])
-        model = record["upstream_model"] or record["model"] or ""
         routing = record.get("routing")
-        account, local_key, route = record["account"] or "", record["key"] or "", route_of(routing)
-        cut = LENGTHS
         key = (
-            day,
-            account[: cut["account"]],
-            model[: cut["model"]],
-            local_key[: cut["key"]],
-            route[: cut["route"]],
+            day_of(record["time"]),
+            (record["account"] or "")[:ACCOUNT_LENGTH],
+            (record["upstream_model"] or record["model"] or "")[:MODEL_LENGTH],
+            (record["key"] or "")[:KEY_LENGTH],
+            route_of(routing)[:ROUTE_LENGTH] if routing else "",
         )
         row = sums.get(key)
         if row is None:
-            row = sums[key] = dict(zip(DIMENSIONS, key, strict=True))
-            row.update(dict.fromkeys(COSTS), **dict.fromkeys(COUNTS, 0))
+            row = sums[key] = {**dict(zip(DIMENSIONS, key, strict=True)), **_EMPTY}
         _add(row, record)
         if routing:
             _add_baseline(row, record["cost"], routing.get("baseline_cost"))
@@ -67,16 +66,31 @@ def route_of(routing: dict[str, Any] | None) -> str:
 
 def day_of(moment: float) -> str:
     """The UTC day of a moment, as the ledger keys it."""
-    return time.strftime("%Y-%m-%d", time.gmtime(moment))
+    number = int(moment // 86400)
+    day = _days.get(number)
+    if day is None:
+        if len(_days) >= DAYS_MAX:
+            _days.clear()
+        day = _days[number] = time.strftime("%Y-%m-%d", time.gmtime(number * 86400))
+    return day
+
+
+# Days by their number since the epoch: formatting one costs a microsecond, and a
+# batch of records nearly always falls on one day.
+_days: dict[int, str] = {}
+DAYS_MAX = 1024
 
 
 def _add(row: dict[str, Any], record: Record) -> None:
     row["requests"] += 1
     row["errors"] += failed(record)
-    usage = record["usage"] or {}
-    for kind in TOKENS:
-        row[kind] += usage.get(kind, 0)
-    _add_cost(row, "cost", record["cost"])
+    usage = record["usage"]
+    if usage:
+        for kind in TOKENS:
+            row[kind] += usage.get(kind, 0)
+    cost = record["cost"]
+    if cost is not None:
+        row["cost"] = (row["cost"] or 0.0) + cost
 
 
 def _add_baseline(row: dict[str, Any], cost: float | None, baseline: float | None) -> None:

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from dragoman.server.pooling import Attempt
 
 Record = dict[str, Any]
+# Times are kept in milliseconds to two decimals: seconds times this, rounded to a whole
+# number, then divided by 100 (`round(x, 2)` goes through a decimal string: 5 times slower).
+HUNDREDTHS_OF_MS = 100_000
 # What the live feed carries of a record: enough for a row, never bodies (a record on
 # the host feed travels in one datagram of at most 60 kB).
 SUMMARY = (
@@ -44,9 +47,9 @@ SUMMARY = (
 
 def record_of(exchange: Exchange, provider: str | None) -> Record:
     """The trace of a request that has just ended; `provider` is its account's kind."""
-    now = perf_counter()
-    duration = now - exchange.started
-    ttfb = exchange.ttfb
+    started = exchange.started
+    duration = perf_counter() - started
+    first_byte = exchange.first_byte
     return {
         "id": exchange.request_id,
         "time": time.time() - duration,
@@ -63,8 +66,8 @@ def record_of(exchange: Exchange, provider: str | None) -> Record:
         "status": exchange.status,
         "stream": exchange.stream,
         "ended": exchange.ended if exchange.stream else None,
-        "ttfb_ms": round(ttfb * 1000, 2) if ttfb is not None else None,
-        "duration_ms": round(duration * 1000, 2),
+        "ttfb_ms": round((first_byte - started) * HUNDREDTHS_OF_MS) / 100 if first_byte is not None else None,
+        "duration_ms": round(duration * HUNDREDTHS_OF_MS) / 100,
         "bytes_in": exchange.bytes_in,
         "bytes_out": exchange.bytes_out,
         "usage": usage_of(exchange.usage),
@@ -73,7 +76,7 @@ def record_of(exchange: Exchange, provider: str | None) -> Record:
         "cost_estimate": None,
         "cost_detail": None,
         "routing": exchange.routing,
-        "attempts": [attempt_of(attempt, exchange.started) for attempt in exchange.attempts],
+        "attempts": [attempt_of(attempt, started) for attempt in exchange.attempts],
         "bodies": None,
     }
 
@@ -83,38 +86,47 @@ def usage_of(usage: Usage | None) -> dict[str, int] | None:
     the whole prompt (`input`), whichever convention the upstream counted in (`ir.usage`)."""
     if usage is None:
         return None
+    prompt, read, written, output = (
+        usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens, usage.output_tokens
+    )  # fmt: skip
     return {
-        "input_uncached": usage.uncached_input_tokens,
-        "cache_read": usage.cache_read_tokens,
-        "cache_write": usage.cache_write_tokens,
+        "input_uncached": max(0, prompt - read - written),  # as `Usage.uncached_input_tokens`
+        "cache_read": read,
+        "cache_write": written,
         "cache_write_1h": usage.cache_write_1h_tokens,
-        "output": usage.output_tokens,
+        "output": output,
         "reasoning": usage.reasoning_tokens,
-        "input": usage.input_tokens,
-        "total": usage.total_tokens,
+        "input": prompt,
+        "total": prompt + output,
     }
 
 
 def attempt_of(attempt: Attempt, started: float) -> Record:
     """One account tried: where, how it answered, and what the pool made of it."""
-    upstream = attempt.candidate.route.upstream
+    route = attempt.candidate.route
+    upstream = route.upstream
     decision = attempt.decision
-    cooled = decision is not None and decision.action in ("cool", "unhealthy", "model_off")
-    end = attempt.finished
+    cooled = decision is not None and decision.action in COOLED
+    tried, end = attempt.started, attempt.finished
+    url = attempt.url or upstream.base_url
     return {
         "account": upstream.name,
         "provider": upstream.spec.kind,
-        "model": attempt.candidate.route.model,
-        "url": shown_url(attempt.url or upstream.base_url),
-        "started_ms": round((attempt.started - started) * 1000, 2),
+        "model": route.model,
+        "url": _shown.get(url) or shown_url(url),
+        "started_ms": round((tried - started) * HUNDREDTHS_OF_MS) / 100,
         "status": attempt.status,
-        "latency_ms": round((end - attempt.started) * 1000, 2) if end is not None else None,
+        "latency_ms": round((end - tried) * HUNDREDTHS_OF_MS) / 100 if end is not None else None,
         "error": attempt.error,
         "rule": decision.rule if decision is not None else None,
         "cooldown": f"{decision.action} {decision.scope}" if cooled and decision is not None else None,
         "cooldown_until": decision.until if cooled and decision is not None else None,
         "fail_over": attempt.fail_over,
     }
+
+
+# What a pool's decision does to an account that a trace shows as its cooldown.
+COOLED = frozenset(("cool", "unhealthy", "model_off"))
 
 
 # URLs as shown, by URL: a gateway calls few distinct ones, and masking one costs

@@ -21,6 +21,9 @@ LEDGER_COLUMNS = (*DIMENSIONS, *COUNTS, *COSTS)
 # a longer value (SQLite keeps it), and a client names any model it likes; one such
 # would lose the batch written with it. The record (JSON) keeps every value whole.
 CUT = {"key": 64, "client": 64, "model": 256, "upstream_model": 256, "provider": 64, "account": 128}
+# Read per row: a name is quicker than a lookup.
+KEY_LENGTH, CLIENT_LENGTH, MODEL_LENGTH = CUT["key"], CUT["client"], CUT["model"]
+PROVIDER_LENGTH, ACCOUNT_LENGTH = CUT["provider"], CUT["account"]
 
 Row = tuple[Any, ...]
 
@@ -35,21 +38,18 @@ def row_of(record: Record) -> Row:
     """The record's row, valued in `COLUMNS` order."""
     bodies = record["bodies"]
     kept = record if bodies is None else {**record, "bodies": None}
+    model, upstream_model = record["model"], record["upstream_model"]
     return (
         record["id"],
         record["time"],
-        _cut(record["key"] or "", "key"),
-        _cut(record["client"], "client"),
-        _cut(record["model"], "model"),
-        _cut(record["upstream_model"], "upstream_model"),
-        _cut(record["provider"], "provider"),
-        _cut(record["account"] or "", "account"),
+        (record["key"] or "")[:KEY_LENGTH],
+        record["client"] and record["client"][:CLIENT_LENGTH],
+        model and model[:MODEL_LENGTH],
+        upstream_model and upstream_model[:MODEL_LENGTH],
+        record["provider"] and record["provider"][:PROVIDER_LENGTH],
+        (record["account"] or "")[:ACCOUNT_LENGTH],
         record["status"],
         failed(record),
         orjson.dumps(kept).decode(),
         orjson.dumps(bodies).decode() if bodies is not None else None,
     )
-
-
-def _cut(value: str | None, column: str) -> str | None:
-    return value[: CUT[column]] if value is not None else None

@@ -112,8 +112,13 @@ class SqliteWriter:
         return removed
 
     def _connect(self) -> sqlite3.Connection:
-        self._connection = sqlite3.connect(self._path, timeout=BUSY_SECONDS, check_same_thread=False)
-        return self._connection
+        connection = sqlite3.connect(self._path, timeout=BUSY_SECONDS, check_same_thread=False)
+        # The file is in WAL mode (`store.db`): a commit then need not wait for the disk.
+        # A crash of the process loses nothing committed; a power cut may lose the last
+        # batches, never the file's consistency: traces are kept a second late anyway.
+        connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection = connection
+        return connection
 
     def _close(self) -> None:
         if self._connection is not None:

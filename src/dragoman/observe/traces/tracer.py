@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from dragoman.ir.usage import Usage
-from dragoman.observe.cost import estimate
+from dragoman.observe.cost import LABELS, estimate
 from dragoman.observe.traces.bodies import Bodies
 from dragoman.observe.traces.record import Record, failed, record_of, summary_of
 
@@ -187,9 +187,10 @@ def price(record: Record, usage: Usage | None, *, subscription: bool) -> None:
     cost = estimate(model, usage, subscription=subscription) if usage is not None and model else None
     if cost is None:
         return
-    _price_baseline(record, usage, subscription)
+    if record["routing"] is not None:
+        _price_baseline(record, usage, subscription)
     record["cost"] = cost.total
-    record["cost_estimate"] = cost.estimate
+    record["cost_estimate"] = subscription
     record["cost_detail"] = {
         "priced_as": cost.model,
         "input": cost.input,
@@ -197,7 +198,7 @@ def price(record: Record, usage: Usage | None, *, subscription: bool) -> None:
         "cache_write": cost.cache_write,
         "output": cost.output,
         "reasoning": cost.reasoning,
-        "label": cost.label,
+        "label": LABELS[subscription],
     }
 
 
