@@ -14,6 +14,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# The CLI's rich consoles read COLUMNS once, when dragoman.cli.common is first imported, and
+# keep that width. pytest-xdist's workers inherit a COLUMNS, and the first test to import the
+# CLI may be inside a CliRunner whose env sets one: either would fix every later table's width.
+# So the consoles are made here, with no COLUMNS, and size themselves per test after.
+os.environ.pop("COLUMNS", None)
+import dragoman.cli.common  # noqa: F401
+
 # Property tests draw the same examples on every run (`derandomize`): a CI run fails
 # only on what a change did, never on a new example met by chance. To explore, run
 # them with fresh randomness: HYPOTHESIS_PROFILE=explore python -m pytest tests/fuzz

@@ -2,13 +2,18 @@
 
 Each package goes to `.cache/clients/<name>-<version>` under the repository, through a
 temporary folder renamed into place once `--version` answers, so an interrupted install
-never leaves a half cache behind. A cached install is reused as it is.
+never leaves a half cache behind. A cached install is reused as it is. Installs hold a
+file lock on the cache, so the test processes of a parallel run (pytest -n) install once
+and the others wait, then reuse it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,12 +63,21 @@ def require_node() -> tuple[str, str]:
 def install_all(packages: list[Package]) -> dict[str, Path]:
     """{package name: its executable}, installing in parallel whatever the cache lacks."""
     _, npm = require_node()
-    CACHE.mkdir(parents=True, exist_ok=True)
-    missing = [package for package in packages if not _works(package, package.executable)]
-    started = [(package, _start_install(npm, package)) for package in missing]
-    for package, (staging, process) in started:
-        _finish_install(package, staging, process)
+    with _cache_lock():
+        missing = [package for package in packages if not _works(package, package.executable)]
+        started = [(package, _start_install(npm, package)) for package in missing]
+        for package, (staging, process) in started:
+            _finish_install(package, staging, process)
     return {package.name: package.executable for package in packages}
+
+
+@contextmanager
+def _cache_lock() -> Iterator[None]:
+    """Held while the cache is read and written: one process installs, the others wait."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _start_install(npm: str, package: Package) -> tuple[Path, subprocess.Popen[str]]:
@@ -105,8 +119,12 @@ def _works(package: Package, executable: Path) -> bool:
 def install_libraries(name: str, specs: tuple[str, ...]) -> Path:
     """The folder whose node_modules holds the npm packages `specs` (`name@version`), installed
     once into the cache (through a temporary folder, as the CLIs are) and reused after."""
+    with _cache_lock():
+        return _install_libraries(CACHE / name, specs)
+
+
+def _install_libraries(folder: Path, specs: tuple[str, ...]) -> Path:
     _, npm = require_node()
-    folder = CACHE / name
     if all(_holds(folder, spec) for spec in specs):
         return folder
     staging = folder.with_name(folder.name + ".partial")

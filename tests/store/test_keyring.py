@@ -47,8 +47,12 @@ def test_without_the_variable_the_file_is_made_on_the_first_seal_only(tmp_path: 
     assert [entry.name for entry in home.iterdir()] == [KEY_FILE]  # no temporary file left
 
 
+# Named ids: KEY is random, and an id drawn from it differs between the processes of a
+# parallel run (pytest -n), which then refuse to share the tests out.
 @pytest.mark.parametrize(
-    "written", ["not-a-key", base64.urlsafe_b64encode(b"short").decode(), KEY[:-4] + "!!!!"]
+    "written",
+    ["not-a-key", base64.urlsafe_b64encode(b"short").decode(), KEY[:-4] + "!!!!"],
+    ids=["words", "too-short", "bad-characters"],
 )
 def test_a_malformed_variable_is_named_never_shown(tmp_path: Path, written: str) -> None:
     with pytest.raises(SecretKeyError) as caught:
