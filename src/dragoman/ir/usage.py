@@ -39,12 +39,19 @@ class Usage:
     @property
     def uncached_input_tokens(self) -> int:
         """The prompt tokens that were neither read from nor written to a cache."""
-        return max(0, self.input_tokens - self.cache_read_tokens - self.cache_write_tokens)
+        return self.prompt_parts()[0]
 
     @property
     def cache_write_5m_tokens(self) -> int:
         """The cache writes at the short (default) lifetime."""
-        return max(0, self.cache_write_tokens - self.cache_write_1h_tokens)
+        return self.prompt_parts()[2]
+
+    def prompt_parts(self) -> tuple[int, int, int, int]:
+        """The prompt in its four separately priced parts: uncached, read from a cache, written
+        to one for 5 minutes, for 1 hour. One call: prices and traces read them per request."""
+        read, written = self.cache_read_tokens, self.cache_write_tokens
+        uncached, written_1h = self.input_tokens - read - written, self.cache_write_1h_tokens
+        return (uncached if uncached > 0 else 0), read, max(0, written - written_1h), written_1h
 
     def merge(self, newer: Usage) -> Usage:
         """Usage reports are cumulative snapshots: a non-zero newer figure wins."""

@@ -48,19 +48,16 @@ def estimate(
     schedule = (table or prices.active()).schedule(model)
     if schedule is None:
         return None
-    # Read once: this runs for every traced request (`Usage`'s properties, inlined).
-    prompt, read, written, written_1h = (
-        usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens, usage.cache_write_1h_tokens
-    )  # fmt: skip
+    uncached, read, written_5m, written_1h = usage.prompt_parts()
     long = schedule.long
-    tariff = long if long is not None and prompt > schedule.above else schedule.usual
+    tariff = long if long is not None and usage.input_tokens > schedule.above else schedule.usual
     output = usage.output_tokens
     reasoning = min(usage.reasoning_tokens, output)
     return Cost(
         schedule.model,
-        max(0, prompt - read - written) * tariff.input,
+        uncached * tariff.input,
         read * tariff.cache_read,
-        max(0, written - written_1h) * tariff.cache_write + written_1h * tariff.cache_write_1h,
+        written_5m * tariff.cache_write + written_1h * tariff.cache_write_1h,
         (output - reasoning) * tariff.output,
         reasoning * tariff.reasoning,
         subscription,

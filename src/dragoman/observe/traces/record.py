@@ -86,14 +86,13 @@ def usage_of(usage: Usage | None) -> dict[str, int] | None:
     the whole prompt (`input`), whichever convention the upstream counted in (`ir.usage`)."""
     if usage is None:
         return None
-    prompt, read, written, output = (
-        usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens, usage.output_tokens
-    )  # fmt: skip
+    uncached, read, _, written_1h = usage.prompt_parts()
+    prompt, output = usage.input_tokens, usage.output_tokens
     return {
-        "input_uncached": max(0, prompt - read - written),  # as `Usage.uncached_input_tokens`
+        "input_uncached": uncached,
         "cache_read": read,
-        "cache_write": written,
-        "cache_write_1h": usage.cache_write_1h_tokens,
+        "cache_write": usage.cache_write_tokens,
+        "cache_write_1h": written_1h,
         "output": output,
         "reasoning": usage.reasoning_tokens,
         "input": prompt,
@@ -113,7 +112,7 @@ def attempt_of(attempt: Attempt, started: float) -> Record:
         "account": upstream.name,
         "provider": upstream.spec.kind,
         "model": route.model,
-        "url": _shown.get(url) or shown_url(url),
+        "url": shown_url(url),
         "started_ms": round((tried - started) * HUNDREDTHS_OF_MS) / 100,
         "status": attempt.status,
         "latency_ms": round((end - tried) * HUNDREDTHS_OF_MS) / 100 if end is not None else None,

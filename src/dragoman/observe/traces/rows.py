@@ -22,8 +22,8 @@ LEDGER_COLUMNS = (*DIMENSIONS, *COUNTS, *COSTS)
 # would lose the batch written with it. The record (JSON) keeps every value whole.
 CUT = {"key": 64, "client": 64, "model": 256, "upstream_model": 256, "provider": 64, "account": 128}
 # Read per row: a name is quicker than a lookup.
-KEY_LENGTH, CLIENT_LENGTH, MODEL_LENGTH = CUT["key"], CUT["client"], CUT["model"]
-PROVIDER_LENGTH, ACCOUNT_LENGTH = CUT["provider"], CUT["account"]
+KEY_LENGTH, CLIENT_LENGTH, PROVIDER_LENGTH = CUT["key"], CUT["client"], CUT["provider"]
+MODEL_LENGTH, UPSTREAM_MODEL_LENGTH, ACCOUNT_LENGTH = CUT["model"], CUT["upstream_model"], CUT["account"]
 
 Row = tuple[Any, ...]
 
@@ -45,7 +45,7 @@ def row_of(record: Record) -> Row:
         (record["key"] or "")[:KEY_LENGTH],
         record["client"] and record["client"][:CLIENT_LENGTH],
         model and model[:MODEL_LENGTH],
-        upstream_model and upstream_model[:MODEL_LENGTH],
+        upstream_model and upstream_model[:UPSTREAM_MODEL_LENGTH],
         record["provider"] and record["provider"][:PROVIDER_LENGTH],
         (record["account"] or "")[:ACCOUNT_LENGTH],
         record["status"],
