@@ -8,14 +8,15 @@ other work on the machine does not move (wall-clock figures on a shared box do).
     python -m bench.instructions --key                        # a named key with limits sends them
     python -m bench.instructions --keep DIR                   # keep cachegrind's files: cg_diff them
 
-dragoman runs under `valgrind --tool=cachegrind --cache-sim=no` at the default `info`
-level, against the bench's fake upstream; `ab -k -c 8` sends it 100 requests, then a
-fresh server 600: (Ir(600) - Ir(100)) / 500 is what one request costs, start-up and
-warm-up cancelled out. The batched trace writes are timed (one per second), so a
-server slowed by other work writes more, smaller batches: on a busy machine pass
-`--nice -10` (root), or compare only figures taken together. Needs valgrind and ab
-(`apt-get install -y valgrind apache2-utils`); about a minute per figure. The dragoman
-run is the one `python -m dragoman` imports (`PYTHONPATH=src` for a checkout's own).
+dragoman runs under `valgrind --tool=cachegrind --cache-sim=no --trace-children=yes` at
+the default `info` level (its trace writer's process counted too, apart), against the
+bench's fake upstream; `ab -k -c 8` sends it 100 requests, then a fresh server 600:
+(Ir(600) - Ir(100)) / 500 is what one request costs, start-up and warm-up cancelled out.
+The batched trace writes are timed (one per second), so a server slowed by other work
+writes more, smaller batches: on a busy machine pass `--nice -10` (root), or compare
+only figures taken together. Needs valgrind and ab (`apt-get install -y valgrind
+apache2-utils`); about a minute per figure. The dragoman run is the one `python -m
+dragoman` imports (`PYTHONPATH=src` for a checkout's own).
 """
 
 from __future__ import annotations
@@ -68,12 +69,15 @@ def main(argv: list[str] | None = None) -> int:
             upstream.stop()
         if args.keep is not None:
             args.keep.mkdir(parents=True, exist_ok=True)
-            for n in COUNTS:
-                shutil.copy(workdir / f"cachegrind.{n}", args.keep / f"cachegrind.{n}")
-    per_request = (totals[1] - totals[0]) / (COUNTS[1] - COUNTS[0])
+            for out in workdir.glob("cachegrind.*"):
+                shutil.copy(out, args.keep / out.name)
+    (gateway_100, others_100), (gateway_600, others_600) = totals
+    per_request = (gateway_600 - gateway_100) / (COUNTS[1] - COUNTS[0])
+    others = (others_600 - others_100) / (COUNTS[1] - COUNTS[0])
     print(f"{args.scenario}{', keyed' if args.key else ''}, {args.viewers} viewers, "
           f"{' '.join(args.env) or 'defaults'}: "
-          f"{per_request / 1000:.0f}k instructions per request (Ir {totals[0]} / {totals[1]})")  # fmt: skip
+          f"{per_request / 1000:.0f}k instructions per request (Ir {gateway_100} / {gateway_600}), "
+          f"and {others / 1000:.0f}k in its other processes (the trace writer's)")  # fmt: skip
     return 0
 
 
@@ -85,15 +89,17 @@ def counted(
     viewers: int,
     env: dict[str, str],
     keyed: bool = False,
-) -> int:
+) -> tuple[int, int]:
     """The instructions a fresh `dragoman serve` ran, from start to stop, serving
-    `requests` requests of the scenario (`keyed`: sent with a named key with limits)."""
+    `requests` requests of the scenario (`keyed`: sent with a named key with limits):
+    in its own process, and in the processes it started."""
     home = workdir / f"home-{requests}"
     home.mkdir()
     port, out = services.free_port(), workdir / f"cachegrind.{requests}"
     (home / "config.toml").write_text(services.dragoman_config(upstream_url))
     key = named_key(home, port) if keyed else scenarios.KEY
-    argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}", sys.executable]
+    argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--trace-children=yes"]
+    argv += [f"--cachegrind-out-file={out}.%p", sys.executable]
     argv += ["-m", "dragoman", "serve", "--bind", f"127.0.0.1:{port}"]
     environ = services.clean_env(DRAGOMAN_HOME=str(home), **env)
     with (workdir / f"serve-{requests}.log").open("wb") as log:
@@ -112,7 +118,8 @@ def counted(
         stop.set()
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=300)
-    return _total(out)
+    Path(f"{out}.{server.pid}").rename(out)
+    return _total(out), sum(_total(child) for child in workdir.glob(f"{out.name}.*"))
 
 
 def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:

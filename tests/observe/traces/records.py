@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dragoman.observe.traces.record import Record
+from dragoman.observe.traces.outcome import Record
 
 
 def a_record(n: int = 0, **changes: Any) -> Record:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.dialects import sqlite
 
-from dragoman.observe.traces import engine_writes, rows, sqlite_writer
+from dragoman.observe.traces import engine_writes, rows, sqlite_process
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery
 from dragoman.observe.traces.ledger import LENGTHS
 from dragoman.observe.traces.query import get_trace, list_traces, purge, usage
 from dragoman.observe.traces.rows import LEDGER_COLUMNS
+from dragoman.observe.traces.sqlite_writer import TraceWriteError
 from dragoman.observe.traces.store import TraceStore
 from dragoman.policy.savings import savings
 from dragoman.store.tables import traces, usage_ledger
@@ -146,7 +146,7 @@ def test_the_ledger_cuts_its_keys_to_its_columns_lengths() -> None:
 
 @pytest.fixture
 async def sqlite_store(tmp_path: Path) -> AsyncIterator[TraceStore]:
-    """A SQLite file's store: its batches go through the writer's own thread."""
+    """A SQLite file's store: its batches go through the writer's own process."""
     kept = TraceStore(f"sqlite+aiosqlite:///{tmp_path / 'dragoman.db'}")
     yield kept
     await kept.close()
@@ -156,13 +156,13 @@ async def test_a_write_handed_over_is_committed_even_if_its_caller_is_cancelled(
     sqlite_store: TraceStore,
 ) -> None:
     store = sqlite_store
-    await store.engine()  # opened: the next write goes straight to the writer's thread
+    await store.engine()  # opened: the next write goes straight to the writer's process
     writing = asyncio.ensure_future(store.write([a_record(n) for n in range(1, 201)]))
     await asyncio.sleep(0)  # handed over
     writing.cancel()
     with pytest.raises(asyncio.CancelledError):
         await writing
-    await store.write([a_record(201)])  # the writer's thread takes writes in order
+    await store.write([a_record(201)])  # the writer takes writes in order
     listed = await list_traces(await store.engine(), TraceQuery(limit=500))
     assert len(listed["traces"]) == 201
 
@@ -170,7 +170,8 @@ async def test_a_write_handed_over_is_committed_even_if_its_caller_is_cancelled(
 async def test_a_failed_write_is_rolled_back_whole(sqlite_store: TraceStore) -> None:
     store = sqlite_store
     await store.write([a_record(1)])
-    with pytest.raises(sqlite3.IntegrityError):  # a trace's id cannot be NULL: the second row fails
+    # A trace's id cannot be NULL: the second row fails, and SQLite's words come back.
+    with pytest.raises(TraceWriteError, match=r"^IntegrityError: NOT NULL constraint failed: traces\.id$"):
         await store.write([a_record(2), a_record(3, id=None)])
     listed = await list_traces(await store.engine(), TraceQuery())
     assert [trace["id"] for trace in listed["traces"]] == ["req-1"]
@@ -179,18 +180,18 @@ async def test_a_failed_write_is_rolled_back_whole(sqlite_store: TraceStore) -> 
 async def test_a_batch_over_many_statements_is_written_whole_in_order(sqlite_store: TraceStore) -> None:
     """The writer inserts up to `CHUNK` rows a statement: a batch of two chunks and a
     remainder lands whole, each row its own."""
-    count = 2 * sqlite_writer.CHUNK + 7
+    count = 2 * sqlite_process.CHUNK + 7
     await sqlite_store.write([a_record(n) for n in range(count)])
     listed = await list_traces(await sqlite_store.engine(), TraceQuery(limit=500))
     assert sorted(trace["id"] for trace in listed["traces"]) == sorted(f"req-{n}" for n in range(count))
-    assert sqlite_writer.insert_rows(1) == sqlite_writer.INSERT
+    assert sqlite_process.insert_rows(1) == sqlite_process.INSERT
 
 
 def test_the_sqlite_writer_sends_the_statements_sqlalchemy_compiles() -> None:
     """The writer spells its SQL out so that writing loads no SQLAlchemy: held equal to
     what SQLAlchemy compiles from `store.tables` for SQLite, so neither drifts."""
     dialect = sqlite.dialect()
-    assert engine_writes.compiled_insert(dialect)[0] == sqlite_writer.INSERT
+    assert engine_writes.compiled_insert(dialect)[0] == sqlite_process.INSERT
     upsert = engine_writes.upsert("sqlite").compile(dialect=dialect, column_keys=list(LEDGER_COLUMNS))
-    assert str(upsert) == sqlite_writer.UPSERT
+    assert str(upsert) == sqlite_process.UPSERT
     assert {name: traces.c[name].type.length for name in rows.CUT} == rows.CUT  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
 from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, ledger_rows
-from dragoman.observe.traces.record import Record
+from dragoman.observe.traces.outcome import Record
 from dragoman.observe.traces.rows import COLUMNS, row_of
 from dragoman.store.tables import traces, usage_ledger
 

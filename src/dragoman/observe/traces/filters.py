@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from dragoman.observe.traces.ledger import DIMENSIONS, day_of, ledger_rows, regroup
-from dragoman.observe.traces.record import Record, failed
+from dragoman.observe.traces.outcome import Record, failed
 
 AGE = re.compile(r"(\d+(?:\.\d+)?)([smhdw])")
 SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

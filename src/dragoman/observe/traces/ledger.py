@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from dragoman.observe.traces.record import Record, failed
+from dragoman.observe.traces.outcome import Record, failed
 
 TOKENS = ("input_uncached", "cache_read", "cache_write", "output", "reasoning")
 COUNTS = ("requests", "errors", *TOKENS, "unpriced")

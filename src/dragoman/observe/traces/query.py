@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dragoman.observe.traces.filters import TraceQuery, UsageQuery, page
 from dragoman.observe.traces.ledger import COSTS, COUNTS, regroup
-from dragoman.observe.traces.record import Record
+from dragoman.observe.traces.outcome import Record
 from dragoman.store.tables import traces, usage_ledger
 
 

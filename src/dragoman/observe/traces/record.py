@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import time
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dragoman.config.masking import masked_url
 from dragoman.ir.usage import Usage
 from dragoman.observe.redact import redact
 from dragoman.observe.traces.clients import family
+from dragoman.observe.traces.outcome import Record
 
 if TYPE_CHECKING:
     from dragoman.server.exchange import Exchange
     from dragoman.server.pooling import Attempt
 
-Record = dict[str, Any]
 # Times are kept in milliseconds to two decimals: seconds times this, rounded to a whole
 # number, then divided by 100 (`round(x, 2)` goes through a decimal string: 5 times slower).
 HUNDREDTHS_OF_MS = 100_000
@@ -147,8 +147,3 @@ def shown_url(url: str) -> str:
 def summary_of(record: Record) -> Record:
     """The record as the live feed carries it."""
     return {name: record[name] for name in SUMMARY}
-
-
-def failed(record: Record) -> bool:
-    """The request failed: an error status, or a stream that did not end well."""
-    return bool(record["status"] >= 400 or record["ended"] not in (None, "ok"))

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, ledger_rows
-from dragoman.observe.traces.record import Record, failed
+from dragoman.observe.traces.outcome import Record, failed
 
 COLUMNS = (
     "id", "time", "key", "client", "model", "upstream_model", "provider", "account", "status", "failed",

@@ -1,126 +1,119 @@
-"""Trace batches written to a SQLite file by one thread of their own, with Python's
-sqlite3 module.
+"""Trace batches written to a SQLite file by a process of its own (`sqlite_process`),
+with Python's sqlite3 module.
 
 Through SQLAlchemy's asyncio engine a batch cost the event loop about 1.3 ms of
-transaction plumbing whatever its size (each statement a hop to aiosqlite's thread
-and back, the pool's checkout and reset), and loading SQLAlchemy cost some 20 MiB.
-Here the loop hands a batch over once and awaits one future; the rows are built in
-the thread, and sqlite3 lets go of the GIL while SQLite works. A write, once handed
-over, runs to its commit even if whoever awaited it is cancelled (a server stopping).
-The statements are the ones SQLAlchemy compiles for these tables (a test holds them
-equal).
+transaction plumbing whatever its size, and loading SQLAlchemy cost some 20 MiB. A
+thread of the gateway's own did it next, but its Python (the rows built, the values
+bound) took the GIL from the event loop. Now the loop hands a batch over as one JSON
+array (of the records the tracer keeps encoded) through a pipe, and the writer's
+process builds the rows and runs SQLite on whatever core is free. It starts with the
+first write and ends when `close` closes its stdin (or the gateway dies). A write, once
+handed over, runs to its commit and its answer is read even if whoever awaited it is
+cancelled (a server stopping). A writer that died costs the batch it held; the next
+write starts another.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import sqlite3
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import sys
 from pathlib import Path
+from typing import Any
 
-from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS
-from dragoman.observe.traces.rows import COLUMNS, LEDGER_COLUMNS, Row
+import orjson
 
-# As the engine's connections (store.db): another process writing waits, not fails.
-BUSY_SECONDS = 5.0
+from dragoman.observe.traces.sqlite_process import FRAME, RETAIN, WRITE
 
-Rows = Callable[[], tuple[list[Row], list[Row]]]
-
-
-def _name(column: str) -> str:
-    return f'"{column}"' if column == "key" else column  # the one SQL keyword among them
+# How long a closing writer may take to finish what it holds before it is killed.
+CLOSE_SECONDS = 10.0
 
 
-def _insert(table: str, columns: tuple[str, ...]) -> str:
-    names = ", ".join(map(_name, columns))
-    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-
-
-def _ledger_upsert() -> str:
-    added = [f"{name} = (usage_ledger.{name} + excluded.{name})" for name in COUNTS]
-    # A cost stays NULL (unknown) until some request of the row has one.
-    added += [
-        f"{name} = CASE WHEN (excluded.{name} IS NULL) THEN usage_ledger.{name} "
-        f"ELSE coalesce(usage_ledger.{name}, 0.0) + excluded.{name} END"
-        for name in COSTS
-    ]
-    conflict = ", ".join(map(_name, DIMENSIONS))
-    return (
-        f"{_insert('usage_ledger', LEDGER_COLUMNS)} ON CONFLICT ({conflict}) DO UPDATE SET {', '.join(added)}"
-    )
-
-
-INSERT = _insert("traces", COLUMNS)
-# Rows a traces insert carries at once. sqlite3 lets go of the GIL for each statement it
-# runs, and this thread then waits to take it back from a busy event loop: row by row
-# (`executemany`) that hand-over cost chat pass-through at c=64 about 60 µs of CPU a
-# request (tracing on against off); a statement per 50 rows, a fraction of it.
-CHUNK = 50
-
-
-@functools.lru_cache(maxsize=CHUNK)
-def insert_rows(count: int) -> str:
-    """The traces insert for `count` rows in one statement."""
-    one = f"({', '.join('?' * len(COLUMNS))})"
-    return f"{_insert('traces', COLUMNS).rpartition(' VALUES ')[0]} VALUES {', '.join([one] * count)}"
-
-
-UPSERT = _ledger_upsert()
-DELETE_BEFORE = "DELETE FROM traces WHERE traces.time < ?"
-DELETE_BEYOND = (
-    "DELETE FROM traces WHERE traces.time < "
-    "(SELECT traces.time FROM traces ORDER BY traces.time DESC LIMIT 1 OFFSET ?)"
-)
+class TraceWriteError(Exception):
+    """The writer's process could not write (SQLite refused, or the process died)."""
 
 
 class SqliteWriter:
-    """One connection, used by one thread: every write in the order it was asked."""
+    """The writer's process, asked one thing at a time: every write in the order asked."""
 
     def __init__(self, path: Path) -> None:
         self._path = path
-        self._connection: sqlite3.Connection | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dragoman-traces")
+        self._process: asyncio.subprocess.Process | None = None
+        self._turn = asyncio.Lock()
 
-    async def write(self, rows: Rows) -> None:
-        """Write, in one transaction, the traces and ledger rows `rows()` makes."""
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._write, rows)
+    async def write(self, encoded: list[bytes]) -> None:
+        """Write the records' traces and ledger rows in one transaction; each record
+        is given as its JSON."""
+        await self._ask(WRITE, b"[" + b",".join(encoded) + b"]")
 
     async def retain(self, before: float, max_count: int) -> int:
         """Delete traces older than `before` and beyond the newest `max_count`."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._retain, before, max_count)
+        answer = await self._ask(RETAIN, orjson.dumps([before, max_count]))
+        return int(answer["removed"])
 
     async def close(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
-        self._thread.shutdown(wait=False)
+        """The process ends once it has written what it was given."""
+        async with self._turn:
+            process, self._process = self._process, None
+            if process is not None:
+                await _ended(process)
 
-    def _write(self, rows: Rows) -> None:
-        traces, ledger = rows()
-        connection = self._connection or self._connect()
-        with connection:  # committed, or rolled back if a statement fails
-            for start in range(0, len(traces), CHUNK):
-                chunk = traces[start : start + CHUNK]
-                connection.execute(insert_rows(len(chunk)), [value for row in chunk for value in row])
-            connection.executemany(UPSERT, ledger)
+    async def _ask(self, kind: bytes, payload: bytes) -> dict[str, Any]:
+        # Shielded: once handed over, a request is answered and its answer read, so the
+        # next one reads its own; a cancelled caller just stops waiting for it.
+        asked = asyncio.ensure_future(self._exchange(kind, payload))
+        asked.add_done_callback(_retrieved)
+        return await asyncio.shield(asked)
 
-    def _retain(self, before: float, max_count: int) -> int:
-        connection = self._connection or self._connect()
-        with connection:
-            removed = connection.execute(DELETE_BEFORE, (before,)).rowcount
-            removed += connection.execute(DELETE_BEYOND, (max_count - 1,)).rowcount
-        return removed
+    async def _exchange(self, kind: bytes, payload: bytes) -> dict[str, Any]:
+        async with self._turn:
+            process = self._process or await self._start()
+            line = await _asked(process, FRAME.pack(kind, len(payload)), payload)
+            if not line:
+                self._process = None
+                await _ended(process)
+                raise TraceWriteError(f"the trace writer's process ended (exit code {process.returncode})")
+        answer: dict[str, Any] = orjson.loads(line)
+        if "error" in answer:
+            raise TraceWriteError(answer["error"])
+        return answer
 
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self._path, timeout=BUSY_SECONDS, check_same_thread=False)
-        # The file is in WAL mode (`store.db`): a commit then need not wait for the disk.
-        # A crash of the process loses nothing committed; a power cut may lose the last
-        # batches, never the file's consistency: traces are kept a second late anyway.
-        connection.execute("PRAGMA synchronous=NORMAL")
-        self._connection = connection
-        return connection
+    async def _start(self) -> asyncio.subprocess.Process:
+        module = "dragoman.observe.traces.sqlite_process"
+        # A session of its own: a terminal's Ctrl-C, sent to the gateway's process group,
+        # must not reach a writer still starting (before it ignores SIGINT), which would
+        # take its batch down with it. It ends when the gateway closes its stdin.
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", module, str(self._path),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, start_new_session=True,
+        )  # fmt: skip
+        return self._process
 
-    def _close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+
+async def _asked(process: asyncio.subprocess.Process, header: bytes, payload: bytes) -> bytes:
+    """The process's answer line to a request; b"" when it has gone."""
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(header)  # apart: a batch is hundreds of kB, not copied to join them
+        process.stdin.write(payload)
+        await process.stdin.drain()
+    except ConnectionError:
+        return b""
+    return await process.stdout.readline()
+
+
+async def _ended(process: asyncio.subprocess.Process) -> None:
+    """The process told to end (its stdin closed) and waited for; killed if it hangs."""
+    assert process.stdin is not None
+    process.stdin.close()
+    try:
+        await asyncio.wait_for(process.wait(), CLOSE_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+
+
+def _retrieved(asked: asyncio.Future[Any]) -> None:
+    """Its failure read, so that one whose caller was cancelled is not reported by
+    asyncio as never retrieved (the server is stopping: its log says enough)."""
+    if not asked.cancelled():
+        asked.exception()

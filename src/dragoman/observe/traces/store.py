@@ -1,7 +1,7 @@
 """Traces in the database: batches written in one transaction, usage added to the
 ledger, old traces deleted.
 
-A SQLite file at this dragoman's revision is written by a thread of its own with
+A SQLite file at this dragoman's revision is written by a process of its own with
 Python's sqlite3 (`sqlite_writer`): SQLAlchemy (some 20 MiB) loads only when someone
 reads traces, or when the file must first be made or migrated. Any other database is
 written through SQLAlchemy's asyncio engine (`engine_writes`).
@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from dragoman.observe.traces.record import Record
-from dragoman.observe.traces.rows import rows_of
+import orjson
+
+from dragoman.observe.traces.outcome import Record
 from dragoman.observe.traces.sqlite_writer import SqliteWriter
 from dragoman.store.files import sqlite_file, sqlite_revision
 from dragoman.store.migrations import HEAD
@@ -46,13 +47,17 @@ class TraceStore:
         return self._database.engine
 
     async def write(self, records: list[Record]) -> None:
+        await self.write_encoded([orjson.dumps(record) for record in records])
+
+    async def write_encoded(self, encoded: list[bytes]) -> None:
+        """Write records given as their JSON (as the tracer keeps them)."""
         writer = await self._writer()
         if writer is not None:
-            await writer.write(lambda: rows_of(records))
+            await writer.write(encoded)
             return
         from dragoman.observe.traces import engine_writes
 
-        await engine_writes.write(await self.engine(), records)
+        await engine_writes.write(await self.engine(), [orjson.loads(line) for line in encoded])
 
     async def retain(self, before: float, max_count: int) -> int:
         """Delete traces older than `before` and beyond the newest `max_count`."""

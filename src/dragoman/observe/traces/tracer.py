@@ -1,9 +1,9 @@
 """The tracer: what happens to a request's trace as it ends, and after.
 
 On the request path (`finish`, a few µs): the record is built from the Exchange and
-priced (`observe.cost`), appended to the in-memory ring, to the list waiting for the database, and published
-on the live feed (`state.Feed`: a summary, never bodies) when someone watches it. Nothing awaits, nothing
-touches a disk.
+priced (`observe.cost`), encoded as JSON once for the in-memory ring (`ring`) and the
+list waiting for the database, and published on the live feed (`state.Feed`: a
+summary, never bodies) when someone watches it. Nothing awaits, nothing touches a disk.
 
 Off it (`run`, one background task per process): every `FLUSH_SECONDS`, or as soon
 as `BATCH` records wait, the waiting records are written in one transaction, their
@@ -19,14 +19,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import orjson
 
 from dragoman.ir.usage import Usage
 from dragoman.observe.cost import LABELS, estimate
 from dragoman.observe.traces.bodies import Bodies
-from dragoman.observe.traces.record import Record, failed, record_of, summary_of
+from dragoman.observe.traces.outcome import Record, failed
+from dragoman.observe.traces.record import record_of, summary_of
+from dragoman.observe.traces.ring import Ring
 
 if TYPE_CHECKING:
     from dragoman.config import Settings
@@ -52,7 +55,7 @@ class Tracer:
         upstream_of: Callable[[str | None], Upstream | None],
     ) -> None:
         config = settings.traces
-        self.ring: deque[Record] = deque(maxlen=config.ring)
+        self.ring = Ring(config.ring)
         # The database's URL while traces are kept there; its store opens (and
         # SQLAlchemy loads) with the first write, not with the server.
         self.url = settings.effective_database_url if config.database else None
@@ -64,7 +67,7 @@ class Tracer:
         self._keep = (config.keep_days * 86400, config.keep_max)
         self._feed = feed
         self._upstream_of = upstream_of
-        self._waiting: list[Record] = []
+        self._waiting: list[bytes] = []  # records as JSON, for the database
         self._full = asyncio.Event()
         self._writing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -95,12 +98,13 @@ class Tracer:
         exchange.cost = record.get("cost")  # the metrics count it too, without pricing again
         if exchange.bodies is not None:
             record["bodies"] = exchange.bodies.kept(failed(record))
-        self.ring.append(record)
+        encoded = orjson.dumps(record)
+        self.ring.append(record["id"], record["time"], encoded)
         if self.url is not None:
             if len(self._waiting) >= WAITING_MAX:
                 self.dropped += 1
             else:
-                self._waiting.append(record)
+                self._waiting.append(encoded)
                 if len(self._waiting) >= BATCH:
                     self._full.set()
         if self._feed is not None and self._feed.listening:
@@ -108,10 +112,7 @@ class Tracer:
 
     def find(self, trace_id: str) -> Record | None:
         """A trace still in this process's ring."""
-        for record in reversed(self.ring):
-            if record["id"] == trace_id:
-                return record
-        return None
+        return self.ring.find(trace_id)
 
     def store(self) -> TraceStore | None:
         """Where traces are kept, opened on first use; None: in memory only."""
@@ -148,9 +149,9 @@ class Tracer:
             if store is not None:
                 await self._write(store, batch)
 
-    async def _write(self, store: TraceStore, batch: list[Record]) -> None:
+    async def _write(self, store: TraceStore, batch: list[bytes]) -> None:
         try:
-            await store.write(batch)
+            await store.write_encoded(batch)
             self._failing = False
         except Exception as error:  # the database's own failures, whatever the driver
             self.dropped += len(batch)

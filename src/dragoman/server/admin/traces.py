@@ -40,7 +40,7 @@ async def listing(http: HttpRequest) -> Response:
     tracer = tracer_of(http)
     store = tracer.store()
     if store is None:
-        return json(select_records(tracer.ring, query))
+        return json(select_records(tracer.ring.records(), query))
     from dragoman.observe.traces.query import list_traces
 
     await tracer.flush()
@@ -50,10 +50,7 @@ async def listing(http: HttpRequest) -> Response:
 async def purge(http: HttpRequest) -> Response:
     before = parameters(http, PurgeQuery).before
     tracer = tracer_of(http)
-    kept = [record for record in tracer.ring if before is not None and record["time"] >= before]
-    removed = len(tracer.ring) - len(kept)
-    tracer.ring.clear()
-    tracer.ring.extend(kept)
+    removed = tracer.ring.purge(before)
     store = tracer.store()
     if store is not None:
         from dragoman.observe.traces.query import purge as purge_stored

@@ -16,7 +16,7 @@ async def usage(http: HttpRequest) -> Response:
     tracer = tracer_of(http)
     store = tracer.store()
     if store is None:
-        return json({"group_by": query.group_by, "usage": usage_of_records(tracer.ring, query)})
+        return json({"group_by": query.group_by, "usage": usage_of_records(tracer.ring.records(), query)})
     from dragoman.observe.traces.query import usage as ledger_usage
 
     await tracer.flush()
