@@ -57,9 +57,13 @@ class ExchangeMiddleware:
                     exchange.first_byte = perf_counter()
                 exchange.bytes_out += size
                 if not message.get("more_body", False):
-                    # Traced before the last byte leaves: a client that has its answer
-                    # finds its trace listed.
+                    await send(message)
+                    # Traced once the last byte is handed to the transport, which writes it
+                    # at once: the client does not wait for its trace, and with no await
+                    # between, nothing else runs on this loop before the trace is kept (a
+                    # client that has its answer finds its trace listed).
                     _trace(tracer, exchange, last_byte=True)
+                    return
             await send(message)
 
         metrics = self.metrics
