@@ -18,9 +18,10 @@ from dragoman.policy.served import check_served
 from dragoman.providers.upstream import build_upstreams
 from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, ui_session
+from dragoman.server.direct import DirectRoutes
 from dragoman.server.gateway import Gateway
 from dragoman.server.middleware import ExchangeMiddleware
-from dragoman.server.routes import routes
+from dragoman.server.routes import route_table
 from dragoman.server.unrouted import method_not_allowed, not_found
 from dragoman.store.files import prepare_home
 
@@ -63,9 +64,14 @@ def create_app(gateway: Gateway) -> Starlette:
             if spans is not None:
                 spans.close()
 
+    table, direct = route_table()
     app = Starlette(
-        routes=routes(),
-        middleware=[Middleware(ExchangeMiddleware, metrics=gateway.metrics, spans=spans)],
+        routes=table,
+        middleware=[
+            Middleware(ExchangeMiddleware, metrics=gateway.metrics, spans=spans),
+            # Beneath the exchange (ids, log, trace), above the router it skips.
+            Middleware(DirectRoutes, table=direct),
+        ],
         lifespan=lifespan,
         exception_handlers={404: not_found, 405: method_not_allowed},
     )

@@ -34,6 +34,7 @@ from dragoman.server.admin import keys as admin_keys
 from dragoman.server.admin import models as admin_models
 from dragoman.server.admin import routes as admin
 from dragoman.server.body import read_json
+from dragoman.server.direct import DirectTable, direct_table
 from dragoman.server.errors import error_response
 from dragoman.server.exchange import exchange_of
 from dragoman.server.gateway import Gateway
@@ -129,19 +130,26 @@ async def _hello(http: HttpRequest) -> Response:
 def routes() -> list[BaseRoute]:
     """The served endpoints, then the refusals of the methods they do not take, the
     dashboard (`/ui`), then pass-through, which takes any other first path segment as a provider's name."""
+    return route_table()[0]
+
+
+def route_table() -> tuple[list[BaseRoute], DirectTable]:
+    """`routes()`, and those of its endpoints reached by method and path alone (`direct`)."""
     endpoints = _endpoints()
     served = [
         Route(path, _guarded(dialect, handler) if guarded else handler, methods=list(methods))
         for path, methods, dialect, handler, guarded in endpoints
     ]
+    own_errors = {route.endpoint for route, endpoint in zip(served, endpoints, strict=True) if endpoint[4]}
     listed = [(path, methods, dialect) for path, methods, dialect, _, _ in endpoints]
     own_segments = frozenset(path.split("/")[1] for path, _, _ in listed) | {"ui"}
-    return [
+    table = [
         *served,
         *refusals(listed),
         *dashboard.routes(),
         passthrough.PassthroughRoute(reserved=own_segments),
     ]
+    return table, direct_table(table, own_errors)
 
 
 def _stored_responses() -> list[tuple[str, tuple[str, ...], Asker, Handler, bool]]:
