@@ -3,6 +3,7 @@ started again after it died (costing only the batch it held), ended by `close`."
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -11,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from dragoman.observe.traces import sqlite_writer
 from dragoman.observe.traces.sqlite_writer import SqliteWriter, TraceWriteError
 from tests.cli.test_serve_workers import children, eventually, gone
 from tests.observe.traces.records import a_record
@@ -54,3 +56,34 @@ async def test_a_writer_that_died_costs_its_batch_and_the_next_write_starts_anot
     finally:
         await writer.close()
     assert stored_ids(database) == ["req-1", "req-3"]
+
+
+async def test_an_idle_process_ends_and_the_next_write_starts_another(
+    database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_writer, "IDLE_SECONDS", 0.3)
+    before = writers()
+    writer = SqliteWriter(database)
+    try:
+        await writer.write([orjson.dumps(a_record(1))])
+        [first] = writers() - before
+        await asyncio.sleep(0.5)
+        assert gone(first)
+        await writer.write([orjson.dumps(a_record(2))])
+        assert len(writers() - before - {first}) == 1
+    finally:
+        await writer.close()
+    assert stored_ids(database) == ["req-1", "req-2"]
+
+
+async def test_a_process_kept_busy_does_not_end(database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_writer, "IDLE_SECONDS", 0.3)
+    before = writers()
+    writer = SqliteWriter(database)
+    try:
+        for n in range(5):
+            await writer.write([orjson.dumps(a_record(n))])
+            await asyncio.sleep(0.15)
+        assert len(writers() - before) == 1
+    finally:
+        await writer.close()

@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from dragoman.config import load
+from dragoman.observe.traces import sqlite_writer
 from dragoman.observe.traces import tracer as tracing
 from dragoman.observe.traces.filters import TraceQuery
 from dragoman.observe.traces.query import list_traces
 from dragoman.observe.traces.store import TraceStore
 from dragoman.server.gateway import Gateway
+from tests.cli.test_serve_workers import gone
+from tests.observe.traces.test_sqlite_writer import writers
 from tests.observe.traces.timings import failed_over, started
 
 
@@ -25,6 +29,14 @@ async def stored(home: Path) -> list[str]:
         return [t["id"] for t in (await list_traces(await store.engine(), TraceQuery(limit=1000)))["traces"]]
     finally:
         await store.close()
+
+
+async def soon(check: Callable[[], bool], timeout: float = 5.0) -> None:
+    """`check` holds within `timeout`, the loop running meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout:g} s"
+        await asyncio.sleep(0.05)
 
 
 def finish(gateway: Gateway, count: int) -> None:
@@ -96,6 +108,22 @@ async def test_retention_runs_by_itself(tmp_path: Path, monkeypatch: pytest.Monk
         while await stored(tmp_path) != ["r4", "r3"]:
             assert time.monotonic() < deadline, "old traces were not deleted"
             await asyncio.sleep(0.1)
+
+
+async def test_an_idle_tracer_lets_its_writer_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retention runs every minute while traces are written, not while none are: a
+    retention would wake the writer's process that idling has ended."""
+    monkeypatch.setattr(tracing, "RETENTION_SECONDS", 0.2)
+    monkeypatch.setattr(tracing, "FLUSH_SECONDS", 0.1)
+    monkeypatch.setattr(sqlite_writer, "IDLE_SECONDS", 0.6)
+    before = writers()
+    async with started(tmp_path) as gateway:
+        finish(gateway, 2)
+        await soon(lambda: len(writers() - before) == 1)
+        [writer] = writers() - before
+        await soon(lambda: gone(writer))
+        await asyncio.sleep(1.0)  # five retention periods
+        assert writers() == before
 
 
 async def test_a_trace_that_cannot_be_built_costs_the_trace_not_the_request(

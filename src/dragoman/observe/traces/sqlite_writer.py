@@ -7,7 +7,8 @@ thread of the gateway's own did it next, but its Python (the rows built, the val
 bound) took the GIL from the event loop. Now the loop hands a batch over as one JSON
 array (of the records the tracer keeps encoded) through a pipe, and the writer's
 process builds the rows and runs SQLite on whatever core is free. It starts with the
-first write and ends when `close` closes its stdin (or the gateway dies). A write, once
+first write and ends when `close` closes its stdin (or the gateway dies), or after a
+minute without writes: an idle gateway does not keep its 17-23 MiB. A write, once
 handed over, runs to its commit and its answer is read even if whoever awaited it is
 cancelled (a server stopping). A writer that died costs the batch it held; the next
 write starts another.
@@ -26,6 +27,9 @@ from dragoman.observe.traces.sqlite_process import FRAME, RETAIN, WRITE
 
 # How long a closing writer may take to finish what it holds before it is killed.
 CLOSE_SECONDS = 10.0
+# A writer given nothing for this long ends; the next write starts another (in tens of
+# milliseconds, off the request path: batches are written in the background).
+IDLE_SECONDS = 60.0
 
 
 class TraceWriteError(Exception):
@@ -39,6 +43,9 @@ class SqliteWriter:
         self._path = path
         self._process: asyncio.subprocess.Process | None = None
         self._turn = asyncio.Lock()
+        # Ends the process once idle; re-armed by every request.
+        self._idle: asyncio.TimerHandle | None = None
+        self._ending: set[asyncio.Task[None]] = set()
 
     async def write(self, encoded: list[bytes]) -> None:
         """Write the records' traces and ledger rows in one transaction; each record
@@ -52,10 +59,34 @@ class SqliteWriter:
 
     async def close(self) -> None:
         """The process ends once it has written what it was given."""
+        self._disarm()
         async with self._turn:
-            process, self._process = self._process, None
-            if process is not None:
-                await _ended(process)
+            await self._end()
+
+    async def _end(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            await _ended(process)
+
+    def _disarm(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._idle = asyncio.get_running_loop().call_later(IDLE_SECONDS, self._end_idle)
+
+    def _end_idle(self) -> None:
+        self._idle = None
+        task = asyncio.ensure_future(self._end_if_idle())
+        self._ending.add(task)  # held: the loop keeps only a weak reference
+        task.add_done_callback(self._ending.discard)
+
+    async def _end_if_idle(self) -> None:
+        async with self._turn:
+            if self._idle is None:  # no request came while it waited its turn
+                await self._end()
 
     async def _ask(self, kind: bytes, payload: bytes) -> dict[str, Any]:
         # Shielded: once handed over, a request is answered and its answer read, so the
@@ -66,6 +97,7 @@ class SqliteWriter:
 
     async def _exchange(self, kind: bytes, payload: bytes) -> dict[str, Any]:
         async with self._turn:
+            self._arm()
             process = self._process or await self._start()
             line = await _asked(process, FRAME.pack(kind, len(payload)), payload)
             if not line:

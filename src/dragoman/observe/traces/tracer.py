@@ -8,7 +8,8 @@ summary, never bodies) when someone watches it. Nothing awaits, nothing touches 
 Off it (`run`, one background task per process): every `FLUSH_SECONDS`, or as soon
 as `BATCH` records wait, the waiting records are written in one transaction, their
 usage added to the ledger; every `RETENTION_SECONDS` the traces past `keep_days` or
-beyond `keep_max` are deleted. Under `serve --workers` each process does this for its
+beyond `keep_max` are deleted (every `IDLE_RETENTION_SECONDS` while nothing is written:
+an idle gateway lets its writer's process end). Under `serve --workers` each process does this for its
 own requests, into the one database. A database that fails costs the records waiting
 (logged once per failure streak), never a request.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -45,6 +47,9 @@ BATCH = 200
 # Records waiting for a database that does not keep up, at most; beyond, dropped.
 WAITING_MAX = 50_000
 RETENTION_SECONDS = 60.0
+# Without writes no trace goes past `keep_max`; only age moves, and an hour late is the
+# price of an idle gateway not waking its writer every minute.
+IDLE_RETENTION_SECONDS = 3600.0
 
 
 class Tracer:
@@ -72,6 +77,7 @@ class Tracer:
         self._writing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._failing = False
+        self._wrote = False  # since the last retention
         self._stopping = False
 
     @property
@@ -147,6 +153,7 @@ class Tracer:
             self._full.clear()
             store = self.store() if batch else None
             if store is not None:
+                self._wrote = True
                 await self._write(store, batch)
 
     async def _write(self, store: TraceStore, batch: list[bytes]) -> None:
@@ -160,13 +167,14 @@ class Tracer:
             self._failing = True
 
     async def _run(self) -> None:
-        next_retention = 0.0
+        retained = -math.inf
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._full.wait(), FLUSH_SECONDS)
             await self.flush()
-            if time.monotonic() >= next_retention:
-                next_retention = time.monotonic() + RETENTION_SECONDS
+            every = RETENTION_SECONDS if self._wrote else IDLE_RETENTION_SECONDS
+            if time.monotonic() >= retained + every:
+                retained, self._wrote = time.monotonic(), False
                 await self._retain()
 
     async def _retain(self) -> None:
