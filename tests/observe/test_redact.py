@@ -5,6 +5,7 @@ import logging
 import secrets
 
 import orjson
+import pytest
 
 from dragoman.observe import redact
 from dragoman.observe.log import JsonFormatter, RedactingFilter, configure, request_id
@@ -55,6 +56,39 @@ def test_key_shapes_are_masked_without_registration() -> None:
     masked = redact.redact(text)
     for secret in ("abcdefghijklmnop", "AIzaSyA1234567890", "abcdefgh12345"):
         assert secret not in masked
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "sk-ant-api03-abcdefghijklmnop",
+        "AIzaSyA1234567890abcdefghijk",
+        "xai-abcdefghijklmnop",
+        "ya29.a0AfH6SMBabcdefghij",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJl",
+    ],
+)
+def test_each_key_shape_alone_is_masked(secret: str) -> None:
+    """Alone: the pattern runs only on a text holding some shape's start."""
+    assert redact.redact(f"got {secret} here") == "got *** here"
+
+
+def test_what_follows_bearer_alone_is_masked() -> None:
+    assert redact.redact("Authorization: Bearer abcdefgh12345") == "Authorization: Bearer ***"
+
+
+def test_every_shape_begins_with_a_listed_start() -> None:
+    """A shape whose start is not listed would never be looked for."""
+    alternatives = redact._SHAPES.pattern.removeprefix("(?:").removesuffix(")").split("|")
+    assert len(alternatives) == 6
+    for alternative in alternatives:
+        literal = alternative.removeprefix("(?<=").replace("\\.", ".")
+        assert any(literal.startswith(start) for start in redact._SHAPE_STARTS), alternative
+
+
+def test_a_text_without_any_shape_or_secret_is_returned_as_it_is() -> None:
+    text = "POST /v1/chat/completions 200 openai_chat gpt-bench -> chat/gpt-bench 2.1ms"
+    assert redact.redact(text) is text
 
 
 def test_short_values_are_not_registered() -> None:
