@@ -29,7 +29,7 @@ def join(base_url: str, path: str) -> str:
     """`base_url + path` (`path` may carry a query); InvalidRequest when a segment of
     the path, in any spelling, is `.` or `..`, or it has a fragment."""
     route = path.partition("?")[0]
-    if "#" in route or _DOT_SEGMENT.search(_decoded(route)):
+    if "#" in route or (_may_hide_dots(route) and _DOT_SEGMENT.search(_decoded(route))):
         raise InvalidRequest(f"the path {path!r} would lead outside the provider's base path; it is not sent")
     return base_url + path
 
@@ -43,6 +43,12 @@ def path_safe_model(model: str) -> str:
             param="model",
         )
     return model
+
+
+def _may_hide_dots(route: str) -> bool:
+    """Whether `route` could hold a dot segment: a dot, or an escape that may decode to
+    one. Most paths hold neither (`/chat/completions`), and need no decoding or scan."""
+    return "." in route or "%" in route
 
 
 def _decoded(path: str) -> str:
