@@ -20,6 +20,7 @@ from dragoman.routing.catalog import Catalog, load_catalog
 from dragoman.server import heap, ui_session
 from dragoman.server.direct import DirectRoutes
 from dragoman.server.gateway import Gateway
+from dragoman.server.last_resort import GatewayApp
 from dragoman.server.middleware import ExchangeMiddleware
 from dragoman.server.routes import route_table
 from dragoman.server.unrouted import method_not_allowed, not_found
@@ -65,7 +66,7 @@ def create_app(gateway: Gateway) -> Starlette:
                 spans.close()
 
     table, direct = route_table()
-    app = Starlette(
+    app = GatewayApp(
         routes=table,
         middleware=[
             Middleware(ExchangeMiddleware, metrics=gateway.metrics, spans=spans),
