@@ -29,6 +29,8 @@ from tests.fakes import Reply, Usage
 UPSTREAM = "openai_chat"
 MODEL = "gpt-4.1"  # $2 and $8 per million tokens
 QUICK = 30.0
+# A long answer, 16,382 tokens as dragoman estimates them (four characters a token).
+STORY = " ".join(f"w{n:07d}" for n in range(4 * 16_384 // 9))
 
 
 def make_key(agents: Runner, **options: Any) -> tuple[str, str]:
@@ -128,7 +130,11 @@ def test_an_answer_cut_by_the_budget_shows_the_key_and_the_budget(agents: Runner
     probe = agents.run(agent, MODEL, "Write a long story", key=roomy, timeout=QUICK * 2)
     # Room for the prompt and one reservation step (`reserve_output_max`, 8192) and some, not two.
     name, secret = make_key(agents, tokens=f"{prompt_tokens(probe) + 8192 + 4096}/day")
-    agents.fakes[UPSTREAM].script(*(Reply(fills_max_output=True, chunks=400) for _ in range(3)))
+    # Paced as a model writes: sent all at once, the whole answer can land in the read that
+    # ends it, past the hold only as it ends, which is not cut (`server.metering`). Words
+    # that do not repeat: Gemini CLI leaves a stream whose text repeats (its loop detection).
+    long = Reply(text=STORY, chunks=400, chunk_delay=0.002, usage=Usage(input=10, output=len(STORY) // 4))
+    agents.fakes[UPSTREAM].script(long, long, long)
     run = agents.run(agent, MODEL, "Write a long story", key=secret, timeout=QUICK * 2)
     assert run.log_lines(r"200 .* stream cut: budget_exceeded"), run.report()
     # Each agent takes the stream's error event for a failed try and tries again: the budget
