@@ -73,6 +73,25 @@ async def test_stopping_writes_what_waits(tmp_path: Path, monkeypatch: pytest.Mo
     assert sorted(await stored(tmp_path)) == ["r0", "r1"]
 
 
+async def test_a_long_wait_is_written_in_transactions_of_at_most_write_max(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracing, "WRITE_MAX", 2)
+    monkeypatch.setattr(tracing, "FLUSH_SECONDS", 30.0)
+    written: list[int] = []
+    write = TraceStore.write_encoded
+
+    async def counted(store: TraceStore, encoded: list[bytes]) -> None:
+        written.append(len(encoded))
+        await write(store, encoded)
+
+    monkeypatch.setattr(TraceStore, "write_encoded", counted)
+    async with started(tmp_path) as gateway:
+        finish(gateway, 5)
+    assert written == [2, 2, 1]
+    assert sorted(await stored(tmp_path)) == ["r0", "r1", "r2", "r3", "r4"]
+
+
 async def test_a_failing_database_drops_records_and_says_so_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
