@@ -15,14 +15,14 @@ pick the same route (the first full match), so the answer is the router's.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from starlette.requests import Request as HttpRequest
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-Handler = Callable[[HttpRequest], Awaitable[Response]]
+from dragoman.server.unrouted import Handler
+
 # (method, path) -> the endpoint serving it.
 DirectTable = Mapping[tuple[str, str], Handler]
 

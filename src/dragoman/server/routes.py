@@ -4,7 +4,6 @@ dialect at this edge."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 
@@ -43,9 +42,7 @@ from dragoman.server.relay import relay
 from dragoman.server.responses import compaction
 from dragoman.server.responses import routes as stored_responses
 from dragoman.server.streamed import StreamedResponse
-from dragoman.server.unrouted import Asker, not_allowed, refusals
-
-Handler = Callable[[HttpRequest], Awaitable[Response]]
+from dragoman.server.unrouted import Asker, Handler, not_allowed, refusals
 
 GEMINI_ACTIONS = {"generateContent": False, "streamGenerateContent": True}
 

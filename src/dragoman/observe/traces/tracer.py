@@ -7,11 +7,12 @@ summary, never bodies) when someone watches it. Nothing awaits, nothing touches 
 
 Off it (`run`, one background task per process): every `FLUSH_SECONDS`, or as soon
 as `BATCH` records wait, the waiting records are written, in transactions of at most
-`WRITE_MAX`, their usage added to the ledger; every `RETENTION_SECONDS` the traces past `keep_days` or
-beyond `keep_max` are deleted (every `IDLE_RETENTION_SECONDS` while nothing is written:
-an idle gateway lets its writer's process end). Under `serve --workers` each process does this for its
-own requests, into the one database. A database that fails costs the records waiting
-(logged once per failure streak), never a request.
+`WRITE_MAX`, their usage added to the ledger; every `RETENTION_SECONDS` the traces
+past `keep_days` or beyond `keep_max` are deleted (every `IDLE_RETENTION_SECONDS`
+while nothing is written: an idle gateway lets its writer's process end). Under
+`serve --workers` each process does this for its own requests, into the one database.
+A database that fails costs the records waiting (logged once per failure streak),
+never a request.
 """
 
 from __future__ import annotations
