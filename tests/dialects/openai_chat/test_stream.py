@@ -197,6 +197,32 @@ def test_nothing_after_done() -> None:
     assert parser.close() == []
 
 
+def test_text_pieces_after_the_first_extend_its_part() -> None:
+    # The common chunk (text alone) is read on a short path: it must agree with the long one.
+    events = parse(
+        chunk({"role": "assistant", "content": "a"}),
+        chunk({"content": ""}),
+        chunk({"content": "b", "role": "assistant"}),
+        chunk({"content": "c"}),
+        chunk({"content": "d"}, "stop"),
+        chunk({"content": "late"}),
+        "[DONE]",
+    )
+    assert events == [
+        Start("chatcmpl-1", "gpt-4o"),
+        PartStart(0, Text("")),
+        PartDelta(0, "a"),
+        PartDelta(0, "b"),
+        PartDelta(0, "c"),
+        PartDelta(0, "d"),
+        PartStop(0),
+        PartStart(1, Text("")),
+        PartDelta(1, "late"),
+        PartStop(1),
+        Stop("end_turn"),
+    ]
+
+
 def test_other_choices_are_followed_apart() -> None:
     data = orjson.dumps(
         {"id": "i", "model": "m", "choices": [{"index": 1, "delta": {"content": "B"}}]}
@@ -301,6 +327,29 @@ def test_no_usage_chunk_unless_asked() -> None:
     assert out[-1] == "[DONE]"
     assert out[-2]["choices"][0]["finish_reason"] == "tool_calls"
     assert all("usage" not in c and c["choices"] for c in out[:-1])
+
+
+@pytest.mark.parametrize("include_usage", [False, True])
+def test_text_chunks_are_the_bytes_of_their_json(include_usage: bool) -> None:
+    # Text and reasoning chunks are drawn from bytes kept around the text: byte for byte
+    # what serializing the whole chunk gives, whatever the text holds.
+    texts = ['say "hi"\\', "\x00\n\u2028", "é🙂", ""]
+    events: list[Event] = [Start("chatcmpl-9", "m"), PartStart(0, Thinking("")), PartDelta(0, "why")]
+    events += [PartStop(0), PartStart(1, Text(""))] + [PartDelta(1, text) for text in texts]
+    events += [PartStart(0, Text(""), choice=1), PartDelta(0, "other", choice=1)]
+    renderer = Renderer(Request(model="alias", stream=True, include_usage=include_usage, choices=2))
+    drawn = [renderer.render(event) for event in events]
+
+    def expected(index: int, delta: dict[str, str]) -> bytes:
+        choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": None}
+        head = {"id": "chatcmpl-9", "object": "chat.completion.chunk", "created": renderer._created}
+        whole = {**head, "model": "alias", "choices": [choice]} | ({"usage": None} if include_usage else {})
+        return b"data: " + orjson.dumps(whole) + b"\n\n"
+
+    assert drawn[2] == expected(0, {"reasoning_content": "why"})
+    assert drawn[5:8] == [expected(0, {"content": text}) for text in texts[:3]]
+    assert drawn[8] == b""  # an empty piece draws nothing
+    assert drawn[10] == expected(1, {"content": "other"})
 
 
 def test_text_only_stream_bytes() -> None:

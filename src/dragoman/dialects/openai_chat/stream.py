@@ -50,6 +50,7 @@ class Parser:
         self._started = False
         self._done = False
         self._choices: dict[int, _Choice] = {}
+        self._first: _Choice | None = None  # choice 0's, once it came: looked up on every chunk
 
     def feed(self, event: sse.Event) -> list[Event]:
         if self._done:
@@ -88,17 +89,22 @@ class Parser:
         choices = chunk.get("choices")
         for choice in choices if isinstance(choices, list) else []:
             number = choice.get("index", 0) if isinstance(choice, dict) else None
-            if isinstance(number, int) and not isinstance(number, bool) and 0 <= number < MAX_CHOICES:
+            if number == 0 and type(number) is int:  # the one choice nearly every request asks for
+                out += (self._first or self._choice(0)).feed(choice)
+            elif isinstance(number, int) and not isinstance(number, bool) and 0 <= number < MAX_CHOICES:
                 out += of_choice(self._choice(number).feed(choice), number)
-        usage = parse_usage(chunk.get("usage"))
-        if usage is not None:
-            out.append(UsageUpdate(usage))
+        if chunk.get("usage") is not None:  # null on every chunk but the last, with include_usage
+            usage = parse_usage(chunk["usage"])
+            if usage is not None:
+                out.append(UsageUpdate(usage))
         return out
 
     def _choice(self, number: int) -> _Choice:
         state = self._choices.get(number)
         if state is None:
             state = self._choices[number] = _Choice(self.origin)
+            if number == 0:
+                self._first = state
         return state
 
     def _start(self, chunk: dict[str, Any]) -> Start:
@@ -141,8 +147,13 @@ class _Choice:
         self._last_call: object = None
 
     def feed(self, choice: dict[str, Any]) -> list[Event]:
-        out: list[Event] = []
         delta = choice.get("delta")
+        if type(delta) is dict and len(delta) == 1 and choice.get("finish_reason") is None:
+            # Nearly every chunk of an answer: one more piece of the text being written.
+            text = delta.get("content")
+            if type(text) is str and self._flow is not None and self._flow[0] == "text":
+                return [PartDelta(self._flow[1], text=text)] if text else []
+        out: list[Event] = []
         if isinstance(delta, dict):
             self._delta(delta, out)
         finish = choice.get("finish_reason")

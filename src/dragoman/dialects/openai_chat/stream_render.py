@@ -71,6 +71,8 @@ class Renderer:
         self._usage = Usage()
         # `{"id": ..., "model": ..., "choices":` as bytes, once the id is known.
         self._head = b""
+        # A text delta's chunk around its text, by (choice, delta field), once the id is known.
+        self._frames: dict[tuple[int, str], tuple[bytes, bytes]] = {}
 
     @property
     def usage(self) -> Usage:
@@ -88,7 +90,7 @@ class Renderer:
     def _start(self, event: Start) -> bytes:
         # Chat's own form (`chatcmpl-`), whatever the upstream called its answer.
         self._id = client_response_id(event.id, "openai_chat")
-        self._head = b""
+        self._head, self._frames = b"", {}
         return self._role_chunk(self._choices[0])
 
     def _choice(self, number: int) -> _Choice | None:
@@ -136,7 +138,21 @@ class Renderer:
             choice.has_arguments.add(event.index)
             return choice.call_order.add(event.index, self._arguments(choice, event.index, event.text))
         delta_field = "content" if kind == "text" else "reasoning_content"
-        return self._role_chunk(choice) + self._chunk(choice, {delta_field: event.text})
+        return self._role_chunk(choice) + self._text_chunk(choice, delta_field, event.text)
+
+    def _text_chunk(self, choice: _Choice, delta_field: str, text: str) -> bytes:
+        """`_chunk(choice, {delta_field: text})`, from the bytes around the text drawn
+        once per stream: most of a stream's chunks are these."""
+        frame = self._frames.get((choice.index, delta_field))
+        if frame is None:
+            frame = self._frames[choice.index, delta_field] = self._text_frame(choice, delta_field)
+        return frame[0] + orjson.dumps(text) + frame[1]
+
+    def _text_frame(self, choice: _Choice, delta_field: str) -> tuple[bytes, bytes]:
+        marker = "\x00"  # orjson writes it escaped: it cannot be mistaken for the text
+        whole = self._chunk(choice, {delta_field: marker})
+        before, _, after = whole.partition(orjson.dumps(marker))
+        return before, after
 
     def _arguments(self, choice: _Choice, index: int, text: str) -> bytes:
         call: wire.DeltaToolCall = {"index": choice.slots[index], "function": {"arguments": text}}
