@@ -4,7 +4,7 @@ other work on the machine does not move (wall-clock figures on a shared box do).
     python -m bench.instructions                              # chat pass-through, tracing on
     python -m bench.instructions --env DRAGOMAN_TRACES__ENABLED=false
     python -m bench.instructions --viewers 10                 # 10 clients on /v1/traces/stream
-    python -m bench.instructions --scenario chat-stream
+    python -m bench.instructions --scenario chat-stream       # any of bench.scenarios
     python -m bench.instructions --key                        # a named key with limits sends them
     python -m bench.instructions --keep DIR                   # keep cachegrind's files: cg_diff them
 
@@ -45,7 +45,7 @@ START_SECONDS = 400.0
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.instructions", description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", choices=("chat", "chat-stream"), default="chat")
+    parser.add_argument("--scenario", choices=[item.key for item in scenarios.SCENARIOS], default="chat")
     parser.add_argument("--viewers", type=int, default=0, help="clients reading /v1/traces/stream meanwhile")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="for dragoman serve")
     parser.add_argument(
@@ -170,21 +170,14 @@ def named_key(home: Path, port: int) -> str:
 
 
 def _load(workdir: Path, port: int, requests: int, scenario: str, key: str) -> None:
+    sent = next(item for item in scenarios.SCENARIOS if item.key == scenario)
     body = workdir / "body.json"
-    body.write_bytes(bodies.chat_request(bodies.MODELS["chat"], scenario == "chat-stream"))
-    argv = [
-        "ab",
-        "-k",
-        "-n",
-        str(requests),
-        "-c",
-        str(CONCURRENCY),
-        "-p",
-        str(body),
-        "-T",
-        "application/json",
-    ]
-    argv += ["-H", f"Authorization: Bearer {key}", f"http://127.0.0.1:{port}/v1/chat/completions"]
+    body.write_bytes(sent.body)
+    argv = ["ab", "-k", "-n", str(requests), "-c", str(CONCURRENCY), "-p", str(body)]
+    argv += ["-T", "application/json"]
+    for header in sent.headers:
+        argv += ["-H", header.replace(scenarios.KEY, key)]
+    argv.append(f"http://127.0.0.1:{port}{sent.client_path}")
     report = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     failed = re.search(r"Failed requests:\s+(\d+)", report)
     if failed is None or failed[1] != "0" or "Non-2xx" in report:
