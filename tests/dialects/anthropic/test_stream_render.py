@@ -262,3 +262,20 @@ def test_a_thinking_after_text_goes_out_once_a_part_follows_it() -> None:
         p["delta"]["signature"] for n, p in pairs if p.get("delta", {}).get("type") == "signature_delta"
     ]
     assert signature == "dgm2~gemini~~SIG"
+
+
+def test_delta_events_are_the_bytes_of_their_json() -> None:
+    # A block's deltas are drawn from bytes kept around their text: byte for byte what
+    # serializing the whole event gives, whatever the text holds.
+    texts = ['say "hi"\\', "\x00\n\u2028", "é🙂"]
+    renderer = Renderer(Request(model="m", stream=True))
+    parts: list[Text | Thinking | ToolCall] = [Thinking(""), Text(""), ToolCall("toolu_1", "read")]
+    fields = [("thinking_delta", "thinking"), ("text_delta", "text"), ("input_json_delta", "partial_json")]
+    renderer.render(Start("msg_1", "m"))
+    for index, (part, (kind, field)) in enumerate(zip(parts, fields, strict=True)):
+        renderer.render(PartStart(index, part))
+        for text in texts:
+            delta = {"type": "content_block_delta", "index": index, "delta": {"type": kind, field: text}}
+            expected = b"event: content_block_delta\ndata: " + orjson.dumps(delta) + b"\n\n"
+            assert renderer.render(PartDelta(index, text)) == expected
+        renderer.render(PartStop(index))

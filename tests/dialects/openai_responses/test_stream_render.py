@@ -186,3 +186,27 @@ def test_parts_of_parallel_calls_may_interleave() -> None:
     payloads = render_events(Request(model="m"), events)
     done = payloads[-1]["response"]["output"]
     assert [(i["call_id"], i["arguments"]) for i in done] == [("call_a", '{"x":1}'), ("call_b", "{}")]
+
+
+def test_text_deltas_are_the_bytes_of_their_json() -> None:
+    # A text's deltas are drawn from bytes kept around the piece and its sequence number:
+    # byte for byte what serializing the whole event gives, whatever the text holds.
+    texts = ['say "hi"\\', "\x00\n\u2028", "é🙂", "0"]
+    renderer = stream.Renderer(Request(model="m", stream=True))
+    drawn = [renderer.render(event) for event in [Start("resp_1", "m"), PartStart(0, Text(""))]]
+    sequence = sum(frame.count(b"\ndata: ") for frame in drawn)
+    item_id = orjson.loads(sse.Decoder().feed(drawn[1])[0].data)["item"]["id"]
+    for number, text in enumerate(texts):
+        delta = {
+            "type": "response.output_text.delta",
+            "item_id": item_id,
+            "output_index": 0,
+            "content_index": 0,
+            "delta": text,
+            "logprobs": [],
+            "sequence_number": sequence + number,
+        }
+        expected = b"event: response.output_text.delta\ndata: " + orjson.dumps(delta) + b"\n\n"
+        assert renderer.render(PartDelta(0, text)) == expected
+    done = sse.Decoder().feed(renderer.render(PartStop(0)))
+    assert orjson.loads(done[0].data)["text"] == "".join(texts)

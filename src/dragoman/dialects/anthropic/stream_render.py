@@ -56,6 +56,24 @@ def _event(name: str, payload: dict[str, Any]) -> bytes:
     return sse.encode(orjson.dumps({"type": name, **payload}), name)
 
 
+def _delta_frame(wire: int, part: Part) -> tuple[bytes, bytes]:
+    """A block's `content_block_delta` event around its text: drawn once per block, as
+    most of a stream's events are these."""
+    if isinstance(part, Thinking):
+        delta = {"type": "thinking_delta", "thinking": _MARK}
+    elif isinstance(part, ToolCall):
+        delta = {"type": "input_json_delta", "partial_json": _MARK}
+    else:
+        delta = {"type": "text_delta", "text": _MARK}
+    before, _, after = _event("content_block_delta", {"index": wire, "delta": delta}).partition(_MARKED)
+    return before, after
+
+
+# Stands for the text in a frame: orjson writes it escaped, so no text is taken for it.
+_MARK = "\x00"
+_MARKED = orjson.dumps(_MARK)
+
+
 class Renderer:
     """Draws IR events as an Anthropic stream; `render` returns the bytes to send (maybe b"")."""
 
@@ -71,6 +89,7 @@ class Renderer:
         self._parts: dict[int, Part] = {}
         self._signatures: dict[int, str] = {}
         self._wire: dict[int, int] = {}  # IR index -> wire index
+        self._frames: dict[int, tuple[bytes, bytes]] = {}  # IR index -> its deltas' frame
         self._skipped: set[int] = set()
         self._trailing: list[PartStart | PartDelta | PartStop] = []  # thinking held at the tail
         self._tail: set[int] = set()  # the IR indexes of that thinking
@@ -184,13 +203,10 @@ class Renderer:
             self._signatures[event.index] = self._signatures.get(event.index, "") + event.signature
         if not event.text:
             return b""
-        if isinstance(part, Thinking):
-            delta = {"type": "thinking_delta", "thinking": event.text}
-        elif isinstance(part, ToolCall):
-            delta = {"type": "input_json_delta", "partial_json": event.text}
-        else:
-            delta = {"type": "text_delta", "text": event.text}
-        return _event("content_block_delta", {"index": self._wire[event.index], "delta": delta})
+        frame = self._frames.get(event.index)
+        if frame is None:
+            frame = self._frames[event.index] = _delta_frame(self._wire[event.index], part)
+        return frame[0] + orjson.dumps(event.text) + frame[1]
 
     def _close_block(self, index: int) -> bytes:
         part, wire, out = self._parts[index], self._wire[index], b""

@@ -237,6 +237,9 @@ class Parser:
         if not isinstance(output_index, int):
             return []
         slot = (output_index, data.get("content_index") or 0)
+        index = self._slots.get(slot)
+        if index is not None:  # every piece of a text but its first
+            return self._delta(index, data.get("delta"))
         out = self._start(None) + self._open_slot(slot, Text(""), "text")
         return out + self._delta(self._slots[slot], data.get("delta"))
 

@@ -74,6 +74,10 @@ class _Open:
     summary_open: bool = False
     # Only function calls stream their arguments; custom and tool-search input goes whole.
     streams_arguments: bool = False
+    # A text's pieces so far (joined once, as it ends: adding each to a string copied it whole).
+    pieces: list[str] = field(default_factory=list)
+    # Its `response.output_text.delta` event around the piece and the sequence number.
+    frame: tuple[bytes, bytes, bytes] | None = None
 
 
 class Renderer:
@@ -110,6 +114,10 @@ class Renderer:
         # Responses answers with one choice: any other an upstream sent is not drawn.
         if self._done or choice_of(event):
             return b""
+        if type(event) is PartDelta and event.text:
+            opened = self._parts.get(event.index)
+            if opened is not None and type(opened.part) is Text:
+                return self._text_delta(opened, event.text)
         out: list[dict[str, Any]] = []
         if self._body is None:
             self._start(out, event)
@@ -126,6 +134,22 @@ class Renderer:
         elif isinstance(event, StreamError):
             self._fail(out, event.error)
         return b"".join(self._encode(data) for data in out)
+
+    def _text_delta(self, opened: _Open, text: str) -> bytes:
+        """`response.output_text.delta`, nearly every event of an answer: drawn from the
+        bytes around its text and its sequence number, kept per text part."""
+        opened.pieces.append(text)
+        frame = opened.frame or self._text_frame(opened)
+        sequence, self._sequence = self._sequence, self._sequence + 1
+        return frame[0] + orjson.dumps(text) + frame[1] + b"%d" % sequence + frame[2]
+
+    def _text_frame(self, opened: _Open) -> tuple[bytes, bytes, bytes]:
+        data = _event("response.output_text.delta", self._where(opened), delta=_MARK, logprobs=[])
+        data["sequence_number"] = 0
+        before, _, after = sse.encode(orjson.dumps(data), event=data["type"]).partition(_MARKED)
+        middle, _, end = after.rpartition(b"0")
+        opened.frame = (before, middle, end)
+        return opened.frame
 
     def _encode(self, data: dict[str, Any]) -> bytes:
         data["sequence_number"] = self._sequence
@@ -223,17 +247,11 @@ class Renderer:
         part = opened.part
         if isinstance(part, Thinking):
             self._thinking_delta(out, opened, part, event)
-        elif event.text:
-            if isinstance(part, Text):
-                part.text += event.text
-                out.append(
-                    _event("response.output_text.delta", self._where(opened), delta=event.text, logprobs=[])
-                )
-            else:
-                part.arguments += event.text
-                if opened.streams_arguments:
-                    where = {"item_id": opened.item_id, "output_index": opened.output_index}
-                    out.append(_event("response.function_call_arguments.delta", where, delta=event.text))
+        elif event.text and isinstance(part, ToolCall):  # a text's pieces: `_text_delta`
+            part.arguments += event.text
+            if opened.streams_arguments:
+                where = {"item_id": opened.item_id, "output_index": opened.output_index}
+                out.append(_event("response.function_call_arguments.delta", where, delta=event.text))
 
     def _thinking_delta(
         self, out: list[dict[str, Any]], opened: _Open, part: Thinking, event: PartDelta
@@ -259,6 +277,7 @@ class Renderer:
             return
         part = opened.part
         if isinstance(part, Text):
+            part.text += "".join(opened.pieces)
             if self._message is not None:  # always: a text part lives in the open message
                 self._message.texts[opened.content_index] = part.text
             where = self._where(opened)
@@ -321,6 +340,11 @@ class Renderer:
             "output_index": opened.output_index,
             "content_index": opened.content_index,
         }
+
+
+# Stands for the text in a frame: orjson writes it escaped, so no text is taken for it.
+_MARK = "\x00"
+_MARKED = orjson.dumps(_MARK)
 
 
 def _event(kind: str, where: dict[str, Any], **fields: Any) -> dict[str, Any]:
