@@ -1,8 +1,9 @@
 """The final response, and the one fold that builds it from stream events.
 
-A non-streamed response is never assembled anywhere else: upstream streams are folded
-with `Accumulator`, and a non-streamed upstream answer is turned into events with
-`replay` when a client asked for a stream.
+Upstream streams are folded with `Accumulator`, and a non-streamed upstream answer is
+turned into events with `replay` when a client asked for a stream. The dialects parse a
+whole answer by folding its events too, except Chat's (`openai_chat.response`), the
+pass-through path's, which builds the same Response directly.
 """
 
 from __future__ import annotations

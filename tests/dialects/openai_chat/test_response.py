@@ -227,3 +227,14 @@ def test_reasoning_inside_completion_is_not_added_twice() -> None:
         "completion_tokens_details": {"reasoning_tokens": 12},
     }
     assert chat.parse_usage(openai) == Usage(input_tokens=100, output_tokens=30, reasoning_tokens=12)
+
+
+def test_other_choices_are_alternatives_up_to_the_last_one_sent() -> None:
+    message = {"role": "assistant", "content": "two"}
+    body = {"id": "c", "model": "m", "choices": [{"index": 2, "message": message, "finish_reason": "length"}]}
+    answer = chat.parse(body, origin="o")
+    assert (answer.id, answer.model, answer.parts, answer.stop_reason) == ("c", "m", [], "end_turn")
+    assert answer.alternatives == [
+        Response(stop_reason="end_turn"),
+        Response(parts=[Text("two")], stop_reason="max_tokens"),
+    ]

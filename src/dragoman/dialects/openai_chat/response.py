@@ -5,7 +5,6 @@ conversions the stream shares."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -17,20 +16,12 @@ from dragoman.dialects.openai_chat.error import from_payload
 from dragoman.ir.errors import UpstreamError
 from dragoman.ir.events import (
     MAX_CHOICES,
-    Event,
-    PartDelta,
-    PartStart,
-    PartStop,
-    Start,
-    Stop,
     StopReason,
-    UsageUpdate,
-    of_choice,
 )
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.request import Request
-from dragoman.ir.response import Response, accumulate
+from dragoman.ir.response import Response
 from dragoman.ir.usage import Usage
 
 _STOP_REASONS: dict[str, StopReason] = {
@@ -123,24 +114,30 @@ def parse(body: object, *, origin: str) -> Response:
         raise UpstreamError("the upstream answered with a body that is not a chat completion")
     if body.get("error") is not None:
         raise from_payload(body["error"])
-    return accumulate(_events(body, origin))
+    return _whole(body, origin)
 
 
-def _events(body: dict[str, Any], origin: str) -> Iterator[Event]:
-    yield Start(id=_string(body.get("id")), model=_string(body.get("model")))
-    choices = _choices(body.get("choices"))
-    parts = {number: _message_parts(_message(choice), origin) for number, choice in choices.items()}
-    for number, found in parts.items():
-        for index, part in enumerate(found):
-            yield from of_choice(list(_part_events(index, part)), number)
+def _whole(body: dict[str, Any], origin: str) -> Response:
+    """The answer, built as folding its stream would (`ir.response.Accumulator`) without
+    the events: a pass-through request's largest step of its own once was that fold.
+    Choice 0 is the answer; the others its alternatives, up to the last one sent (one
+    not sent is an empty answer)."""
+    answers = {number: _answer(choice, origin) for number, choice in _choices(body.get("choices")).items()}
+    whole = answers.pop(0, None) or Response(stop_reason="end_turn")
+    whole.id, whole.model = _string(body.get("id")), _string(body.get("model"))
     usage = parse_usage(body.get("usage"))
     if usage is not None:
-        yield UsageUpdate(usage)
-    # The first choice's Stop ends the answer, so the others' come before it.
-    for number in sorted(choices, reverse=True):
-        yield from of_choice([_choice_stop(choices[number], parts[number])], number)
-    if 0 not in choices:
-        yield Stop("end_turn")
+        whole.usage = usage
+    last = max(answers, default=0)
+    whole.alternatives = [
+        answers.get(number) or Response(stop_reason="end_turn") for number in range(1, last + 1)
+    ]
+    return whole
+
+
+def _answer(choice: dict[str, Any], origin: str) -> Response:
+    parts = _message_parts(_message(choice), origin)
+    return Response(parts=parts, stop_reason=_choice_stop(choice, parts))
 
 
 def _choices(value: object) -> dict[int, dict[str, Any]]:
@@ -158,12 +155,12 @@ def _message(choice: dict[str, Any]) -> dict[str, Any]:
     return message if isinstance(message, dict) else {}
 
 
-def _choice_stop(choice: dict[str, Any], parts: list[Part]) -> Stop:
+def _choice_stop(choice: dict[str, Any], parts: list[Part]) -> StopReason:
     has_calls = any(isinstance(part, ToolCall) for part in parts)
     reason = stop_reason(choice.get("finish_reason"), has_tool_calls=has_calls)
     if reason == "end_turn" and _message(choice).get("refusal"):
         reason = "refusal"
-    return Stop(reason)
+    return reason
 
 
 def _message_parts(message: dict[str, Any], origin: str) -> list[Part]:
@@ -198,18 +195,6 @@ def _tool_call(call: dict[str, Any]) -> ToolCall:
     function = call.get("function")
     function = function if isinstance(function, dict) else {}
     return ToolCall(call_id, _string(function.get("name")), _string(function.get("arguments")))
-
-
-def _part_events(index: int, part: Part) -> Iterator[Event]:
-    if isinstance(part, ToolCall):
-        yield PartStart(index, ToolCall(part.id, part.name, ""))
-        text = part.arguments
-    else:
-        yield PartStart(index, Thinking("", origin=part.origin) if isinstance(part, Thinking) else Text(""))
-        text = part.text if isinstance(part, Text | Thinking) else ""
-    if text:
-        yield PartDelta(index, text=text)
-    yield PartStop(index)
 
 
 def _string(value: object) -> str:
