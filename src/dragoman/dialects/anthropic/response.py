@@ -18,7 +18,7 @@ from dragoman.ir.errors import UpstreamError
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
 from dragoman.ir.request import Request
-from dragoman.ir.response import Response, accumulate, replay
+from dragoman.ir.response import Response
 
 log = logging.getLogger("dragoman.dialects")
 
@@ -30,16 +30,15 @@ def parse(body: Any, *, origin: str) -> Response:
     parts = [part for part in (parse_block(block, origin) for block in body["content"]) if part is not None]
     usage = body.get("usage")
     stop_sequence = body.get("stop_sequence")
-    snapshot = Response(
+    return Response(
         id=str(body.get("id") or ""),
         model=str(body.get("model") or ""),
         parts=parts,
-        stop_reason=parse_stop_reason(body.get("stop_reason")),
+        # As a stream without one ends (`ir.response.replay`'s Stop).
+        stop_reason=parse_stop_reason(body.get("stop_reason")) or "end_turn",
         stop_sequence=stop_sequence if isinstance(stop_sequence, str) else None,
         usage=parse_usage(usage) if isinstance(usage, dict) else parse_usage({}),
     )
-    # Folded through the same events a stream gives, so both paths agree.
-    return accumulate(replay(snapshot))
 
 
 def parse_block(block: Any, origin: str) -> Part | None:
