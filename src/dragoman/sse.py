@@ -73,18 +73,18 @@ class Decoder:
         self._buffer = lines.pop()
         events: list[Event] = []
         for line in lines:
-            # A model's stream is nearly all `data: `, `event: ` and blank lines: taken
+            # A model's stream is nearly all `data: `, blank and `event: ` lines: taken
             # without the general parse.
             if line.startswith(b"data: "):
                 self._data.append(line[6:].decode("utf-8", errors="replace"))
                 self._size += len(line)
-                continue
-            if line.startswith(b"event: "):
+            elif not line:
+                if self._data or self._event is not None:
+                    events.append(self._dispatch())
+            elif line.startswith(b"event: "):
                 self._event = line[7:].decode("utf-8", errors="replace")
-                continue
-            event = self._dispatch() if not line else self._line(line.decode("utf-8", errors="replace"))
-            if event is not None:
-                events.append(event)
+            else:
+                self._line(line.decode("utf-8", errors="replace"))
         if self._limit is not None and self._size + len(self._buffer) > self._limit:
             raise self._too_large() if self._too_large else ValueError(f"an event over {self._limit} bytes")
         return events
@@ -105,11 +105,10 @@ class Decoder:
         self._buffer = b""
         return events
 
-    def _line(self, line: str) -> Event | None:
-        if not line:
-            return self._dispatch()
+    def _line(self, line: str) -> None:
+        """A line that is not blank (those end an event: `feed`)."""
         if line[0] == ":":
-            return None
+            return
         name, _, value = line.partition(":")
         if value[:1] == " ":
             value = value[1:]
@@ -123,12 +122,9 @@ class Decoder:
             self._id = value
         elif name == "retry" and value.isdigit():
             self._retry = int(value)
-        return None
 
-    def _dispatch(self) -> Event | None:
-        if not self._data and self._event is None:
-            return None
-        event = Event(data="\n".join(self._data), event=self._event, id=self._id, retry=self._retry)
+    def _dispatch(self) -> Event:
+        event = Event("\n".join(self._data), self._event, self._id, self._retry)
         self._data, self._event, self._retry, self._size = [], None, None, 0
         return event
 
