@@ -109,4 +109,5 @@ def of_choice(events: list[Event], choice: int) -> list[Event]:
 
 def choice_of(event: Event) -> int:
     """The choice an event belongs to; 0 for events of the whole answer."""
-    return event.choice if isinstance(event, PartStart | PartDelta | PartStop | Stop) else 0
+    # Only part events and Stop have one; read without a type test, on every event of a stream.
+    return getattr(event, "choice", 0)

@@ -42,7 +42,6 @@ from dragoman.ir.events import (
     Stop,
     StreamError,
     UsageUpdate,
-    choice_of,
 )
 from dragoman.ir.messages import Part, Text, Thinking, ToolCall
 from dragoman.ir.reasoning import wrap_signature
@@ -50,6 +49,8 @@ from dragoman.ir.request import Request
 from dragoman.ir.usage import Usage
 
 _STREAMED = (Text, Thinking, ToolCall)  # parts an Anthropic message can carry
+# A tuple, not a union: `isinstance` takes it faster, on every event of a stream.
+_PART_EVENTS = (PartDelta, PartStart, PartStop)
 
 
 def _event(name: str, payload: dict[str, Any]) -> bytes:
@@ -97,9 +98,9 @@ class Renderer:
 
     def render(self, event: Event) -> bytes:
         # A message is one answer: any other choice an upstream sent is not drawn.
-        if self._ended or choice_of(event):
+        if self._ended or getattr(event, "choice", None):  # `choice_of`, inline: every event
             return b""
-        if isinstance(event, PartStart | PartDelta | PartStop):
+        if isinstance(event, _PART_EVENTS):  # most of a stream
             return self._part_event(event)
         if isinstance(event, Start):
             self._seen_start = True

@@ -40,7 +40,6 @@ from dragoman.ir.events import (
     Stop,
     StreamError,
     UsageUpdate,
-    choice_of,
 )
 from dragoman.ir.ids import new_id
 from dragoman.ir.messages import Image, Text, Thinking, ToolCall
@@ -112,7 +111,7 @@ class Renderer:
 
     def render(self, event: Event) -> bytes:
         # Responses answers with one choice: any other an upstream sent is not drawn.
-        if self._done or choice_of(event):
+        if self._done or getattr(event, "choice", None):  # `choice_of`, inline: every event
             return b""
         if type(event) is PartDelta and event.text:
             opened = self._parts.get(event.index)
