@@ -253,3 +253,20 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class QuietProxy(_LoopbackProxy):
+    """A proxy that takes every connection, reads what comes and never answers: a SOCKS5
+    handshake or a CONNECT waits on it forever. `scheme`: what its URL says it is."""
+
+    def __init__(self, scheme: str) -> None:
+        super().__init__()
+        self.scheme = scheme
+        self.connections = 0
+        self.hung_up = threading.Event()  # a client closed its connection
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        while await reader.read(4096):
+            pass
+        self.hung_up.set()

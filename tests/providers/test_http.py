@@ -18,7 +18,7 @@ from dragoman.providers.upstream import Upstream, build_upstreams
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.gateway import MODEL_OF, providers_for, serve_gateway
-from tests.providers.proxies import HttpProxy, Socks5Proxy
+from tests.providers.proxies import HttpProxy, QuietProxy, Socks5Proxy
 
 CHAT = {"model": MODEL_OF["openai_chat"], "messages": [{"role": "user", "content": "hi"}]}
 
@@ -162,6 +162,65 @@ async def test_a_socks5_proxy_carries_the_provider_requests(fakes: FakeUpstreams
     assert b"via-socks" in body
     port = int(fakes.openai_chat.url.rsplit(":", 1)[1])
     assert [(f.host, f.port, f.username) for f in proxy.forwarded] == [("127.0.0.1", port, "sockuser")]
+
+
+QUIET_PROXIES = [("socks5", "http"), ("http", "https")]  # (the proxy's scheme, the upstream's)
+QUIET = r"not reached through its proxy within its connect_timeout of 0\.5 s"
+
+
+@pytest.mark.parametrize(("scheme", "upstream_scheme"), QUIET_PROXIES, ids=["socks5", "connect"])
+async def test_a_proxy_that_goes_quiet_while_connecting_is_given_up_at_the_connect_timeout(
+    scheme: str, upstream_scheme: str
+) -> None:
+    # httpcore bounds only the TCP connect: the SOCKS5 handshake and the answer to CONNECT
+    # waited up to the total_timeout.
+    proxy = QuietProxy(scheme)
+    with proxy:
+        base_url = f"{upstream_scheme}://127.0.0.1:9/v1"
+        target = upstream(base_url=base_url, proxy=proxy.url, connect_timeout=0.5, total_timeout=30)
+        clients = UpstreamClients()
+        started = time.monotonic()
+        with pytest.raises(UpstreamTimeout, match=QUIET):
+            await chat(clients, target)
+        waited = time.monotonic() - started
+        await clients.aclose()
+        # The socket is closed at once, not left to the garbage collector (httpcore
+        # leaves it open when a handshake fails).
+        assert proxy.hung_up.wait(2)
+    assert 0.4 < waited < 5
+    assert proxy.connections == 1
+
+
+def test_the_next_account_answers_once_a_quiet_proxy_is_given_up(fakes: FakeUpstreams) -> None:
+    fakes.openai_chat.script(Reply(text="from the direct account"))
+    fake = fakes.openai_chat
+    direct = {"kind": "openai_compatible", "base_url": fake.base_url, "api_key": fake.key, "models": ["m"]}
+    proxy = QuietProxy("socks5")
+    with proxy:
+        # The account behind the quiet proxy comes first in the pool (the lower priority).
+        behind = {**direct, "proxy": proxy.url, "connect_timeout": 0.5, "priority": 0}
+        providers = {"behind": behind, "direct": {**direct, "priority": 5}}
+        with serve_gateway(fakes, providers=providers, detect_ollama=False) as url:
+            started = time.monotonic()
+            body = {"model": "m", "messages": [{"role": "user", "content": "hi"}]}
+            response = httpx.post(url + "/v1/chat/completions", json=body, timeout=30)
+            waited = time.monotonic() - started
+    assert response.status_code == 200, response.text
+    assert response.json()["choices"][0]["message"]["content"] == "from the direct account"
+    assert proxy.connections == 1
+    assert waited < 5
+
+
+async def test_an_answer_slower_than_the_connect_timeout_still_comes_through_a_proxy(
+    fakes: FakeUpstreams,
+) -> None:
+    fakes.openai_chat.script(Reply(text="slow but here", delay_before_first_byte=1.0))
+    with Socks5Proxy() as proxy:
+        clients = UpstreamClients()
+        status, body = await chat(clients, chat_upstream(fakes, proxy=proxy.url, connect_timeout=0.3))
+        await clients.aclose()
+    assert status == 200
+    assert b"slow but here" in body
 
 
 async def test_a_dead_proxy_is_unreachable_naming_the_provider(fakes: FakeUpstreams) -> None:

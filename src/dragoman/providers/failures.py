@@ -59,6 +59,13 @@ def no_answer(upstream: Upstream, url: str) -> str:
     return f"{upstream.name} did not answer in time ({where(url)})"
 
 
+def proxy_stalled(upstream: Upstream) -> str:
+    return (
+        f"{upstream.name} was not reached through its proxy within its connect_timeout of "
+        f"{upstream.connect_timeout:g} s (the proxy took the connection and did not go on)"
+    )
+
+
 def over_total(upstream: Upstream) -> str:
     return f"{upstream.name} did not finish within its total_timeout of {upstream.total_timeout:g} s"
 

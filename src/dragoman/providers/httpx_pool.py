@@ -9,6 +9,7 @@ one-time setup), which want httpx's client object itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
@@ -88,6 +89,54 @@ class HttpxResponse:
             raise UpstreamUnreachable(failures.dropped(self._upstream, error, DURING)) from None
 
 
+async def _sent(
+    client: httpx.AsyncClient, request: httpx.Request, bound: _ProxyConnect | None
+) -> httpx.Response:
+    """The request sent, its answer's headers read; through a proxy, its connection held
+    to the connect timeout and closed if it fails before the request goes out."""
+    if bound is None:
+        return await client.send(request, stream=True)
+    request.extensions["trace"] = bound.trace
+    try:
+        async with bound.phase:
+            return await client.send(request, stream=True)
+    except BaseException:
+        await bound.abandon()
+        raise
+
+
+class _ProxyConnect:
+    """A new connection through a proxy, from its TCP connect to the request's headers
+    going out, seen through httpcore's trace hook.
+
+    httpcore bounds the TCP connect alone: the SOCKS5 handshake is read with no limit
+    and the proxy's answer to CONNECT with the read timeout, so a proxy that took the
+    connection and went quiet held the request to its total_timeout (an hour). The
+    phase now has the connect timeout. And httpcore leaves the socket open when the
+    handshake fails (the proxy hangs up, or refuses the target): it is closed here. A
+    kept connection sends at once: nothing is armed, nothing is held."""
+
+    def __init__(self, seconds: float) -> None:
+        self.phase = asyncio.timeout(None)
+        self._seconds = seconds
+        self._stream: Any = None  # the proxy's socket, until the request goes out on it
+
+    async def trace(self, event: str, info: Any) -> None:
+        if event.endswith(".connect_tcp.started"):
+            self.phase.reschedule(asyncio.get_running_loop().time() + self._seconds)
+        elif event.endswith(".connect_tcp.complete"):
+            self._stream = info.get("return_value")
+        elif event.endswith(".send_request_headers.started") and info["request"].method != b"CONNECT":
+            self.phase.reschedule(None)  # through: the answer may take its time
+            self._stream = None  # the connection's now, kept in the pool
+
+    async def abandon(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                await stream.aclose()
+
+
 class HttpxPool:
     def __init__(self) -> None:
         self._clients: dict[str, httpx.AsyncClient] = {}
@@ -111,13 +160,16 @@ class HttpxPool:
         deadline: float | None,
     ) -> HttpxResponse:
         client = self.client(upstream)
+        bound = _ProxyConnect(upstream.connect_timeout) if upstream.proxy else None
         try:
             request = client.build_request(method, url, content=content, headers=headers)
             async with asyncio.timeout_at(deadline):
-                response = await client.send(request, stream=True)
+                response = await _sent(client, request, bound)
         except httpx.TimeoutException:
             raise UpstreamTimeout(failures.no_answer(upstream, url)) from None
         except TimeoutError:
+            if bound is not None and bound.phase.expired():  # the proxy's, not the total's
+                raise UpstreamTimeout(failures.proxy_stalled(upstream)) from None
             raise UpstreamTimeout(failures.over_total(upstream)) from None
         except GatewayError:
             raise
