@@ -329,21 +329,25 @@ def test_no_usage_chunk_unless_asked() -> None:
     assert all("usage" not in c and c["choices"] for c in out[:-1])
 
 
-@pytest.mark.parametrize("include_usage", [False, True])
-def test_text_chunks_are_the_bytes_of_their_json(include_usage: bool) -> None:
+# A model's name is the client's: one written as the marker must not be taken for the text's place.
+TEXT_CHUNK_CASES = [(False, "alias"), (True, "alias"), (True, "\x00")]
+
+
+@pytest.mark.parametrize(("include_usage", "model"), TEXT_CHUNK_CASES)
+def test_text_chunks_are_the_bytes_of_their_json(include_usage: bool, model: str) -> None:
     # Text and reasoning chunks are drawn from bytes kept around the text: byte for byte
     # what serializing the whole chunk gives, whatever the text holds.
     texts = ['say "hi"\\', "\x00\n\u2028", "é🙂", ""]
     events: list[Event] = [Start("chatcmpl-9", "m"), PartStart(0, Thinking("")), PartDelta(0, "why")]
     events += [PartStop(0), PartStart(1, Text(""))] + [PartDelta(1, text) for text in texts]
     events += [PartStart(0, Text(""), choice=1), PartDelta(0, "other", choice=1)]
-    renderer = Renderer(Request(model="alias", stream=True, include_usage=include_usage, choices=2))
+    renderer = Renderer(Request(model=model, stream=True, include_usage=include_usage, choices=2))
     drawn = [renderer.render(event) for event in events]
 
     def expected(index: int, delta: dict[str, str]) -> bytes:
         choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": None}
         head = {"id": "chatcmpl-9", "object": "chat.completion.chunk", "created": renderer._created}
-        whole = {**head, "model": "alias", "choices": [choice]} | ({"usage": None} if include_usage else {})
+        whole = {**head, "model": model, "choices": [choice]} | ({"usage": None} if include_usage else {})
         return b"data: " + orjson.dumps(whole) + b"\n\n"
 
     assert drawn[2] == expected(0, {"reasoning_content": "why"})

@@ -66,7 +66,7 @@ def _delta_frame(wire: int, part: Part) -> tuple[bytes, bytes]:
         delta = {"type": "input_json_delta", "partial_json": _MARK}
     else:
         delta = {"type": "text_delta", "text": _MARK}
-    before, _, after = _event("content_block_delta", {"index": wire, "delta": delta}).partition(_MARKED)
+    before, _, after = _event("content_block_delta", {"index": wire, "delta": delta}).rpartition(_MARKED)
     return before, after
 
 

@@ -149,9 +149,10 @@ class Renderer:
         return frame[0] + orjson.dumps(text) + frame[1]
 
     def _text_frame(self, choice: _Choice, delta_field: str) -> tuple[bytes, bytes]:
-        marker = "\x00"  # orjson writes it escaped: it cannot be mistaken for the text
+        marker = "\x00"  # orjson writes it escaped: no text is taken for it
         whole = self._chunk(choice, {delta_field: marker})
-        before, _, after = whole.partition(orjson.dumps(marker))
+        # The last one: the model's name, which comes before, is the client's to write.
+        before, _, after = whole.rpartition(orjson.dumps(marker))
         return before, after
 
     def _arguments(self, choice: _Choice, index: int, text: str) -> bytes:

@@ -145,7 +145,7 @@ class Renderer:
     def _text_frame(self, opened: _Open) -> tuple[bytes, bytes, bytes]:
         data = _event("response.output_text.delta", self._where(opened), delta=_MARK, logprobs=[])
         data["sequence_number"] = 0
-        before, _, after = sse.encode(orjson.dumps(data), event=data["type"]).partition(_MARKED)
+        before, _, after = sse.encode(orjson.dumps(data), event=data["type"]).rpartition(_MARKED)
         middle, _, end = after.rpartition(b"0")
         opened.frame = (before, middle, end)
         return opened.frame
