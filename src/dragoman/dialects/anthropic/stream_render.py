@@ -32,6 +32,7 @@ from dragoman import sse
 from dragoman.dialects.anthropic import error as errors
 from dragoman.dialects.anthropic.response import render_block
 from dragoman.dialects.anthropic.usage import render_stop_reason, render_usage
+from dragoman.dialects.frames import MARK, around_mark
 from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.ir.events import (
     Event,
@@ -61,18 +62,12 @@ def _delta_frame(wire: int, part: Part) -> tuple[bytes, bytes]:
     """A block's `content_block_delta` event around its text: drawn once per block, as
     most of a stream's events are these."""
     if isinstance(part, Thinking):
-        delta = {"type": "thinking_delta", "thinking": _MARK}
+        delta = {"type": "thinking_delta", "thinking": MARK}
     elif isinstance(part, ToolCall):
-        delta = {"type": "input_json_delta", "partial_json": _MARK}
+        delta = {"type": "input_json_delta", "partial_json": MARK}
     else:
-        delta = {"type": "text_delta", "text": _MARK}
-    before, _, after = _event("content_block_delta", {"index": wire, "delta": delta}).rpartition(_MARKED)
-    return before, after
-
-
-# Stands for the text in a frame: orjson writes it escaped, so no text is taken for it.
-_MARK = "\x00"
-_MARKED = orjson.dumps(_MARK)
+        delta = {"type": "text_delta", "text": MARK}
+    return around_mark(_event("content_block_delta", {"index": wire, "delta": delta}))
 
 
 class Renderer:

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from dragoman import sse
+from dragoman.dialects.frames import MARK, around_mark
 from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_chat import wire
 from dragoman.dialects.openai_chat.call_order import CallOrder
@@ -149,11 +150,7 @@ class Renderer:
         return frame[0] + orjson.dumps(text) + frame[1]
 
     def _text_frame(self, choice: _Choice, delta_field: str) -> tuple[bytes, bytes]:
-        marker = "\x00"  # orjson writes it escaped: no text is taken for it
-        whole = self._chunk(choice, {delta_field: marker})
-        # The last one: the model's name, which comes before, is the client's to write.
-        before, _, after = whole.rpartition(orjson.dumps(marker))
-        return before, after
+        return around_mark(self._chunk(choice, {delta_field: MARK}))
 
     def _arguments(self, choice: _Choice, index: int, text: str) -> bytes:
         call: wire.DeltaToolCall = {"index": choice.slots[index], "function": {"arguments": text}}

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from dragoman import sse
+from dragoman.dialects.frames import MARK, around_mark
 from dragoman.dialects.ids import client_call_id, client_response_id
 from dragoman.dialects.openai_responses import images, items
 from dragoman.dialects.openai_responses.response import finish, render_usage, snapshot
@@ -143,9 +144,9 @@ class Renderer:
         return frame[0] + orjson.dumps(text) + frame[1] + b"%d" % sequence + frame[2]
 
     def _text_frame(self, opened: _Open) -> tuple[bytes, bytes, bytes]:
-        data = _event("response.output_text.delta", self._where(opened), delta=_MARK, logprobs=[])
+        data = _event("response.output_text.delta", self._where(opened), delta=MARK, logprobs=[])
         data["sequence_number"] = 0
-        before, _, after = sse.encode(orjson.dumps(data), event=data["type"]).rpartition(_MARKED)
+        before, after = around_mark(sse.encode(orjson.dumps(data), event=data["type"]))
         middle, _, end = after.rpartition(b"0")
         opened.frame = (before, middle, end)
         return opened.frame
@@ -339,11 +340,6 @@ class Renderer:
             "output_index": opened.output_index,
             "content_index": opened.content_index,
         }
-
-
-# Stands for the text in a frame: orjson writes it escaped, so no text is taken for it.
-_MARK = "\x00"
-_MARKED = orjson.dumps(_MARK)
 
 
 def _event(kind: str, where: dict[str, Any], **fields: Any) -> dict[str, Any]:
