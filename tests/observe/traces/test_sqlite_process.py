@@ -13,12 +13,17 @@ from pathlib import Path
 import orjson
 
 from dragoman.observe.traces.ledger import day_of
-from dragoman.observe.traces.sqlite_process import FRAME, RETAIN, WRITE, serve
+from dragoman.observe.traces.sqlite_process import CHUNK, FRAME, RETAIN, WRITE, serve
 from tests.observe.traces.records import a_record
 
 
 def frame(kind: bytes, value: object) -> bytes:
-    payload = orjson.dumps(value)
+    """A request as the gateway frames it: a write's records one JSON line each."""
+    if kind == WRITE:
+        assert isinstance(value, list)
+        payload = b"\n".join(orjson.dumps(record) for record in value)
+    else:
+        payload = orjson.dumps(value)
     return FRAME.pack(kind, len(payload)) + payload
 
 
@@ -81,3 +86,25 @@ def test_the_process_outlives_a_stop_signal_and_ends_with_its_stdin(database: Pa
     assert process.wait(timeout=30) == 0
     process.stdout.close()
     assert stored_ids(database) == ["req-1"]
+
+
+def test_a_record_is_stored_as_the_gateway_encoded_it_and_its_bodies_apart(database: Path) -> None:
+    bodies = {"client_request": '{"model": "gpt-5"}', "upstream": []}
+    plain, kept = a_record(1, cost=0.1234567890123456789), a_record(2, bodies=bodies)
+    assert answers_to(database, frame(WRITE, [plain, kept])) == [{}]
+    with sqlite3.connect(database) as connection:
+        stored = dict(connection.execute("SELECT id, record FROM traces").fetchall())
+        kept_bodies = connection.execute("SELECT bodies FROM traces WHERE id = 'req-2'").fetchone()[0]
+    assert stored["req-1"] == orjson.dumps(plain).decode()  # as encoded: every digit, every key in its place
+    assert orjson.loads(stored["req-2"]) == {**kept, "bodies": None}
+    assert orjson.loads(kept_bodies) == bodies
+
+
+def test_a_batch_read_in_parts_sums_its_ledger_whole(database: Path) -> None:
+    count = 3 * CHUNK + 1  # parts of CHUNK records, each its own statement
+    records = [a_record(n, time=86_400.0 * 3 + n, cost=0.5) for n in range(count)]
+    assert answers_to(database, frame(WRITE, records)) == [{}]
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT count(*) FROM traces").fetchone() == (count,)
+        ledger = connection.execute("SELECT day, requests, input_uncached, cost FROM usage_ledger").fetchall()
+    assert ledger == [("1970-01-04", count, 10 * count, 0.5 * count)]

@@ -34,8 +34,19 @@ _EMPTY: dict[str, Any] = {**dict.fromkeys(COSTS), **dict.fromkeys(COUNTS, 0)}
 
 def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
     """The records' usage summed per (UTC day, account, model, key, route)."""
-    sums: dict[LedgerKey, dict[str, Any]] = {}
+    ledger = Ledger()
     for record in records:
+        ledger.add(record)
+    return ledger.rows()
+
+
+class Ledger:
+    """Sums kept as records come: a batch read a part at a time is summed whole."""
+
+    def __init__(self) -> None:
+        self._sums: dict[LedgerKey, dict[str, Any]] = {}
+
+    def add(self, record: Record) -> None:
         routing = record.get("routing")
         key = (
             day_of(record["time"]),
@@ -44,13 +55,15 @@ def ledger_rows(records: Iterable[Record]) -> list[dict[str, Any]]:
             (record["key"] or "")[:KEY_LENGTH],
             route_of(routing)[:ROUTE_LENGTH] if routing else "",
         )
-        row = sums.get(key)
+        row = self._sums.get(key)
         if row is None:
-            row = sums[key] = {**dict(zip(DIMENSIONS, key, strict=True)), **_EMPTY}
+            row = self._sums[key] = {**dict(zip(DIMENSIONS, key, strict=True)), **_EMPTY}
         _add(row, record)
         if routing:
             _add_baseline(row, record["cost"], routing.get("baseline_cost"))
-    return list(sums.values())
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._sums.values())
 
 
 def route_of(routing: dict[str, Any] | None) -> str:

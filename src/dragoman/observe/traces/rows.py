@@ -1,4 +1,4 @@
-"""A batch of trace records as rows: the traces table's and the usage ledger's, in
+"""Trace records as rows: the traces table's and the usage ledger's, in
 the order of the columns their inserts name. No SQLAlchemy here: a SQLite file at
 this dragoman's revision is written without loading it (`sqlite_writer`)."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, ledger_rows
+from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS
 from dragoman.observe.traces.outcome import Record, failed
 
 COLUMNS = (
@@ -28,16 +28,19 @@ MODEL_LENGTH, UPSTREAM_MODEL_LENGTH, ACCOUNT_LENGTH = CUT["model"], CUT["upstrea
 Row = tuple[Any, ...]
 
 
-def rows_of(records: list[Record]) -> tuple[list[Row], list[Row]]:
-    """A batch's trace rows and ledger rows."""
-    ledger = [tuple(row[name] for name in LEDGER_COLUMNS) for row in ledger_rows(records)]
-    return [row_of(record) for record in records], ledger
+def ledger_row(row: dict[str, Any]) -> Row:
+    """A ledger row (`ledger.Ledger`), valued in `LEDGER_COLUMNS` order."""
+    return tuple(row[name] for name in LEDGER_COLUMNS)
 
 
-def row_of(record: Record) -> Row:
-    """The record's row, valued in `COLUMNS` order."""
+def row_of(record: Record, encoded: bytes | None = None) -> Row:
+    """The record's row, valued in `COLUMNS` order. `encoded`: the record as the tracer
+    encoded it, which is its stored JSON as it is when it keeps no bodies."""
     bodies = record["bodies"]
-    kept = record if bodies is None else {**record, "bodies": None}
+    if bodies is None:
+        kept = encoded.decode() if encoded is not None else orjson.dumps(record).decode()
+    else:
+        kept = orjson.dumps({**record, "bodies": None}).decode()
     model, upstream_model = record["model"], record["upstream_model"]
     return (
         record["id"],
@@ -50,6 +53,6 @@ def row_of(record: Record) -> Row:
         (record["account"] or "")[:ACCOUNT_LENGTH],
         record["status"],
         failed(record),
-        orjson.dumps(kept).decode(),
+        kept,
         orjson.dumps(bodies).decode() if bodies is not None else None,
     )

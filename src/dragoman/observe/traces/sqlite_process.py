@@ -1,7 +1,8 @@
 """The trace writer's own process: `python -m dragoman.observe.traces.sqlite_process FILE`.
 
 It reads requests from stdin, each a frame (`FRAME`: a kind and a length, then that
-many bytes of JSON), and answers each with one line of JSON on stdout:
+many bytes: a write's records as JSON lines, a retention's arguments as a JSON array),
+and answers each with one line of JSON on stdout:
 `{}` for a batch written, `{"removed": n}` for a retention, `{"error": "..."}` when
 SQLite refused (the batch is then rolled back whole). It ends when stdin closes, which
 also happens when the gateway that started it dies. It ignores SIGINT and SIGTERM,
@@ -25,9 +26,9 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS
+from dragoman.observe.traces.ledger import COSTS, COUNTS, DIMENSIONS, Ledger
 from dragoman.observe.traces.outcome import Record
-from dragoman.observe.traces.rows import COLUMNS, LEDGER_COLUMNS, rows_of
+from dragoman.observe.traces.rows import COLUMNS, LEDGER_COLUMNS, ledger_row, row_of
 
 # As the engine's connections (store.db): another process writing waits, not fails.
 BUSY_SECONDS = 5.0
@@ -91,7 +92,7 @@ class FileWriter:
         """What to answer a request; SQLite's refusal is an answer, not an end."""
         try:
             if kind == WRITE:
-                self.write(orjson.loads(payload))
+                self.write(payload)
                 return {}
             if kind == RETAIN:
                 before, max_count = orjson.loads(payload)
@@ -100,15 +101,17 @@ class FileWriter:
         except sqlite3.Error as error:
             return {"error": f"{type(error).__name__}: {error}"}
 
-    def write(self, records: list[Record]) -> None:
-        """The records' traces and ledger rows, in one transaction."""
-        traces, ledger = rows_of(records)
+    def write(self, payload: bytes) -> None:
+        """The traces and ledger rows of the records in `payload`, one JSON record a
+        line, in one transaction. The records are read a statement's rows at a time, so
+        a batch is never held whole as Python objects (500 cost 8 MiB more at once)."""
+        lines = payload.split(b"\n") if payload else []
+        ledger = Ledger()
         connection = self._connection or self._connect()
         with connection:  # committed, or rolled back if a statement fails
-            for start in range(0, len(traces), CHUNK):
-                chunk = traces[start : start + CHUNK]
-                connection.execute(insert_rows(len(chunk)), [value for row in chunk for value in row])
-            connection.executemany(UPSERT, ledger)
+            for start in range(0, len(lines), CHUNK):
+                _insert_traces(connection, lines[start : start + CHUNK], ledger)
+            connection.executemany(UPSERT, [ledger_row(row) for row in ledger.rows()])
 
     def retain(self, before: float, max_count: int) -> int:
         """Traces older than `before` and beyond the newest `max_count` deleted: how many."""
@@ -131,6 +134,16 @@ class FileWriter:
         connection.execute("PRAGMA synchronous=NORMAL")
         self._connection = connection
         return connection
+
+
+def _insert_traces(connection: sqlite3.Connection, lines: list[bytes], ledger: Ledger) -> None:
+    """One statement inserting these records' traces; their usage added to `ledger`."""
+    values: list[Any] = []
+    for line in lines:
+        record: Record = orjson.loads(line)
+        ledger.add(record)
+        values += row_of(record, line)
+    connection.execute(insert_rows(len(lines)), values)
 
 
 def read_frame(source: BinaryIO) -> tuple[bytes, bytes] | None:

@@ -8,7 +8,7 @@ bound) took the GIL from the event loop. Now the loop hands a batch over as one 
 array (of the records the tracer keeps encoded) through a pipe, and the writer's
 process builds the rows and runs SQLite on whatever core is free. It starts with the
 first write and ends when `close` closes its stdin (or the gateway dies), or after a
-minute without writes: an idle gateway does not keep its 17-23 MiB. A write, once
+minute without writes: an idle gateway does not keep its 17-21 MiB. A write, once
 handed over, runs to its commit and its answer is read even if whoever awaited it is
 cancelled (a server stopping). A writer that died costs the batch it held; the next
 write starts another.
@@ -49,8 +49,8 @@ class SqliteWriter:
 
     async def write(self, encoded: list[bytes]) -> None:
         """Write the records' traces and ledger rows in one transaction; each record
-        is given as its JSON."""
-        await self._ask(WRITE, b"[" + b",".join(encoded) + b"]")
+        is given as its JSON, which holds no newline (orjson escapes them)."""
+        await self._ask(WRITE, b"\n".join(encoded))
 
     async def retain(self, before: float, max_count: int) -> int:
         """Delete traces older than `before` and beyond the newest `max_count`."""

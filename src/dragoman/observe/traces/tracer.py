@@ -48,8 +48,9 @@ BATCH = 200
 # Records waiting for a database that does not keep up, at most; beyond, dropped.
 WAITING_MAX = 50_000
 # Records written in one transaction, at most: what waited while a write was under way
-# can be thousands, and the writer's process held a batch of 3,000 (1.5 kB records) at
-# 52 MiB, against 25 at 500.
+# can be thousands. The writer's process once held a whole batch parsed (3,000 1.5 kB
+# records: 52 MiB, against 25 at 500); it now reads a batch 50 records at a time, and a
+# transaction this size still keeps a write's pipe payload and SQLite's WAL growth small.
 WRITE_MAX = 500
 RETENTION_SECONDS = 60.0
 # Without writes no trace goes past `keep_max`; only age moves, and an hour late is the
