@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -161,3 +162,20 @@ async def test_a_trace_that_cannot_be_built_costs_the_trace_not_the_request(
             gateway.tracer.finish(exchange)
         assert f"request {exchange.request_id} not traced" in caplog.text
         assert not gateway.tracer.ring
+
+
+async def test_a_kept_record_costs_its_length_in_memory(tmp_path: Path) -> None:
+    """The ring and the batch keep records as bytes for a while: orjson (3.12 on) hands
+    back a buffer several times the JSON's length, which a thousand records would keep."""
+    async with started(tmp_path) as gateway:
+        assert gateway.tracer is not None
+        finish(gateway, 1)
+        length = len(gateway.tracer._waiting[0])
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            finish(gateway, 200)
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert grown / 200 < length + 512, f"{grown / 200:.0f} bytes kept per record of {length}"
