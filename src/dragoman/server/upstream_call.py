@@ -77,10 +77,18 @@ def prepare(
     return UpstreamCall(
         url=upstream.url(path),
         headers=headers,
-        content=orjson.dumps(body),
+        content=_exact(orjson.dumps(body)),
         target=target,
         client_names=client_names,
     )
+
+
+def _exact(encoded: bytes) -> bytes:
+    """`encoded` in a buffer of its own size. orjson (3.12 on) leaves its output in the
+    buffer it grew while writing, up to twice the length, and a call is held until its
+    request ends (for a failover): for Claude Code's 88 kB requests at c=64, 11 MiB of
+    the gateway's peak. The copy costs a few microseconds of such a request."""
+    return bytes(memoryview(encoded))
 
 
 def _forward(headers: dict[str, str], names: tuple[str, ...], client_headers: Mapping[str, str]) -> None:
