@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,9 +14,17 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from dragoman import sse
+from dragoman.observe.log import configure, fields_wanted
+from dragoman.server.last_resort import GatewayApp
+from dragoman.server.middleware import ExchangeMiddleware
 from tests.fakes import Failure, Reply
 from tests.fakes.fixtures import FakeUpstreams
 from tests.fakes.server import FakeServer
@@ -167,3 +177,78 @@ def test_a_passed_through_stream_that_ends_well_is_ok(
         b"".join(response.iter_raw())
     record = access_line(access)
     assert (record.levelno, ending(record)) == (logging.INFO, "ok")
+
+
+def ok(request: Request) -> Response:
+    return Response(b"{}", media_type="application/json")
+
+
+def served_once(fmt: str, *, capture: logging.Handler | None = None) -> list[str]:
+    """The lines `configure` writes for one request through the real middleware; with
+    `capture`, another handler beside dragoman's own."""
+    stream = io.StringIO()
+    handler = configure("info", fmt, stream)
+    if capture is not None:
+        logging.getLogger().addHandler(capture)
+    try:
+        app = GatewayApp(routes=[Route("/v1/ok", ok)], middleware=[Middleware(ExchangeMiddleware)])
+        assert TestClient(app).get("/v1/ok").status_code == 200
+    finally:
+        logging.getLogger().removeHandler(handler)
+        if capture is not None:
+            logging.getLogger().removeHandler(capture)
+    return [line for line in stream.getvalue().splitlines() if "dragoman.access" in line]
+
+
+class Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_json_access_line_carries_its_fields() -> None:
+    [line] = served_once("json")
+    fields = orjson.loads(line)
+    assert fields["message"].startswith("GET /v1/ok 200")
+    assert {key: fields[key] for key in ("method", "path", "status", "stream")} == {
+        "method": "GET",
+        "path": "/v1/ok",
+        "status": 200,
+        "stream": False,
+    }
+    assert fields["latency_ms"] >= 0 and fields["bytes_out"] == 2
+
+
+def shape(line: str) -> str:
+    """A text line without what differs from request to request: clock, id, time taken."""
+    return re.sub(r"\d\d:\d\d:\d\d\.\d{3}|\[[0-9a-f]{32}\]|[\d.]+ms", "", line)
+
+
+def test_a_text_access_line_is_the_same_whether_or_not_another_handler_wants_the_fields() -> None:
+    kept = Kept()
+    [alone] = served_once("text")
+    [beside] = served_once("text", capture=kept)
+    assert shape(alone) == shape(beside) == " INFO     dragoman.access: GET /v1/ok 200 - -  in=0 out=2"
+    [record] = [record for record in kept.records if record.name == "dragoman.access"]
+    assert (record.path, record.status, record.stream_end) == ("/v1/ok", 200, None)  # type: ignore[attr-defined]
+
+
+def test_fields_are_left_off_only_when_dragomans_text_handler_is_all_a_record_reaches() -> None:
+    access = logging.getLogger("dragoman.access")
+    handler = configure("info", "text", io.StringIO())
+    try:
+        assert not fields_wanted(access)
+        kept = Kept()
+        access.addHandler(kept)
+        assert fields_wanted(access)
+        access.removeHandler(kept)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    handler = configure("info", "json", io.StringIO())
+    try:
+        assert fields_wanted(access)
+    finally:
+        logging.getLogger().removeHandler(handler)

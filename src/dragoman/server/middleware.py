@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dragoman.observe.log import request_id
+from dragoman.observe.log import fields_wanted, request_id
 from dragoman.observe.metrics import Metrics
 from dragoman.observe.otel import Spans
 from dragoman.server.exchange import Exchange
@@ -142,20 +142,25 @@ def _log_access(exchange: Exchange) -> None:
         exchange.bytes_out,
         f" account={exchange.provider} reason={exchange.reason}" if exchange.reason else "",
         f" stream {ended}" if ended else " stream" if exchange.stream else "",
-        extra={
-            "method": exchange.method,
-            "path": exchange.path,
-            "status": exchange.status,
-            "dialect": exchange.dialect,
-            "model": exchange.model,
-            "provider": exchange.provider,
-            "upstream_model": exchange.upstream_model,
-            "account": exchange.provider if exchange.reason else None,
-            "reason": exchange.reason,
-            "latency_ms": round(exchange.latency_ms, 2),
-            "bytes_in": exchange.bytes_in,
-            "bytes_out": exchange.bytes_out,
-            "stream": exchange.stream,
-            "stream_end": ended,
-        },
+        extra=_access_fields(exchange, ended) if fields_wanted(access_log) else None,
     )
+
+
+def _access_fields(exchange: Exchange, ended: str | None) -> dict[str, object]:
+    """The access line's fields, for JSON lines and anyone capturing records."""
+    return {
+        "method": exchange.method,
+        "path": exchange.path,
+        "status": exchange.status,
+        "dialect": exchange.dialect,
+        "model": exchange.model,
+        "provider": exchange.provider,
+        "upstream_model": exchange.upstream_model,
+        "account": exchange.provider if exchange.reason else None,
+        "reason": exchange.reason,
+        "latency_ms": round(exchange.latency_ms, 2),
+        "bytes_in": exchange.bytes_in,
+        "bytes_out": exchange.bytes_out,
+        "stream": exchange.stream,
+        "stream_end": ended,
+    }
