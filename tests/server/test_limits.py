@@ -263,7 +263,7 @@ def test_fail_closed_refuses_keys_with_limits_while_the_ledger_fails(
     path, body = ask("anthropic", "gpt-4.1")
     with keyed(fakes, alice, **settings) as url:
         assert httpx.post(url + path, json=body, headers=headers(alice)).status_code == 200
-        time.sleep(1)  # its trace written: the database exists
+        eventually(lambda: traced(dragoman_home))  # the database made and written by the gateway
         with sqlite3.connect(dragoman_home / "dragoman.db", isolation_level=None) as other:
             other.execute("BEGIN EXCLUSIVE")  # another writer holds it past the busy timeout
             refused = eventually(lambda: _refused(url + path, body, alice))
@@ -274,6 +274,16 @@ def test_fail_closed_refuses_keys_with_limits_while_the_ledger_fails(
     assert kind == "overloaded_error"
     assert "key 'alice' has limits, and dragoman cannot write its usage ledger now" in message
     assert admitted.status_code == 200  # an admin key has no limits to record
+
+
+def traced(home: Path) -> bool:
+    """Some trace is stored. Read-only: opening a file not made yet must not make it
+    (the writer's first write can take over a second on a loaded machine)."""
+    try:
+        with sqlite3.connect(f"file:{home / 'dragoman.db'}?mode=ro", uri=True) as database:
+            return bool(database.execute("SELECT count(*) FROM traces").fetchone()[0])
+    except sqlite3.Error:
+        return False
 
 
 def _refused(url: str, body: Any, key: LocalKey) -> httpx.Response | None:

@@ -21,7 +21,7 @@ from dragoman.state import Period
 from tests.cli.test_serve_workers import eventually
 from tests.fakes import Reply
 from tests.fakes.fixtures import FakeUpstreams
-from tests.server.test_limits import DIALECTS, ask, error_of, headers, keyed
+from tests.server.test_limits import DIALECTS, ask, error_of, headers, keyed, traced
 
 DAY = Period.fixed("day")
 # The error type each status is in each dialect: (Gemini's status, the others' type).
@@ -116,7 +116,7 @@ def test_fail_closed_is_a_503_in_each_dialect(fakes: FakeUpstreams, dragoman_hom
     alice = LocalKey("alice", limits=(Limit("requests", "requests", 100, DAY),))
     with keyed(fakes, alice, limits={"fail_closed": True}) as url:
         assert post(url, "openai_chat", alice).status_code == 200
-        time.sleep(1)  # its trace written: the database exists
+        eventually(lambda: traced(dragoman_home))  # the database made and written by the gateway
         with sqlite3.connect(dragoman_home / "dragoman.db", isolation_level=None) as other:
             other.execute("BEGIN EXCLUSIVE")  # another writer holds it past the busy timeout
             eventually(lambda: post(url, "openai_chat", alice).status_code == 503)
