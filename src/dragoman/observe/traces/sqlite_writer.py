@@ -4,8 +4,8 @@ with Python's sqlite3 module.
 Through SQLAlchemy's asyncio engine a batch cost the event loop about 1.3 ms of
 transaction plumbing whatever its size, and loading SQLAlchemy cost some 20 MiB. A
 thread of the gateway's own did it next, but its Python (the rows built, the values
-bound) took the GIL from the event loop. Now the loop hands a batch over as one JSON
-array (of the records the tracer keeps encoded) through a pipe, and the writer's
+bound) took the GIL from the event loop. Now the loop hands a batch over as JSON
+lines (the records as the tracer keeps them encoded) through a pipe, and the writer's
 process builds the rows and runs SQLite on whatever core is free. It starts with the
 first write and ends when `close` closes its stdin (or the gateway dies), or after a
 minute without writes: an idle gateway does not keep its 17-21 MiB. A write, once

@@ -25,9 +25,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import orjson
-
 from dragoman.ir.usage import Usage
+from dragoman.json_bytes import dumps_kept
 from dragoman.observe.cost import LABELS, estimate
 from dragoman.observe.traces.bodies import Bodies
 from dragoman.observe.traces.outcome import Record, failed
@@ -110,9 +109,7 @@ class Tracer:
         exchange.cost = record.get("cost")  # the metrics count it too, without pricing again
         if exchange.bodies is not None:
             record["bodies"] = exchange.bodies.kept(failed(record))
-        # Kept a while (the ring, the batch waiting): a copy of the exact size, as
-        # orjson (3.12 on) hands back a buffer of 4 or 16 kB for a 1.3 kB record.
-        encoded = bytes(memoryview(orjson.dumps(record)))
+        encoded = dumps_kept(record)  # kept a while: in the ring, in the batch waiting
         self.ring.append(record["id"], record["time"], encoded)
         if self.url is not None:
             if len(self._waiting) >= WAITING_MAX:
